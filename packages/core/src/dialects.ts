@@ -1,0 +1,38 @@
+import type { FastifyRequest } from 'fastify'
+import type { LynkrError, ModelInfo } from '@lynkr/protocol'
+
+export interface ErrorReply { status: number, headers?: Record<string, string>, body: unknown }
+
+/**
+ * A client dialect's error shape. Front doors register one; the gateway's error handler answers every
+ * failure (bad JSON, oversized body, unknown route, upstream error) in the caller's own protocol.
+ */
+export interface Dialect {
+  name: string
+  /** Whether an unrouted request (404, parse error before routing) looks like this dialect's client. */
+  claims: (request: FastifyRequest) => boolean
+  formatError: (error: LynkrError, requestId: string) => ErrorReply
+  /** The body of GET /v1/models in this dialect. */
+  formatModels?: (models: ModelInfo[]) => unknown
+}
+
+export class DialectRegistry {
+  private readonly dialects: Dialect[] = []
+
+  register (dialect: Dialect): void {
+    if (this.dialects.some((d) => d.name === dialect.name)) throw new Error(`Dialect "${dialect.name}" is already registered`)
+    this.dialects.push(dialect)
+  }
+
+  get (name: string): Dialect | undefined { return this.dialects.find((d) => d.name === name) }
+
+  /** The route's declared dialect, else the first that claims the request, else the first registered. */
+  pick (request: FastifyRequest): Dialect | undefined {
+    const declared = (request.routeOptions?.config as { dialect?: string } | undefined)?.dialect
+    if (declared !== undefined) {
+      const dialect = this.get(declared)
+      if (dialect) return dialect
+    }
+    return this.dialects.find((d) => d.claims(request)) ?? this.dialects[0]
+  }
+}

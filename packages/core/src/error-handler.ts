@@ -1,0 +1,46 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { LynkrError, isLynkrError } from '@lynkr/protocol'
+import type { DialectRegistry } from './dialects.ts'
+
+/** Normalises anything thrown in a route (Fastify's own errors included) into a LynkrError. */
+export function toLynkrError (error: unknown): LynkrError {
+  if (isLynkrError(error)) return error
+  const fastifyError = error as FastifyError
+  const status = fastifyError.statusCode ?? 500
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new LynkrError('request_too_large', 'Request body is larger than the limit (REQUEST_JSON_LIMIT)', { status: 413, code: 'LYNKR_REQUEST_TOO_LARGE' })
+  }
+  if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new LynkrError('invalid_request', 'Content-Type must be application/json', { status: 415, code: 'LYNKR_REQUEST_MEDIA_TYPE' })
+  }
+  if (status >= 400 && status < 500) {
+    const message = fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error instanceof SyntaxError || /JSON/i.test(fastifyError.message)
+      ? `Request body is not valid JSON: ${fastifyError.message}`
+      : fastifyError.message
+    return new LynkrError(status === 404 ? 'not_found' : 'invalid_request', message, { status, code: 'LYNKR_REQUEST_INVALID' })
+  }
+  return new LynkrError('api_error', 'Internal gateway error', { status: 500, cause: error, code: 'LYNKR_INTERNAL' })
+}
+
+function send (dialects: DialectRegistry, request: FastifyRequest, reply: FastifyReply, error: LynkrError): FastifyReply {
+  const dialect = dialects.pick(request)
+  if (dialect === undefined) return reply.code(error.status).send({ error: { message: error.message } })
+  const formatted = dialect.formatError(error, String(request.id))
+  if (error.retryAfter !== undefined) reply.header('retry-after', String(Math.ceil(error.retryAfter)))
+  for (const [name, value] of Object.entries(formatted.headers ?? {})) reply.header(name, value)
+  return reply.code(formatted.status).type('application/json').send(formatted.body)
+}
+
+/** Installs the error and not-found handlers for the gateway scope. */
+export function installErrorHandling (app: FastifyInstance, dialects: DialectRegistry): void {
+  app.setErrorHandler((error, request, reply) => {
+    const failure = toLynkrError(error)
+    if (failure.status >= 500) request.log.error({ err: error }, failure.message)
+    else request.log.info({ code: failure.code, status: failure.status }, failure.message)
+    return send(dialects, request, reply, failure)
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const failure = new LynkrError('not_found', `No route for ${request.method} ${request.url.split('?')[0]}`, { code: 'LYNKR_ROUTE_NOT_FOUND' })
+    return send(dialects, request, reply, failure)
+  })
+}

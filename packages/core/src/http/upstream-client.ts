@@ -1,0 +1,119 @@
+import { Agent, errors as undiciErrors } from 'undici'
+import type { Dispatcher } from 'undici'
+import { LynkrError } from '@lynkr/protocol'
+import { mapUpstreamError } from './map-upstream-error.ts'
+
+export interface UpstreamClientOptions {
+  /** A dispatcher owned by the embedder or a test; never closed by us. */
+  dispatcher?: Dispatcher
+  /** Milliseconds to wait for response headers (the model's first token on non-streaming calls). */
+  headersTimeoutMs?: number
+  /** Milliseconds of silence allowed between body chunks. */
+  bodyTimeoutMs?: number
+  connectTimeoutMs?: number
+}
+
+export interface UpstreamCall {
+  provider: string
+  url: string
+  method?: 'GET' | 'POST'
+  headers?: Record<string, string>
+  body?: string
+  signal?: AbortSignal
+}
+
+export interface UpstreamResponse {
+  statusCode: number
+  headers: Record<string, string | string[] | undefined>
+  body: Dispatcher.ResponseData['body']
+}
+
+/**
+ * Keep-alive HTTP for provider calls, on undici's `request` over a pooled Agent: the upstream client on the
+ * hot path decides throughput (global fetch measured at a fifth of a pooled undici client).
+ */
+export class UpstreamClient {
+  private readonly dispatcher: Dispatcher
+  private readonly owned: boolean
+  private readonly headersTimeout: number
+  private readonly bodyTimeout: number
+
+  constructor (options: UpstreamClientOptions = {}) {
+    this.headersTimeout = options.headersTimeoutMs ?? 600_000
+    this.bodyTimeout = options.bodyTimeoutMs ?? 300_000
+    this.owned = options.dispatcher === undefined
+    this.dispatcher = options.dispatcher ?? new Agent({
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 600_000,
+      connectTimeout: options.connectTimeoutMs ?? 10_000,
+      connections: 256,
+      pipelining: 1
+    })
+  }
+
+  /** Sends a call; a non-2xx answer is read and thrown as a mapped LynkrError. */
+  async send (call: UpstreamCall): Promise<UpstreamResponse> {
+    const target = new URL(call.url)
+    let response: Dispatcher.ResponseData
+    try {
+      response = await this.dispatcher.request({
+        origin: target.origin,
+        path: target.pathname + target.search,
+        method: call.method ?? 'POST',
+        headers: call.body === undefined ? call.headers : { 'content-type': 'application/json', ...call.headers },
+        body: call.body,
+        signal: call.signal,
+        headersTimeout: this.headersTimeout,
+        bodyTimeout: this.bodyTimeout
+      })
+    } catch (error) {
+      throw transportError(call, error)
+    }
+    if (response.statusCode >= 200 && response.statusCode < 300) return response
+    let text = ''
+    try { text = await response.body.text() } catch {}
+    throw mapUpstreamError(call.provider, response.statusCode, text, response.headers)
+  }
+
+  /** Sends a call and parses the JSON body. */
+  async sendJson (call: UpstreamCall): Promise<unknown> {
+    const response = await this.send(call)
+    const text = await readBody(call, response)
+    try {
+      return JSON.parse(text)
+    } catch (error) {
+      throw new LynkrError('api_error', `${call.provider} upstream returned invalid JSON: ${text.slice(0, 200)}`, { status: 502, provider: call.provider, cause: error })
+    }
+  }
+
+  async close (): Promise<void> {
+    if (this.owned) await this.dispatcher.close()
+  }
+}
+
+async function readBody (call: UpstreamCall, response: UpstreamResponse): Promise<string> {
+  try {
+    return await response.body.text()
+  } catch (error) {
+    throw transportError(call, error)
+  }
+}
+
+/** Maps connection failures and timeouts; an abort by our own client is rethrown untouched. */
+export function transportError (call: Pick<UpstreamCall, 'provider' | 'url' | 'signal'>, error: unknown): unknown {
+  if (call.signal?.aborted) return error
+  if (error instanceof LynkrError) return error
+  const where = safeOrigin(call.url)
+  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.ConnectTimeoutError) {
+    return new LynkrError('timeout', `${call.provider} upstream at ${where} timed out (${(error as Error).message})`, { status: 504, provider: call.provider, retryable: true, cause: error, code: 'LYNKR_UPSTREAM_TIMEOUT' })
+  }
+  const code = (error as { code?: string }).code ?? ''
+  const message = (error as Error).message ?? String(error)
+  return new LynkrError('api_error', `Could not reach ${call.provider} upstream at ${where}: ${code || message}`, {
+    status: 502, provider: call.provider, retryable: true, cause: error, code: 'LYNKR_UPSTREAM_UNREACHABLE'
+  })
+}
+
+function safeOrigin (url: string): string {
+  try { return new URL(url).origin } catch { return 'an invalid URL' }
+}

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify'
+import type { ModelInfo } from '@lynkr/protocol'
+
+/** Every model lynkr can route to, as `provider:model` ids (the syntax clients use to pick one). */
+export function listRoutableModels (app: FastifyInstance): ModelInfo[] {
+  const seen = new Set<string>()
+  const models: ModelInfo[] = []
+  for (const adapter of app.lynkr.providers.list()) {
+    for (const model of [{ id: adapter.defaultModel, provider: adapter.id }, ...adapter.listModels()]) {
+      const id = `${adapter.id}:${model.id}`
+      if (seen.has(id)) continue
+      seen.add(id)
+      models.push({ ...model, id })
+    }
+  }
+  return models
+}
+
+/**
+ * GET /v1/models is shared by the Anthropic and OpenAI front doors (same path, different shapes). Each
+ * front door calls this; the first registers the route, which answers in the dialect of the caller.
+ */
+export function registerModelsRoute (app: FastifyInstance): void {
+  if (app.hasRoute({ method: 'GET', url: '/v1/models' })) return
+  app.get('/v1/models', async (request, reply) => {
+    const dialect = app.lynkr.dialects.pick(request)
+    const models = listRoutableModels(app)
+    if (dialect?.formatModels === undefined) return { data: models }
+    return reply.send(dialect.formatModels(models))
+  })
+}

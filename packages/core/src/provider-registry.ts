@@ -1,0 +1,15 @@
+import type { ProviderAdapter } from '@lynkr/protocol'
+
+export class ProviderRegistry {
+  private readonly adapters = new Map<string, ProviderAdapter>()
+
+  register (adapter: ProviderAdapter): void {
+    if (adapter.specificationVersion !== 'v1') throw new Error(`Provider ${adapter.id} implements an unknown adapter version`)
+    if (this.adapters.has(adapter.id)) throw new Error(`Provider "${adapter.id}" is already registered`)
+    this.adapters.set(adapter.id, adapter)
+  }
+
+  get (id: string): ProviderAdapter | undefined { return this.adapters.get(id) }
+  has (id: string): boolean { return this.adapters.has(id) }
+  list (): ProviderAdapter[] { return [...this.adapters.values()] }
+}

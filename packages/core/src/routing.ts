@@ -1,0 +1,51 @@
+import type { RouteDecision, RoutingInput, RoutingStrategy } from '@lynkr/protocol'
+import { LynkrError } from '@lynkr/protocol'
+import type { ProviderRegistry } from './provider-registry.ts'
+
+/**
+ * `provider:model` in the model field picks a provider explicitly (split at the FIRST colon, so
+ * `ollama:qwen2.5:0.5b` keeps the tag). Anything else (Claude Code always names Claude models) goes to the
+ * default provider with that provider's configured model.
+ */
+export function parseModelReference (model: string, isProvider: (id: string) => boolean): { provider: string, model: string } | null {
+  const colon = model.indexOf(':')
+  if (colon <= 0) return null
+  const provider = model.slice(0, colon)
+  const rest = model.slice(colon + 1)
+  if (!isProvider(provider) || rest === '') return null
+  return { provider, model: rest }
+}
+
+export class Routing {
+  private strategy: RoutingStrategy | null = null
+  private readonly providers: ProviderRegistry
+  readonly defaultProvider: string
+
+  constructor (providers: ProviderRegistry, defaultProvider: string) {
+    this.providers = providers
+    this.defaultProvider = defaultProvider
+  }
+
+  /** At most one replacement strategy (the router plugin). */
+  use (strategy: RoutingStrategy): void {
+    if (this.strategy !== null) throw new Error(`Routing strategy "${this.strategy.name}" is already installed`)
+    this.strategy = strategy
+  }
+
+  get strategyName (): string { return this.strategy?.name ?? 'static' }
+
+  decide (input: RoutingInput): RouteDecision {
+    const fallback = (value: RoutingInput): RouteDecision => this.defaultDecision(value)
+    return this.strategy === null ? fallback(input) : this.strategy.route(input, fallback)
+  }
+
+  private defaultDecision (input: RoutingInput): RouteDecision {
+    const explicit = parseModelReference(input.request.clientModel, (id) => this.providers.has(id))
+    if (explicit !== null) return { ...explicit, reason: 'explicit' }
+    const adapter = this.providers.get(this.defaultProvider)
+    if (adapter === undefined) {
+      throw new LynkrError('api_error', `The default provider "${this.defaultProvider}" is not loaded; set MODEL_PROVIDER`, { status: 500, code: 'LYNKR_ROUTING_NO_PROVIDER' })
+    }
+    return { provider: adapter.id, model: adapter.defaultModel, reason: 'default' }
+  }
+}

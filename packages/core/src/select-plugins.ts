@@ -1,0 +1,80 @@
+import type { Catalog, CatalogEntry } from './catalog.ts'
+import { LynkrConfigError } from './config-error.ts'
+
+export const TIER_VARIABLES = ['TIER_SIMPLE', 'TIER_MEDIUM', 'TIER_COMPLEX', 'TIER_REASONING'] as const
+
+export interface Selection {
+  /** Catalog ids to load (dependencies are added later, from fastify-plugin metadata). */
+  ids: string[]
+  defaultProvider: string
+  /** Human notes for the boot log. */
+  notes: string[]
+}
+
+function providerEntry (catalog: Catalog, provider: string): CatalogEntry | undefined {
+  return catalog.find((entry) => entry.providers?.includes(provider))
+}
+
+export function knownProviders (catalog: Catalog): string[] {
+  return catalog.flatMap((entry) => entry.providers ?? []).sort()
+}
+
+function value (env: Record<string, string | undefined>, name: string): string | undefined {
+  const raw = env[name]
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim()
+}
+
+/**
+ * Derives the enabled plugins from Lynkr-style variables (design.md "Enabling plugins from the
+ * environment"). LYNKR_PLUGINS, when set, replaces the derived list for experts and embedders.
+ */
+export function selectPlugins (env: Record<string, string | undefined>, catalog: Catalog): Selection {
+  const notes: string[] = []
+  const valid = knownProviders(catalog)
+  const checkProvider = (provider: string, variable: string): CatalogEntry => {
+    const entry = providerEntry(catalog, provider)
+    if (entry === undefined) {
+      throw new LynkrConfigError(`${variable}="${provider}" is not a provider lynkr knows; valid values: ${valid.join(', ')}`, variable)
+    }
+    return entry
+  }
+
+  const defaultProvider = (value(env, 'MODEL_PROVIDER') ?? 'ollama').toLowerCase()
+  const ids = new Set<string>()
+
+  const explicit = value(env, 'LYNKR_PLUGINS')
+  if (explicit !== undefined) {
+    for (const id of explicit.split(',').map((s) => s.trim()).filter(Boolean)) {
+      if (!catalog.some((entry) => entry.id === id)) {
+        throw new LynkrConfigError(`LYNKR_PLUGINS names unknown plugin "${id}"; known plugins: ${catalog.map((e) => e.id).join(', ')}`, 'LYNKR_PLUGINS')
+      }
+      ids.add(id)
+    }
+    return { ids: [...ids], defaultProvider, notes: ['plugins chosen by LYNKR_PLUGINS'] }
+  }
+
+  for (const entry of catalog) if (entry.defaultOn === true) ids.add(entry.id)
+  ids.add(checkProvider(defaultProvider, 'MODEL_PROVIDER').id)
+
+  const tiers = TIER_VARIABLES.map((name) => [name, value(env, name)] as const)
+  for (const [name, tier] of tiers) {
+    if (tier === undefined) continue
+    const colon = tier.indexOf(':')
+    if (colon <= 0 || colon === tier.length - 1) {
+      throw new LynkrConfigError(`${name}="${tier}" must be provider:model (for example ollama:qwen2.5-coder:7b); valid providers: ${valid.join(', ')}`, name)
+    }
+    checkProvider(tier.slice(0, colon).toLowerCase(), name)
+  }
+  const setTiers = tiers.filter(([, tier]) => tier !== undefined)
+  if (setTiers.length === TIER_VARIABLES.length) {
+    for (const [name, tier] of setTiers) ids.add(checkProvider(tier!.slice(0, tier!.indexOf(':')).toLowerCase(), name).id)
+  } else if (setTiers.length > 0) {
+    const missing = tiers.filter(([, tier]) => tier === undefined).map(([name]) => name)
+    notes.push(`tier routing is off: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set (all four TIER_* variables are needed)`)
+  }
+
+  for (const entry of catalog) {
+    if (entry.kind === 'provider' && entry.enabledBy?.some((name) => value(env, name) !== undefined)) ids.add(entry.id)
+  }
+  return { ids: [...ids], defaultProvider, notes }
+}

@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify'
+import sensible from '@fastify/sensible'
+import lynkrCore from '@lynkr/core'
+import { catalog } from './catalog.ts'
+
+export interface LynkrAppOptions {
+  /** Variables to configure from (defaults to process.env); embedders pass their own record. */
+  env?: Record<string, string | undefined>
+  /** An undici dispatcher for every upstream call (owned by the caller). */
+  dispatcher?: unknown
+}
+
+/**
+ * The whole gateway as one encapsulated Fastify plugin: `host.register(lynkr, { prefix: '/llm', env })`
+ * keeps our decorators, hooks and error handler inside that prefix.
+ */
+export default async function lynkrApp (app: FastifyInstance, options: LynkrAppOptions): Promise<void> {
+  await app.register(sensible)
+  await app.register(lynkrCore, { catalog, env: options.env ?? process.env, dispatcher: options.dispatcher })
+}

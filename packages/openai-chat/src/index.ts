@@ -1,0 +1,6 @@
+export type * from './openai-chat-types.ts'
+export { toOpenAIRequest } from './to-openai-request.ts'
+export type { OpenAIRequestQuirks } from './to-openai-request.ts'
+export { openAIChunkToParts, openAICompletionToParts, mapFinishReason, fromOpenAIUsage, streamErrorPart } from './parse-openai-response.ts'
+export { createOpenAICompatibleAdapter, chatCompletionsUrl } from './openai-compatible-adapter.ts'
+export type { OpenAICompatibleOptions } from './openai-compatible-adapter.ts'

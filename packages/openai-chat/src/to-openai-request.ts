@@ -1,0 +1,128 @@
+import type { ChatMessage, ChatRequest, ContentBlock, ImageBlock, ToolResultBlock } from '@lynkr/protocol'
+import type { OpenAIChatBody, OpenAIContentPart, OpenAIMessage } from './openai-chat-types.ts'
+
+/** What differs between OpenAI-compatible servers; presets set these (later issues add more). */
+export interface OpenAIRequestQuirks {
+  /** `max_completion_tokens` for OpenAI reasoning models, `max_tokens` for most servers. */
+  maxTokensField: 'max_tokens' | 'max_completion_tokens'
+  /** Upper bound for max_tokens (Claude Code asks for up to 128000). */
+  maxOutputTokens?: number
+  /** Send thinking back as `reasoning_content` (DeepSeek, Moonshot, llama.cpp). */
+  reasoningContent?: boolean
+  /** Forward top_k (vLLM, llama.cpp accept it; OpenAI rejects it). */
+  topK?: boolean
+}
+
+function imageUrl (block: ImageBlock): string | null {
+  if (block.source.type === 'base64') return `data:${block.source.media_type};base64,${block.source.data}`
+  if (block.source.type === 'url') return block.source.url
+  return null
+}
+
+function toolResultContent (block: ToolResultBlock, images: OpenAIContentPart[]): string {
+  let text: string
+  if (typeof block.content === 'string') text = block.content
+  else {
+    const parts: string[] = []
+    for (const inner of block.content ?? []) {
+      if (inner.type === 'text') parts.push((inner as { text: string }).text)
+      else if (inner.type === 'image') {
+        // Tool messages are text-only: the image travels in a user message right after them.
+        const url = imageUrl(inner as ImageBlock)
+        if (url !== null) images.push({ type: 'image_url', image_url: { url } })
+        parts.push('[image attached below]')
+      }
+    }
+    text = parts.join('\n')
+  }
+  if (block.is_error === true) text = `Error: ${text}`
+  return text === '' ? '(no output)' : text
+}
+
+function userContent (blocks: ContentBlock[], extraImages: OpenAIContentPart[]): string | OpenAIContentPart[] | null {
+  const parts: OpenAIContentPart[] = [...extraImages]
+  for (const block of blocks) {
+    if (block.type === 'text') parts.push({ type: 'text', text: block.text })
+    else if (block.type === 'image') {
+      const url = imageUrl(block)
+      if (url !== null) parts.push({ type: 'image_url', image_url: { url } })
+    } else if (block.type === 'document' && block.source.media_type === 'text/plain' && typeof block.source.data === 'string') {
+      parts.push({ type: 'text', text: block.source.data })
+    }
+  }
+  if (parts.length === 0) return null
+  // Plain strings are the most widely accepted form; parts only when an image needs them.
+  if (parts.every((part) => part.type === 'text')) return parts.map((part) => (part as { text: string }).text).join('\n\n')
+  return parts
+}
+
+function textOf (blocks: ContentBlock[]): string {
+  return blocks.filter((b) => b.type === 'text').map((b) => (b as { text: string }).text).join('\n\n')
+}
+
+function convertMessage (message: ChatMessage, quirks: OpenAIRequestQuirks, out: OpenAIMessage[]): void {
+  if (message.role === 'system') {
+    const text = textOf(message.content)
+    if (text !== '') out.push({ role: 'system', content: text })
+    return
+  }
+  if (message.role === 'assistant') {
+    const toolCalls = message.content.filter((b) => b.type === 'tool_use').map((b) => {
+      const use = b as { id: string, name: string, input: unknown }
+      return { id: use.id, type: 'function' as const, function: { name: use.name, arguments: JSON.stringify(use.input ?? {}) } }
+    })
+    const text = textOf(message.content)
+    const thinking = message.content.filter((b) => b.type === 'thinking').map((b) => (b as { thinking: string }).thinking).join('')
+    if (text === '' && toolCalls.length === 0) return
+    // Strict servers reject "" content next to tool_calls: null it is.
+    const assistant: Extract<OpenAIMessage, { role: 'assistant' }> = { role: 'assistant', content: text === '' ? null : text }
+    if (toolCalls.length > 0) assistant.tool_calls = toolCalls
+    if (quirks.reasoningContent === true && thinking !== '') assistant.reasoning_content = thinking
+    out.push(assistant)
+    return
+  }
+  // tool_result blocks become tool messages first and in order, directly after the assistant turn.
+  const images: OpenAIContentPart[] = []
+  for (const block of message.content) {
+    if (block.type === 'tool_result') out.push({ role: 'tool', tool_call_id: block.tool_use_id, content: toolResultContent(block, images) })
+  }
+  const content = userContent(message.content.filter((b) => b.type !== 'tool_result'), images)
+  if (content !== null) out.push({ role: 'user', content })
+}
+
+export function toOpenAIRequest (request: ChatRequest, quirks: OpenAIRequestQuirks): OpenAIChatBody {
+  const messages: OpenAIMessage[] = []
+  const system = (request.system ?? []).map((block) => block.text).join('\n\n')
+  if (system !== '') messages.push({ role: 'system', content: system })
+  for (const message of request.messages) convertMessage(message, quirks, messages)
+
+  const body: OpenAIChatBody = { model: request.model, messages }
+  const tools = (request.tools ?? []).filter((tool) => tool.input_schema !== undefined && tool.defer_loading !== true)
+  if (tools.length > 0) {
+    body.tools = tools.map((tool) => ({
+      type: 'function',
+      function: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), parameters: tool.input_schema }
+    }))
+    const choice = request.tool_choice
+    if (choice?.type === 'any') body.tool_choice = 'required'
+    else if (choice?.type === 'none') body.tool_choice = 'none'
+    else if (choice?.type === 'tool') body.tool_choice = { type: 'function', function: { name: choice.name } }
+    if (choice !== undefined && choice.type !== 'none' && choice.disable_parallel_tool_use === true) body.parallel_tool_calls = false
+  }
+  if (request.max_tokens > 0) {
+    body[quirks.maxTokensField] = quirks.maxOutputTokens === undefined ? request.max_tokens : Math.min(request.max_tokens, quirks.maxOutputTokens)
+  }
+  if (request.temperature !== undefined) body.temperature = Math.min(2, Math.max(0, request.temperature))
+  if (request.top_p !== undefined) body.top_p = request.top_p
+  if (quirks.topK === true && request.top_k !== undefined) body.top_k = request.top_k
+  if (request.stop_sequences !== undefined && request.stop_sequences.length > 0) body.stop = request.stop_sequences.slice(0, 4)
+  if (request.responseFormat?.type === 'json_object') body.response_format = { type: 'json_object' }
+  else if (request.responseFormat?.type === 'json_schema') {
+    body.response_format = { type: 'json_schema', json_schema: { name: request.responseFormat.name ?? 'response', schema: request.responseFormat.schema } }
+  }
+  if (request.stream) {
+    body.stream = true
+    body.stream_options = { include_usage: true }
+  }
+  return body
+}

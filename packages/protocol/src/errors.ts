@@ -1,0 +1,83 @@
+/**
+ * Error kinds in the gateway's own vocabulary. Front doors map them to their dialect: Anthropic `error.type`
+ * or OpenAI `error.type`/`code` (protocols.md §1.8, §2.4, §3.8).
+ */
+export type ErrorKind =
+  | 'invalid_request' | 'authentication' | 'permission' | 'not_found' | 'request_too_large'
+  | 'rate_limit' | 'api_error' | 'timeout' | 'overloaded' | 'context_length_exceeded' | 'billing'
+
+const STATUS_BY_KIND: Record<ErrorKind, number> = {
+  invalid_request: 400,
+  authentication: 401,
+  billing: 402,
+  permission: 403,
+  not_found: 404,
+  request_too_large: 413,
+  rate_limit: 429,
+  api_error: 500,
+  timeout: 504,
+  overloaded: 529,
+  context_length_exceeded: 400
+}
+
+export interface LynkrErrorOptions {
+  status?: number
+  /** Stable code for logs and docs, `LYNKR_<AREA>_<WHAT>`. */
+  code?: string
+  /** Which provider produced it, when it came from upstream. */
+  provider?: string
+  /** The upstream may succeed if asked again (429, 5xx, connection errors). */
+  retryable?: boolean
+  /** Seconds, from the upstream's Retry-After. */
+  retryAfter?: number
+  /** The upstream body, for passthrough to a client of the same dialect. */
+  upstreamBody?: unknown
+  cause?: unknown
+}
+
+export class LynkrError extends Error {
+  readonly kind: ErrorKind
+  readonly status: number
+  readonly code: string
+  readonly provider: string | undefined
+  readonly retryable: boolean
+  readonly retryAfter: number | undefined
+  readonly upstreamBody: unknown
+
+  constructor (kind: ErrorKind, message: string, options: LynkrErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'LynkrError'
+    this.kind = kind
+    this.status = options.status ?? STATUS_BY_KIND[kind]
+    this.code = options.code ?? `LYNKR_${kind.toUpperCase()}`
+    this.provider = options.provider
+    this.retryable = options.retryable ?? (this.status === 429 || this.status >= 500)
+    this.retryAfter = options.retryAfter
+    this.upstreamBody = options.upstreamBody
+  }
+}
+
+export function isLynkrError (value: unknown): value is LynkrError {
+  return value instanceof LynkrError
+}
+
+/** The kind that best describes an HTTP status from an upstream. */
+export function errorKindForStatus (status: number): ErrorKind {
+  if (status === 401) return 'authentication'
+  if (status === 402) return 'billing'
+  if (status === 403) return 'permission'
+  if (status === 404) return 'not_found'
+  if (status === 408 || status === 504) return 'timeout'
+  if (status === 413) return 'request_too_large'
+  if (status === 429) return 'rate_limit'
+  if (status === 503 || status === 529) return 'overloaded'
+  if (status >= 500) return 'api_error'
+  return 'invalid_request'
+}
+
+const CONTEXT_OVERFLOW = /context[_ ]length|context window|maximum context|prompt is too long|too many tokens|input is too long|exceeds? the (?:model'?s? )?(?:maximum )?context|n_ctx|num_ctx/i
+
+/** Upstreams word context overflow many ways; Claude Code only compacts on "prompt is too long". */
+export function looksLikeContextOverflow (message: string): boolean {
+  return CONTEXT_OVERFLOW.test(message)
+}

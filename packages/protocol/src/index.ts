@@ -1,0 +1,8 @@
+export type * from './messages.ts'
+export * from './usage.ts'
+export type * from './stream-parts.ts'
+export * from './errors.ts'
+export type * from './provider-adapter.ts'
+export * from './pipeline-step.ts'
+export type * from './routing-strategy.ts'
+export * from './lynkr-manifest.ts'

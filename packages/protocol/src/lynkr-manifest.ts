@@ -1,0 +1,30 @@
+import type { TSchema, Static } from 'typebox'
+
+export type PluginKind = 'front-door' | 'provider' | 'service' | 'ops' | 'pipeline'
+
+/** Objects the composer shares with every plugin's option mapping. */
+export interface ManifestRuntime {
+  /** An undici dispatcher injected by an embedder or test; providers create their own pools otherwise. */
+  dispatcher?: unknown
+  /** The whole environment record, for the few plugins that read another plugin's variables. */
+  env: Record<string, string | undefined>
+}
+
+/**
+ * A plugin's Lynkr metadata, exported next to its default (Fastify plugin) export: its env slice and how
+ * that slice becomes plugin options.
+ */
+export interface LynkrManifest<S extends TSchema = TSchema, O = unknown> {
+  kind: PluginKind
+  /** Provider ids this plugin registers (for MODEL_PROVIDER validation). */
+  providers?: string[]
+  env: S
+  /** Variables in `env` that hold secrets: never logged or printed. */
+  secrets?: string[]
+  /** Required variables with a human explanation, checked only when the plugin is enabled. */
+  toOptions: (env: Static<S>, runtime: ManifestRuntime) => O
+}
+
+export function defineManifest<S extends TSchema, O> (manifest: LynkrManifest<S, O>): LynkrManifest<S, O> {
+  return manifest
+}

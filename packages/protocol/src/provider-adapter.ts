@@ -1,0 +1,44 @@
+import type { ChatRequest } from './messages.ts'
+import type { UpstreamPart } from './stream-parts.ts'
+
+/** A structured logger (pino's shape); kept minimal so protocol does not depend on pino. */
+export interface Logger {
+  debug: (obj: unknown, msg?: string) => void
+  info: (obj: unknown, msg?: string) => void
+  warn: (obj: unknown, msg?: string) => void
+  error: (obj: unknown, msg?: string) => void
+}
+
+export interface CallContext {
+  /** Aborted when the client goes away, so an abandoned request cancels the upstream call. */
+  signal: AbortSignal
+  log: Logger
+  requestId: string
+  /** Client request headers a passthrough provider may forward (anthropic-beta, anthropic-version). */
+  headers?: Record<string, string | string[] | undefined>
+}
+
+export interface ModelInfo { id: string, provider: string, contextWindow?: number, maxOutputTokens?: number }
+
+export interface HealthStatus { ok: boolean, detail: string, latencyMs?: number }
+
+/**
+ * Version 1 of the contract every provider implements. Additive changes only.
+ *
+ * Both calls resolve only after the upstream answered with a success status, and throw a `LynkrError`
+ * otherwise, so callers can still answer with a proper HTTP error (or fall back) before the first byte
+ * reaches the client. `chatStream` asks the upstream to stream and yields parts as they arrive.
+ */
+export interface ProviderAdapter {
+  readonly specificationVersion: 'v1'
+  /** The id users write in MODEL_PROVIDER and `provider:model`. */
+  readonly id: string
+  /** The model used when the client names one we cannot serve (Claude Code always names Claude). */
+  readonly defaultModel: string
+  /** Whether the upstream speaks Anthropic Messages natively (role:"system" messages, cache_control…). */
+  readonly acceptsSystemMessages?: boolean
+  listModels: () => ModelInfo[]
+  chat: (request: ChatRequest, context: CallContext) => Promise<UpstreamPart[]>
+  chatStream: (request: ChatRequest, context: CallContext) => Promise<AsyncIterable<UpstreamPart>>
+  checkHealth?: (context: { signal: AbortSignal }) => Promise<HealthStatus>
+}

@@ -1,0 +1,70 @@
+import type { Usage } from './usage.ts'
+import type { LynkrError } from './errors.ts'
+
+/** Why the model stopped, in Anthropic terms. */
+export type StopReason =
+  | 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal'
+  | 'model_context_window_exceeded'
+
+/**
+ * What a provider parser emits: a loose, upstream-shaped vocabulary. Parsers stay dumb (one upstream
+ * chunk in, a few parts out); the one stream state machine in core (`MessageAssembler`) turns parts into
+ * strictly ordered message events. Non-streaming upstream replies are expressed in the same parts, so
+ * both paths share that machine.
+ */
+export type UpstreamPart =
+  | { type: 'response-start', id?: string, model?: string, usage?: Partial<Usage> }
+  | { type: 'text-delta', text: string }
+  | { type: 'reasoning-delta', text: string }
+  | { type: 'reasoning-signature', signature: string }
+  | { type: 'redacted-reasoning', data: string }
+  /**
+   * A fragment of a streamed tool call. `index` keys fragments of one call (OpenAI semantics: parallel
+   * calls interleave by index). `id`/`name` usually come with the first fragment only.
+   */
+  | { type: 'tool-call-delta', index: number, id?: string, name?: string, argumentsDelta?: string }
+  /** A tool call that arrived whole (Ollama, non-stream replies). `input` is an object or a JSON string. */
+  | { type: 'tool-call', id?: string, name: string, input: unknown }
+  | { type: 'usage', usage: Partial<Usage> }
+  /** The upstream's claimed finish; `tool_use` is still decided from what was streamed. */
+  | { type: 'finish', reason: StopReason | null, stopSequence?: string | null }
+  /** A failure after the stream started. */
+  | { type: 'error', error: LynkrError }
+
+export interface MessageStart {
+  id: string
+  type: 'message'
+  role: 'assistant'
+  model: string
+  content: []
+  stop_reason: null
+  stop_sequence: null
+  usage: Usage
+}
+
+export type ContentBlockStart =
+  | { type: 'text', text: '' }
+  | { type: 'thinking', thinking: '', signature: '' }
+  | { type: 'redacted_thinking', data: string }
+  | { type: 'tool_use', id: string, name: string, input: Record<string, never> }
+
+export type ContentBlockDelta =
+  | { type: 'text_delta', text: string }
+  | { type: 'thinking_delta', thinking: string }
+  | { type: 'signature_delta', signature: string }
+  | { type: 'input_json_delta', partial_json: string }
+
+/**
+ * The strict event sequence every front door encodes. It is Anthropic's SSE event model exactly
+ * (protocols.md §1.7): message_start, then per block start → deltas → stop with monotonic indices and no
+ * interleaving, then message_delta and message_stop; or `error` after which nothing follows.
+ */
+export type MessageEvent =
+  | { type: 'message_start', message: MessageStart }
+  | { type: 'content_block_start', index: number, content_block: ContentBlockStart }
+  | { type: 'content_block_delta', index: number, delta: ContentBlockDelta }
+  | { type: 'content_block_stop', index: number }
+  | { type: 'message_delta', delta: { stop_reason: StopReason, stop_sequence: string | null }, usage: Usage }
+  | { type: 'message_stop' }
+  | { type: 'ping' }
+  | { type: 'error', error: LynkrError }

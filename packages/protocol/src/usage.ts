@@ -1,0 +1,25 @@
+/**
+ * Token usage in Anthropic semantics: `input_tokens` EXCLUDES cached tokens (the opposite of OpenAI's
+ * prompt_tokens). Total input = input + cache_creation + cache_read (protocols.md §1.5, §3.5).
+ */
+export interface Usage {
+  input_tokens: number
+  output_tokens: number
+  cache_creation_input_tokens?: number
+  cache_read_input_tokens?: number
+  /** Thinking/reasoning tokens, already included in output_tokens. */
+  reasoning_tokens?: number
+}
+
+export function emptyUsage (): Usage {
+  return { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
+}
+
+/** Merges a later report into the running usage: non-null fields win (usage reports are cumulative). */
+export function mergeUsage (into: Usage, next: Partial<Usage>): Usage {
+  for (const key of ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'reasoning_tokens'] as const) {
+    const value = next[key]
+    if (typeof value === 'number' && Number.isFinite(value)) into[key] = value
+  }
+  return into
+}

@@ -1,0 +1,129 @@
+import type { ChatMessage, ChatRequest, ContentBlock, TextBlock, ThinkingConfig, ToolChoice, ToolDefinition } from '@lynkr/protocol'
+import { LynkrError } from '@lynkr/protocol'
+
+type Json = Record<string, unknown>
+
+function invalid (message: string): LynkrError {
+  return new LynkrError('invalid_request', message, { code: 'LYNKR_REQUEST_INVALID' })
+}
+
+function isObject (value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** Content: a string is shorthand for one text block; empty text blocks are dropped (strict upstreams reject them). */
+function parseContent (content: unknown, where: string): ContentBlock[] {
+  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }]
+  if (!Array.isArray(content)) throw invalid(`${where}.content: Input should be a string or a list of content blocks`)
+  const blocks: ContentBlock[] = []
+  content.forEach((block, index) => {
+    if (!isObject(block) || typeof block.type !== 'string') throw invalid(`${where}.content.${index}: each content block must be an object with a string "type"`)
+    if (block.type === 'text') {
+      if (typeof block.text !== 'string') throw invalid(`${where}.content.${index}.text: Input should be a valid string`)
+      if (block.text === '') return
+    } else if (block.type === 'tool_use') {
+      if (typeof block.id !== 'string' || typeof block.name !== 'string') throw invalid(`${where}.content.${index}: tool_use needs string "id" and "name"`)
+    } else if (block.type === 'tool_result') {
+      if (typeof block.tool_use_id !== 'string') throw invalid(`${where}.content.${index}.tool_use_id: Field required`)
+    } else if (block.type === 'image') {
+      if (!isObject(block.source)) throw invalid(`${where}.content.${index}.source: Field required`)
+    }
+    blocks.push(block as unknown as ContentBlock)
+  })
+  return blocks
+}
+
+function parseSystem (system: unknown): TextBlock[] | undefined {
+  if (system === undefined || system === null) return undefined
+  if (typeof system === 'string') return system === '' ? undefined : [{ type: 'text', text: system }]
+  if (!Array.isArray(system)) throw invalid('system: Input should be a string or a list of text blocks')
+  return system.map((block, index) => {
+    if (!isObject(block) || block.type !== 'text' || typeof block.text !== 'string') throw invalid(`system.${index}: each system block must be {type:"text", text}`)
+    return block as unknown as TextBlock
+  }).filter((block) => block.text !== '')
+}
+
+function parseTools (tools: unknown): ToolDefinition[] | undefined {
+  if (tools === undefined || tools === null) return undefined
+  if (!Array.isArray(tools)) throw invalid('tools: Input should be a list')
+  return tools.map((tool, index) => {
+    if (!isObject(tool) || typeof tool.name !== 'string' || tool.name === '') throw invalid(`tools.${index}.name: Field required`)
+    if (tool.input_schema !== undefined && !isObject(tool.input_schema)) throw invalid(`tools.${index}.input_schema: Input should be an object`)
+    return tool as unknown as ToolDefinition
+  })
+}
+
+function parseToolChoice (choice: unknown): ToolChoice | undefined {
+  if (choice === undefined || choice === null) return undefined
+  if (!isObject(choice) || !['auto', 'any', 'tool', 'none'].includes(String(choice.type))) {
+    throw invalid('tool_choice: Input should be {type: "auto" | "any" | "tool" | "none"}')
+  }
+  if (choice.type === 'tool' && typeof choice.name !== 'string') throw invalid('tool_choice.name: Field required when type is "tool"')
+  return choice as unknown as ToolChoice
+}
+
+function optionalNumber (body: Json, key: string): number | undefined {
+  const value = body[key]
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(`${key}: Input should be a valid number`)
+  return value
+}
+
+function parseMessages (messages: unknown): ChatMessage[] {
+  if (!Array.isArray(messages)) throw invalid('messages: Field required (a list of messages)')
+  return messages.map((message, index) => {
+    if (!isObject(message)) throw invalid(`messages.${index}: Input should be an object`)
+    const role = message.role
+    if (role !== 'user' && role !== 'assistant' && role !== 'system') throw invalid(`messages.${index}.role: Input should be "user" or "assistant"`)
+    return { role, content: parseContent(message.content, `messages.${index}`) }
+  })
+}
+
+/**
+ * Validates an Anthropic Messages body and turns it into the internal request. Accepts everything
+ * Claude Code 2.1.x sends (protocols.md A.1); fields with no meaning off Anthropic (context_management,
+ * safeguards, container…) are ignored here and stay available to passthrough providers.
+ */
+export function parseMessagesRequest (body: unknown, options: { countOnly?: boolean } = {}): ChatRequest {
+  if (!isObject(body)) throw invalid('Request body must be a JSON object')
+  if (typeof body.model !== 'string' || body.model === '') throw invalid('model: Field required')
+  const messages = parseMessages(body.messages)
+  if (messages.length === 0 && options.countOnly !== true) throw invalid('messages: at least one message is required')
+  let maxTokens = 0
+  if (options.countOnly !== true) {
+    if (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 0) {
+      throw invalid('max_tokens: Field required (a non-negative integer)')
+    }
+    maxTokens = body.max_tokens
+  }
+  if (body.stream !== undefined && typeof body.stream !== 'boolean') throw invalid('stream: Input should be a valid boolean')
+  if (body.stop_sequences !== undefined && (!Array.isArray(body.stop_sequences) || body.stop_sequences.some((s) => typeof s !== 'string'))) {
+    throw invalid('stop_sequences: Input should be a list of strings')
+  }
+  if (body.thinking !== undefined && body.thinking !== null && !isObject(body.thinking)) throw invalid('thinking: Input should be an object')
+  const metadata = isObject(body.metadata) ? body.metadata : undefined
+  const outputConfig = isObject(body.output_config) ? body.output_config : undefined
+  const effort = typeof outputConfig?.effort === 'string' ? outputConfig.effort as ChatRequest['effort'] : undefined
+  const format = isObject(outputConfig?.format) ? outputConfig.format : undefined
+
+  const request: ChatRequest = {
+    model: body.model,
+    clientModel: body.model,
+    system: parseSystem(body.system),
+    messages,
+    tools: parseTools(body.tools),
+    tool_choice: parseToolChoice(body.tool_choice),
+    max_tokens: maxTokens,
+    temperature: optionalNumber(body, 'temperature'),
+    top_p: optionalNumber(body, 'top_p'),
+    top_k: optionalNumber(body, 'top_k'),
+    stop_sequences: body.stop_sequences as string[] | undefined,
+    thinking: (body.thinking ?? undefined) as ThinkingConfig | undefined,
+    effort,
+    responseFormat: format && isObject(format.schema) ? { type: 'json_schema', schema: format.schema as Json } : undefined,
+    userId: typeof metadata?.user_id === 'string' ? metadata.user_id : undefined,
+    stream: body.stream === true
+  }
+  for (const key of Object.keys(request) as Array<keyof ChatRequest>) if (request[key] === undefined) delete request[key]
+  return request
+}

@@ -1,0 +1,67 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import type { Dispatcher } from 'undici'
+import { Type } from 'typebox'
+import { defineManifest } from '@lynkr/protocol'
+import { UpstreamClient, LynkrConfigError, parseUrlVariable } from '@lynkr/core'
+import { createOllamaAdapter } from './ollama-adapter.ts'
+
+export interface OllamaPluginOptions {
+  endpoint: string
+  model: string
+  numCtx: number
+  keepAlive?: string | number
+  think?: boolean | string
+  apiKey?: string
+  timeoutMs: number
+  dispatcher?: Dispatcher
+}
+
+async function ollamaProvider (app: FastifyInstance, options: OllamaPluginOptions): Promise<void> {
+  const client = new UpstreamClient({ dispatcher: options.dispatcher, headersTimeoutMs: options.timeoutMs })
+  app.lynkr.providers.register(createOllamaAdapter({ ...options, client }))
+  app.addHook('onClose', async () => { await client.close() })
+}
+
+export default fp(ollamaProvider, { name: '@lynkr/provider-ollama', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
+
+function parseKeepAlive (value: string | undefined): string | number | undefined {
+  if (value === undefined) return undefined
+  return /^-?\d+$/.test(value) ? Number(value) : value
+}
+
+function parseThink (value: string | undefined): boolean | string | undefined {
+  if (value === undefined) return undefined
+  if (value === 'true' || value === 'false') return value === 'true'
+  if (['low', 'medium', 'high', 'max'].includes(value)) return value
+  throw new LynkrConfigError(`OLLAMA_THINK="${value}" must be one of true, false, low, medium, high, max`, 'OLLAMA_THINK')
+}
+
+export const manifest = defineManifest({
+  kind: 'provider',
+  providers: ['ollama'],
+  secrets: ['OLLAMA_API_KEY'],
+  env: Type.Object({
+    OLLAMA_ENDPOINT: Type.String({ default: 'http://localhost:11434' }),
+    OLLAMA_MODEL: Type.String({ default: 'qwen2.5-coder:latest' }),
+    OLLAMA_KEEP_ALIVE: Type.Optional(Type.String()),
+    OLLAMA_NUM_CTX: Type.Integer({ default: 65536, minimum: 2048 }),
+    OLLAMA_THINK: Type.Optional(Type.String()),
+    OLLAMA_API_KEY: Type.Optional(Type.String()),
+    OLLAMA_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+  }),
+  toOptions: (env, runtime): OllamaPluginOptions => ({
+    endpoint: parseUrlVariable(env.OLLAMA_ENDPOINT, 'OLLAMA_ENDPOINT').toString(),
+    model: env.OLLAMA_MODEL,
+    numCtx: env.OLLAMA_NUM_CTX,
+    keepAlive: parseKeepAlive(env.OLLAMA_KEEP_ALIVE),
+    think: parseThink(env.OLLAMA_THINK),
+    apiKey: env.OLLAMA_API_KEY,
+    timeoutMs: env.OLLAMA_TIMEOUT_MS,
+    dispatcher: runtime.dispatcher as Dispatcher | undefined
+  })
+})
+
+export { toOllamaRequest } from './to-ollama-request.ts'
+export { ollamaChunkToParts } from './parse-ollama-response.ts'
+export { createOllamaAdapter } from './ollama-adapter.ts'

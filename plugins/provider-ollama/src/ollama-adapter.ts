@@ -1,0 +1,62 @@
+// Ollama native chat API: https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion
+import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
+import { UpstreamClient, readNdjsonLines, transportError } from '@lynkr/core'
+import { toOllamaRequest } from './to-ollama-request.ts'
+import type { OllamaRequestOptions } from './to-ollama-request.ts'
+import { ollamaChunkToParts } from './parse-ollama-response.ts'
+
+export interface OllamaAdapterOptions extends OllamaRequestOptions {
+  endpoint: string
+  model: string
+  apiKey?: string
+  client: UpstreamClient
+}
+
+export function createOllamaAdapter (options: OllamaAdapterOptions): ProviderAdapter {
+  const chatUrl = new URL('api/chat', options.endpoint.endsWith('/') ? options.endpoint : options.endpoint + '/').toString()
+  const headers: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}
+
+  async function post (request: ChatRequest, stream: boolean, context: CallContext) {
+    const body = JSON.stringify(toOllamaRequest({ ...request, stream }, options))
+    return await options.client.send({ provider: 'ollama', url: chatUrl, headers, body, signal: context.signal })
+  }
+
+  return {
+    specificationVersion: 'v1',
+    id: 'ollama',
+    defaultModel: options.model,
+    listModels: (): ModelInfo[] => [{ id: options.model, provider: 'ollama', contextWindow: options.numCtx }],
+
+    async chat (request, context) {
+      const response = await post(request, false, context)
+      let text: string
+      try { text = await response.body.text() } catch (error) { throw transportError({ provider: 'ollama', url: chatUrl, signal: context.signal }, error) }
+      return ollamaChunkToParts(JSON.parse(text))
+    },
+
+    async chatStream (request, context) {
+      const response = await post(request, true, context)
+      return (async function * (): AsyncGenerator<UpstreamPart> {
+        try {
+          for await (const line of readNdjsonLines(response.body)) yield * ollamaChunkToParts(line)
+        } catch (error) {
+          throw transportError({ provider: 'ollama', url: chatUrl, signal: context.signal }, error)
+        }
+      })()
+    },
+
+    async checkHealth ({ signal }): Promise<HealthStatus> {
+      const started = Date.now()
+      const response = await options.client.send({ provider: 'ollama', method: 'GET', url: new URL('api/tags', chatUrl.replace(/api\/chat$/, '')).toString(), headers, signal })
+      const tags = await response.body.json() as { models?: Array<{ name?: string }> }
+      const names = (tags.models ?? []).map((model) => model.name ?? '')
+      const wanted = options.model.includes(':') ? options.model : `${options.model}:latest`
+      const present = names.includes(options.model) || names.includes(wanted)
+      return {
+        ok: present,
+        latencyMs: Date.now() - started,
+        detail: present ? `model ${options.model} is available` : `model ${options.model} is not pulled (run: ollama pull ${options.model})`
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { defineManifest } from '@lynkr/protocol'
+import { UpstreamClient, parseUrlVariable, requireVariable } from '@lynkr/core'
+import { chatCompletionsUrl, createOpenAICompatibleAdapter } from '@lynkr/openai-chat'
+
+export interface OpenAIPluginOptions {
+  apiKey: string
+  chatUrl: string
+  model: string
+  organization?: string
+  timeoutMs: number
+  maxTokensField: 'max_tokens' | 'max_completion_tokens'
+  dispatcher?: unknown
+}
+
+async function openAIProvider (app: FastifyInstance, options: OpenAIPluginOptions): Promise<void> {
+  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs })
+  const headers: Record<string, string> = { authorization: `Bearer ${options.apiKey}` }
+  if (options.organization) headers['openai-organization'] = options.organization
+  app.lynkr.providers.register(createOpenAICompatibleAdapter({
+    id: 'openai',
+    chatUrl: options.chatUrl,
+    model: options.model,
+    headers,
+    quirks: { maxTokensField: options.maxTokensField },
+    client
+  }))
+  app.addHook('onClose', async () => { await client.close() })
+}
+
+export default fp(openAIProvider, { name: '@lynkr/provider-openai', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
+
+/** OpenAI's reasoning models (o-series, gpt-5) reject max_tokens and want max_completion_tokens. */
+function reasoningModel (model: string): boolean {
+  return /^(o\d|gpt-5)/i.test(model)
+}
+
+export const manifest = defineManifest({
+  kind: 'provider',
+  providers: ['openai'],
+  secrets: ['OPENAI_API_KEY'],
+  env: Type.Object({
+    OPENAI_API_KEY: Type.Optional(Type.String()),
+    OPENAI_ENDPOINT: Type.String({ default: 'https://api.openai.com/v1/chat/completions' }),
+    OPENAI_MODEL: Type.String({ default: 'gpt-4o' }),
+    OPENAI_ORGANIZATION: Type.Optional(Type.String()),
+    OPENAI_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+  }),
+  toOptions: (env, runtime): OpenAIPluginOptions => ({
+    apiKey: requireVariable(env.OPENAI_API_KEY, 'OPENAI_API_KEY', 'MODEL_PROVIDER=openai needs an API key (https://platform.openai.com/api-keys)'),
+    chatUrl: chatCompletionsUrl(parseUrlVariable(env.OPENAI_ENDPOINT, 'OPENAI_ENDPOINT').toString()),
+    model: env.OPENAI_MODEL,
+    organization: env.OPENAI_ORGANIZATION,
+    timeoutMs: env.OPENAI_TIMEOUT_MS,
+    maxTokensField: reasoningModel(env.OPENAI_MODEL) ? 'max_completion_tokens' : 'max_tokens',
+    dispatcher: runtime.dispatcher
+  })
+})

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// Runs the whole suite: builds (the CLI tests run the built bin, as users do), then node:test over the
+// TypeScript sources through tsx, resolving workspace packages to their src via the lynkr-src condition.
+// `node scripts/test.mjs unit` skips the root test/ folder; extra args are file filters.
+import { spawnSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const args = process.argv.slice(2)
+const unitOnly = args[0] === 'unit'
+const filters = args.filter((arg) => arg !== 'unit')
+
+function walk (dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) walk(path, out)
+    else if (name.endsWith('.test.ts')) out.push(path)
+  }
+  return out
+}
+
+const dirs = ['packages', 'plugins', ...(unitOnly ? [] : ['test'])]
+let files = dirs.flatMap((dir) => walk(join(root, dir)))
+if (filters.length > 0) files = files.filter((file) => filters.some((filter) => file.includes(filter)))
+
+const build = spawnSync('npx', ['tsc', '-b'], { cwd: root, stdio: 'inherit' })
+if (build.status !== 0) process.exit(build.status ?? 1)
+
+const result = spawnSync(process.execPath, [
+  '--import', 'tsx', '--conditions=lynkr-src', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files
+], { cwd: root, stdio: 'inherit', env: { ...process.env, LYNKR_TEST: '1' } })
+process.exit(result.status ?? 1)

@@ -1,0 +1,191 @@
+/**
+ * A fake OpenAI-compatible server: /chat/completions (SSE or JSON) and GET /models, with the
+ * request validation of a strict server so gateway translation bugs surface as 400s, not silence.
+ */
+import { randomBytes } from 'node:crypto'
+import { errorHeaders, sendJson, startFakeServer, streamFrames, type FakeExchange } from './fake-server.ts'
+import { isRecord, splitPieces, splitText, usageFor, type FakeReply, type FakeResponder, type FakeUpstream } from './fake-script.ts'
+
+export interface FakeOpenAIOptions {
+  /** When set, every request must carry `Authorization: Bearer <apiKey>`. */
+  apiKey?: string
+  responder?: FakeResponder
+  /** Ids listed by GET /v1/models. */
+  models?: string[]
+}
+
+interface OpenAIError { status: number, message: string, type: string, param: string | null, code: string | null }
+
+export async function startFakeOpenAI (options: FakeOpenAIOptions = {}): Promise<FakeUpstream> {
+  return await startFakeServer(async (exchange) => {
+    const { req, res, recorded } = exchange
+    const path = new URL(recorded.path, 'http://fake').pathname
+    const authError = checkAuth(req.headers.authorization, options.apiKey)
+    if (authError !== null) return sendError(exchange, authError)
+    if (req.method === 'GET' && path.endsWith('/models')) {
+      const created = Math.floor(Date.now() / 1000)
+      const data = (options.models ?? ['gpt-4o-mini']).map((id) => ({ id, object: 'model', created, owned_by: 'fake' }))
+      return sendJson(res, 200, { object: 'list', data })
+    }
+    if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
+      return sendError(exchange, invalid(`Unknown request URL: ${req.method ?? ''} ${path}.`, null, 'unknown_url', 404))
+    }
+    const problem = validate(recorded.body)
+    if (problem !== null) return sendError(exchange, problem)
+    await answer(exchange, recorded.body as Record<string, unknown>)
+  }, options.responder)
+}
+
+function invalid (message: string, param: string | null, code: string | null = null, status = 400): OpenAIError {
+  return { status, message, type: 'invalid_request_error', param, code }
+}
+
+function checkAuth (header: string | undefined, apiKey: string | undefined): OpenAIError | null {
+  if (apiKey === undefined || header === `Bearer ${apiKey}`) return null
+  if (header === undefined) return invalid("You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).", null, null, 401)
+  return invalid(`Incorrect API key provided: ${header.replace(/^Bearer\s+/i, '').slice(0, 8)}***.`, null, 'invalid_api_key', 401)
+}
+
+function sendError (exchange: FakeExchange, error: OpenAIError, headers: Record<string, string> = {}): void {
+  const { status, ...body } = error
+  sendJson(exchange.res, status, { error: body }, headers)
+}
+
+/** The error body OpenAI sends for a given status. */
+function scriptedError (reply: FakeReply): OpenAIError {
+  const status = reply.status ?? 500
+  const message = reply.error ?? `fake upstream error ${status}`
+  if (status === 401) return invalid(message, null, 'invalid_api_key', 401)
+  if (status === 404) return invalid(message, 'model', 'model_not_found', 404)
+  if (status === 429) return { status, message, type: 'requests', param: null, code: 'rate_limit_exceeded' }
+  if (status >= 500) return { status, message, type: 'server_error', param: null, code: null }
+  return invalid(message, null, null, status)
+}
+
+/** Rejects what real strict servers reject (protocols.md 2.1, 3.9). */
+function validate (body: unknown): OpenAIError | null {
+  if (!isRecord(body)) return invalid('We could not parse the JSON body of your request.', null)
+  if (typeof body.model !== 'string' || body.model === '') return invalid('you must provide a model parameter', null)
+  if (!Array.isArray(body.messages)) return invalid("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter')
+  if (body.stream_options != null && body.stream !== true) {
+    return invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options')
+  }
+  const pending = new Set<string>() // tool_call ids still waiting for their tool message
+  let inToolRun = false
+  for (const [i, message] of (body.messages as unknown[]).entries()) {
+    if (!isRecord(message)) return invalid(`Invalid type for 'messages[${i}]': expected an object.`, `messages[${i}]`, 'invalid_type')
+    if (pending.size > 0 && message.role !== 'tool') return unanswered(pending, i)
+    const emptyText = findEmptyText(message.content, `messages[${i}].content`)
+    if (emptyText !== null) return invalid(`Invalid '${emptyText}': string too short. Expected a string with minimum length 1, but got an empty string instead.`, emptyText, 'string_too_short')
+    if (message.role === 'tool') {
+      if (typeof message.tool_call_id !== 'string') return invalid("Missing parameter 'tool_call_id': messages with role 'tool' must have a 'tool_call_id'.", `messages.[${i}].tool_call_id`)
+      if (!inToolRun) return invalid("Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", `messages.[${i}].role`)
+      if (!pending.delete(message.tool_call_id)) return invalid(`Invalid parameter: 'tool_call_id' of '${message.tool_call_id}' not found in 'tool_calls' of previous message.`, `messages.[${i}].tool_call_id`)
+      continue
+    }
+    inToolRun = false
+    if (message.role !== 'assistant' || message.tool_calls == null) continue
+    if (!Array.isArray(message.tool_calls)) return invalid(`Invalid type for 'messages[${i}].tool_calls': expected an array.`, `messages[${i}].tool_calls`, 'invalid_type')
+    if (message.tool_calls.length === 0) {
+      return invalid(`Invalid 'messages[${i}].tool_calls': empty array. Expected an array with minimum length 1, but got an empty array instead.`, `messages[${i}].tool_calls`, 'empty_array')
+    }
+    for (const [j, call] of (message.tool_calls as unknown[]).entries()) {
+      const fn = isRecord(call) ? call.function : undefined
+      if (!isRecord(call) || typeof call.id !== 'string' || !isRecord(fn) || typeof fn.name !== 'string' || typeof fn.arguments !== 'string') {
+        return invalid(`Invalid 'messages[${i}].tool_calls[${j}]': expected {id, type:'function', function:{name, arguments: string}}.`, `messages[${i}].tool_calls[${j}]`, 'invalid_type')
+      }
+      pending.add(call.id)
+    }
+    inToolRun = true
+  }
+  return pending.size > 0 ? unanswered(pending, (body.messages as unknown[]).length) : null
+}
+
+function unanswered (pending: Set<string>, index: number): OpenAIError {
+  return invalid(`An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...pending].join(', ')}`, `messages.[${index}].role`)
+}
+
+function findEmptyText (content: unknown, where: string): string | null {
+  if (content === '') return where
+  if (!Array.isArray(content)) return null
+  for (const [j, part] of content.entries()) {
+    if (isRecord(part) && part.type === 'text' && part.text === '') return `${where}[${j}].text`
+  }
+  return null
+}
+
+async function answer (exchange: FakeExchange, body: Record<string, unknown>): Promise<void> {
+  const reply = exchange.reply()
+  if (!(await exchange.sleep(reply.delayMs))) return
+  if (reply.status !== undefined && (reply.status < 200 || reply.status >= 300)) {
+    return sendError(exchange, scriptedError(reply), errorHeaders(reply))
+  }
+  const model = body.model as string
+  const id = `chatcmpl-${randomBytes(12).toString('base64url')}`
+  const created = Math.floor(Date.now() / 1000)
+  const calls = (reply.toolCalls ?? []).map((call) => ({ ...call, id: call.id ?? `call_${randomBytes(12).toString('base64url')}` }))
+  const finish = reply.finishReason ?? (calls.length > 0 ? 'tool_calls' : 'stop')
+  const { input, output, cached } = usageFor(reply, body.messages)
+  const usage = {
+    prompt_tokens: input,
+    completion_tokens: output,
+    total_tokens: input + output,
+    ...(cached === undefined ? {} : { prompt_tokens_details: { cached_tokens: cached } })
+  }
+
+  if (body.stream !== true) {
+    if (reply.dropConnectionAfterChunks !== undefined) return void exchange.res.socket?.destroy()
+    if (reply.midStreamError !== undefined) return sendError(exchange, scriptedError({ error: reply.midStreamError }))
+    const message = {
+      role: 'assistant',
+      content: reply.text ?? null,
+      refusal: null,
+      ...(reply.reasoning === undefined ? {} : { reasoning_content: reply.reasoning }),
+      ...(calls.length === 0 ? {} : { tool_calls: calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } })) })
+    }
+    return sendJson(exchange.res, 200, {
+      id, object: 'chat.completion', created, model, system_fingerprint: 'fp_fake',
+      choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], usage
+    })
+  }
+
+  const includeUsage = isRecord(body.stream_options) && body.stream_options.include_usage === true
+  const frame = (value: unknown): string => `data: ${JSON.stringify(value)}\n\n`
+  // With include_usage every chunk carries usage: null, and only the trailing chunk has numbers.
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null = null): string => frame({
+    id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake',
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    ...(includeUsage ? { usage: null } : {})
+  })
+
+  const frames = [chunk({ role: 'assistant', content: '', refusal: null })]
+  for (const piece of splitText(reply.reasoning ?? '')) frames.push(chunk({ reasoning_content: piece }))
+  const text = reply.text ?? (reply.midStreamError === undefined ? '' : 'partial answer')
+  for (const piece of splitText(text)) frames.push(chunk({ content: piece }))
+  if (reply.midStreamError !== undefined) {
+    frames.push(frame({ error: { message: reply.midStreamError, type: 'server_error', param: null, code: null } }))
+    return await streamFrames(exchange, 'text/event-stream; charset=utf-8', frames, reply)
+  }
+  for (const fragment of toolFragments(calls, reply.interleave === true)) frames.push(chunk({ tool_calls: [fragment] }))
+  frames.push(chunk({}, finish))
+  if (includeUsage) {
+    frames.push(frame({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake', choices: [], usage }))
+  }
+  frames.push('data: [DONE]\n\n')
+  await streamFrames(exchange, 'text/event-stream; charset=utf-8', frames, reply)
+}
+
+/** Per call: a head fragment (id, type, name, arguments ""), then argument pieces carrying only index. */
+function toolFragments (calls: Array<{ id: string, name: string, arguments: Record<string, unknown> }>, interleave: boolean): unknown[] {
+  const perCall = calls.map((call, index) => [
+    { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
+    ...splitPieces(JSON.stringify(call.arguments), 3).map((piece) => ({ index, function: { arguments: piece } }))
+  ])
+  if (!interleave) return perCall.flat()
+  const out: unknown[] = []
+  const longest = Math.max(0, ...perCall.map((fragments) => fragments.length))
+  for (let position = 0; position < longest; position++) {
+    for (const fragments of perCall) if (position < fragments.length) out.push(fragments[position])
+  }
+  return out
+}
