@@ -1,9 +1,10 @@
 /**
  * A fake Ollama server speaking the native API (protocols.md 4.1): POST /api/chat as NDJSON (stream is
- * on unless `stream:false`), GET /api/tags and /api/version, with the Go server's type checks.
+ * on unless `stream:false`), POST /api/embed (4.2), GET /api/tags and /api/version, with the Go server's
+ * type checks.
  */
 import { errorHeaders, sendJson, startFakeServer, streamFrames, type FakeExchange } from './fake-server.ts'
-import { isRecord, splitText, usageFor, type FakeResponder, type FakeUpstream } from './fake-script.ts'
+import { fakeEmbedding, isRecord, splitText, usageFor, type FakeResponder, type FakeUpstream } from './fake-script.ts'
 
 export interface FakeOllamaOptions {
   /** Allow list; other models get 404. Absent: every model exists. */
@@ -24,6 +25,7 @@ export async function startFakeOllama (options: FakeOllamaOptions = {}): Promise
     }
     if (req.method === 'GET' && path === '/api/version') return sendJson(res, 200, { version: '0.12.6' })
     if (req.method === 'GET' && path === '/api/tags') return sendJson(res, 200, { models: (models ?? ['llama3.2:latest']).map(tagEntry) })
+    if (req.method === 'POST' && path === '/api/embed') return await embed(exchange, models)
     if (req.method !== 'POST' || path !== '/api/chat') return sendJson(res, 404, { error: '404 page not found' })
 
     const body: unknown = recorded.body
@@ -123,4 +125,30 @@ async function answer (exchange: FakeExchange, body: Record<string, unknown>, mo
   if (toolCalls.length > 0) frames.push(partial({ tool_calls: toolCalls })) // whole calls, never fragments
   frames.push(line({ message: { role: 'assistant', content: '' }, ...final }))
   await streamFrames(exchange, NDJSON, frames, reply)
+}
+
+/** POST /api/embed: `input` is a string or strings; vectors come from fakeEmbedding. Scripted errors apply. */
+async function embed (exchange: FakeExchange, models: string[] | undefined): Promise<void> {
+  const body: unknown = exchange.recorded.body
+  if (!isRecord(body)) return sendJson(exchange.res, 400, { error: 'invalid character looking for beginning of value' })
+  if (typeof body.model !== 'string' || body.model === '') return sendJson(exchange.res, 400, { error: 'model is required' })
+  if (models !== undefined && !models.includes(withTag(body.model))) return sendJson(exchange.res, 404, { error: `model "${body.model}" not found, try pulling it first` })
+  const input = body.input
+  const texts = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((item) => typeof item === 'string') ? input as string[] : null
+  if (texts === null) return sendJson(exchange.res, 400, { error: 'invalid input type' })
+  if (body.dimensions !== undefined && (typeof body.dimensions !== 'number' || !Number.isInteger(body.dimensions))) {
+    return sendJson(exchange.res, 400, { error: `json: cannot unmarshal ${goType(body.dimensions)} into Go struct field EmbedRequest.dimensions of type int` })
+  }
+  const reply = exchange.reply()
+  if (reply.status !== undefined && (reply.status < 200 || reply.status >= 300)) {
+    return sendJson(exchange.res, reply.status, { error: reply.error ?? `fake upstream error ${reply.status}` }, errorHeaders(reply))
+  }
+  const dimensions = typeof body.dimensions === 'number' ? body.dimensions : undefined
+  const promptEvalCount = texts.reduce((sum, text) => sum + Math.max(1, Math.ceil(text.length / 4)), 0)
+  sendJson(exchange.res, 200, {
+    model: body.model,
+    embeddings: texts.map((text) => fakeEmbedding(text, dimensions)),
+    total_duration: 14_143_917, load_duration: 1_019_500,
+    prompt_eval_count: promptEvalCount
+  })
 }

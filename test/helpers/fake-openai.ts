@@ -1,10 +1,10 @@
 /**
- * A fake OpenAI-compatible server: /chat/completions (SSE or JSON) and GET /models, with the
+ * A fake OpenAI-compatible server: /chat/completions (SSE or JSON), /embeddings and GET /models, with the
  * request validation of a strict server so gateway translation bugs surface as 400s, not silence.
  */
 import { randomBytes } from 'node:crypto'
 import { errorHeaders, sendJson, startFakeServer, streamFrames, type FakeExchange } from './fake-server.ts'
-import { isRecord, splitPieces, splitText, usageFor, type FakeReply, type FakeResponder, type FakeUpstream } from './fake-script.ts'
+import { fakeEmbedding, isRecord, splitPieces, splitText, usageFor, type FakeReply, type FakeResponder, type FakeUpstream, type RecordedRequest } from './fake-script.ts'
 
 export interface FakeOpenAIOptions {
   /** When set, every request must carry `Authorization: Bearer <apiKey>`. */
@@ -12,31 +12,70 @@ export interface FakeOpenAIOptions {
   responder?: FakeResponder
   /** Ids listed by GET /v1/models. */
   models?: string[]
+  /** Rejects max_tokens / max_completion_tokens above this, as a model's output cap does. */
+  maxOutputTokens?: number
+  /** How an OpenAI-compatible server differs from OpenAI (fake-openai-dialects.ts has the presets). */
+  dialect?: OpenAIDialect
 }
 
-interface OpenAIError { status: number, message: string, type: string, param: string | null, code: string | null }
+export interface OpenAIError { status: number, message: string, type: string, param: string | null, code: string | null }
+
+/**
+ * Where an OpenAI-compatible server departs from OpenAI. Every hook is optional; absent ones behave like
+ * OpenAI. Used by the Azure, llama.cpp, OpenRouter, Moonshot and Databricks fakes.
+ */
+export interface OpenAIDialect {
+  /** Replaces the `Authorization: Bearer` check (Azure's `api-key` header). */
+  checkAuth?: (recorded: RecordedRequest) => OpenAIError | null
+  /** Whether a POST path is the chat endpoint (default: ends with /chat/completions). */
+  isChatPath?: (path: string) => boolean
+  /** The model named by the URL rather than the body (Databricks invocations). */
+  modelFromPath?: (path: string) => string | undefined
+  /** Checks after the standard ones, worded as the real server words them. */
+  validate?: (body: Record<string, unknown>, recorded: RecordedRequest) => OpenAIError | null
+  /** The tool-call ids the server issues (default `call_<random>`). */
+  toolCallId?: (name: string, index: number) => string
+  /** Puts reasoning on a whole message (default `reasoning_content`); may rewrite `content` too. */
+  reasoningMessage?: (reasoning: string, message: Record<string, unknown>) => void
+  /** The delta fields of one streamed reasoning piece (default `{reasoning_content}`). */
+  reasoningDelta?: (piece: string, last: boolean, full: string) => Record<string, unknown>
+  /** Raw frames before the first chunk (Azure's empty-choices chunk, OpenRouter's processing comments). */
+  prelude?: (model: string) => string[]
+  /** A raw frame sent after every chunk (llama.cpp-style `: ping` comments). */
+  between?: string
+  /** Rewrites every streamed chunk object before it is sent (Azure content_filter_results). */
+  decorateChunk?: (chunk: Record<string, unknown>) => void
+  /** The JSON body of an error (default OpenAI's `{error:{message,type,param,code}}`). */
+  errorBody?: (error: OpenAIError) => unknown
+}
 
 export async function startFakeOpenAI (options: FakeOpenAIOptions = {}): Promise<FakeUpstream> {
+  const dialect = options.dialect ?? {}
   return await startFakeServer(async (exchange) => {
     const { req, res, recorded } = exchange
     const path = new URL(recorded.path, 'http://fake').pathname
-    const authError = checkAuth(req.headers.authorization, options.apiKey)
+    Object.assign(exchange, { dialect })
+    const authError = dialect.checkAuth !== undefined ? dialect.checkAuth(recorded) : checkAuth(req.headers.authorization, options.apiKey)
     if (authError !== null) return sendError(exchange, authError)
     if (req.method === 'GET' && path.endsWith('/models')) {
       const created = Math.floor(Date.now() / 1000)
       const data = (options.models ?? ['gpt-4o-mini']).map((id) => ({ id, object: 'model', created, owned_by: 'fake' }))
       return sendJson(res, 200, { object: 'list', data })
     }
-    if (req.method !== 'POST' || !path.endsWith('/chat/completions')) {
+    if (req.method === 'POST' && path.endsWith('/embeddings')) return embeddings(exchange)
+    if (req.method !== 'POST' || !(dialect.isChatPath?.(path) ?? path.endsWith('/chat/completions'))) {
       return sendError(exchange, invalid(`Unknown request URL: ${req.method ?? ''} ${path}.`, null, 'unknown_url', 404))
     }
-    const problem = validate(recorded.body)
+    const pathModel = dialect.modelFromPath?.(path)
+    const problem = validate(recorded.body, pathModel === undefined) ??
+      outputCap(recorded.body as Record<string, unknown>, options.maxOutputTokens) ??
+      dialect.validate?.(recorded.body as Record<string, unknown>, recorded) ?? null
     if (problem !== null) return sendError(exchange, problem)
-    await answer(exchange, recorded.body as Record<string, unknown>)
+    await answer(exchange, recorded.body as Record<string, unknown>, pathModel)
   }, options.responder)
 }
 
-function invalid (message: string, param: string | null, code: string | null = null, status = 400): OpenAIError {
+export function invalid (message: string, param: string | null, code: string | null = null, status = 400): OpenAIError {
   return { status, message, type: 'invalid_request_error', param, code }
 }
 
@@ -46,9 +85,18 @@ function checkAuth (header: string | undefined, apiKey: string | undefined): Ope
   return invalid(`Incorrect API key provided: ${header.replace(/^Bearer\s+/i, '').slice(0, 8)}***.`, null, 'invalid_api_key', 401)
 }
 
-function sendError (exchange: FakeExchange, error: OpenAIError, headers: Record<string, string> = {}): void {
+function sendError (exchange: FakeExchange & { dialect?: OpenAIDialect }, error: OpenAIError, headers: Record<string, string> = {}): void {
   const { status, ...body } = error
-  sendJson(exchange.res, status, { error: body }, headers)
+  sendJson(exchange.res, status, exchange.dialect?.errorBody?.(error) ?? { error: body }, headers)
+}
+
+/** OpenAI's wording when max_tokens exceeds what the model can produce. */
+function outputCap (body: Record<string, unknown>, cap: number | undefined): OpenAIError | null {
+  if (cap === undefined) return null
+  const field = body.max_completion_tokens !== undefined ? 'max_completion_tokens' : 'max_tokens'
+  const value = body[field]
+  if (typeof value !== 'number' || value <= cap) return null
+  return invalid(`${field} is too large: ${value}. This model supports at most ${cap} completion tokens, whereas you provided ${value}.`, field, 'invalid_value')
 }
 
 /** The error body OpenAI sends for a given status. */
@@ -63,9 +111,9 @@ function scriptedError (reply: FakeReply): OpenAIError {
 }
 
 /** Rejects what real strict servers reject (protocols.md 2.1, 3.9). */
-function validate (body: unknown): OpenAIError | null {
+function validate (body: unknown, requireModel = true): OpenAIError | null {
   if (!isRecord(body)) return invalid('We could not parse the JSON body of your request.', null)
-  if (typeof body.model !== 'string' || body.model === '') return invalid('you must provide a model parameter', null)
+  if (requireModel && (typeof body.model !== 'string' || body.model === '')) return invalid('you must provide a model parameter', null)
   if (!Array.isArray(body.messages)) return invalid("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter')
   if (body.stream_options != null && body.stream !== true) {
     return invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options')
@@ -114,16 +162,17 @@ function findEmptyText (content: unknown, where: string): string | null {
   return null
 }
 
-async function answer (exchange: FakeExchange, body: Record<string, unknown>): Promise<void> {
+async function answer (exchange: FakeExchange & { dialect?: OpenAIDialect }, body: Record<string, unknown>, pathModel?: string): Promise<void> {
+  const dialect = exchange.dialect ?? {}
   const reply = exchange.reply()
   if (!(await exchange.sleep(reply.delayMs))) return
   if (reply.status !== undefined && (reply.status < 200 || reply.status >= 300)) {
     return sendError(exchange, scriptedError(reply), errorHeaders(reply))
   }
-  const model = body.model as string
+  const model = pathModel ?? body.model as string
   const id = `chatcmpl-${randomBytes(12).toString('base64url')}`
   const created = Math.floor(Date.now() / 1000)
-  const calls = (reply.toolCalls ?? []).map((call) => ({ ...call, id: call.id ?? `call_${randomBytes(12).toString('base64url')}` }))
+  const calls = (reply.toolCalls ?? []).map((call, index) => ({ ...call, id: call.id ?? dialect.toolCallId?.(call.name, index) ?? `call_${randomBytes(12).toString('base64url')}` }))
   const finish = reply.finishReason ?? (calls.length > 0 ? 'tool_calls' : 'stop')
   const { input, output, cached } = usageFor(reply, body.messages)
   const usage = {
@@ -136,12 +185,15 @@ async function answer (exchange: FakeExchange, body: Record<string, unknown>): P
   if (body.stream !== true) {
     if (reply.dropConnectionAfterChunks !== undefined) return void exchange.res.socket?.destroy()
     if (reply.midStreamError !== undefined) return sendError(exchange, scriptedError({ error: reply.midStreamError }))
-    const message = {
+    const message: Record<string, unknown> = {
       role: 'assistant',
       content: reply.text ?? null,
       refusal: null,
-      ...(reply.reasoning === undefined ? {} : { reasoning_content: reply.reasoning }),
       ...(calls.length === 0 ? {} : { tool_calls: calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } })) })
+    }
+    if (reply.reasoning !== undefined) {
+      if (dialect.reasoningMessage !== undefined) dialect.reasoningMessage(reply.reasoning, message)
+      else message.reasoning_content = reply.reasoning
     }
     return sendJson(exchange.res, 200, {
       id, object: 'chat.completion', created, model, system_fingerprint: 'fp_fake',
@@ -152,14 +204,22 @@ async function answer (exchange: FakeExchange, body: Record<string, unknown>): P
   const includeUsage = isRecord(body.stream_options) && body.stream_options.include_usage === true
   const frame = (value: unknown): string => `data: ${JSON.stringify(value)}\n\n`
   // With include_usage every chunk carries usage: null, and only the trailing chunk has numbers.
-  const chunk = (delta: Record<string, unknown>, finishReason: string | null = null): string => frame({
-    id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake',
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-    ...(includeUsage ? { usage: null } : {})
-  })
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null = null): string => {
+    const value: Record<string, unknown> = {
+      id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake',
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      ...(includeUsage ? { usage: null } : {})
+    }
+    dialect.decorateChunk?.(value)
+    return frame(value) + (dialect.between ?? '')
+  }
 
-  const frames = [chunk({ role: 'assistant', content: '', refusal: null })]
-  for (const piece of splitText(reply.reasoning ?? '')) frames.push(chunk({ reasoning_content: piece }))
+  const frames = [...(dialect.prelude?.(model) ?? []), chunk({ role: 'assistant', content: '', refusal: null })]
+  const reasoningPieces = splitText(reply.reasoning ?? '')
+  reasoningPieces.forEach((piece, index) => {
+    const last = index === reasoningPieces.length - 1
+    frames.push(chunk(dialect.reasoningDelta?.(piece, last, reply.reasoning!) ?? { reasoning_content: piece }))
+  })
   const text = reply.text ?? (reply.midStreamError === undefined ? '' : 'partial answer')
   for (const piece of splitText(text)) frames.push(chunk({ content: piece }))
   if (reply.midStreamError !== undefined) {
@@ -188,4 +248,40 @@ function toolFragments (calls: Array<{ id: string, name: string, arguments: Reco
     for (const fragments of perCall) if (position < fragments.length) out.push(fragments[position])
   }
   return out
+}
+
+/**
+ * POST /embeddings as OpenAI validates it: `input` a non-empty string or array, `encoding_format` float or
+ * base64 (little-endian float32), `dimensions` a positive integer. Vectors come from fakeEmbedding.
+ */
+function embeddings (exchange: FakeExchange): void {
+  const body: unknown = exchange.recorded.body
+  if (!isRecord(body)) return sendError(exchange, invalid('We could not parse the JSON body of your request.', null))
+  if (typeof body.model !== 'string' || body.model === '') return sendError(exchange, invalid('you must provide a model parameter', null))
+  const input = body.input
+  const texts = typeof input === 'string' && input !== ''
+    ? [input]
+    : Array.isArray(input) && input.length > 0 && input.every((item) => typeof item === 'string' && item !== '') ? input as string[] : null
+  if (texts === null) return sendError(exchange, invalid("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", 'input'))
+  const format = body.encoding_format ?? 'float'
+  if (format !== 'float' && format !== 'base64') return sendError(exchange, invalid(`Invalid value for 'encoding_format': '${String(format)}'.`, 'encoding_format'))
+  if (body.dimensions !== undefined && (typeof body.dimensions !== 'number' || !Number.isInteger(body.dimensions) || body.dimensions < 1)) {
+    return sendError(exchange, invalid("Invalid 'dimensions': expected an integer >= 1.", 'dimensions'))
+  }
+  const reply = exchange.reply()
+  if (reply.status !== undefined && (reply.status < 200 || reply.status >= 300)) return sendError(exchange, scriptedError(reply), errorHeaders(reply))
+  const dimensions = typeof body.dimensions === 'number' ? body.dimensions : undefined
+  const encode = (vector: number[]): number[] | string => {
+    if (format === 'float') return vector
+    const bytes = Buffer.alloc(vector.length * 4)
+    vector.forEach((value, index) => bytes.writeFloatLE(value, index * 4))
+    return bytes.toString('base64')
+  }
+  const tokens = texts.reduce((sum, text) => sum + Math.max(1, Math.ceil(text.length / 4)), 0)
+  sendJson(exchange.res, 200, {
+    object: 'list',
+    data: texts.map((text, index) => ({ object: 'embedding', index, embedding: encode(fakeEmbedding(text, dimensions)) })),
+    model: body.model,
+    usage: { prompt_tokens: tokens, total_tokens: tokens }
+  })
 }

@@ -39,6 +39,8 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>
   /** Parsed JSON body; the raw string when it is not JSON; undefined when empty. */
   body: any // any on purpose: tests poke into arbitrary wire shapes
+  /** The body exactly as received (signature checks hash these bytes). */
+  rawBody?: string
 }
 
 export type FakeResponder = (request: RecordedRequest) => FakeReply
@@ -77,4 +79,21 @@ export function usageFor (reply: FakeReply, requestBody: unknown): { input: numb
   const input = Math.max(1, Math.ceil(JSON.stringify(requestBody ?? '').length / 4))
   const produced = (reply.text ?? '') + (reply.reasoning ?? '') + JSON.stringify(reply.toolCalls ?? [])
   return { input, output: Math.max(1, Math.ceil(produced.length / 4)) }
+}
+
+/** Dimensions of the fakes' embedding vectors when the request names none. */
+export const FAKE_EMBEDDING_DIMENSIONS = 8
+
+/**
+ * The vector the fake upstreams return for a text: deterministic (an FNV-1a hash per component), so a test
+ * can compute what it should receive back. `dimensions` truncates, as Matryoshka models do.
+ */
+export function fakeEmbedding (text: string, dimensions = FAKE_EMBEDDING_DIMENSIONS): number[] {
+  const vector: number[] = []
+  for (let i = 0; i < dimensions; i++) {
+    let hash = 0x811c9dc5
+    for (const char of `${i}:${text}`) hash = Math.imul(hash ^ char.codePointAt(0)!, 0x01000193) >>> 0
+    vector.push(Math.round(((hash % 20000) / 10000 - 1) * 10000) / 10000)
+  }
+  return vector
 }

@@ -37,11 +37,13 @@ export async function startFakeServer (handler: FakeHandler, responder: FakeResp
 
   const server = createServer((req, res) => {
     void (async () => {
+      const rawBody = await readBody(req)
       const recorded: RecordedRequest = {
         method: req.method ?? 'GET',
         path: req.url ?? '/',
         headers: { ...req.headers },
-        body: parseBody(await readBody(req))
+        body: parseBody(rawBody),
+        rawBody
       }
       requests.push(recorded)
       const reply = (): FakeReply => typeof current === 'function' ? current(recorded) : current

@@ -4,6 +4,8 @@ import { timingSafeEqual } from 'node:crypto'
 import { LynkrError } from '@lynkr/protocol'
 import type { Catalog } from './catalog.ts'
 import { ChatService } from './chat.ts'
+import { LynkrEvents } from './events.ts'
+import { Pricing, loadPriceTable, parsePriceOverrides } from './pricing.ts'
 import { LynkrConfigError } from './config-error.ts'
 import { DialectRegistry } from './dialects.ts'
 import { installErrorHandling } from './error-handler.ts'
@@ -26,7 +28,9 @@ export interface LynkrCoreOptions {
 
 const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024
 
-function createLynkr (env: Record<string, string | undefined>, defaultProvider: string) {
+const DEFAULT_SHUTDOWN_GRACE_MS = 25_000
+
+function createLynkr (env: Record<string, string | undefined>, defaultProvider: string, onListenerError: (error: unknown, name: string) => void = () => {}) {
   const providers = new ProviderRegistry()
   const pipeline = new Pipeline()
   const routing = new Routing(providers, defaultProvider)
@@ -34,13 +38,26 @@ function createLynkr (env: Record<string, string | undefined>, defaultProvider: 
   const limitText = env.REQUEST_JSON_LIMIT?.trim()
   const bodyLimit = limitText ? parseByteSize(limitText) : DEFAULT_BODY_LIMIT
   if (bodyLimit === null) throw new LynkrConfigError(`REQUEST_JSON_LIMIT="${limitText}" must be a size such as 32mb, 512kb or a byte count`, 'REQUEST_JSON_LIMIT')
+  const graceText = env.SHUTDOWN_GRACE_MS?.trim()
+  const shutdownGraceMs = graceText ? Number(graceText) : DEFAULT_SHUTDOWN_GRACE_MS
+  if (!Number.isInteger(shutdownGraceMs) || shutdownGraceMs < 0) throw new LynkrConfigError(`SHUTDOWN_GRACE_MS="${graceText}" must be a number of milliseconds`, 'SHUTDOWN_GRACE_MS')
+  const events = new LynkrEvents(onListenerError)
+  const pricing = new Pricing(loadPriceTable(), parsePriceOverrides(env.MODEL_PRICE_OVERRIDES))
   return {
     env,
     providers,
     pipeline,
     routing,
     dialects,
-    chat: new ChatService(providers, routing, pipeline),
+    chat: new ChatService(providers, routing, pipeline, events, pricing),
+    /** Observable moments (upstream attempts, finished calls with usage and cost, fallbacks, breakers). */
+    events,
+    /** USD per million tokens per model (config/prices.json + MODEL_PRICE_OVERRIDES). */
+    pricing,
+    /** Named sections plugins add to GET /health/ready (circuit breakers, load). */
+    status: new Map<string, () => unknown>(),
+    /** How long in-flight streams may run on after SIGTERM/SIGINT before they are ended. */
+    shutdownGraceMs,
     /** Largest accepted JSON body, for front-door routes. */
     bodyLimit,
     /** Optional shared key clients must present (x-api-key or Bearer); any key is accepted when unset. */
@@ -81,7 +98,7 @@ function keysMatch (expected: string, given: string | undefined): boolean {
 async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Promise<void> {
   const env = options.env ?? process.env
   const selection = selectPlugins(env, options.catalog)
-  const lynkr = createLynkr(env, selection.defaultProvider)
+  const lynkr = createLynkr(env, selection.defaultProvider, (error, name) => app.log.error({ err: error }, `a ${name} listener failed`))
   lynkr.notes.push(...selection.notes)
   app.decorate('lynkr', lynkr)
   installErrorHandling(app, lynkr.dialects)
@@ -104,12 +121,33 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
       const slice = readPluginEnv(plugin.module.manifest.env, env, plugin.entry.id)
       pluginOptions = plugin.module.manifest.toOptions(slice, { env, dispatcher: options.dispatcher })
     } catch (error) {
+      if (error instanceof LynkrConfigError && selection.fallback?.pluginId === plugin.entry.id && !selection.fallback.alsoSelected) {
+        const needs = error.variable === undefined ? 'is not configured' : `needs ${error.variable}`
+        const fix = error.variable === undefined ? 'configure it' : `set ${error.variable}`
+        throw new LynkrConfigError(`tier routing falls back to FALLBACK_PROVIDER=${selection.fallback.provider}, which ${needs}: ${fix}, choose another FALLBACK_PROVIDER, or set FALLBACK_ENABLED=false (${error.message.replace(`${plugin.entry.id}: `, '')})`, error.variable ?? 'FALLBACK_PROVIDER')
+      }
       if (error instanceof LynkrConfigError) throw new LynkrConfigError(`${plugin.entry.id}: ${error.message.replace(`${plugin.entry.id}: `, '')}`, error.variable)
       throw error
     }
     await app.register(plugin.module.default, pluginOptions as Record<string, unknown>)
     lynkr.plugins.push(plugin.entry.id)
   }
+
+  // Graceful shutdown: Fastify already answers new requests with 503 while closing; in-flight streams get
+  // until the deadline to finish, then end with an error event, so the server can close.
+  let sweeper: NodeJS.Timeout | undefined
+  app.addHook('preClose', async () => {
+    const active = lynkr.chat.activeCalls
+    if (active === 0) return
+    app.log.info(`waiting up to ${lynkr.shutdownGraceMs} ms for ${active} in-flight call(s)`)
+    const left = await lynkr.chat.drain(lynkr.shutdownGraceMs)
+    if (left > 0) app.log.warn(`ended ${left} call(s) still running at the shutdown deadline`)
+    // Node closes idle keep-alive sockets only when close() starts: a stream that ends just after would keep
+    // its socket (and the process) open until the keep-alive timeout, so sweep until the server is closed.
+    sweeper = setInterval(() => { app.server.closeIdleConnections?.() }, 50)
+    sweeper.unref()
+  })
+  app.addHook('onClose', async () => { if (sweeper !== undefined) clearInterval(sweeper) })
 
   app.addHook('onReady', async () => {
     if (!lynkr.providers.has(selection.defaultProvider)) {

@@ -17,6 +17,7 @@ export class Pipeline {
   list (): readonly PipelineStep[] { return this.steps }
 
   async run (request: ChatRequest, context: CallContext): Promise<ChatRequest> {
+    if (this.steps.length === 0) return request
     let current = request
     for (const step of this.steps) current = await step.run(current, context)
     return current

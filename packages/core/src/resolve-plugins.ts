@@ -30,7 +30,7 @@ export async function resolvePlugins (ids: readonly string[], catalog: Catalog):
     for (const dependency of plugin.dependencies) {
       const target = byPackage.get(dependency)
       if (target === undefined) continue // a host-provided plugin (e.g. @fastify/sensible); Fastify checks it
-      if (!loaded.has(target.id)) added.push(`${target.id} (required by ${entry.id})`)
+      if (!loaded.has(target.id) && !ids.includes(target.id)) added.push(`${target.id} (required by ${entry.id})`)
       await load(target)
     }
     return plugin

@@ -1,5 +1,6 @@
 import type { Catalog, CatalogEntry } from './catalog.ts'
 import { LynkrConfigError } from './config-error.ts'
+import { LOCAL_PROVIDERS } from './pricing.ts'
 
 export const TIER_VARIABLES = ['TIER_SIMPLE', 'TIER_MEDIUM', 'TIER_COMPLEX', 'TIER_REASONING'] as const
 
@@ -9,6 +10,27 @@ export interface Selection {
   defaultProvider: string
   /** Human notes for the boot log. */
   notes: string[]
+  /** Whether all four TIER_* variables are set (tier routing is on). */
+  tiersActive?: boolean
+  /** The provider tier routing falls back to (only with tier routing on and FALLBACK_ENABLED). */
+  fallback?: { provider: string, pluginId: string, alsoSelected: boolean }
+}
+
+/** FALLBACK_ENABLED: true unless set to false/0/no/off. */
+export function parseFallbackEnabled (env: Record<string, string | undefined>): boolean {
+  const text = value(env, 'FALLBACK_ENABLED')?.toLowerCase()
+  if (text === undefined || ['true', '1', 'yes', 'on'].includes(text)) return true
+  if (['false', '0', 'no', 'off'].includes(text)) return false
+  throw new LynkrConfigError(`FALLBACK_ENABLED="${text}" must be true or false`, 'FALLBACK_ENABLED')
+}
+
+/** FALLBACK_PROVIDER as provider (or provider:model); defaults to databricks. */
+export function parseFallbackProvider (env: Record<string, string | undefined>): { provider: string, model?: string } {
+  const text = value(env, 'FALLBACK_PROVIDER') ?? 'databricks'
+  const colon = text.indexOf(':')
+  if (colon <= 0) return { provider: text.toLowerCase() }
+  const model = text.slice(colon + 1)
+  return { provider: text.slice(0, colon).toLowerCase(), model: model === '' ? undefined : model }
 }
 
 function providerEntry (catalog: Catalog, provider: string): CatalogEntry | undefined {
@@ -66,8 +88,27 @@ export function selectPlugins (env: Record<string, string | undefined>, catalog:
     checkProvider(tier.slice(0, colon).toLowerCase(), name)
   }
   const setTiers = tiers.filter(([, tier]) => tier !== undefined)
-  if (setTiers.length === TIER_VARIABLES.length) {
+  const tiersActive = setTiers.length === TIER_VARIABLES.length
+  let fallback: Selection['fallback']
+  if (tiersActive) {
     for (const [name, tier] of setTiers) ids.add(checkProvider(tier!.slice(0, tier!.indexOf(':')).toLowerCase(), name).id)
+    // The fallback matters only with tier routing; static routing ignores FALLBACK_* entirely.
+    if (parseFallbackEnabled(env)) {
+      const { provider } = parseFallbackProvider(env)
+      const cloud = valid.filter((id) => !LOCAL_PROVIDERS.includes(id))
+      if (LOCAL_PROVIDERS.includes(provider)) {
+        throw new LynkrConfigError(`FALLBACK_PROVIDER="${provider}" is a local provider; the fallback must be a cloud provider that can take over when a tier fails (${cloud.join(', ')}), or set FALLBACK_ENABLED=false`, 'FALLBACK_PROVIDER')
+      }
+      const entry = providerEntry(catalog, provider)
+      if (entry === undefined) {
+        throw new LynkrConfigError(`FALLBACK_PROVIDER="${provider}" is not a provider lynkr knows (tier routing falls back to it); valid values: ${cloud.join(', ')}, or set FALLBACK_ENABLED=false`, 'FALLBACK_PROVIDER')
+      }
+      const alsoSelected = ids.has(entry.id) || entry.enabledBy?.some((name) => value(env, name) !== undefined) === true
+      // Missing credentials surface when the provider's manifest reads its variables; core words that
+      // error for the fallback (lynkr-core.ts).
+      ids.add(entry.id)
+      fallback = { provider, pluginId: entry.id, alsoSelected }
+    }
   } else if (setTiers.length > 0) {
     const missing = tiers.filter(([, tier]) => tier === undefined).map(([name]) => name)
     notes.push(`tier routing is off: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set (all four TIER_* variables are needed)`)
@@ -76,5 +117,5 @@ export function selectPlugins (env: Record<string, string | undefined>, catalog:
   for (const entry of catalog) {
     if (entry.kind === 'provider' && entry.enabledBy?.some((name) => value(env, name) !== undefined)) ids.add(entry.id)
   }
-  return { ids: [...ids], defaultProvider, notes }
+  return { ids: [...ids], defaultProvider, notes, tiersActive, fallback }
 }

@@ -6,7 +6,28 @@ import type { Catalog } from '@lynkr/core'
  */
 export const catalog: Catalog = [
   { id: 'api-anthropic', packageName: '@lynkr/api-anthropic', kind: 'front-door', defaultOn: true, load: async () => await import('@lynkr/api-anthropic') },
+  { id: 'api-openai', packageName: '@lynkr/api-openai', kind: 'front-door', defaultOn: true, load: async () => await import('@lynkr/api-openai') },
+  // On by default: without an embeddings provider it answers an OpenAI error naming the variable to set.
+  { id: 'embeddings', packageName: '@lynkr/embeddings', kind: 'service', defaultOn: true, load: async () => await import('@lynkr/embeddings') },
   { id: 'health', packageName: '@lynkr/health', kind: 'ops', defaultOn: true, load: async () => await import('@lynkr/health') },
+  // Tier routing (when all four TIER_* are set), fallback, retries, circuit breakers and upstream timeouts.
+  { id: 'router', packageName: '@lynkr/router', kind: 'service', defaultOn: true, load: async () => await import('@lynkr/router') },
+  { id: 'metrics', packageName: '@lynkr/metrics', kind: 'ops', defaultOn: true, load: async () => await import('@lynkr/metrics') },
+  // Native (better-sqlite3): loaded only when a plugin that needs it (usage) is enabled.
+  { id: 'storage', packageName: '@lynkr/storage', kind: 'service', load: async () => await import('@lynkr/storage') },
+  { id: 'usage', packageName: '@lynkr/usage', kind: 'service', defaultOn: true, load: async () => await import('@lynkr/usage') },
   { id: 'provider-ollama', packageName: '@lynkr/provider-ollama', kind: 'provider', providers: ['ollama'], load: async () => await import('@lynkr/provider-ollama') },
-  { id: 'provider-openai', packageName: '@lynkr/provider-openai', kind: 'provider', providers: ['openai'], enabledBy: ['OPENAI_API_KEY'], load: async () => await import('@lynkr/provider-openai') }
+  { id: 'provider-openai', packageName: '@lynkr/provider-openai', kind: 'provider', providers: ['openai'], enabledBy: ['OPENAI_API_KEY'], load: async () => await import('@lynkr/provider-openai') },
+  // Not enabled by the generic AWS_ACCESS_KEY_ID: only by Bedrock-specific variables (or MODEL_PROVIDER / a tier).
+  { id: 'provider-bedrock', packageName: '@lynkr/provider-bedrock', kind: 'provider', providers: ['bedrock'], enabledBy: ['AWS_BEDROCK_API_KEY', 'AWS_BEARER_TOKEN_BEDROCK', 'AWS_BEDROCK_MODEL_ID'], load: async () => await import('@lynkr/provider-bedrock') },
+  { id: 'provider-azure-anthropic', packageName: '@lynkr/provider-azure-anthropic', kind: 'provider', providers: ['azure-anthropic'], enabledBy: ['AZURE_ANTHROPIC_ENDPOINT'], load: async () => await import('@lynkr/provider-azure-anthropic') },
+  { id: 'provider-zai', packageName: '@lynkr/provider-zai', kind: 'provider', providers: ['zai'], enabledBy: ['ZAI_API_KEY'], load: async () => await import('@lynkr/provider-zai') },
+  { id: 'provider-vertex', packageName: '@lynkr/provider-vertex', kind: 'provider', providers: ['vertex'], enabledBy: ['VERTEX_API_KEY'], load: async () => await import('@lynkr/provider-vertex') },
+  // Local servers have no credentials: enabled by MODEL_PROVIDER or a tier only (their default endpoints are always "set").
+  { id: 'provider-llamacpp', packageName: '@lynkr/provider-llamacpp', kind: 'provider', providers: ['llamacpp'], load: async () => await import('@lynkr/provider-llamacpp') },
+  { id: 'provider-lmstudio', packageName: '@lynkr/provider-lmstudio', kind: 'provider', providers: ['lmstudio'], load: async () => await import('@lynkr/provider-lmstudio') },
+  { id: 'provider-openrouter', packageName: '@lynkr/provider-openrouter', kind: 'provider', providers: ['openrouter'], enabledBy: ['OPENROUTER_API_KEY'], load: async () => await import('@lynkr/provider-openrouter') },
+  { id: 'provider-azure-openai', packageName: '@lynkr/provider-azure-openai', kind: 'provider', providers: ['azure-openai'], enabledBy: ['AZURE_OPENAI_API_KEY'], load: async () => await import('@lynkr/provider-azure-openai') },
+  { id: 'provider-databricks', packageName: '@lynkr/provider-databricks', kind: 'provider', providers: ['databricks'], enabledBy: ['DATABRICKS_API_KEY'], load: async () => await import('@lynkr/provider-databricks') },
+  { id: 'provider-moonshot', packageName: '@lynkr/provider-moonshot', kind: 'provider', providers: ['moonshot'], enabledBy: ['MOONSHOT_API_KEY'], load: async () => await import('@lynkr/provider-moonshot') }
 ]

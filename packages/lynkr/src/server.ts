@@ -11,6 +11,18 @@ export interface ServerOptions extends LynkrAppOptions {
   logger?: boolean | Record<string, unknown>
 }
 
+const SECRET_HEADERS = ['authorization', '["x-api-key"]', '["api-key"]', '["proxy-authorization"]', 'cookie', '["x-goog-api-key"]', '["x-amz-security-token"]']
+
+/**
+ * pino redaction: client request headers and any headers object one or two levels down (upstream calls
+ * logged by a plugin, error causes), censored rather than removed so a log still shows the header was sent.
+ */
+export const LOG_REDACT = {
+  paths: SECRET_HEADERS.map((name) => name.startsWith('[') ? name : `.${name}`)
+    .flatMap((key) => [`req.headers${key}`, `headers${key}`, `*.headers${key}`, `*.*.headers${key}`]),
+  censor: '[redacted]'
+}
+
 const KNOWN_ROOTS = ['/v1/', '/health/', '/metrics', '/api/']
 
 /**
@@ -31,11 +43,10 @@ export function stripBasePath (url: string, basePath: string | undefined): strin
 export async function buildServer (options: ServerOptions): Promise<FastifyInstance> {
   const env = options.env
   const basePath = env.BASE_PATH?.replace(/\/+$/, '')
-  const logger = options.logger ?? {
-    level: env.LOG_LEVEL ?? 'info',
-    // Keys and tokens never reach the log.
-    redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["api-key"]']
-  }
+  // Keys and tokens never reach the log, whoever supplies the logger options.
+  const logger = options.logger === undefined
+    ? { level: env.LOG_LEVEL ?? 'info', redact: LOG_REDACT }
+    : typeof options.logger === 'object' ? { redact: LOG_REDACT, ...options.logger } : options.logger
   const app = Fastify({
     logger,
     // Claude Code keeps sockets idle between turns; Fastify's 5 s default drops them mid-session.
@@ -46,7 +57,10 @@ export async function buildServer (options: ServerOptions): Promise<FastifyInsta
     genReqId: () => randomUUID(),
     rewriteUrl: (request) => stripBasePath(request.url ?? '/', basePath)
   })
-  app.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id) })
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id)
+    done()
+  })
   await app.register(fp(lynkrApp), { env, dispatcher: options.dispatcher })
   return app
 }

@@ -3,12 +3,17 @@ export type OpenAIContentPart =
   | { type: 'text', text: string }
   | { type: 'image_url', image_url: { url: string, detail?: string } }
 
+/** Databricks (Claude endpoints): reasoning travels as content parts with its signature. */
+export type OpenAIAssistantPart =
+  | { type: 'text', text: string }
+  | { type: 'reasoning', summary: Array<{ type: 'summary_text', text: string, signature?: string }> }
+
 export interface OpenAIToolCall { id: string, type: 'function', function: { name: string, arguments: string } }
 
 export type OpenAIMessage =
   | { role: 'system' | 'developer', content: string }
   | { role: 'user', content: string | OpenAIContentPart[] }
-  | { role: 'assistant', content: string | null, tool_calls?: OpenAIToolCall[], reasoning_content?: string }
+  | { role: 'assistant', content: string | null | OpenAIAssistantPart[], tool_calls?: OpenAIToolCall[], reasoning_content?: string, reasoning_details?: unknown[] }
   | { role: 'tool', tool_call_id: string, content: string }
 
 export interface OpenAITool { type: 'function', function: { name: string, description?: string, parameters: Record<string, unknown> } }

@@ -1,7 +1,9 @@
 // OpenAI Chat Completions: https://platform.openai.com/docs/api-reference/chat
 import type { ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError } from '@lynkr/protocol'
-import { UpstreamClient, readSseEvents, transportError } from '@lynkr/core'
+import { UpstreamClient, readSseEvents, transformPartList, transformPartStream, transportError } from '@lynkr/core'
+import type { PartTransform } from '@lynkr/core'
+import type { OpenAIChatBody } from './openai-chat-types.ts'
 import { toOpenAIRequest } from './to-openai-request.ts'
 import type { OpenAIRequestQuirks } from './to-openai-request.ts'
 import { openAIChunkToParts, openAICompletionToParts, streamErrorPart } from './parse-openai-response.ts'
@@ -9,8 +11,8 @@ import { openAIChunkToParts, openAICompletionToParts, streamErrorPart } from './
 export interface OpenAICompatibleOptions {
   /** Provider id (openai, openrouter, llamacpp…). */
   id: string
-  /** The full chat-completions URL. */
-  chatUrl: string
+  /** The full chat-completions URL, or one per request when the model is part of the URL (Azure deployments, Databricks endpoints). */
+  chatUrl: string | ((request: ChatRequest) => string)
   model: string
   /** Extra headers on every call (auth, attribution). */
   headers: Record<string, string>
@@ -18,22 +20,36 @@ export interface OpenAICompatibleOptions {
   client: UpstreamClient
   /** URL probed by /health/ready?deep=true (a models list). */
   healthUrl?: string
+  /** Provider fields the shared translation does not know (OpenRouter `reasoning`, Databricks `thinking`…). */
+  finishBody?: (body: OpenAIChatBody, request: ChatRequest) => OpenAIChatBody
+  /** Replaces the chunk parser, e.g. to read fields only one provider sends (it may call openAIChunkToParts). */
+  parseChunk?: (chunk: Record<string, unknown>) => UpstreamPart[]
+  /** Replaces the whole-reply parser (see parseChunk). */
+  parseCompletion?: (completion: Record<string, unknown>) => UpstreamPart[]
+  /** Per-call rewrites of the parsed parts (inline `<think>`/`<tool_call>` recovery, tool-id mapping). */
+  partTransforms?: (request: ChatRequest) => PartTransform[]
 }
 
-/** Accepts a base URL (`https://api.openai.com/v1`) or the full `/chat/completions` URL. */
-export function chatCompletionsUrl (endpoint: string): string {
+/**
+ * Accepts a base URL (`https://api.openai.com/v1`) or the full `/chat/completions` URL. `rootPath` is used
+ * when the URL has no path at all (`http://localhost:1234` → `/v1` for LM Studio and llama.cpp).
+ */
+export function chatCompletionsUrl (endpoint: string, rootPath = ''): string {
   const url = new URL(endpoint)
+  if (rootPath !== '' && (url.pathname === '' || url.pathname === '/')) url.pathname = rootPath
   if (!url.pathname.endsWith('/chat/completions')) url.pathname = url.pathname.replace(/\/+$/, '') + '/chat/completions'
   return url.toString()
 }
 
 /** The generic adapter every OpenAI-compatible provider is a preset of. */
 export function createOpenAICompatibleAdapter (options: OpenAICompatibleOptions): ProviderAdapter {
-  const { id, chatUrl, client } = options
+  const { id, client } = options
+  const urlFor = (request: ChatRequest): string => typeof options.chatUrl === 'string' ? options.chatUrl : options.chatUrl(request)
 
   async function post (request: ChatRequest, stream: boolean, signal: AbortSignal) {
-    const body = JSON.stringify(toOpenAIRequest({ ...request, stream }, options.quirks))
-    return await client.send({ provider: id, url: chatUrl, headers: options.headers, body, signal })
+    const translated = toOpenAIRequest({ ...request, stream }, options.quirks)
+    const body = JSON.stringify(options.finishBody === undefined ? translated : options.finishBody(translated, request))
+    return await client.send({ provider: id, url: urlFor(request), headers: options.headers, body, signal })
   }
 
   return {
@@ -44,6 +60,7 @@ export function createOpenAICompatibleAdapter (options: OpenAICompatibleOptions)
 
     async chat (request, context) {
       const response = await post(request, false, context.signal)
+      const chatUrl = urlFor(request)
       let text: string
       try { text = await response.body.text() } catch (error) { throw transportError({ provider: id, url: chatUrl, signal: context.signal }, error) }
       let completion: Record<string, unknown>
@@ -54,28 +71,33 @@ export function createOpenAICompatibleAdapter (options: OpenAICompatibleOptions)
         const part = streamErrorPart(id, completion)
         throw (part as Extract<UpstreamPart, { type: 'error' }>).error
       }
-      return openAICompletionToParts(id, completion)
+      const parts = options.parseCompletion === undefined ? openAICompletionToParts(id, completion) : options.parseCompletion(completion)
+      return transformPartList(parts, options.partTransforms?.(request) ?? [])
     },
 
     async chatStream (request, context) {
       const response = await post(request, true, context.signal)
-      return (async function * (): AsyncGenerator<UpstreamPart> {
+      const chatUrl = urlFor(request)
+      const parseChunk = options.parseChunk ?? ((chunk: Record<string, unknown>) => openAIChunkToParts(id, chunk))
+      const parts = (async function * (): AsyncGenerator<UpstreamPart> {
         try {
           for await (const event of readSseEvents(response.body)) {
             if (event.data === '[DONE]') return
             let chunk: Record<string, unknown>
             try { chunk = JSON.parse(event.data) } catch { continue }
-            yield * openAIChunkToParts(id, event.event === 'error' ? { error: chunk.error ?? chunk } : chunk)
+            yield * parseChunk(event.event === 'error' ? { error: chunk.error ?? chunk } : chunk)
           }
         } catch (error) {
           throw transportError({ provider: id, url: chatUrl, signal: context.signal }, error)
         }
       })()
+      const transforms = options.partTransforms?.(request) ?? []
+      return transforms.length === 0 ? parts : transformPartStream(parts, transforms)
     },
 
     async checkHealth ({ signal }): Promise<HealthStatus> {
       const started = Date.now()
-      const url = options.healthUrl ?? chatUrl.replace(/\/chat\/completions$/, '/models')
+      const url = options.healthUrl ?? (typeof options.chatUrl === 'string' ? options.chatUrl : options.chatUrl({ model: options.model } as ChatRequest)).replace(/\/chat\/completions(\?.*)?$/, '/models$1')
       const response = await client.send({ provider: id, method: 'GET', url, headers: options.headers, signal })
       await response.body.dump()
       return { ok: true, latencyMs: Date.now() - started, detail: `${new URL(url).origin} answered` }

@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, ImageBlock, ToolResultBlock } from '@lynkr/protocol'
-import type { OpenAIChatBody, OpenAIContentPart, OpenAIMessage } from './openai-chat-types.ts'
+import type { OpenAIAssistantPart, OpenAIChatBody, OpenAIContentPart, OpenAIMessage } from './openai-chat-types.ts'
 
 /** What differs between OpenAI-compatible servers; presets set these (later issues add more). */
 export interface OpenAIRequestQuirks {
@@ -11,6 +11,28 @@ export interface OpenAIRequestQuirks {
   reasoningContent?: boolean
   /** Forward top_k (vLLM, llama.cpp accept it; OpenAI rejects it). */
   topK?: boolean
+  /**
+   * Every assistant turn with tool calls carries `reasoning_content`, "" when it had no thinking: Kimi
+   * thinking models reject tool-call turns without it.
+   */
+  reasoningOnToolCalls?: boolean
+  /**
+   * Thinking goes back as `{type:"reasoning", summary:[{type:"summary_text", text, signature}]}` content
+   * parts before the text (Databricks Claude endpoints verify the signature).
+   */
+  reasoningParts?: boolean
+  /**
+   * Strict chat templates (llama.cpp `--jinja`, Mistral/Gemma-style): exactly one system message, first;
+   * later `role:"system"` messages are folded into the nearest user turn; user/assistant strictly
+   * alternate (consecutive turns merged, user text after tool results folded into the last result).
+   */
+  strictRoles?: boolean
+  /** Maps our tool ids back to the upstream's (the inverse of the mapping applied to its replies). */
+  toolIdToUpstream?: (id: string) => string
+  /** Provider fields for an assistant message, from its blocks (OpenRouter `reasoning_details`). */
+  assistantFields?: (content: ContentBlock[]) => Partial<Extract<OpenAIMessage, { role: 'assistant' }>> | undefined
+  /** Reasoning models that reject sampling parameters (OpenAI o-series and gpt-5 reasoning): temperature/top_p/top_k are not sent. */
+  omitSampling?: boolean
 }
 
 function imageUrl (block: ImageBlock): string | null {
@@ -67,24 +89,34 @@ function convertMessage (message: ChatMessage, quirks: OpenAIRequestQuirks, out:
     return
   }
   if (message.role === 'assistant') {
+    const upstreamId = quirks.toolIdToUpstream ?? ((id: string) => id)
     const toolCalls = message.content.filter((b) => b.type === 'tool_use').map((b) => {
       const use = b as { id: string, name: string, input: unknown }
-      return { id: use.id, type: 'function' as const, function: { name: use.name, arguments: JSON.stringify(use.input ?? {}) } }
+      return { id: upstreamId(use.id), type: 'function' as const, function: { name: use.name, arguments: JSON.stringify(use.input ?? {}) } }
     })
     const text = textOf(message.content)
-    const thinking = message.content.filter((b) => b.type === 'thinking').map((b) => (b as { thinking: string }).thinking).join('')
+    const thinkingBlocks = message.content.filter((b) => b.type === 'thinking') as Array<{ thinking: string, signature?: string }>
+    const thinking = thinkingBlocks.map((b) => b.thinking).join('')
     if (text === '' && toolCalls.length === 0) return
     // Strict servers reject "" content next to tool_calls: null it is.
     const assistant: Extract<OpenAIMessage, { role: 'assistant' }> = { role: 'assistant', content: text === '' ? null : text }
+    if (quirks.reasoningParts === true && thinkingBlocks.some((b) => b.signature)) {
+      const parts: OpenAIAssistantPart[] = thinkingBlocks.filter((b) => b.signature).map((b) => ({ type: 'reasoning', summary: [{ type: 'summary_text', text: b.thinking, signature: b.signature! }] }))
+      if (text !== '') parts.push({ type: 'text', text })
+      assistant.content = parts
+    }
     if (toolCalls.length > 0) assistant.tool_calls = toolCalls
     if (quirks.reasoningContent === true && thinking !== '') assistant.reasoning_content = thinking
+    if (quirks.reasoningOnToolCalls === true && toolCalls.length > 0) assistant.reasoning_content = thinking
+    const extra = quirks.assistantFields?.(message.content)
+    if (extra !== undefined) Object.assign(assistant, extra)
     out.push(assistant)
     return
   }
   // tool_result blocks become tool messages first and in order, directly after the assistant turn.
   const images: OpenAIContentPart[] = []
   for (const block of message.content) {
-    if (block.type === 'tool_result') out.push({ role: 'tool', tool_call_id: block.tool_use_id, content: toolResultContent(block, images) })
+    if (block.type === 'tool_result') out.push({ role: 'tool', tool_call_id: quirks.toolIdToUpstream?.(block.tool_use_id) ?? block.tool_use_id, content: toolResultContent(block, images) })
   }
   const content = userContent(message.content.filter((b) => b.type !== 'tool_result'), images)
   if (content !== null) out.push({ role: 'user', content })
@@ -96,7 +128,7 @@ export function toOpenAIRequest (request: ChatRequest, quirks: OpenAIRequestQuir
   if (system !== '') messages.push({ role: 'system', content: system })
   for (const message of request.messages) convertMessage(message, quirks, messages)
 
-  const body: OpenAIChatBody = { model: request.model, messages }
+  const body: OpenAIChatBody = { model: request.model, messages: quirks.strictRoles === true ? strictRoles(messages) : messages }
   const tools = (request.tools ?? []).filter((tool) => tool.input_schema !== undefined && tool.defer_loading !== true)
   if (tools.length > 0) {
     body.tools = tools.map((tool) => ({
@@ -112,9 +144,11 @@ export function toOpenAIRequest (request: ChatRequest, quirks: OpenAIRequestQuir
   if (request.max_tokens > 0) {
     body[quirks.maxTokensField] = quirks.maxOutputTokens === undefined ? request.max_tokens : Math.min(request.max_tokens, quirks.maxOutputTokens)
   }
-  if (request.temperature !== undefined) body.temperature = Math.min(2, Math.max(0, request.temperature))
-  if (request.top_p !== undefined) body.top_p = request.top_p
-  if (quirks.topK === true && request.top_k !== undefined) body.top_k = request.top_k
+  if (quirks.omitSampling !== true) {
+    if (request.temperature !== undefined) body.temperature = Math.min(2, Math.max(0, request.temperature))
+    if (request.top_p !== undefined) body.top_p = request.top_p
+    if (quirks.topK === true && request.top_k !== undefined) body.top_k = request.top_k
+  }
   if (request.stop_sequences !== undefined && request.stop_sequences.length > 0) body.stop = request.stop_sequences.slice(0, 4)
   if (request.responseFormat?.type === 'json_object') body.response_format = { type: 'json_object' }
   else if (request.responseFormat?.type === 'json_schema') {
@@ -125,4 +159,74 @@ export function toOpenAIRequest (request: ChatRequest, quirks: OpenAIRequestQuir
     body.stream_options = { include_usage: true }
   }
   return body
+}
+
+type Message = OpenAIMessage
+type UserContent = Extract<Message, { role: 'user' }>['content']
+
+function joinUserContent (a: UserContent, b: UserContent): UserContent {
+  if (typeof a === 'string' && typeof b === 'string') return a === '' ? b : b === '' ? a : `${a}\n\n${b}`
+  const parts = (content: UserContent): OpenAIContentPart[] => typeof content === 'string' ? (content === '' ? [] : [{ type: 'text', text: content }]) : content
+  return [...parts(a), ...parts(b)]
+}
+
+function assistantText (content: Extract<Message, { role: 'assistant' }>['content']): string {
+  if (content === null) return ''
+  if (typeof content === 'string') return content
+  return content.map((part) => part.type === 'text' ? part.text : '').join('')
+}
+
+/**
+ * Rewrites translated messages for strict chat templates: one leading system message (later ones folded
+ * into the next user turn, else the previous one), consecutive user or assistant turns merged, and user
+ * text right after tool results folded into the last result, so that — tool messages and tool-calling
+ * assistant turns aside — roles alternate user/assistant as Mistral/Gemma-style Jinja templates demand.
+ */
+export function strictRoles (messages: Message[]): Message[] {
+  const leading: string[] = []
+  let i = 0
+  for (; i < messages.length && messages[i]!.role === 'system'; i++) leading.push(messages[i]!.content as string)
+
+  // Fold in-place system messages into the nearest user turn (next, else previous, else the leading one).
+  const rest: Message[] = []
+  const orphans: string[] = []
+  let waiting: string[] = []
+  for (const message of messages.slice(i)) {
+    if (message.role === 'system' || message.role === 'developer') {
+      waiting.push(message.content)
+      continue
+    }
+    if (message.role === 'user' && waiting.length > 0) {
+      rest.push({ role: 'user', content: joinUserContent(waiting.join('\n\n'), message.content) })
+      waiting = []
+      continue
+    }
+    rest.push(message)
+  }
+  if (waiting.length > 0) {
+    const lastUser = rest.findLastIndex((message) => message.role === 'user')
+    if (lastUser === -1) orphans.push(...waiting)
+    else rest[lastUser] = { role: 'user', content: joinUserContent((rest[lastUser] as { content: UserContent }).content, waiting.join('\n\n')) }
+  }
+
+  const out: Message[] = []
+  const system = [...leading, ...orphans].filter((text) => text !== '').join('\n\n')
+  if (system !== '') out.push({ role: 'system', content: system })
+  for (const message of rest) {
+    const previous = out.at(-1)
+    if (message.role === 'user' && previous?.role === 'user') {
+      previous.content = joinUserContent(previous.content, message.content)
+    } else if (message.role === 'user' && previous?.role === 'tool' && typeof message.content === 'string') {
+      previous.content = `${previous.content}\n\n${message.content}`
+    } else if (message.role === 'assistant' && previous?.role === 'assistant' && previous.tool_calls === undefined) {
+      const text = [assistantText(previous.content), assistantText(message.content)].filter((t) => t !== '').join('\n\n')
+      const merged: Extract<Message, { role: 'assistant' }> = { ...previous, ...message, content: text === '' ? null : text }
+      const reasoning = [previous.reasoning_content, message.reasoning_content].filter((r) => r !== undefined)
+      if (reasoning.length > 0) merged.reasoning_content = reasoning.join('')
+      out[out.length - 1] = merged
+    } else {
+      out.push(message)
+    }
+  }
+  return out
 }

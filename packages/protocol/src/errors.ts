@@ -75,7 +75,7 @@ export function errorKindForStatus (status: number): ErrorKind {
   return 'invalid_request'
 }
 
-const CONTEXT_OVERFLOW = /context[_ ]length|context window|maximum context|prompt is too long|too many tokens|input is too long|exceeds? the (?:model'?s? )?(?:maximum )?context|n_ctx|num_ctx/i
+const CONTEXT_OVERFLOW = /context[_ ]length|context window|maximum context|prompt is too long|too many tokens|input is too long|exceeds? the (?:model'?s? )?(?:maximum )?context|context size|exceed_context_size|n_ctx|num_ctx/i
 
 /** Upstreams word context overflow many ways; Claude Code only compacts on "prompt is too long". */
 export function looksLikeContextOverflow (message: string): boolean {

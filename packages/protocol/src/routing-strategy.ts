@@ -1,15 +1,22 @@
 import type { ChatRequest } from './messages.ts'
+import type { Logger } from './provider-adapter.ts'
 
 export interface RouteDecision {
   provider: string
   model: string
   /** Why: 'explicit' (provider:model in the request), 'default', or a strategy's own label (a tier). */
   reason: string
+  /** The complexity tier that chose it (SIMPLE, MEDIUM, COMPLEX, REASONING) when tier routing is on. */
+  tier?: string
+  /** The 0–100 complexity score behind `tier`. */
+  score?: number
 }
 
 export interface RoutingInput {
   request: ChatRequest
   headers: Record<string, string | string[] | undefined>
+  /** The request's logger, for a strategy's debug line (scores and their factors). */
+  log?: Logger
 }
 
 /**

@@ -16,6 +16,7 @@ export function decisionHeaders (reply: FastifyReply, decision: RouteDecision): 
   reply.header('x-lynkr-provider', decision.provider)
   reply.header('x-lynkr-model', decision.model)
   reply.header('x-lynkr-route', decision.reason)
+  if (decision.tier !== undefined) reply.header('x-lynkr-tier', decision.tier)
 }
 
 async function * frames (events: AsyncIterable<MessageEvent>): AsyncGenerator<string> {

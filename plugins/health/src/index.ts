@@ -2,7 +2,10 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import type {} from '@lynkr/core'
+import { parseByteSize, LynkrConfigError } from '@lynkr/core'
+import { getHeapStatistics } from 'node:v8'
+import { installLoadShedding } from './load-shedding.ts'
+import type { SheddingOptions } from './load-shedding.ts'
 import { probeProvider } from './probe-providers.ts'
 import type { ProbeResult } from './probe-providers.ts'
 
@@ -10,6 +13,7 @@ export interface HealthOptions {
   /** Re-probe providers this often in the background (0 = only at boot and on ?deep=true). */
   probeIntervalMs: number
   probeTimeoutMs: number
+  shedding: SheddingOptions
 }
 
 async function health (app: FastifyInstance, options: HealthOptions): Promise<void> {
@@ -36,9 +40,14 @@ async function health (app: FastifyInstance, options: HealthOptions): Promise<vo
       routing: app.lynkr.routing.strategyName,
       plugins: app.lynkr.plugins,
       providers: Object.fromEntries(results.map(({ provider, ...rest }) => [provider, rest])),
+      // Sections other plugins contribute (circuit breakers, tier routing).
+      ...Object.fromEntries([...app.lynkr.status].map(([name, read]) => [name, read()])),
+      load: { activeCalls: app.lynkr.chat.activeCalls, activeStreams: app.lynkr.chat.activeStreams },
       notes: app.lynkr.notes
     }
   }
+
+  await installLoadShedding(app, options.shedding)
 
   app.get('/health/live', async () => ({ status: 'ok' }))
 
@@ -66,7 +75,34 @@ export const manifest = defineManifest({
   kind: 'ops',
   env: Type.Object({
     HEALTH_PROBE_INTERVAL_MS: Type.Integer({ default: 30000, minimum: 0 }),
-    HEALTH_PROBE_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100 })
+    HEALTH_PROBE_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100 }),
+    LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 1000, minimum: 0, description: 'shed model requests above this mean event-loop delay (0 = off)' }),
+    LOAD_SHED_MAX_HEAP_USED: Type.Optional(Type.String({ description: 'shed above this heap use, e.g. 3gb (default 90% of the V8 heap limit; 0 = off)' })),
+    LOAD_SHED_MAX_RSS: Type.Optional(Type.String({ description: 'shed above this resident memory, e.g. 6gb (default off)' })),
+    LOAD_SHED_MAX_CONCURRENT_UPSTREAM: Type.Integer({ default: 512, minimum: 0, description: 'chat calls in flight before new ones are shed (0 = off)' }),
+    LOAD_SHED_SAMPLE_INTERVAL_MS: Type.Integer({ default: 1000, minimum: 10, description: 'how often load is sampled' }),
+    LOAD_SHED_RETRY_AFTER_S: Type.Integer({ default: 10, minimum: 1, description: 'Retry-After sent with shed requests' })
   }),
-  toOptions: (env): HealthOptions => ({ probeIntervalMs: env.HEALTH_PROBE_INTERVAL_MS, probeTimeoutMs: env.HEALTH_PROBE_TIMEOUT_MS })
+  toOptions: (env): HealthOptions => ({
+    probeIntervalMs: env.HEALTH_PROBE_INTERVAL_MS,
+    probeTimeoutMs: env.HEALTH_PROBE_TIMEOUT_MS,
+    shedding: {
+      maxEventLoopDelayMs: env.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS,
+      // Default: shed before V8 runs out of heap (90 % of its limit) rather than crash mid-stream.
+      maxHeapUsedBytes: byteSize(env.LOAD_SHED_MAX_HEAP_USED, 'LOAD_SHED_MAX_HEAP_USED', Math.floor(getHeapStatistics().heap_size_limit * 0.9)),
+      maxRssBytes: byteSize(env.LOAD_SHED_MAX_RSS, 'LOAD_SHED_MAX_RSS', 0),
+      maxConcurrentUpstream: env.LOAD_SHED_MAX_CONCURRENT_UPSTREAM,
+      sampleIntervalMs: env.LOAD_SHED_SAMPLE_INTERVAL_MS,
+      retryAfterSeconds: env.LOAD_SHED_RETRY_AFTER_S
+    }
+  })
 })
+
+/** A size such as 2gb or 512mb; 0 turns the check off. */
+function byteSize (text: string | undefined, variable: string, fallback: number): number {
+  if (text === undefined || text.trim() === '') return fallback
+  if (text.trim() === '0') return 0
+  const bytes = parseByteSize(text.trim())
+  if (bytes === null) throw new LynkrConfigError(`${variable}="${text}" must be a size such as 2gb or 512mb (0 = off)`, variable)
+  return bytes
+}

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { UpstreamClient, LynkrConfigError, parseUrlVariable } from '@lynkr/core'
+import { UpstreamClient, LynkrConfigError, connectTimeoutFor, parseUrlVariable } from '@lynkr/core'
 import { createOllamaAdapter } from './ollama-adapter.ts'
 
 export interface OllamaPluginOptions {
@@ -14,11 +14,12 @@ export interface OllamaPluginOptions {
   think?: boolean | string
   apiKey?: string
   timeoutMs: number
+  connectTimeoutMs?: number
   dispatcher?: Dispatcher
 }
 
 async function ollamaProvider (app: FastifyInstance, options: OllamaPluginOptions): Promise<void> {
-  const client = new UpstreamClient({ dispatcher: options.dispatcher, headersTimeoutMs: options.timeoutMs })
+  const client = new UpstreamClient({ dispatcher: options.dispatcher, headersTimeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs })
   app.lynkr.providers.register(createOllamaAdapter({ ...options, client }))
   app.addHook('onClose', async () => { await client.close() })
 }
@@ -58,6 +59,7 @@ export const manifest = defineManifest({
     think: parseThink(env.OLLAMA_THINK),
     apiKey: env.OLLAMA_API_KEY,
     timeoutMs: env.OLLAMA_TIMEOUT_MS,
+    connectTimeoutMs: connectTimeoutFor(runtime.env, 'ollama'),
     dispatcher: runtime.dispatcher as Dispatcher | undefined
   })
 })

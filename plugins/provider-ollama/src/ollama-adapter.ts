@@ -1,6 +1,6 @@
 // Ollama native chat API: https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion
 import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
-import { UpstreamClient, readNdjsonLines, transportError } from '@lynkr/core'
+import { UpstreamClient, inlineMarkupFor, readNdjsonLines, transportError, withPartTransforms } from '@lynkr/core'
 import { toOllamaRequest } from './to-ollama-request.ts'
 import type { OllamaRequestOptions } from './to-ollama-request.ts'
 import { ollamaChunkToParts } from './parse-ollama-response.ts'
@@ -12,7 +12,15 @@ export interface OllamaAdapterOptions extends OllamaRequestOptions {
   client: UpstreamClient
 }
 
+/**
+ * Tools are always sent (no list of "tool-capable" models); tool calls and `<think>` reasoning a model
+ * prints as text instead of Ollama parsing them are recovered by the shared inline-markup transform.
+ */
 export function createOllamaAdapter (options: OllamaAdapterOptions): ProviderAdapter {
+  return withPartTransforms(createNativeOllamaAdapter(options), (request) => [inlineMarkupFor(request)])
+}
+
+function createNativeOllamaAdapter (options: OllamaAdapterOptions): ProviderAdapter {
   const chatUrl = new URL('api/chat', options.endpoint.endsWith('/') ? options.endpoint : options.endpoint + '/').toString()
   const headers: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}
 

@@ -1,4 +1,4 @@
-import type { UpstreamPart } from '@lynkr/protocol'
+import type { UpstreamPart, Usage } from '@lynkr/protocol'
 import { LynkrError, looksLikeContextOverflow } from '@lynkr/protocol'
 
 interface OllamaChunk {
@@ -30,7 +30,10 @@ export function ollamaChunkToParts (chunk: unknown, parts: UpstreamPart[] = []):
     parts.push({ type: 'tool-call', id: call.id, name: call.function.name, input: call.function.arguments ?? {} })
   }
   if (data.done === true) {
-    parts.push({ type: 'usage', usage: { input_tokens: data.prompt_eval_count ?? 0, output_tokens: data.eval_count ?? 0 } })
+    // prompt_eval_count is absent when the KV cache covered the prompt: leave the input estimate in place.
+    const usage: Partial<Usage> = { output_tokens: data.eval_count ?? 0 }
+    if (typeof data.prompt_eval_count === 'number') usage.input_tokens = data.prompt_eval_count
+    parts.push({ type: 'usage', usage })
     parts.push({ type: 'finish', reason: data.done_reason === 'length' ? 'max_tokens' : 'end_turn' })
   }
   return parts

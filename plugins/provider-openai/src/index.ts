@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { UpstreamClient, parseUrlVariable, requireVariable } from '@lynkr/core'
+import { UpstreamClient, connectTimeoutFor, parseUrlVariable, requireVariable } from '@lynkr/core'
 import { chatCompletionsUrl, createOpenAICompatibleAdapter } from '@lynkr/openai-chat'
 
 export interface OpenAIPluginOptions {
@@ -11,12 +11,13 @@ export interface OpenAIPluginOptions {
   model: string
   organization?: string
   timeoutMs: number
+  connectTimeoutMs?: number
   maxTokensField: 'max_tokens' | 'max_completion_tokens'
   dispatcher?: unknown
 }
 
 async function openAIProvider (app: FastifyInstance, options: OpenAIPluginOptions): Promise<void> {
-  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs })
+  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs })
   const headers: Record<string, string> = { authorization: `Bearer ${options.apiKey}` }
   if (options.organization) headers['openai-organization'] = options.organization
   app.lynkr.providers.register(createOpenAICompatibleAdapter({
@@ -54,6 +55,7 @@ export const manifest = defineManifest({
     model: env.OPENAI_MODEL,
     organization: env.OPENAI_ORGANIZATION,
     timeoutMs: env.OPENAI_TIMEOUT_MS,
+    connectTimeoutMs: connectTimeoutFor(runtime.env, 'openai'),
     maxTokensField: reasoningModel(env.OPENAI_MODEL) ? 'max_completion_tokens' : 'max_tokens',
     dispatcher: runtime.dispatcher
   })

@@ -17,6 +17,17 @@ export function upstreamErrorMessage (body: unknown, fallback: string): string {
   return fallback
 }
 
+/**
+ * Machine-readable overflow markers: OpenAI's `code`, llama.cpp's `type` ("the request exceeds the available
+ * context size", sent with HTTP 500 by some versions, which must not become a retried 5xx).
+ */
+function overflowCode (body: unknown): boolean {
+  const error = (body as { error?: unknown } | null)?.error
+  if (error === null || typeof error !== 'object') return false
+  const { code, type } = error as { code?: unknown, type?: unknown }
+  return code === 'context_length_exceeded' || type === 'exceed_context_size_error'
+}
+
 export function parseRetryAfter (value: string | string[] | undefined): number | undefined {
   const text = Array.isArray(value) ? value[0] : value
   if (text === undefined || text === '') return undefined
@@ -36,7 +47,7 @@ export function mapUpstreamError (provider: string, status: number, bodyText: st
   try { body = JSON.parse(bodyText) } catch {}
   const detail = upstreamErrorMessage(body, `HTTP ${status}`)
   const retryAfter = parseRetryAfter(headers['retry-after'])
-  if (status < 500 && looksLikeContextOverflow(detail)) {
+  if (overflowCode(body) || (status < 500 && (looksLikeContextOverflow(detail) || /exceeds? (?:the )?(?:available )?context size/i.test(detail)))) {
     return new LynkrError('context_length_exceeded', `prompt is too long: ${detail}`, { status: 400, provider, upstreamBody: body, code: 'LYNKR_UPSTREAM_CONTEXT_LENGTH' })
   }
   if (status === 401 || status === 403) {

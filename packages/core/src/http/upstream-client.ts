@@ -20,6 +20,8 @@ export interface UpstreamCall {
   headers?: Record<string, string>
   body?: string
   signal?: AbortSignal
+  /** Maps a non-2xx answer for upstreams whose error format needs headers (Bedrock's x-amzn-ErrorType). */
+  mapError?: (status: number, bodyText: string, headers: Record<string, string | string[] | undefined>) => LynkrError
 }
 
 export interface UpstreamResponse {
@@ -53,12 +55,12 @@ export class UpstreamClient {
 
   /** Sends a call; a non-2xx answer is read and thrown as a mapped LynkrError. */
   async send (call: UpstreamCall): Promise<UpstreamResponse> {
-    const target = new URL(call.url)
+    const target = splitUrl(call.url)
     let response: Dispatcher.ResponseData
     try {
       response = await this.dispatcher.request({
         origin: target.origin,
-        path: target.pathname + target.search,
+        path: target.path,
         method: call.method ?? 'POST',
         headers: call.body === undefined ? call.headers : { 'content-type': 'application/json', ...call.headers },
         body: call.body,
@@ -72,7 +74,7 @@ export class UpstreamClient {
     if (response.statusCode >= 200 && response.statusCode < 300) return response
     let text = ''
     try { text = await response.body.text() } catch {}
-    throw mapUpstreamError(call.provider, response.statusCode, text, response.headers)
+    throw (call.mapError ?? ((status, body, headers) => mapUpstreamError(call.provider, status, body, headers)))(response.statusCode, text, response.headers)
   }
 
   /** Sends a call and parses the JSON body. */
@@ -89,6 +91,19 @@ export class UpstreamClient {
   async close (): Promise<void> {
     if (this.owned) await this.dispatcher.close()
   }
+}
+
+const splitCache = new Map<string, { origin: string, path: string }>()
+
+/** Providers call the same few URLs over and over: parse each once. */
+function splitUrl (url: string): { origin: string, path: string } {
+  let split = splitCache.get(url)
+  if (split === undefined) {
+    const parsed = new URL(url)
+    split = { origin: parsed.origin, path: parsed.pathname + parsed.search }
+    if (splitCache.size < 1000) splitCache.set(url, split)
+  }
+  return split
 }
 
 async function readBody (call: UpstreamCall, response: UpstreamResponse): Promise<string> {

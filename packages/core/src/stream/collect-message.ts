@@ -1,5 +1,5 @@
 import type { ContentBlock, MessageEvent, StopReason, Usage } from '@lynkr/protocol'
-import { LynkrError } from '@lynkr/protocol'
+import { LynkrError, mergeUsage } from '@lynkr/protocol'
 import { parseToolArguments } from './complete-json.ts'
 
 /** A complete assistant message (Anthropic `Message` shape), built from the strict event sequence. */
@@ -59,7 +59,8 @@ export class MessageCollector {
         if (this.message) {
           this.message.stop_reason = event.delta.stop_reason
           this.message.stop_sequence = event.delta.stop_sequence
-          this.message.usage = { ...event.usage }
+          // Cumulative and possibly partial (Anthropic often sends only output_tokens): non-null fields win.
+          mergeUsage(this.message.usage, event.usage)
         }
         break
       case 'error':

@@ -26,10 +26,19 @@ export function jsonRepairSuffix (text: string): string | null {
   let suffix = ''
   if (inString) suffix += escaped ? '"' + '"' : '"'
   const trimmed = (text + suffix).trimEnd()
-  if (trimmed.endsWith(':')) suffix += 'null'
-  else if (trimmed.endsWith(',')) suffix += closers.at(-1) === '}' ? '"_":null' : 'null'
-  suffix += closers.reverse().join('')
-  return parses(text + suffix) ? suffix : null
+  const innermost = closers.at(-1)
+  const closing = closers.reverse().join('')
+  // What may be missing before the closers: a value after `:` or `,`; else a cut-off literal or number
+  // (`tr`, `1.`), or the colon and value after an object key (`{"path"`).
+  const fillers = trimmed.endsWith(':')
+    ? ['null']
+    : trimmed.endsWith(',')
+      ? [innermost === '}' ? '"_":null' : 'null']
+      : ['', ':null', '0', ...['true', 'false', 'null'].flatMap((word) => [1, 2, 3, 4].map((cut) => word.slice(cut)))]
+  for (const filler of fillers) {
+    if (parses(text + suffix + filler + closing)) return suffix + filler + closing
+  }
+  return null
 }
 
 /** Parses tool arguments leniently: valid JSON, else repaired, else `{}`. Non-objects are wrapped. */

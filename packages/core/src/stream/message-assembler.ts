@@ -32,7 +32,7 @@ export class MessageAssembler {
   private started = false
   private ended = false
   private nextIndex = 0
-  private open: { kind: 'text' | 'thinking' | 'tool', index: number, tool?: ToolState } | null = null
+  private open: { kind: 'text' | 'thinking' | 'tool', index: number, tool?: ToolState, signed?: boolean } | null = null
   private readonly tools = new Map<string, ToolState>()
   private wholeCalls = 0
   private sawToolCall = false
@@ -69,6 +69,8 @@ export class MessageAssembler {
         if (part.signature === '') break
         this.openBlock('thinking', out)
         out.push({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'signature_delta', signature: part.signature } })
+        // The signature seals its block (it comes just before content_block_stop): more reasoning opens a new one.
+        this.open!.signed = true
         break
       case 'redacted-reasoning': {
         this.closeOpen(out)
@@ -81,7 +83,6 @@ export class MessageAssembler {
         this.pushToolDelta(part, out)
         break
       case 'tool-call': {
-        this.sawToolCall = true
         this.closeOpen(out)
         const args = typeof part.input === 'string' ? part.input : JSON.stringify(part.input ?? {})
         const tool: ToolState = { id: part.id || generateId('toolu_'), name: part.name, args, state: 'pending', blockIndex: -1, sentAny: false }
@@ -151,7 +152,7 @@ export class MessageAssembler {
   }
 
   private openBlock (kind: 'text' | 'thinking', out: MessageEvent[]): void {
-    if (this.open?.kind === kind) return
+    if (this.open?.kind === kind && this.open.signed !== true) return
     this.closeOpen(out)
     const index = this.nextIndex++
     this.open = { kind, index }
@@ -171,7 +172,6 @@ export class MessageAssembler {
   }
 
   private pushToolDelta (part: Extract<UpstreamPart, { type: 'tool-call-delta' }>, out: MessageEvent[]): void {
-    this.sawToolCall = true
     const key = `idx:${part.index}`
     let tool = this.tools.get(key)
     if (tool === undefined) {
@@ -200,6 +200,8 @@ export class MessageAssembler {
   }
 
   private startToolBlock (tool: ToolState, out: MessageEvent[]): void {
+    // tool_use is decided from blocks actually emitted: a nameless fragment that never got a name is dropped.
+    this.sawToolCall = true
     tool.blockIndex = this.nextIndex++
     out.push({ type: 'content_block_start', index: tool.blockIndex, content_block: { type: 'tool_use', id: tool.id, name: tool.name, input: {} } })
   }

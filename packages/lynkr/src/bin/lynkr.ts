@@ -25,6 +25,11 @@ Main variables (a .env file in the working directory is loaded):
   LYNKR_API_KEY       require this key from clients (x-api-key or Bearer); any key is accepted when unset
   BASE_PATH           serve under a path prefix (e.g. /anthropic)
 
+  TIER_SIMPLE, TIER_MEDIUM, TIER_COMPLEX, TIER_REASONING   provider:model per complexity tier (all four turn tier routing on)
+  FALLBACK_PROVIDER (databricks) FALLBACK_ENABLED (true)   where a failing tier goes, before the first byte
+  SHUTDOWN_GRACE_MS (25000)  how long in-flight streams may finish after SIGTERM
+Metrics: GET /metrics (Prometheus). Spend and tokens: GET /v1/usage?from=&to= (ledger in LYNKR_DATA_DIR, default ./data).
+
 A client picks a provider per request with provider:model in the model field (e.g. ollama:qwen3:8b).
 Health: GET /health/live, GET /health/ready (?deep=true probes providers now).
 `
@@ -69,7 +74,8 @@ async function main (): Promise<void> {
     if (closing) return
     closing = true
     app.log.info(`${signal} received, closing`)
-    const deadline = setTimeout(() => { app.log.warn('shutdown deadline passed, exiting'); process.exit(1) }, 30_000)
+    // In-flight streams get SHUTDOWN_GRACE_MS (preClose in core); this is the backstop after it.
+    const deadline = setTimeout(() => { app.log.warn('shutdown deadline passed, exiting'); process.exit(1) }, app.lynkr.shutdownGraceMs + 5_000)
     deadline.unref()
     app.close().then(() => process.exit(0), () => process.exit(1))
   }

@@ -1,0 +1,144 @@
+import type { ChatMessage, ChatRequest, ContentBlock, TextBlock, ThinkingConfig, ToolDefinition } from '@lynkr/protocol'
+import { LynkrConfigError } from '@lynkr/core'
+import { betaAllowed } from './betas.ts'
+
+export interface AnthropicRequestOptions {
+  /** Omitted for Bedrock InvokeModel (the model is in the URL). */
+  model?: string
+  /** Omitted for Bedrock InvokeModel (streaming is chosen by the endpoint). */
+  stream?: boolean
+  /**
+   * Mid-conversation `role: "system"` messages (Claude Code 2.1.x): `keep` for Anthropic's own API, which
+   * accepts them; `hoist` appends their text to the top-level `system` for targets that do not.
+   */
+  systemMessages: 'keep' | 'hoist'
+  /** The betas that will be forwarded: fields that need a beta are dropped without it. */
+  betas: readonly string[]
+  /**
+   * Whether the target model accepts `thinking: {type: "adaptive"}`; false converts it to a budget,
+   * undefined (unknown model) forwards it unchanged.
+   */
+  adaptiveThinking?: boolean
+  /** Extra top-level fields (Bedrock: `anthropic_version`, `anthropic_beta`). */
+  extra?: Record<string, unknown>
+}
+
+/**
+ * Rebuilds an Anthropic Messages body from the internal request for an Anthropic-format upstream.
+ * Blocks are the client's own objects, so `cache_control`, thinking signatures, citations and unknown
+ * fields reach the upstream unchanged and in order; only what the target would reject is touched:
+ * - thinking blocks without a signature (produced by another upstream, e.g. OpenAI reasoning) are removed,
+ *   because Anthropic verifies signatures;
+ * - empty text blocks are removed;
+ * - tool fields and deferred tools that need a beta the target does not get are dropped.
+ */
+export function toAnthropicRequest (request: ChatRequest, options: AnthropicRequestOptions): Record<string, unknown> {
+  const system: TextBlock[] = [...(request.system ?? [])]
+  const messages: Array<{ role: string, content: ContentBlock[] }> = []
+  // Set when the last assistant turn is a tool-use turn whose (foreign) thinking was removed.
+  let strippedFromLastAssistant = false
+  for (const message of request.messages) {
+    if (message.role === 'system' && options.systemMessages === 'hoist') {
+      for (const block of message.content) if (block.type === 'text' && block.text.trim() !== '') system.push(block)
+      continue
+    }
+    const content = cleanContent(message)
+    if (message.role === 'assistant') {
+      strippedFromLastAssistant = message.content.some((block) => block.type === 'thinking' && !signed(block)) && message.content.some((block) => block.type === 'tool_use')
+    }
+    if (content.length === 0) continue
+    messages.push({ role: message.role, content })
+  }
+
+  const body: Record<string, unknown> = {}
+  if (options.model !== undefined) body.model = options.model
+  body.max_tokens = request.max_tokens
+  if (system.length > 0) body.system = system
+  body.messages = messages
+  const tools = anthropicTools(request.tools, options.betas)
+  if (tools !== undefined && tools.length > 0) {
+    body.tools = tools
+    if (request.tool_choice !== undefined) body.tool_choice = request.tool_choice
+  } else if (request.tool_choice?.type === 'none') {
+    body.tool_choice = request.tool_choice
+  }
+  const thinking = thinkingFor(request, options.adaptiveThinking)
+  // With thinking on, a tool-use turn must start with its thinking block; when that block was foreign
+  // (stripped above) the turn cannot be continued with thinking, so this request goes without it.
+  if (thinking !== undefined && !(strippedFromLastAssistant && thinking.type !== 'disabled')) body.thinking = thinking
+  if (request.temperature !== undefined) body.temperature = request.temperature
+  if (request.top_p !== undefined) body.top_p = request.top_p
+  if (request.top_k !== undefined) body.top_k = request.top_k
+  if (request.stop_sequences !== undefined && request.stop_sequences.length > 0) body.stop_sequences = request.stop_sequences
+  if (request.userId !== undefined) body.metadata = { user_id: request.userId }
+  const outputConfig: Record<string, unknown> = {}
+  if (request.effort !== undefined && options.betas.some((flag) => flag.startsWith('effort-'))) outputConfig.effort = request.effort
+  if (request.responseFormat?.type === 'json_schema') outputConfig.format = { type: 'json_schema', schema: request.responseFormat.schema }
+  if (Object.keys(outputConfig).length > 0) body.output_config = outputConfig
+  if (options.stream !== undefined) body.stream = options.stream
+  return { ...body, ...options.extra }
+}
+
+/** Signatures other upstreams issued (Gemini thought signatures travel in thinking blocks too). */
+const FOREIGN_SIGNATURE = /^gemini:/
+
+function signed (block: { signature?: string }): boolean {
+  return typeof block.signature === 'string' && block.signature !== '' && !FOREIGN_SIGNATURE.test(block.signature)
+}
+
+function cleanContent (message: ChatMessage): ContentBlock[] {
+  return message.content.filter((block) => {
+    if (block.type === 'text') return block.text !== ''
+    if (block.type === 'thinking') return signed(block)
+    return true
+  })
+}
+
+/** Tool-search (`defer_loading`) and `input_examples` are beta features; without the beta they are a 400. */
+function anthropicTools (tools: ToolDefinition[] | undefined, betas: readonly string[]): ToolDefinition[] | undefined {
+  if (tools === undefined) return undefined
+  const toolSearch = betas.some((flag) => betaAllowed(flag, ['advanced-tool-use-*', 'tool-search-tool-*']))
+  const examples = toolSearch || betas.some((flag) => flag.startsWith('tool-examples-'))
+  if (toolSearch && examples) return tools
+  const out: ToolDefinition[] = []
+  for (const tool of tools) {
+    if (tool.defer_loading === true && !toolSearch) continue
+    const dropDeferred = !toolSearch && 'defer_loading' in tool
+    const dropExamples = !examples && 'input_examples' in tool
+    if (!dropDeferred && !dropExamples) {
+      out.push(tool)
+      continue
+    }
+    const copy: ToolDefinition = { ...tool }
+    if (dropDeferred) delete copy.defer_loading
+    if (dropExamples) delete copy.input_examples
+    out.push(copy)
+  }
+  return out
+}
+
+const ADAPTIVE_BUDGET: Record<string, number> = { low: 4096, medium: 16_000, high: 32_000, xhigh: 48_000, max: 64_000 }
+
+/**
+ * Adaptive thinking (what Claude Code sends to new models) becomes a budget for models that predate it;
+ * the budget follows the requested effort and stays in 1024..max_tokens-1, or thinking is left off.
+ */
+function thinkingFor (request: ChatRequest, adaptive: boolean | undefined): ThinkingConfig | undefined {
+  const thinking = request.thinking
+  if (thinking === undefined || adaptive === undefined) return thinking
+  if (thinking.type === 'adaptive' && !adaptive) {
+    const budget = Math.min(ADAPTIVE_BUDGET[request.effort ?? 'medium'] ?? 16_000, request.max_tokens - 1)
+    return budget >= 1024 ? { type: 'enabled', budget_tokens: budget } : undefined
+  }
+  if (thinking.type === 'enabled' && !adaptive && thinking.display !== undefined) {
+    const { display: _display, ...rest } = thinking
+    return rest
+  }
+  return thinking
+}
+
+/** Parses a `*_SYSTEM_MESSAGES` variable. */
+export function parseSystemMessages (value: string, variable: string): 'keep' | 'hoist' {
+  if (value === 'keep' || value === 'hoist') return value
+  throw new LynkrConfigError(`${variable}="${value}" must be "keep" (send role:"system" messages as they are) or "hoist" (append them to the system prompt)`, variable)
+}

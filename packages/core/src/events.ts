@@ -1,0 +1,102 @@
+import type { LynkrError, Logger, RouteDecision, Usage } from '@lynkr/protocol'
+
+/**
+ * How one upstream attempt ended. Failures that say the provider is unwell (breakers count them, fallback
+ * triggers on them): rate_limited, server_error, timeout, connection_error, stream_error, circuit_open.
+ */
+export type UpstreamOutcome =
+  | 'success' | 'rate_limited' | 'server_error' | 'client_error' | 'timeout' | 'connection_error'
+  | 'stream_error' | 'circuit_open' | 'aborted'
+
+/** One call to one provider (a retried or fallen-back request makes several). */
+export interface UpstreamAttemptEvent {
+  provider: string
+  model: string
+  outcome: UpstreamOutcome
+  /** From sending the request to the end of the answer (or the failure). */
+  durationMs: number
+  /** From sending the request to the first part (streams that got that far). */
+  firstPartMs?: number
+  stream: boolean
+  error?: LynkrError
+  requestId: string
+}
+
+/** A chat call the gateway finished answering (successfully or not), with what it cost. */
+export interface CallCompletedEvent {
+  requestId: string
+  clientModel: string
+  /** The decision that served it (after any fallback). */
+  decision: RouteDecision
+  stream: boolean
+  outcome: 'success' | 'error' | 'aborted'
+  error?: LynkrError
+  /** Anthropic semantics: input excludes cache reads and writes. From the final stream event. */
+  usage: Usage
+  /** USD, from the price table; undefined when the model has no known price. */
+  costUsd: number | undefined
+  durationMs: number
+  log: Logger
+}
+
+export interface FallbackEvent { from: RouteDecision, to: RouteDecision, outcome: UpstreamOutcome, requestId: string }
+export interface RouteEvent { decision: RouteDecision, sticky: boolean, factors?: Record<string, number> }
+export type BreakerState = 'closed' | 'open' | 'half_open'
+export interface BreakerEvent { provider: string, state: BreakerState, previous: BreakerState }
+export interface ShedEvent { reason: string, value?: number }
+
+/** The gateway's observable moments. Core owns the vocabulary; plugins emit and subscribe. */
+export interface LynkrEventMap {
+  'upstream-attempt': UpstreamAttemptEvent
+  'call-completed': CallCompletedEvent
+  'route-decided': RouteEvent
+  'fallback': FallbackEvent
+  'breaker-changed': BreakerEvent
+  'request-shed': ShedEvent
+}
+
+type Listener<T> = (event: T) => void
+
+/**
+ * A small synchronous event hub on `lynkr.events` (metrics, the usage ledger and the router listen). A
+ * listener that throws is logged and never breaks the request that emitted the event.
+ */
+export class LynkrEvents {
+  private readonly listeners = new Map<keyof LynkrEventMap, Array<Listener<any>>>()
+  private readonly onListenerError: (error: unknown, name: string) => void
+
+  constructor (onListenerError: (error: unknown, name: string) => void = () => {}) {
+    this.onListenerError = onListenerError
+  }
+
+  on<K extends keyof LynkrEventMap> (name: K, listener: Listener<LynkrEventMap[K]>): () => void {
+    const list = this.listeners.get(name) ?? []
+    list.push(listener)
+    this.listeners.set(name, list)
+    return () => {
+      const current = this.listeners.get(name) ?? []
+      this.listeners.set(name, current.filter((l) => l !== listener))
+    }
+  }
+
+  emit<K extends keyof LynkrEventMap> (name: K, event: LynkrEventMap[K]): void {
+    const list = this.listeners.get(name)
+    if (list === undefined) return
+    for (const listener of list) {
+      try { listener(event) } catch (error) { this.onListenerError(error, name) }
+    }
+  }
+
+  has (name: keyof LynkrEventMap): boolean { return (this.listeners.get(name)?.length ?? 0) > 0 }
+}
+
+/** Classifies a failed attempt for metrics, breakers and fallback. */
+export function outcomeOf (error: LynkrError, midStream = false): UpstreamOutcome {
+  if (error.code === 'LYNKR_CIRCUIT_OPEN') return 'circuit_open'
+  if (error.kind === 'timeout' || error.code === 'LYNKR_UPSTREAM_TIMEOUT') return 'timeout'
+  if (error.code === 'LYNKR_UPSTREAM_UNREACHABLE') return midStream ? 'stream_error' : 'connection_error'
+  if (midStream) return 'stream_error'
+  if (error.status === 429 || error.kind === 'rate_limit') return 'rate_limited'
+  if (error.status >= 500) return 'server_error'
+  return 'client_error'
+}

@@ -1,0 +1,86 @@
+import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
+import { LynkrError } from '@lynkr/protocol'
+import { countRequestTokens } from '../tokens/count-tokens.ts'
+
+/** What one upstream model accepts. Either field may be unknown. */
+export interface ModelLimits {
+  /** Input + output tokens the model can attend to. */
+  contextWindow?: number
+  /** The largest `max_tokens` the upstream accepts for this model. */
+  maxOutputTokens?: number
+}
+
+/** A small per-provider table: the first entry whose pattern matches the model id wins. */
+export type ModelLimitsTable = ReadonlyArray<readonly [RegExp, ModelLimits]>
+
+export function lookupModelLimits (table: ModelLimitsTable, model: string): ModelLimits | undefined {
+  for (const [pattern, limits] of table) if (pattern.test(model)) return limits
+  return undefined
+}
+
+/** Thinking budgets must stay >= 1024 and below max_tokens (Anthropic, Bedrock and Vertex Claude reject otherwise). */
+const MIN_THINKING_BUDGET = 1024
+
+/**
+ * Fits a request to its target model before it is sent (issue: Claude Code asks for up to 128000
+ * output tokens and assumes a 200K window):
+ * - `max_tokens` is clamped to the model's output cap, and to what is left of the window after the prompt;
+ * - a prompt that does not fit at all becomes an Anthropic `invalid_request_error` whose message contains
+ *   "prompt is too long", the wording Claude Code compacts on.
+ * The exact (tokenizer) count only runs when a cheap character-based upper bound says the prompt might not fit.
+ */
+export async function applyModelLimits (request: ChatRequest, limits: ModelLimits | undefined, provider: string): Promise<ChatRequest> {
+  if (limits === undefined) return request
+  let maxTokens = request.max_tokens
+  if (limits.maxOutputTokens !== undefined && maxTokens > limits.maxOutputTokens) maxTokens = limits.maxOutputTokens
+  const window = limits.contextWindow
+  if (window !== undefined) {
+    const upperBound = cheapUpperBound(request)
+    if (upperBound + maxTokens > window) {
+      const prompt = await countRequestTokens(request)
+      if (prompt >= window) {
+        throw new LynkrError('context_length_exceeded', `prompt is too long: ${prompt} tokens > ${window} maximum (${provider} model ${request.model})`, {
+          status: 400, provider, retryable: false, code: 'LYNKR_CONTEXT_WINDOW'
+        })
+      }
+      maxTokens = Math.max(1, Math.min(maxTokens, window - prompt))
+    }
+  }
+  if (maxTokens === request.max_tokens) return request
+  const clamped: ChatRequest = { ...request, max_tokens: maxTokens }
+  const thinking = request.thinking
+  if (thinking?.type === 'enabled' && thinking.budget_tokens >= maxTokens) {
+    const budget = maxTokens - 1
+    if (budget >= MIN_THINKING_BUDGET) clamped.thinking = { ...thinking, budget_tokens: budget }
+    else delete clamped.thinking
+  }
+  return clamped
+}
+
+/**
+ * Never below the real count for text (no tokenizer yields fewer than one token per two characters of
+ * JSON-escaped prompt text in practice); images and PDFs are counted by their base64 size, which only
+ * over-estimates.
+ */
+function cheapUpperBound (request: ChatRequest): number {
+  let chars = 0
+  for (const block of request.system ?? []) chars += block.text.length
+  for (const message of request.messages) chars += JSON.stringify(message.content).length
+  if (request.tools !== undefined) chars += JSON.stringify(request.tools).length
+  return Math.ceil(chars / 2) + request.messages.length * 8
+}
+
+/** A provider's `*_MAX_OUTPUT_TOKENS` / `*_CONTEXT_WINDOW` variables, which override its built-in table. */
+export function limitsFromEnv (maxOutputTokens: number | undefined, contextWindow: number | undefined): ModelLimits | undefined {
+  if (maxOutputTokens === undefined && contextWindow === undefined) return undefined
+  return { ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }), ...(contextWindow === undefined ? {} : { contextWindow }) }
+}
+
+/** Wraps an adapter (e.g. an OpenAI-compatible preset) so every call is fitted to its model first. */
+export function withModelLimits (adapter: ProviderAdapter, limitsFor: (model: string) => ModelLimits | undefined): ProviderAdapter {
+  return {
+    ...adapter,
+    chat: async (request, context) => await adapter.chat(await applyModelLimits(request, limitsFor(request.model), adapter.id), context),
+    chatStream: async (request, context) => await adapter.chatStream(await applyModelLimits(request, limitsFor(request.model), adapter.id), context)
+  }
+}

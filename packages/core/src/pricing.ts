@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs'
+import type { Usage } from '@lynkr/protocol'
+import { LynkrConfigError } from './config-error.ts'
+
+/** USD per million tokens. `cacheRead`/`cacheWrite` price the cached and cache-creation input tokens. */
+export interface ModelPrice { input: number, output: number, cacheRead: number, cacheWrite: number }
+
+/** Providers that run on the user's own hardware: free unless an override says otherwise. */
+export const LOCAL_PROVIDERS: readonly string[] = ['ollama', 'llamacpp', 'lmstudio']
+
+const SEPARATOR = /[/.:_@\s-]/
+
+function isPrice (value: unknown): value is Partial<ModelPrice> & { input: number, output: number } {
+  const record = value as Record<string, unknown> | null
+  if (record === null || typeof record !== 'object') return false
+  for (const key of ['input', 'output', 'cacheRead', 'cacheWrite']) {
+    const field = record[key]
+    if (field === undefined && (key === 'cacheRead' || key === 'cacheWrite')) continue
+    if (typeof field !== 'number' || !Number.isFinite(field) || field < 0) return false
+  }
+  return true
+}
+
+function normalise (price: Partial<ModelPrice> & { input: number, output: number }): ModelPrice {
+  return { input: price.input, output: price.output, cacheRead: price.cacheRead ?? price.input, cacheWrite: price.cacheWrite ?? price.input }
+}
+
+function readTable (entries: Record<string, unknown>, where: string, variable?: string): Map<string, ModelPrice> {
+  const table = new Map<string, ModelPrice>()
+  for (const [key, value] of Object.entries(entries)) {
+    if (!isPrice(value)) {
+      throw new LynkrConfigError(`${where}: "${key}" must be {"input": n, "output": n, "cacheRead"?: n, "cacheWrite"?: n} in USD per million tokens`, variable)
+    }
+    table.set(key.toLowerCase(), normalise(value))
+  }
+  return table
+}
+
+/** The shipped table (packages/core/config/prices.json); the same relative path works from src and dist. */
+export function loadPriceTable (): Map<string, ModelPrice> {
+  const raw = JSON.parse(readFileSync(new URL('../config/prices.json', import.meta.url), 'utf8')) as { models: Record<string, unknown> }
+  return readTable(raw.models, 'config/prices.json')
+}
+
+/** MODEL_PRICE_OVERRIDES: JSON object keyed by model id or provider:model. */
+export function parsePriceOverrides (text: string | undefined): Map<string, ModelPrice> {
+  if (text === undefined || text.trim() === '') return new Map()
+  let parsed: unknown
+  try { parsed = JSON.parse(text) } catch (error) {
+    throw new LynkrConfigError(`MODEL_PRICE_OVERRIDES is not valid JSON (${(error as Error).message}); example: {"gpt-4o":{"input":2.5,"output":10,"cacheRead":1.25}}`, 'MODEL_PRICE_OVERRIDES')
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new LynkrConfigError('MODEL_PRICE_OVERRIDES must be a JSON object keyed by model id or provider:model', 'MODEL_PRICE_OVERRIDES')
+  }
+  return readTable(parsed as Record<string, unknown>, 'MODEL_PRICE_OVERRIDES', 'MODEL_PRICE_OVERRIDES')
+}
+
+/** The longest key that appears in `model` as a whole part (bounded by separators or the ends). */
+function partMatch (table: Map<string, ModelPrice>, model: string): string | undefined {
+  let best: string | undefined
+  for (const key of table.keys()) {
+    if (key.includes(':') && !model.includes(':')) continue
+    let from = 0
+    while (true) {
+      const at = model.indexOf(key, from)
+      if (at < 0) break
+      const before = at === 0 || SEPARATOR.test(model[at - 1]!)
+      const end = at + key.length
+      const after = end === model.length || SEPARATOR.test(model[end]!)
+      if (before && after) {
+        if (best === undefined || key.length > best.length) best = key
+        break
+      }
+      from = at + 1
+    }
+  }
+  return best
+}
+
+/** Prices usage per model: overrides first, then the shipped table; local models are free. */
+export class Pricing {
+  private readonly table: Map<string, ModelPrice>
+  private readonly overrides: Map<string, ModelPrice>
+
+  constructor (table: Map<string, ModelPrice>, overrides: Map<string, ModelPrice> = new Map()) {
+    this.table = table
+    this.overrides = overrides
+  }
+
+  priceOf (provider: string, model: string): ModelPrice | undefined {
+    const id = model.toLowerCase()
+    const pair = `${provider.toLowerCase()}:${id}`
+    const override = this.overrides.get(pair) ?? this.overrides.get(id)
+    if (override !== undefined) return override
+    const overridePart = partMatch(this.overrides, id)
+    if (LOCAL_PROVIDERS.includes(provider)) return overridePart === undefined ? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } : this.overrides.get(overridePart)
+    const exact = this.table.get(pair) ?? this.table.get(id)
+    if (exact !== undefined) return exact
+    // The more specific part wins (gpt-4o-mini over gpt-4o); on a tie the override does.
+    const tablePart = partMatch(this.table, id)
+    if (overridePart !== undefined && (tablePart === undefined || overridePart.length >= tablePart.length)) return this.overrides.get(overridePart)
+    return tablePart === undefined ? undefined : this.table.get(tablePart)
+  }
+
+  /** USD for one call; undefined when the model has no known price. */
+  cost (provider: string, model: string, usage: Usage): number | undefined {
+    const price = this.priceOf(provider, model)
+    if (price === undefined) return undefined
+    return costFor(price, usage)
+  }
+}
+
+/** Input excludes cache tokens (Anthropic semantics), so the four kinds add up without double counting. */
+export function costFor (price: ModelPrice, usage: Usage): number {
+  const dollars = (usage.input_tokens * price.input +
+    usage.output_tokens * price.output +
+    (usage.cache_read_input_tokens ?? 0) * price.cacheRead +
+    (usage.cache_creation_input_tokens ?? 0) * price.cacheWrite) / 1_000_000
+  return Math.round(dollars * 1e10) / 1e10
+}

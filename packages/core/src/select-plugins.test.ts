@@ -1,0 +1,102 @@
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Catalog, CatalogEntry } from './catalog.ts'
+import { LynkrConfigError } from './config-error.ts'
+import { knownProviders, selectPlugins } from './select-plugins.ts'
+
+const neverLoaded = async (): Promise<never> => { throw new Error('selectPlugins must not load plugins') }
+const entry = (fields: Omit<CatalogEntry, 'load' | 'packageName'>): CatalogEntry => ({ ...fields, packageName: `@lynkr/${fields.id}`, load: neverLoaded })
+
+const catalog: Catalog = [
+  entry({ id: 'api-anthropic', kind: 'front-door', defaultOn: true }),
+  entry({ id: 'health', kind: 'ops', defaultOn: true }),
+  entry({ id: 'router', kind: 'service' }),
+  entry({ id: 'provider-ollama', kind: 'provider', providers: ['ollama'] }),
+  entry({ id: 'provider-openai', kind: 'provider', providers: ['openai'], enabledBy: ['OPENAI_API_KEY'] }),
+  entry({ id: 'provider-cloud', kind: 'provider', providers: ['bedrock', 'azure-openai'], enabledBy: ['AWS_BEDROCK_API_KEY', 'AZURE_OPENAI_API_KEY'] })
+]
+
+function configError (variable: string, ...fragments: RegExp[]): (error: unknown) => boolean {
+  return (error) => {
+    assert.ok(error instanceof LynkrConfigError, `expected LynkrConfigError, got ${String(error)}`)
+    assert.equal(error.variable, variable)
+    for (const fragment of fragments) assert.match(error.message, fragment)
+    return true
+  }
+}
+
+describe('selectPlugins', () => {
+  test('defaults: default-on plugins plus the ollama provider', () => {
+    const selection = selectPlugins({}, catalog)
+    assert.deepEqual(selection.ids.sort(), ['api-anthropic', 'health', 'provider-ollama'])
+    assert.equal(selection.defaultProvider, 'ollama')
+    assert.deepEqual(selection.notes, [])
+  })
+
+  test('MODEL_PROVIDER picks the provider plugin, case- and whitespace-insensitively', () => {
+    const selection = selectPlugins({ MODEL_PROVIDER: '  OpenAI ' }, catalog)
+    assert.equal(selection.defaultProvider, 'openai')
+    assert.ok(selection.ids.includes('provider-openai'))
+    assert.ok(!selection.ids.includes('provider-ollama'))
+    assert.equal(selectPlugins({ MODEL_PROVIDER: '' }, catalog).defaultProvider, 'ollama', 'empty means unset')
+    assert.ok(selectPlugins({ MODEL_PROVIDER: 'azure-openai' }, catalog).ids.includes('provider-cloud'), 'a plugin with several providers')
+  })
+
+  test('an unknown MODEL_PROVIDER names the variable, the value and every valid value', () => {
+    assert.throws(() => selectPlugins({ MODEL_PROVIDER: 'olama' }, catalog),
+      configError('MODEL_PROVIDER', /MODEL_PROVIDER/, /"olama"/, /azure-openai, bedrock, ollama, openai/))
+  })
+
+  test('enabledBy: credentials make a provider usable by provider:model', () => {
+    assert.ok(selectPlugins({ OPENAI_API_KEY: 'sk-test' }, catalog).ids.includes('provider-openai'))
+    assert.ok(selectPlugins({ AZURE_OPENAI_API_KEY: 'k' }, catalog).ids.includes('provider-cloud'))
+    assert.ok(!selectPlugins({ OPENAI_API_KEY: '   ' }, catalog).ids.includes('provider-openai'), 'blank values do not count')
+  })
+
+  test('all four tiers set: their providers are loaded', () => {
+    const selection = selectPlugins({
+      TIER_SIMPLE: 'ollama:qwen2.5:0.5b',
+      TIER_MEDIUM: 'ollama:qwen2.5-coder:7b',
+      TIER_COMPLEX: 'openai:gpt-4o',
+      TIER_REASONING: 'Bedrock:anthropic.claude-sonnet',
+      FALLBACK_ENABLED: 'false'
+    }, catalog)
+    assert.ok(selection.ids.includes('provider-openai'))
+    assert.ok(selection.ids.includes('provider-cloud'))
+    assert.deepEqual(selection.notes, [])
+    assert.equal(new Set(selection.ids).size, selection.ids.length, 'no duplicates')
+  })
+
+  test('one to three tiers set: tier routing is off, with a note naming what is missing', () => {
+    const one = selectPlugins({ TIER_SIMPLE: 'openai:gpt-4o-mini' }, catalog)
+    assert.equal(one.notes.length, 1)
+    assert.match(one.notes[0]!, /TIER_MEDIUM, TIER_COMPLEX, TIER_REASONING are not set/)
+    assert.ok(!one.ids.includes('provider-openai'), 'partial tiers do not load providers')
+    const three = selectPlugins({ TIER_SIMPLE: 'ollama:a', TIER_MEDIUM: 'ollama:b', TIER_COMPLEX: 'ollama:c' }, catalog)
+    assert.match(three.notes[0]!, /TIER_REASONING is not set/)
+  })
+
+  test('malformed tiers name the variable and show the expected shape', () => {
+    for (const bad of ['qwen2.5', ':model', 'ollama:', 'ollama']) {
+      assert.throws(() => selectPlugins({ TIER_COMPLEX: bad }, catalog), configError('TIER_COMPLEX', /TIER_COMPLEX/, /provider:model/), bad)
+    }
+    assert.throws(() => selectPlugins({ TIER_MEDIUM: 'nope:model' }, catalog), configError('TIER_MEDIUM', /"nope"/, /valid values/))
+  })
+
+  test('LYNKR_PLUGINS replaces the derived list', () => {
+    const selection = selectPlugins({ LYNKR_PLUGINS: ' health , provider-openai,,', OPENAI_API_KEY: 'sk' }, catalog)
+    assert.deepEqual(selection.ids, ['health', 'provider-openai'])
+    assert.deepEqual(selection.notes, ['plugins chosen by LYNKR_PLUGINS'])
+  })
+
+  test('LYNKR_PLUGINS with an unknown id names it and lists the known plugins', () => {
+    assert.throws(() => selectPlugins({ LYNKR_PLUGINS: 'health,provider-olama' }, catalog),
+      configError('LYNKR_PLUGINS', /"provider-olama"/, /api-anthropic, health, router, provider-ollama/))
+  })
+})
+
+describe('knownProviders', () => {
+  test('every provider id, sorted', () => {
+    assert.deepEqual(knownProviders(catalog), ['azure-openai', 'bedrock', 'ollama', 'openai'])
+  })
+})

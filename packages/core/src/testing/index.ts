@@ -1,0 +1,2 @@
+// Test helpers other packages' tests share (exported as @lynkr/core/testing).
+export * from './event-invariants.ts'

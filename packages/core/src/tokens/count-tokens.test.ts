@@ -1,0 +1,86 @@
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { ChatMessage, ToolDefinition } from '@lynkr/protocol'
+import { countRequestTokens, estimateTokensFromBytes, loadTokenizer } from './count-tokens.ts'
+
+const user = (text: string): ChatMessage => ({ role: 'user', content: [{ type: 'text', text }] })
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
+
+const bash: ToolDefinition = {
+  name: 'Bash',
+  description: 'Executes a given bash command in a persistent shell session with optional timeout.',
+  input_schema: { type: 'object', properties: { command: { type: 'string', description: 'The command to execute' }, timeout: { type: 'number' } }, required: ['command'] }
+}
+
+describe('countRequestTokens', () => {
+  test('never 0, even for an empty request or empty text', async () => {
+    assert.ok(await countRequestTokens({ messages: [] }) >= 1)
+    assert.ok(await countRequestTokens({ messages: [user('')] }) >= 1)
+  })
+
+  test('close to the real BPE count (o200k) with a safety margin above it', async () => {
+    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(40)
+    const exact = (await loadTokenizer()).encode(text).length
+    const counted = await countRequestTokens({ messages: [user(text)] })
+    assert.ok(counted > exact, `${counted} should over-count ${exact} slightly`)
+    assert.ok(counted < exact * 1.25, `${counted} should stay near ${exact}`)
+  })
+
+  test('grows with system, messages and tools', async () => {
+    const base = await countRequestTokens({ messages: [user('hello there')] })
+    const withSystem = await countRequestTokens({ system: [{ type: 'text', text: 'You are Claude Code, a careful coding agent.' }], messages: [user('hello there')] })
+    const withMessage = await countRequestTokens({ messages: [user('hello there'), { role: 'assistant', content: [{ type: 'text', text: 'Hi! What can I do?' }] }] })
+    const withTools = await countRequestTokens({ messages: [user('hello there')], tools: [bash] })
+    assert.ok(withSystem > base, 'system')
+    assert.ok(withMessage > base, 'messages')
+    assert.ok(withTools > base, 'tools')
+    const twoTools = await countRequestTokens({ messages: [user('hello there')], tools: [bash, { ...bash, name: 'Bash2' }] })
+    assert.ok(twoTools > withTools, 'every tool counts')
+  })
+
+  test('images count a fixed, substantial amount regardless of their base64 size', async () => {
+    const text = await countRequestTokens({ messages: [user('what is this?')] })
+    const image = await countRequestTokens({
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'what is this?' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }] }]
+    })
+    assert.ok(image - text >= 1000, `an image adds ${image - text}`)
+  })
+
+  test('tool_use input and tool_result content count, string and array forms alike', async () => {
+    const listing = 'src/index.ts\nsrc/server.ts\nsrc/app.ts\npackage.json\ntsconfig.json\n'.repeat(20)
+    const call: ChatMessage = { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'find . -name "*.ts"' } }] }
+    const empty = await countRequestTokens({ messages: [user('list files'), call, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: '' }] }] })
+    const asString = await countRequestTokens({ messages: [user('list files'), call, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: listing }] }] })
+    const asArray = await countRequestTokens({
+      messages: [user('list files'), call, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: listing }] }] }]
+    })
+    assert.ok(asString - empty > 100, `string content counted (${asString - empty})`)
+    assert.ok(Math.abs(asArray - asString) <= 2, `array content counted like the string (${asArray} vs ${asString})`)
+    const withImage = await countRequestTokens({
+      messages: [user('list files'), call, {
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: listing }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }] }]
+      }]
+    })
+    assert.ok(withImage - asArray >= 1000, 'an image inside a tool_result counts')
+    const noInput = await countRequestTokens({ messages: [user('list files'), { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: {} }] }] })
+    const withInput = await countRequestTokens({ messages: [user('list files'), call] })
+    assert.ok(withInput > noInput, 'tool_use input counts')
+  })
+
+  test('thinking and plain-text documents count', async () => {
+    const base = await countRequestTokens({ messages: [user('q')] })
+    const thinking = await countRequestTokens({ messages: [user('q'), { role: 'assistant', content: [{ type: 'thinking', thinking: 'Let me reason about this step by step. '.repeat(10), signature: 's' }] }] })
+    const document = await countRequestTokens({
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'q' }, { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'A plain text document. '.repeat(20) } }] }]
+    })
+    assert.ok(thinking - base > 50)
+    assert.ok(document - base > 50)
+  })
+})
+
+test('estimateTokensFromBytes: about four bytes a token, never 0', () => {
+  assert.equal(estimateTokensFromBytes(0), 1)
+  assert.equal(estimateTokensFromBytes(4000), 1000)
+  assert.equal(estimateTokensFromBytes(4001), 1001)
+})

@@ -1,0 +1,43 @@
+import type { Catalog } from '@lynkr/core'
+
+interface SchemaProperty { default?: unknown, description?: string, type?: string, enum?: unknown[] }
+
+/**
+ * Renders config/lynkr.env.example from the plugins' own env schemas, so the documented variables cannot
+ * drift from what the code reads (a test compares the file with this output).
+ */
+export async function renderEnvExample (catalog: Catalog): Promise<string> {
+  const lines = [
+    '# lynkr configuration: every variable the first-party plugins read, grouped by plugin.',
+    '# Generated from the plugins\' env schemas by `node scripts/env-example.mjs`; do not edit by hand.',
+    '# Uncomment what you need. Values shown are the defaults.',
+    '',
+    '# --- server and core ---',
+    '# PORT=8081',
+    '# HOST=127.0.0.1',
+    '# LOG_LEVEL=info',
+    '# BASE_PATH=',
+    '# MODEL_PROVIDER=ollama',
+    '# LYNKR_PLUGINS=',
+    '# REQUEST_JSON_LIMIT=32mb',
+    '# LYNKR_API_KEY=',
+    '# How long in-flight streams may finish after SIGTERM/SIGINT before they are ended',
+    '# SHUTDOWN_GRACE_MS=25000',
+    '# JSON price overrides, USD per million tokens: {"gpt-4o":{"input":2.5,"output":10,"cacheRead":1.25}}',
+    '# MODEL_PRICE_OVERRIDES=',
+    '# (TIER_* and FALLBACK_* are in the router section)'
+  ]
+  for (const entry of catalog) {
+    const module = await entry.load()
+    const properties = (module.manifest.env as { properties?: Record<string, SchemaProperty> }).properties ?? {}
+    const keys = Object.keys(properties)
+    if (keys.length === 0) continue
+    lines.push('', `# --- ${entry.id} (${entry.packageName}) ---`)
+    for (const key of keys) {
+      const property = properties[key]!
+      if (property.description) lines.push(`# ${property.description}`)
+      lines.push(`# ${key}=${property.default === undefined ? '' : String(property.default)}`)
+    }
+  }
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,53 @@
+import { LynkrError } from '@lynkr/protocol'
+
+export interface EmbeddingsRequest {
+  /** Texts, or token-id arrays (OpenAI-compatible upstreams only). */
+  input: string[] | number[][]
+  tokens: boolean
+  /** What the client named; echoed back. */
+  model?: string
+  encodingFormat: 'float' | 'base64'
+  dimensions?: number
+  user?: string
+}
+
+function invalid (message: string): LynkrError {
+  return new LynkrError('invalid_request', message, { code: 'LYNKR_REQUEST_INVALID' })
+}
+
+function isTokenArray (value: unknown): value is number[] {
+  return Array.isArray(value) && value.length > 0 && value.every((item) => Number.isInteger(item) && (item as number) >= 0)
+}
+
+/** Validates an OpenAI embeddings body: `input` is a string, strings, tokens or token arrays. */
+export function parseEmbeddingsRequest (body: unknown): EmbeddingsRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw invalid('The request body must be a JSON object.')
+  const record = body as Record<string, unknown>
+  const raw = record.input
+  let input: string[] | number[][]
+  let tokens = false
+  if (typeof raw === 'string') input = [raw]
+  else if (Array.isArray(raw) && raw.length > 0 && raw.every((item) => typeof item === 'string')) input = raw as string[]
+  else if (isTokenArray(raw)) { input = [raw]; tokens = true }
+  else if (Array.isArray(raw) && raw.length > 0 && raw.every(isTokenArray)) { input = raw as number[][]; tokens = true }
+  else if (raw === undefined || raw === null) throw invalid("Missing required parameter: 'input'.")
+  else throw invalid("Invalid 'input': expected a non-empty string, an array of strings, or an array of token arrays.")
+  if (!tokens && (input as string[]).some((text) => text === '')) throw invalid("Invalid 'input': empty strings cannot be embedded.")
+  if (input.length > 2048) throw invalid(`Invalid 'input': at most 2048 inputs per request, got ${input.length}.`)
+
+  if (record.model !== undefined && record.model !== null && typeof record.model !== 'string') throw invalid("Invalid type for 'model': expected a string.")
+  const format = record.encoding_format ?? 'float'
+  if (format !== 'float' && format !== 'base64') throw invalid("Invalid value for 'encoding_format': expected 'float' or 'base64'.")
+  const dimensions = record.dimensions
+  if (dimensions !== undefined && dimensions !== null && (!Number.isInteger(dimensions) || (dimensions as number) < 1)) {
+    throw invalid("Invalid 'dimensions': expected a positive integer.")
+  }
+  return {
+    input,
+    tokens,
+    ...(typeof record.model === 'string' && record.model !== '' ? { model: record.model } : {}),
+    encodingFormat: format,
+    ...(typeof dimensions === 'number' ? { dimensions } : {}),
+    ...(typeof record.user === 'string' ? { user: record.user } : {})
+  }
+}

@@ -1,0 +1,124 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import * as fastifyMetricsModule from 'fastify-metrics'
+import type { IMetricsPluginOptions } from 'fastify-metrics'
+import type { FastifyPluginCallback } from 'fastify'
+import client from 'prom-client'
+import { Type } from 'typebox'
+import { defineManifest } from '@lynkr/protocol'
+import { toLynkrError } from '@lynkr/core'
+import type { BreakerState } from '@lynkr/core'
+
+export interface MetricsOptions {
+  endpoint: string
+  /** Collect process CPU/memory/event-loop metrics (prefixed lynkr_). */
+  processMetrics: boolean
+}
+
+// fastify-metrics is CommonJS with `exports.default`: Node's ESM import sees module.exports, so the plugin
+// is `.default.default` either way (fastify-plugin also sets `plugin.default = plugin`, so this holds under any interop).
+const fastifyMetrics = (fastifyMetricsModule as unknown as { default: { default: FastifyPluginCallback<Partial<IMetricsPluginOptions>> } }).default.default
+
+const PREFIX = 'lynkr_'
+const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 }
+/** Model latencies run from milliseconds (errors) to many minutes (long agent turns). */
+const UPSTREAM_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600]
+const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]
+
+/**
+ * Prometheus metrics at GET /metrics (fastify-metrics over prom-client). Every gateway owns its registry,
+ * so several gateways in one process (embedders, tests) never mix their numbers.
+ */
+async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<void> {
+  const registry = new client.Registry()
+  const lynkr = app.lynkr
+
+  await app.register(fastifyMetrics, {
+    promClient: client,
+    endpoint: null,
+    defaultMetrics: { enabled: options.processMetrics, prefix: PREFIX, register: registry },
+    routeMetrics: {
+      enabled: true,
+      // Front doors register their routes before this plugin; unmatched URLs are grouped as __unknown__.
+      registeredRoutesOnly: false,
+      routeBlacklist: [options.endpoint],
+      overrides: {
+        histogram: { name: `${PREFIX}http_request_duration_seconds`, help: 'HTTP request duration by method, route and status code (until the last byte of a stream)', buckets: HTTP_BUCKETS, registers: [registry] },
+        summary: { name: `${PREFIX}http_request_summary_seconds`, help: 'HTTP request duration quantiles (p50, p90, p95, p99)', percentiles: [0.5, 0.9, 0.95, 0.99], registers: [registry] }
+      }
+    }
+  })
+
+  const counter = (name: string, help: string, labelNames: string[]) => new client.Counter({ name: PREFIX + name, help, labelNames, registers: [registry] })
+  const requests = counter('http_requests_total', 'HTTP requests answered, by route and status code', ['method', 'route', 'status_code'])
+  const errors = counter('errors_total', 'Errors answered to clients, by error type (before or during a stream)', ['type', 'phase'])
+  const upstream = counter('upstream_requests_total', 'Upstream attempts by provider, model and outcome', ['provider', 'model', 'outcome'])
+  const upstreamSeconds = new client.Histogram({ name: `${PREFIX}upstream_request_duration_seconds`, help: 'Upstream attempt duration (to the end of the answer) by provider, model and outcome', labelNames: ['provider', 'model', 'outcome'], buckets: UPSTREAM_BUCKETS, registers: [registry] })
+  const firstPartSeconds = new client.Histogram({ name: `${PREFIX}upstream_time_to_first_token_seconds`, help: 'Time from the upstream request to its first streamed part', labelNames: ['provider', 'model'], buckets: UPSTREAM_BUCKETS, registers: [registry] })
+  const tokens = counter('tokens_total', 'Tokens by provider, model and kind (input excludes cache; cache_read, cache_write)', ['provider', 'model', 'kind'])
+  const cost = counter('cost_usd_total', 'Spend in US dollars by provider and model (config/prices.json + MODEL_PRICE_OVERRIDES)', ['provider', 'model'])
+  const calls = counter('chat_requests_total', 'Chat requests finished, by provider, model, tier and outcome', ['provider', 'model', 'tier', 'outcome'])
+  const fallbacks = counter('fallbacks_total', 'Requests sent to the fallback provider, by from/to provider and the failure that triggered it', ['from', 'to', 'outcome'])
+  const tiers = counter('tier_decisions_total', 'Tier routing decisions by tier and provider', ['tier', 'provider', 'sticky'])
+  const shed = counter('requests_shed_total', 'Requests refused by load shedding, by reason', ['reason'])
+  const breakerState = new client.Gauge({ name: `${PREFIX}circuit_breaker_state`, help: 'Circuit breaker state per provider: 0 closed, 1 half-open, 2 open', labelNames: ['provider'], registers: [registry] })
+  const breakerChanges = counter('circuit_breaker_transitions_total', 'Circuit breaker state changes per provider and new state', ['provider', 'state'])
+  new client.Gauge({ name: `${PREFIX}active_streams`, help: 'Streaming responses in flight', registers: [registry], collect () { this.set(lynkr.chat.activeStreams) } })
+  new client.Gauge({ name: `${PREFIX}active_upstream_requests`, help: 'Chat calls in flight (streaming or not)', registers: [registry], collect () { this.set(lynkr.chat.activeCalls) } })
+
+  lynkr.events.on('upstream-attempt', (event) => {
+    upstream.inc({ provider: event.provider, model: event.model, outcome: event.outcome })
+    upstreamSeconds.observe({ provider: event.provider, model: event.model, outcome: event.outcome }, event.durationMs / 1000)
+    if (event.firstPartMs !== undefined) firstPartSeconds.observe({ provider: event.provider, model: event.model }, event.firstPartMs / 1000)
+  })
+  lynkr.events.on('call-completed', (event) => {
+    const { provider, model } = event.decision
+    calls.inc({ provider, model, tier: event.decision.tier ?? 'none', outcome: event.outcome })
+    const usage = event.usage
+    const add = (kind: string, value: number | undefined): void => { if (value !== undefined && value > 0) tokens.inc({ provider, model, kind }, value) }
+    add('input', usage.input_tokens)
+    add('output', usage.output_tokens)
+    add('cache_read', usage.cache_read_input_tokens)
+    add('cache_write', usage.cache_creation_input_tokens)
+    if (event.costUsd !== undefined && event.costUsd > 0) cost.inc({ provider, model }, event.costUsd)
+    // Errors before the first byte are counted when the error handler answers them; this is the rest.
+    if (event.outcome === 'error' && event.error !== undefined && event.stream) errors.inc({ type: event.error.kind, phase: 'stream' })
+  })
+  lynkr.events.on('fallback', (event) => { fallbacks.inc({ from: event.from.provider, to: event.to.provider, outcome: event.outcome }) })
+  lynkr.events.on('route-decided', (event) => { tiers.inc({ tier: event.decision.tier ?? 'none', provider: event.decision.provider, sticky: String(event.sticky) }) })
+  lynkr.events.on('request-shed', (event) => { shed.inc({ reason: event.reason }) })
+  lynkr.events.on('breaker-changed', (event) => {
+    breakerState.set({ provider: event.provider }, BREAKER_VALUE[event.state])
+    breakerChanges.inc({ provider: event.provider, state: event.state })
+  })
+
+  app.addHook('onError', async (request, _reply, error) => {
+    if (request.routeOptions.url === options.endpoint) return
+    errors.inc({ type: toLynkrError(error).kind, phase: 'request' })
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url
+    if (route === undefined || route === options.endpoint) return
+    requests.inc({ method: request.method, route, status_code: String(reply.statusCode) })
+  })
+  app.addHook('onReady', async () => {
+    for (const adapter of lynkr.providers.list()) breakerState.set({ provider: adapter.id }, 0)
+  })
+
+  app.get(options.endpoint, { logLevel: 'warn' }, async (_request, reply) => {
+    const text = await registry.metrics()
+    return reply.type(registry.contentType).send(text)
+  })
+  app.addHook('onClose', async () => { registry.clear() })
+}
+
+export default fp(metrics, { name: '@lynkr/metrics', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
+
+export const manifest = defineManifest({
+  kind: 'ops',
+  env: Type.Object({
+    METRICS_PATH: Type.String({ default: '/metrics', pattern: '^/', description: 'path of the Prometheus scrape endpoint' }),
+    METRICS_PROCESS: Type.Boolean({ default: true, description: 'export process CPU, memory, heap and event-loop metrics' })
+  }),
+  toOptions: (env): MetricsOptions => ({ endpoint: env.METRICS_PATH, processMetrics: env.METRICS_PROCESS })
+})

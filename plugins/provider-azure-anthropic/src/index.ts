@@ -1,0 +1,70 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { defineManifest } from '@lynkr/protocol'
+import { UpstreamClient, limitsFromEnv, parseUrlVariable, requireVariable } from '@lynkr/core'
+import type { ModelLimits } from '@lynkr/core'
+import { ANTHROPIC_API_BETAS, createAnthropicMessagesAdapter, messagesUrl, parseBetaAllowList, parseSystemMessages } from '@lynkr/anthropic-messages'
+import type { BetaAllowList } from '@lynkr/anthropic-messages'
+
+export interface AzureAnthropicPluginOptions {
+  messagesUrl: string
+  apiKey: string
+  model?: string
+  anthropicVersion: string
+  betas: BetaAllowList
+  systemMessages: 'keep' | 'hoist'
+  limits?: ModelLimits
+  timeoutMs: number
+  dispatcher?: unknown
+}
+
+async function azureAnthropicProvider (app: FastifyInstance, options: AzureAnthropicPluginOptions): Promise<void> {
+  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs })
+  app.lynkr.providers.register(createAnthropicMessagesAdapter({
+    id: 'azure-anthropic',
+    messagesUrl: options.messagesUrl,
+    model: options.model,
+    fallbackModel: 'claude-sonnet-4-5',
+    headers: { 'x-api-key': options.apiKey },
+    anthropicVersion: options.anthropicVersion,
+    betas: options.betas,
+    systemMessages: options.systemMessages,
+    client,
+    limits: options.limits === undefined ? undefined : () => options.limits
+  }))
+  app.addHook('onClose', async () => { await client.close() })
+}
+
+export default fp(azureAnthropicProvider, { name: '@lynkr/provider-azure-anthropic', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
+
+export const manifest = defineManifest({
+  kind: 'provider',
+  providers: ['azure-anthropic'],
+  secrets: ['AZURE_ANTHROPIC_API_KEY'],
+  env: Type.Object({
+    AZURE_ANTHROPIC_ENDPOINT: Type.Optional(Type.String()),
+    AZURE_ANTHROPIC_API_KEY: Type.Optional(Type.String()),
+    AZURE_ANTHROPIC_MODEL: Type.Optional(Type.String()),
+    AZURE_ANTHROPIC_VERSION: Type.String({ default: '2023-06-01' }),
+    AZURE_ANTHROPIC_BETAS: Type.Optional(Type.String()),
+    AZURE_ANTHROPIC_SYSTEM_MESSAGES: Type.String({ default: 'keep' }),
+    AZURE_ANTHROPIC_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
+    AZURE_ANTHROPIC_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
+    AZURE_ANTHROPIC_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+  }),
+  toOptions: (env, runtime): AzureAnthropicPluginOptions => {
+    const endpoint = requireVariable(env.AZURE_ANTHROPIC_ENDPOINT, 'AZURE_ANTHROPIC_ENDPOINT', 'MODEL_PROVIDER=azure-anthropic needs the Anthropic endpoint, e.g. https://<resource>.services.ai.azure.com/anthropic')
+    return {
+      messagesUrl: messagesUrl(parseUrlVariable(endpoint, 'AZURE_ANTHROPIC_ENDPOINT').toString()),
+      apiKey: requireVariable(env.AZURE_ANTHROPIC_API_KEY, 'AZURE_ANTHROPIC_API_KEY', 'MODEL_PROVIDER=azure-anthropic needs the resource key (sent as x-api-key)'),
+      model: env.AZURE_ANTHROPIC_MODEL === undefined || env.AZURE_ANTHROPIC_MODEL.trim() === '' ? undefined : env.AZURE_ANTHROPIC_MODEL.trim(),
+      anthropicVersion: env.AZURE_ANTHROPIC_VERSION,
+      betas: parseBetaAllowList(env.AZURE_ANTHROPIC_BETAS, ANTHROPIC_API_BETAS),
+      systemMessages: parseSystemMessages(env.AZURE_ANTHROPIC_SYSTEM_MESSAGES, 'AZURE_ANTHROPIC_SYSTEM_MESSAGES'),
+      limits: limitsFromEnv(env.AZURE_ANTHROPIC_MAX_OUTPUT_TOKENS, env.AZURE_ANTHROPIC_CONTEXT_WINDOW),
+      timeoutMs: env.AZURE_ANTHROPIC_TIMEOUT_MS,
+      dispatcher: runtime.dispatcher
+    }
+  }
+})

@@ -1,0 +1,110 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { defineManifest } from '@lynkr/protocol'
+import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
+import { LynkrConfigError, UpstreamClient, connectTimeoutFor, limitsFromEnv, requireVariable, withModelLimits } from '@lynkr/core'
+import type { ModelLimits } from '@lynkr/core'
+import { createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
+import type { OpenAIChatBody } from '@lynkr/openai-chat'
+import { resolveAzureTarget } from './azure-url.ts'
+import type { AzureTarget } from './azure-url.ts'
+
+export interface AzureOpenAIPluginOptions {
+  target: AzureTarget
+  apiKey: string
+  /** Forces the reasoning-model treatment on or off; by default it follows the deployment name (o1/o3/o4/gpt-5…). */
+  reasoningModel?: boolean
+  limits?: ModelLimits
+  timeoutMs: number
+  connectTimeoutMs?: number
+  dispatcher?: unknown
+}
+
+/** Deployment names usually follow the model: o-series and gpt-5 reasoning models. */
+export function looksLikeReasoningModel (deployment: string): boolean {
+  return /(?:^|[^a-z0-9])(?:o[134](?:-mini|-pro)?|gpt-5(?!-chat))(?:$|[^a-z0-9])/i.test(deployment) || /^o\d/i.test(deployment)
+}
+
+function effortFor (request: ChatRequest): 'low' | 'medium' | 'high' | undefined {
+  if (request.effort !== undefined) return request.effort === 'low' || request.effort === 'medium' ? request.effort : 'high'
+  const thinking = request.thinking
+  if (thinking?.type === 'enabled') return thinking.budget_tokens < 4096 ? 'low' : thinking.budget_tokens < 16384 ? 'medium' : 'high'
+  if (thinking?.type === 'adaptive') return 'medium'
+  return undefined
+}
+
+/**
+ * Reasoning deployments reject `max_tokens` and sampling parameters: they get `max_completion_tokens`,
+ * no temperature/top_p, and `reasoning_effort` from the request's thinking or effort.
+ */
+export function reasoningBody (body: OpenAIChatBody, request: ChatRequest): OpenAIChatBody {
+  const { max_tokens: maxTokens, temperature: _t, top_p: _p, top_k: _k, ...rest } = body
+  const out: OpenAIChatBody = { ...rest }
+  if (maxTokens !== undefined) out.max_completion_tokens = maxTokens
+  const effort = effortFor(request)
+  if (effort !== undefined) out.reasoning_effort = effort
+  return out
+}
+
+export function createAzureOpenAIAdapter (options: AzureOpenAIPluginOptions, client: UpstreamClient): ProviderAdapter {
+  const { target } = options
+  const isReasoning = (model: string): boolean => options.reasoningModel ?? looksLikeReasoningModel(model)
+  return withModelLimits(createOpenAICompatibleAdapter({
+    id: 'azure-openai',
+    // Deployments URLs name the deployment in the path; v1 URLs in `model` (which routing sets either way).
+    chatUrl: (request) => target.chatUrl(request.model),
+    model: target.deployment,
+    headers: { 'api-key': options.apiKey },
+    quirks: { maxTokensField: 'max_tokens' },
+    finishBody: (body, request) => isReasoning(request.model) ? reasoningBody(body, request) : body,
+    healthUrl: target.healthUrl,
+    client
+  }), modelLimitsResolver(options.limits))
+}
+
+async function azureOpenAIProvider (app: FastifyInstance, options: AzureOpenAIPluginOptions): Promise<void> {
+  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs })
+  app.lynkr.providers.register(createAzureOpenAIAdapter(options, client))
+  app.addHook('onClose', async () => { await client.close() })
+}
+
+export default fp(azureOpenAIProvider, { name: '@lynkr/provider-azure-openai', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
+
+function parseBoolean (value: string | undefined, name: string): boolean | undefined {
+  if (value === undefined || value.trim() === '') return undefined
+  const text = value.trim().toLowerCase()
+  if (['true', '1', 'yes', 'on'].includes(text)) return true
+  if (['false', '0', 'no', 'off'].includes(text)) return false
+  throw new LynkrConfigError(`${name}="${value}" must be true or false`, name)
+}
+
+export const manifest = defineManifest({
+  kind: 'provider',
+  providers: ['azure-openai'],
+  secrets: ['AZURE_OPENAI_API_KEY'],
+  env: Type.Object({
+    AZURE_OPENAI_ENDPOINT: Type.Optional(Type.String()),
+    AZURE_OPENAI_API_KEY: Type.Optional(Type.String()),
+    AZURE_OPENAI_DEPLOYMENT: Type.String({ default: 'gpt-4o' }),
+    AZURE_OPENAI_API_VERSION: Type.String({ default: '2024-10-21' }),
+    AZURE_OPENAI_REASONING_MODEL: Type.Optional(Type.String()),
+    AZURE_OPENAI_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
+    AZURE_OPENAI_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
+    AZURE_OPENAI_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+  }),
+  toOptions: (env, runtime): AzureOpenAIPluginOptions => {
+    const endpoint = requireVariable(env.AZURE_OPENAI_ENDPOINT, 'AZURE_OPENAI_ENDPOINT', 'MODEL_PROVIDER=azure-openai needs the resource URL, e.g. https://my-resource.openai.azure.com')
+    return {
+      target: resolveAzureTarget(endpoint, env.AZURE_OPENAI_DEPLOYMENT, env.AZURE_OPENAI_API_VERSION),
+      apiKey: requireVariable(env.AZURE_OPENAI_API_KEY, 'AZURE_OPENAI_API_KEY', 'MODEL_PROVIDER=azure-openai needs the resource key (Azure portal → Keys and Endpoint)'),
+      reasoningModel: parseBoolean(env.AZURE_OPENAI_REASONING_MODEL, 'AZURE_OPENAI_REASONING_MODEL'),
+      limits: limitsFromEnv(env.AZURE_OPENAI_MAX_OUTPUT_TOKENS, env.AZURE_OPENAI_CONTEXT_WINDOW),
+      timeoutMs: env.AZURE_OPENAI_TIMEOUT_MS,
+      connectTimeoutMs: connectTimeoutFor(runtime.env, 'azure-openai'),
+      dispatcher: runtime.dispatcher
+    }
+  }
+})
+
+export { resolveAzureTarget } from './azure-url.ts'

@@ -1,0 +1,174 @@
+import type { CallContext, ChatRequest, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
+import { LynkrError } from '@lynkr/protocol'
+import { UpstreamClient, applyModelLimits, transportError } from '@lynkr/core'
+import type { ModelLimits, UpstreamResponse } from '@lynkr/core'
+import { AnthropicStreamParser, anthropicMessageToParts, filterBetas, parseBetaHeader, toAnthropicRequest } from '@lynkr/anthropic-messages'
+import type { BetaAllowList } from '@lynkr/anthropic-messages'
+import { bedrockModelProfile } from './bedrock-models.ts'
+import type { BedrockModelProfile } from './bedrock-models.ts'
+import { bedrockError, mapBedrockHttpError } from './bedrock-errors.ts'
+import { readEventStream } from './event-stream.ts'
+import { ConverseStreamParser, converseResponseToParts } from './parse-converse.ts'
+import { authHeaders } from './sign-request.ts'
+import type { BedrockAuth } from './sign-request.ts'
+import { ToolNameMap } from './tool-names.ts'
+import { toConverseRequest } from './to-converse-request.ts'
+
+export type BedrockApi = 'auto' | 'converse' | 'invoke'
+
+export interface BedrockAdapterOptions {
+  /** `https://bedrock-runtime.<region>.amazonaws.com` or an override. */
+  endpoint: string
+  model: string
+  auth: BedrockAuth
+  /** `auto`: InvokeModel (Anthropic body) for `anthropic.*` models, Converse for the rest. */
+  api: BedrockApi
+  betas: BetaAllowList
+  /** Overrides of the built-in per-model limits. */
+  limits?: ModelLimits
+  client: UpstreamClient
+}
+
+type Operation = 'converse' | 'converse-stream' | 'invoke' | 'invoke-with-response-stream'
+
+/**
+ * AWS Bedrock runtime. Claude models go through InvokeModel with an Anthropic Messages body
+ * (`anthropic_version: bedrock-2023-05-31`, betas in the body), which keeps thinking signatures and
+ * cache_control as they are; every other model goes through Converse. Streams are binary event streams.
+ */
+export function createBedrockAdapter (options: BedrockAdapterOptions): ProviderAdapter {
+  const { client } = options
+  const base = options.endpoint.replace(/\/+$/, '')
+
+  function urlFor (model: string, operation: Operation): URL {
+    return new URL(`${base}/model/${encodeURIComponent(model)}/${operation}`)
+  }
+
+  async function send (url: URL, body: string, stream: boolean, signal: AbortSignal): Promise<UpstreamResponse> {
+    const headers = await authHeaders(options.auth, url, {
+      'content-type': 'application/json',
+      accept: stream ? 'application/vnd.amazon.eventstream' : 'application/json'
+    }, body)
+    return await client.send({ provider: 'bedrock', url: url.toString(), headers, body, signal, mapError: mapBedrockHttpError })
+  }
+
+  async function prepare (request: ChatRequest, context: CallContext): Promise<{ request: ChatRequest, profile: BedrockModelProfile, betas: string[], invoke: boolean }> {
+    const betas = filterBetas(parseBetaHeader(context.headers?.['anthropic-beta']), options.betas)
+    const profile = bedrockModelProfile(request.model, betas)
+    const limits = profile.limits === undefined && options.limits === undefined ? undefined : { ...profile.limits, ...options.limits }
+    const limited = await applyModelLimits(request, limits, 'bedrock')
+    const invoke = options.api === 'invoke' || (options.api === 'auto' && profile.anthropic)
+    return { request: limited, profile, betas, invoke }
+  }
+
+  function invokeBody (request: ChatRequest, profile: BedrockModelProfile, betas: string[]): string {
+    if (!profile.tools && (request.tools?.length ?? 0) > 0 && request.tool_choice?.type !== 'none') {
+      throw new LynkrError('invalid_request', `Bedrock model ${profile.baseId} does not support tool use; set AWS_BEDROCK_MODEL_ID to a model that does`, { status: 400, provider: 'bedrock', retryable: false, code: 'LYNKR_BEDROCK_NO_TOOL_USE' })
+    }
+    return JSON.stringify(toAnthropicRequest(request, {
+      systemMessages: 'hoist',
+      betas,
+      adaptiveThinking: profile.adaptiveThinking,
+      extra: { anthropic_version: 'bedrock-2023-05-31', ...(betas.length > 0 ? { anthropic_beta: betas } : {}) }
+    }))
+  }
+
+  async function readJson (response: UpstreamResponse, url: URL, signal: AbortSignal): Promise<Record<string, unknown>> {
+    let text: string
+    try { text = await response.body.text() } catch (error) { throw transportError({ provider: 'bedrock', url: url.toString(), signal }, error) }
+    try { return JSON.parse(text) } catch (error) {
+      throw new LynkrError('api_error', `bedrock upstream returned invalid JSON: ${text.slice(0, 200)}`, { status: 502, provider: 'bedrock', cause: error })
+    }
+  }
+
+  return {
+    specificationVersion: 'v1',
+    id: 'bedrock',
+    defaultModel: options.model,
+    listModels: (): ModelInfo[] => {
+      const limits = bedrockModelProfile(options.model).limits
+      return [{ id: options.model, provider: 'bedrock', contextWindow: limits?.contextWindow, maxOutputTokens: limits?.maxOutputTokens }]
+    },
+
+    async chat (input, context) {
+      const { request, profile, betas, invoke } = await prepare(input, context)
+      if (invoke) {
+        const url = urlFor(request.model, 'invoke')
+        const response = await send(url, invokeBody(request, profile, betas), false, context.signal)
+        return anthropicMessageToParts('bedrock', await readJson(response, url, context.signal))
+      }
+      const names = new ToolNameMap()
+      const body = JSON.stringify(toConverseRequest(request, { profile, names, betas }))
+      const url = urlFor(request.model, 'converse')
+      const response = await send(url, body, false, context.signal)
+      return converseResponseToParts(await readJson(response, url, context.signal), names)
+    },
+
+    async chatStream (input, context) {
+      const { request, profile, betas, invoke } = await prepare(input, context)
+      const names = new ToolNameMap()
+      const body = invoke ? invokeBody(request, profile, betas) : JSON.stringify(toConverseRequest(request, { profile, names, betas }))
+      const url = urlFor(request.model, invoke ? 'invoke-with-response-stream' : 'converse-stream')
+      const response = await send(url, body, true, context.signal)
+      return invoke ? invokeStreamParts(response, url, context.signal) : converseStreamParts(response, url, names, context.signal)
+    }
+  }
+}
+
+async function * converseStreamParts (response: UpstreamResponse, url: URL, names: ToolNameMap, signal: AbortSignal): AsyncGenerator<UpstreamPart> {
+  const parser = new ConverseStreamParser(names)
+  try {
+    for await (const message of readEventStream(response.body)) {
+      yield * parser.push(message)
+      if (parser.done) return
+    }
+  } catch (error) {
+    throw streamFailure(error, url, signal)
+  }
+  // Usage comes after messageStop; a stream cut before messageStop is a failure, not an answer.
+  if (!parser.stoppedMessage && !signal.aborted) throw truncated()
+}
+
+/**
+ * invoke-with-response-stream: `chunk` events whose payload is `{"bytes": "<base64 Anthropic SSE event JSON>", "p": …}`.
+ * The decoded events go through the same Anthropic parser as any Anthropic-format upstream.
+ */
+async function * invokeStreamParts (response: UpstreamResponse, url: URL, signal: AbortSignal): AsyncGenerator<UpstreamPart> {
+  const parser = new AnthropicStreamParser('bedrock')
+  try {
+    for await (const message of readEventStream(response.body)) {
+      const type = message.headers[':message-type'] ?? 'event'
+      const text = Buffer.from(message.body).toString('utf8')
+      let payload: Record<string, unknown> = {}
+      try { payload = text === '' ? {} : JSON.parse(text) } catch {}
+      if (type === 'exception') {
+        yield { type: 'error', error: bedrockError(message.headers[':exception-type'], typeof payload.message === 'string' ? payload.message : text, { body: payload }) }
+        return
+      }
+      if (type === 'error') {
+        yield { type: 'error', error: bedrockError(message.headers[':error-code'], message.headers[':error-message'] ?? text) }
+        return
+      }
+      if (message.headers[':event-type'] !== 'chunk' || typeof payload.bytes !== 'string') continue
+      let event: Record<string, unknown>
+      try { event = JSON.parse(Buffer.from(payload.bytes, 'base64').toString('utf8')) } catch { continue }
+      yield * parser.push(event)
+      if (parser.done) return
+    }
+  } catch (error) {
+    throw streamFailure(error, url, signal)
+  }
+  if (!parser.done && !signal.aborted) throw truncated()
+}
+
+function streamFailure (error: unknown, url: URL, signal: AbortSignal): unknown {
+  if (error instanceof LynkrError || signal.aborted) return error
+  const mapped = transportError({ provider: 'bedrock', url: url.toString(), signal }, error)
+  if (mapped instanceof LynkrError && mapped.code !== 'LYNKR_UPSTREAM_UNREACHABLE') return mapped
+  // Framing errors (bad CRC, impossible length) and dropped connections.
+  return new LynkrError('api_error', `bedrock event stream failed: ${(error as Error).message ?? String(error)}`, { status: 502, provider: 'bedrock', cause: error, code: 'LYNKR_BEDROCK_STREAM_BROKEN' })
+}
+
+function truncated (): LynkrError {
+  return new LynkrError('api_error', 'bedrock upstream closed the event stream before the message ended', { status: 502, provider: 'bedrock', code: 'LYNKR_UPSTREAM_STREAM_TRUNCATED' })
+}

@@ -1,0 +1,92 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { defineManifest } from '@lynkr/protocol'
+import { LynkrConfigError, UpstreamClient, limitsFromEnv, parseUrlVariable } from '@lynkr/core'
+import type { ModelLimits } from '@lynkr/core'
+import { BEDROCK_BETAS, parseBetaAllowList } from '@lynkr/anthropic-messages'
+import type { BetaAllowList } from '@lynkr/anthropic-messages'
+import { createBedrockAdapter } from './bedrock-adapter.ts'
+import type { BedrockApi } from './bedrock-adapter.ts'
+import type { BedrockAuth } from './sign-request.ts'
+
+export { createBedrockAdapter } from './bedrock-adapter.ts'
+export { readEventStream, encodeEventStreamMessage } from './event-stream.ts'
+export { bedrockModelProfile, baseModelId } from './bedrock-models.ts'
+
+export interface BedrockPluginOptions {
+  endpoint: string
+  model: string
+  auth: BedrockAuth
+  api: BedrockApi
+  betas: BetaAllowList
+  limits?: ModelLimits
+  timeoutMs: number
+  dispatcher?: unknown
+}
+
+async function bedrockProvider (app: FastifyInstance, options: BedrockPluginOptions): Promise<void> {
+  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs })
+  app.lynkr.providers.register(createBedrockAdapter({ ...options, client }))
+  app.addHook('onClose', async () => { await client.close() })
+}
+
+export default fp(bedrockProvider, { name: '@lynkr/provider-bedrock', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
+
+function present (value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim()
+}
+
+/** A Bedrock API key (bearer, never signed) wins over IAM credentials (SigV4). */
+export function bedrockAuth (env: Partial<Record<'AWS_BEDROCK_API_KEY' | 'AWS_BEARER_TOKEN_BEDROCK' | 'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY' | 'AWS_SESSION_TOKEN', string>>, region: string): BedrockAuth {
+  const token = present(env.AWS_BEDROCK_API_KEY) ?? present(env.AWS_BEARER_TOKEN_BEDROCK)
+  if (token !== undefined) return { type: 'bearer', token }
+  const accessKeyId = present(env.AWS_ACCESS_KEY_ID)
+  const secretAccessKey = present(env.AWS_SECRET_ACCESS_KEY)
+  if (accessKeyId === undefined || secretAccessKey === undefined) {
+    throw new LynkrConfigError('MODEL_PROVIDER=bedrock needs credentials: a Bedrock API key in AWS_BEDROCK_API_KEY (or AWS_BEARER_TOKEN_BEDROCK), or IAM credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (plus AWS_SESSION_TOKEN for temporary ones)', accessKeyId === undefined ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY')
+  }
+  const sessionToken = present(env.AWS_SESSION_TOKEN)
+  return { type: 'sigv4', region, credentials: { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) } }
+}
+
+export const manifest = defineManifest({
+  kind: 'provider',
+  providers: ['bedrock'],
+  secrets: ['AWS_BEDROCK_API_KEY', 'AWS_BEARER_TOKEN_BEDROCK', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'],
+  env: Type.Object({
+    AWS_BEDROCK_API_KEY: Type.Optional(Type.String()),
+    AWS_BEARER_TOKEN_BEDROCK: Type.Optional(Type.String()),
+    AWS_ACCESS_KEY_ID: Type.Optional(Type.String()),
+    AWS_SECRET_ACCESS_KEY: Type.Optional(Type.String()),
+    AWS_SESSION_TOKEN: Type.Optional(Type.String()),
+    AWS_BEDROCK_REGION: Type.Optional(Type.String()),
+    AWS_REGION: Type.Optional(Type.String()),
+    AWS_DEFAULT_REGION: Type.Optional(Type.String()),
+    AWS_BEDROCK_MODEL_ID: Type.String({ default: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' }),
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: Type.Optional(Type.String()),
+    AWS_ENDPOINT_URL: Type.Optional(Type.String()),
+    AWS_BEDROCK_API: Type.Union([Type.Literal('auto'), Type.Literal('converse'), Type.Literal('invoke')], { default: 'auto' }),
+    AWS_BEDROCK_BETAS: Type.Optional(Type.String()),
+    AWS_BEDROCK_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
+    AWS_BEDROCK_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
+    AWS_BEDROCK_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+  }),
+  toOptions: (env, runtime): BedrockPluginOptions => {
+    const region = present(env.AWS_BEDROCK_REGION) ?? present(env.AWS_REGION) ?? present(env.AWS_DEFAULT_REGION) ?? 'us-east-1'
+    const override = present(env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME) !== undefined ? 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME' : present(env.AWS_ENDPOINT_URL) !== undefined ? 'AWS_ENDPOINT_URL' : undefined
+    const endpoint = override === undefined
+      ? `https://bedrock-runtime.${region}.amazonaws.com`
+      : parseUrlVariable(present(env[override])!, override).toString()
+    return {
+      endpoint,
+      model: env.AWS_BEDROCK_MODEL_ID,
+      auth: bedrockAuth(env, region),
+      api: env.AWS_BEDROCK_API,
+      betas: parseBetaAllowList(env.AWS_BEDROCK_BETAS, BEDROCK_BETAS),
+      limits: limitsFromEnv(env.AWS_BEDROCK_MAX_OUTPUT_TOKENS, env.AWS_BEDROCK_CONTEXT_WINDOW),
+      timeoutMs: env.AWS_BEDROCK_TIMEOUT_MS,
+      dispatcher: runtime.dispatcher
+    }
+  }
+})

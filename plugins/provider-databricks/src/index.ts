@@ -1,0 +1,106 @@
+// Databricks Model Serving: https://docs.databricks.com/aws/en/machine-learning/model-serving/score-foundation-models
+// (chat requests in OpenAI format on POST /serving-endpoints/<name>/invocations; Claude endpoints accept
+// `thinking` and answer reasoning as content parts with a signature).
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { defineManifest } from '@lynkr/protocol'
+import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
+import { LynkrConfigError, UpstreamClient, connectTimeoutFor, limitsFromEnv, parseUrlVariable, requireVariable, withModelLimits } from '@lynkr/core'
+import type { ModelLimits } from '@lynkr/core'
+import { createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
+import type { OpenAIChatBody } from '@lynkr/openai-chat'
+
+export interface DatabricksPluginOptions {
+  /** Workspace URL, e.g. https://dbc-1234.cloud.databricks.com (no trailing slash). */
+  apiBase: string
+  /** The serving endpoint used when a request names none. */
+  endpoint: string
+  token: string
+  limits?: ModelLimits
+  timeoutMs: number
+  connectTimeoutMs?: number
+  dispatcher?: unknown
+}
+
+/**
+ * DATABRICKS_ENDPOINT_PATH as the original Lynkr took it (`/serving-endpoints/<name>/invocations`), or just
+ * the endpoint name.
+ */
+export function endpointName (value: string): string {
+  const text = value.trim()
+  const match = /^\/?serving-endpoints\/([^/]+)(?:\/invocations)?\/?$/.exec(text)
+  if (match !== null) return decodeURIComponent(match[1]!)
+  if (/^[A-Za-z0-9_.-]+$/.test(text)) return text
+  throw new LynkrConfigError(`DATABRICKS_ENDPOINT_PATH="${value}" must be /serving-endpoints/<endpoint-name>/invocations or an endpoint name`, 'DATABRICKS_ENDPOINT_PATH')
+}
+
+export function invocationsUrl (apiBase: string, endpoint: string): string {
+  return `${apiBase.replace(/\/+$/, '')}/serving-endpoints/${encodeURIComponent(endpoint)}/invocations`
+}
+
+/**
+ * The endpoint is named by the URL, so the body carries no `model`. Claude endpoints take Anthropic's
+ * `thinking` object as an extra body field (adaptive thinking becomes a budget, as they only know budgets).
+ */
+export function databricksBody (body: OpenAIChatBody, request: ChatRequest): OpenAIChatBody {
+  const { model: _model, ...rest } = body
+  const out = rest as OpenAIChatBody
+  if (/claude/i.test(request.model)) {
+    const thinking = request.thinking
+    const maxTokens = request.max_tokens
+    let budget: number | undefined
+    if (thinking?.type === 'enabled') budget = thinking.budget_tokens
+    else if (thinking?.type === 'adaptive') budget = Math.min(16_000, maxTokens - 1)
+    if (budget !== undefined && budget >= 1024 && budget < maxTokens) out.thinking = { type: 'enabled', budget_tokens: budget }
+  }
+  return out
+}
+
+export function createDatabricksAdapter (options: DatabricksPluginOptions, client: UpstreamClient): ProviderAdapter {
+  return withModelLimits(createOpenAICompatibleAdapter({
+    id: 'databricks',
+    chatUrl: (request) => invocationsUrl(options.apiBase, request.model),
+    model: options.endpoint,
+    headers: { authorization: `Bearer ${options.token}` },
+    // Claude endpoints verify thinking signatures on replay: reasoning goes back as signed content parts.
+    quirks: { maxTokensField: 'max_tokens', reasoningParts: true },
+    finishBody: databricksBody,
+    healthUrl: `${options.apiBase.replace(/\/+$/, '')}/api/2.0/serving-endpoints/${encodeURIComponent(options.endpoint)}`,
+    client
+  }), modelLimitsResolver(options.limits))
+}
+
+async function databricksProvider (app: FastifyInstance, options: DatabricksPluginOptions): Promise<void> {
+  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs })
+  app.lynkr.providers.register(createDatabricksAdapter(options, client))
+  app.addHook('onClose', async () => { await client.close() })
+}
+
+export default fp(databricksProvider, { name: '@lynkr/provider-databricks', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
+
+export const manifest = defineManifest({
+  kind: 'provider',
+  providers: ['databricks'],
+  secrets: ['DATABRICKS_API_KEY'],
+  env: Type.Object({
+    DATABRICKS_API_BASE: Type.Optional(Type.String()),
+    DATABRICKS_API_KEY: Type.Optional(Type.String()),
+    DATABRICKS_ENDPOINT_PATH: Type.String({ default: '/serving-endpoints/databricks-claude-sonnet-4-5/invocations' }),
+    DATABRICKS_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
+    DATABRICKS_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
+    DATABRICKS_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+  }),
+  toOptions: (env, runtime): DatabricksPluginOptions => {
+    const base = requireVariable(env.DATABRICKS_API_BASE, 'DATABRICKS_API_BASE', 'MODEL_PROVIDER=databricks needs the workspace URL, e.g. https://dbc-1234.cloud.databricks.com')
+    return {
+      apiBase: parseUrlVariable(base, 'DATABRICKS_API_BASE').toString().replace(/\/+$/, ''),
+      endpoint: endpointName(env.DATABRICKS_ENDPOINT_PATH),
+      token: requireVariable(env.DATABRICKS_API_KEY, 'DATABRICKS_API_KEY', 'MODEL_PROVIDER=databricks needs a personal access token (dapi…)'),
+      limits: limitsFromEnv(env.DATABRICKS_MAX_OUTPUT_TOKENS, env.DATABRICKS_CONTEXT_WINDOW),
+      timeoutMs: env.DATABRICKS_TIMEOUT_MS,
+      connectTimeoutMs: connectTimeoutFor(runtime.env, 'databricks'),
+      dispatcher: runtime.dispatcher
+    }
+  }
+})

@@ -1,0 +1,69 @@
+// llama.cpp server: https://github.com/ggml-org/llama.cpp/tree/master/tools/server (OpenAI-compatible /v1/chat/completions)
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { defineManifest } from '@lynkr/protocol'
+import type { ProviderAdapter } from '@lynkr/protocol'
+import { UpstreamClient, connectTimeoutFor, inlineMarkupFor, limitsFromEnv, parseUrlVariable, withModelLimits } from '@lynkr/core'
+import type { ModelLimits } from '@lynkr/core'
+import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
+
+export interface LlamaCppPluginOptions {
+  chatUrl: string
+  model: string
+  apiKey?: string
+  limits?: ModelLimits
+  timeoutMs: number
+  connectTimeoutMs?: number
+  dispatcher?: unknown
+}
+
+/**
+ * llama.cpp renders the model's own Jinja chat template (`--jinja`), and many templates raise on anything
+ * but one leading system message and alternating user/assistant turns: `strictRoles` shapes the messages
+ * for them. Thinking goes back as `reasoning_content` (llama.cpp parses it into the template's reasoning
+ * field), top_k is accepted, tools are always sent, and tool calls or `<think>` the model prints as text
+ * are recovered.
+ */
+export function createLlamaCppAdapter (options: LlamaCppPluginOptions, client: UpstreamClient): ProviderAdapter {
+  return withModelLimits(createOpenAICompatibleAdapter({
+    id: 'llamacpp',
+    chatUrl: options.chatUrl,
+    model: options.model,
+    headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
+    quirks: { maxTokensField: 'max_tokens', reasoningContent: true, topK: true, strictRoles: true },
+    partTransforms: (request) => [inlineMarkupFor(request)],
+    client
+  }), modelLimitsResolver(options.limits, []))
+}
+
+async function llamaCppProvider (app: FastifyInstance, options: LlamaCppPluginOptions): Promise<void> {
+  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs })
+  app.lynkr.providers.register(createLlamaCppAdapter(options, client))
+  app.addHook('onClose', async () => { await client.close() })
+}
+
+export default fp(llamaCppProvider, { name: '@lynkr/provider-llamacpp', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
+
+export const manifest = defineManifest({
+  kind: 'provider',
+  providers: ['llamacpp'],
+  secrets: ['LLAMACPP_API_KEY'],
+  env: Type.Object({
+    LLAMACPP_ENDPOINT: Type.String({ default: 'http://localhost:8080' }),
+    LLAMACPP_MODEL: Type.String({ default: 'default' }),
+    LLAMACPP_API_KEY: Type.Optional(Type.String()),
+    LLAMACPP_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
+    LLAMACPP_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
+    LLAMACPP_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+  }),
+  toOptions: (env, runtime): LlamaCppPluginOptions => ({
+    chatUrl: chatCompletionsUrl(parseUrlVariable(env.LLAMACPP_ENDPOINT, 'LLAMACPP_ENDPOINT').toString(), '/v1'),
+    model: env.LLAMACPP_MODEL,
+    apiKey: env.LLAMACPP_API_KEY,
+    limits: limitsFromEnv(env.LLAMACPP_MAX_OUTPUT_TOKENS, env.LLAMACPP_CONTEXT_WINDOW),
+    timeoutMs: env.LLAMACPP_TIMEOUT_MS,
+    connectTimeoutMs: connectTimeoutFor(runtime.env, 'llamacpp'),
+    dispatcher: runtime.dispatcher
+  })
+})

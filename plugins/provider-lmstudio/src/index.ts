@@ -1,0 +1,67 @@
+// LM Studio local server: https://lmstudio.ai/docs/app/api/endpoints/openai (OpenAI-compatible under /v1)
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { defineManifest } from '@lynkr/protocol'
+import type { ProviderAdapter } from '@lynkr/protocol'
+import { UpstreamClient, connectTimeoutFor, inlineMarkupFor, limitsFromEnv, parseUrlVariable, withModelLimits } from '@lynkr/core'
+import type { ModelLimits } from '@lynkr/core'
+import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
+
+export interface LmStudioPluginOptions {
+  chatUrl: string
+  model: string
+  apiKey?: string
+  limits?: ModelLimits
+  timeoutMs: number
+  connectTimeoutMs?: number
+  dispatcher?: unknown
+}
+
+/**
+ * LM Studio serves whichever model is loaded (or loads the one named) behind the OpenAI routes. Tools are
+ * always sent; tool calls and `<think>` reasoning a model prints as text are recovered.
+ */
+export function createLmStudioAdapter (options: LmStudioPluginOptions, client: UpstreamClient): ProviderAdapter {
+  return withModelLimits(createOpenAICompatibleAdapter({
+    id: 'lmstudio',
+    chatUrl: options.chatUrl,
+    model: options.model,
+    headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
+    quirks: { maxTokensField: 'max_tokens', topK: true },
+    partTransforms: (request) => [inlineMarkupFor(request)],
+    client
+  }), modelLimitsResolver(options.limits, []))
+}
+
+async function lmStudioProvider (app: FastifyInstance, options: LmStudioPluginOptions): Promise<void> {
+  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs })
+  app.lynkr.providers.register(createLmStudioAdapter(options, client))
+  app.addHook('onClose', async () => { await client.close() })
+}
+
+export default fp(lmStudioProvider, { name: '@lynkr/provider-lmstudio', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
+
+export const manifest = defineManifest({
+  kind: 'provider',
+  providers: ['lmstudio'],
+  secrets: ['LMSTUDIO_API_KEY'],
+  env: Type.Object({
+    LMSTUDIO_ENDPOINT: Type.String({ default: 'http://localhost:1234/v1' }),
+    LMSTUDIO_MODEL: Type.String({ default: 'default' }),
+    LMSTUDIO_API_KEY: Type.Optional(Type.String()),
+    LMSTUDIO_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
+    LMSTUDIO_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
+    LMSTUDIO_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+  }),
+  toOptions: (env, runtime): LmStudioPluginOptions => ({
+    // `http://localhost:1234` (the original Lynkr default) and `…/v1` both work.
+    chatUrl: chatCompletionsUrl(parseUrlVariable(env.LMSTUDIO_ENDPOINT, 'LMSTUDIO_ENDPOINT').toString(), '/v1'),
+    model: env.LMSTUDIO_MODEL,
+    apiKey: env.LMSTUDIO_API_KEY,
+    limits: limitsFromEnv(env.LMSTUDIO_MAX_OUTPUT_TOKENS, env.LMSTUDIO_CONTEXT_WINDOW),
+    timeoutMs: env.LMSTUDIO_TIMEOUT_MS,
+    connectTimeoutMs: connectTimeoutFor(runtime.env, 'lmstudio'),
+    dispatcher: runtime.dispatcher
+  })
+})

@@ -1,0 +1,81 @@
+// OpenRouter: https://openrouter.ai/docs/api-reference/overview (OpenAI chat completions with extensions)
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { defineManifest } from '@lynkr/protocol'
+import type { ProviderAdapter } from '@lynkr/protocol'
+import { UpstreamClient, connectTimeoutFor, limitsFromEnv, parseUrlVariable, requireVariable, withModelLimits } from '@lynkr/core'
+import type { ModelLimits } from '@lynkr/core'
+import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
+import { ReasoningDetailsMerger, assistantReasoningDetails, openRouterChunkToParts, openRouterCompletionToParts, reasoningField } from './reasoning-details.ts'
+
+export interface OpenRouterPluginOptions {
+  apiKey: string
+  chatUrl: string
+  model: string
+  /** Attribution: `HTTP-Referer` (the app's URL) and `X-Title` (its name) on openrouter.ai rankings. */
+  siteUrl?: string
+  siteName?: string
+  limits?: ModelLimits
+  timeoutMs: number
+  connectTimeoutMs?: number
+  dispatcher?: unknown
+}
+
+export function createOpenRouterAdapter (options: OpenRouterPluginOptions, client: UpstreamClient): ProviderAdapter {
+  const headers: Record<string, string> = { authorization: `Bearer ${options.apiKey}` }
+  if (options.siteUrl) headers['HTTP-Referer'] = options.siteUrl
+  if (options.siteName) headers['X-Title'] = options.siteName
+  return withModelLimits(createOpenAICompatibleAdapter({
+    id: 'openrouter',
+    chatUrl: options.chatUrl,
+    model: options.model,
+    headers,
+    quirks: { maxTokensField: 'max_tokens', assistantFields: assistantReasoningDetails },
+    finishBody: (body, request) => {
+      const reasoning = reasoningField(request)
+      return reasoning === undefined ? body : { ...body, reasoning }
+    },
+    parseChunk: openRouterChunkToParts,
+    parseCompletion: openRouterCompletionToParts,
+    partTransforms: () => [new ReasoningDetailsMerger()],
+    client
+  }), modelLimitsResolver(options.limits))
+}
+
+async function openRouterProvider (app: FastifyInstance, options: OpenRouterPluginOptions): Promise<void> {
+  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs })
+  app.lynkr.providers.register(createOpenRouterAdapter(options, client))
+  app.addHook('onClose', async () => { await client.close() })
+}
+
+export default fp(openRouterProvider, { name: '@lynkr/provider-openrouter', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
+
+export const manifest = defineManifest({
+  kind: 'provider',
+  providers: ['openrouter'],
+  secrets: ['OPENROUTER_API_KEY'],
+  env: Type.Object({
+    OPENROUTER_API_KEY: Type.Optional(Type.String()),
+    OPENROUTER_MODEL: Type.String({ default: 'openai/gpt-4o-mini' }),
+    OPENROUTER_ENDPOINT: Type.String({ default: 'https://openrouter.ai/api/v1/chat/completions' }),
+    OPENROUTER_SITE_URL: Type.Optional(Type.String()),
+    OPENROUTER_SITE_NAME: Type.String({ default: 'lynkr' }),
+    OPENROUTER_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
+    OPENROUTER_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
+    OPENROUTER_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+  }),
+  toOptions: (env, runtime): OpenRouterPluginOptions => ({
+    apiKey: requireVariable(env.OPENROUTER_API_KEY, 'OPENROUTER_API_KEY', 'MODEL_PROVIDER=openrouter needs an API key (https://openrouter.ai/keys)'),
+    chatUrl: chatCompletionsUrl(parseUrlVariable(env.OPENROUTER_ENDPOINT, 'OPENROUTER_ENDPOINT').toString()),
+    model: env.OPENROUTER_MODEL,
+    siteUrl: env.OPENROUTER_SITE_URL,
+    siteName: env.OPENROUTER_SITE_NAME,
+    limits: limitsFromEnv(env.OPENROUTER_MAX_OUTPUT_TOKENS, env.OPENROUTER_CONTEXT_WINDOW),
+    timeoutMs: env.OPENROUTER_TIMEOUT_MS,
+    connectTimeoutMs: connectTimeoutFor(runtime.env, 'openrouter'),
+    dispatcher: runtime.dispatcher
+  })
+})
+
+export { encodeDetails, decodeDetails, mergeDetails, ReasoningDetailsMerger } from './reasoning-details.ts'

@@ -1,0 +1,70 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { defineManifest } from '@lynkr/protocol'
+import { LynkrConfigError, UpstreamClient, limitsFromEnv, parseUrlVariable } from '@lynkr/core'
+import type { ModelLimits } from '@lynkr/core'
+import { createVertexAdapter } from './vertex-adapter.ts'
+
+export { sanitizeGeminiSchema } from './sanitize-gemini-schema.ts'
+export { toGeminiRequest } from './to-gemini-request.ts'
+export { geminiChunkToParts } from './parse-gemini-response.ts'
+
+export interface VertexPluginOptions {
+  baseUrl: string
+  apiKey: string
+  model: string
+  limits?: ModelLimits
+  timeoutMs: number
+  dispatcher?: unknown
+}
+
+async function vertexProvider (app: FastifyInstance, options: VertexPluginOptions): Promise<void> {
+  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs })
+  app.lynkr.providers.register(createVertexAdapter({ ...options, client }))
+  app.addHook('onClose', async () => { await client.close() })
+}
+
+export default fp(vertexProvider, { name: '@lynkr/provider-vertex', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
+
+/**
+ * VERTEX_ENDPOINT is the URL up to the `models` collection. A bare origin gets the Gemini API's `/v1beta`;
+ * Vertex AI express mode uses `https://aiplatform.googleapis.com/v1/publishers/google`.
+ */
+export function geminiBaseUrl (endpoint: string): string {
+  const url = parseUrlVariable(endpoint, 'VERTEX_ENDPOINT')
+  let path = url.pathname.replace(/\/+$/, '').replace(/\/models$/, '')
+  if (path === '') path = '/v1beta'
+  url.pathname = path
+  url.search = ''
+  return url.toString().replace(/\/+$/, '')
+}
+
+export const manifest = defineManifest({
+  kind: 'provider',
+  providers: ['vertex'],
+  secrets: ['VERTEX_API_KEY', 'GOOGLE_API_KEY'],
+  env: Type.Object({
+    VERTEX_API_KEY: Type.Optional(Type.String()),
+    GOOGLE_API_KEY: Type.Optional(Type.String()),
+    VERTEX_MODEL: Type.String({ default: 'gemini-2.5-flash' }),
+    VERTEX_ENDPOINT: Type.String({ default: 'https://generativelanguage.googleapis.com/v1beta' }),
+    VERTEX_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
+    VERTEX_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
+    VERTEX_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+  }),
+  toOptions: (env, runtime): VertexPluginOptions => {
+    const apiKey = [env.VERTEX_API_KEY, env.GOOGLE_API_KEY].find((value) => value !== undefined && value.trim() !== '')
+    if (apiKey === undefined) {
+      throw new LynkrConfigError('VERTEX_API_KEY is required: MODEL_PROVIDER=vertex needs a Gemini API key (https://aistudio.google.com/app/apikey); GOOGLE_API_KEY is also read', 'VERTEX_API_KEY')
+    }
+    return {
+      baseUrl: geminiBaseUrl(env.VERTEX_ENDPOINT),
+      apiKey: apiKey.trim(),
+      model: env.VERTEX_MODEL,
+      limits: limitsFromEnv(env.VERTEX_MAX_OUTPUT_TOKENS, env.VERTEX_CONTEXT_WINDOW),
+      timeoutMs: env.VERTEX_TIMEOUT_MS,
+      dispatcher: runtime.dispatcher
+    }
+  }
+})

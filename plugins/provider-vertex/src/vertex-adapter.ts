@@ -1,0 +1,93 @@
+import type { ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
+import { LynkrError, looksLikeContextOverflow } from '@lynkr/protocol'
+import { UpstreamClient, applyModelLimits, lookupModelLimits, mapUpstreamError, readSseEvents, transportError, upstreamErrorMessage } from '@lynkr/core'
+import type { ModelLimits, ModelLimitsTable } from '@lynkr/core'
+import { toGeminiRequest } from './to-gemini-request.ts'
+import { geminiChunkToParts } from './parse-gemini-response.ts'
+
+export interface VertexAdapterOptions {
+  /** Up to the models collection: `https://generativelanguage.googleapis.com/v1beta`. */
+  baseUrl: string
+  apiKey: string
+  model: string
+  limits?: ModelLimits
+  client: UpstreamClient
+}
+
+/** Gemini context windows and output caps (Google's model pages). */
+export const GEMINI_MODEL_LIMITS: ModelLimitsTable = [
+  [/gemini-3/i, { contextWindow: 1_048_576, maxOutputTokens: 65_536 }],
+  [/gemini-2\.5/i, { contextWindow: 1_048_576, maxOutputTokens: 65_536 }],
+  [/gemini-2\.0/i, { contextWindow: 1_048_576, maxOutputTokens: 8192 }],
+  [/gemini-1\.5-pro/i, { contextWindow: 2_097_152, maxOutputTokens: 8192 }],
+  [/gemini-1\.5/i, { contextWindow: 1_048_576, maxOutputTokens: 8192 }],
+  [/gemini/i, { contextWindow: 1_048_576, maxOutputTokens: 8192 }]
+]
+
+/** Gemini words overflow as "The input token count (N) exceeds the maximum number of tokens allowed (M)". */
+function mapGeminiError (status: number, text: string, headers: Record<string, string | string[] | undefined>): LynkrError {
+  let body: unknown = text
+  try { body = JSON.parse(text) } catch {}
+  const message = upstreamErrorMessage(body, `HTTP ${status}`)
+  if (status === 400 && (/input token count.*exceeds the maximum/i.test(message) || looksLikeContextOverflow(message))) {
+    return new LynkrError('context_length_exceeded', `prompt is too long: ${message}`, { status: 400, provider: 'vertex', upstreamBody: body, code: 'LYNKR_UPSTREAM_CONTEXT_LENGTH' })
+  }
+  return mapUpstreamError('vertex', status, text, headers)
+}
+
+export function createVertexAdapter (options: VertexAdapterOptions): ProviderAdapter {
+  const { client } = options
+  const base = options.baseUrl.replace(/\/+$/, '')
+  const headers = { 'x-goog-api-key': options.apiKey }
+  const url = (model: string, stream: boolean): string =>
+    `${base}/models/${encodeURIComponent(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`
+
+  async function post (input: Parameters<ProviderAdapter['chat']>[0], stream: boolean, signal: AbortSignal) {
+    const table = lookupModelLimits(GEMINI_MODEL_LIMITS, input.model)
+    const limits = table === undefined && options.limits === undefined ? undefined : { ...table, ...options.limits }
+    const request = await applyModelLimits(input, limits, 'vertex')
+    const target = url(request.model, stream)
+    const response = await client.send({ provider: 'vertex', url: target, headers, body: JSON.stringify(toGeminiRequest(request)), signal, mapError: mapGeminiError })
+    return { response, target }
+  }
+
+  return {
+    specificationVersion: 'v1',
+    id: 'vertex',
+    defaultModel: options.model,
+    listModels: (): ModelInfo[] => {
+      const limits = lookupModelLimits(GEMINI_MODEL_LIMITS, options.model)
+      return [{ id: options.model, provider: 'vertex', contextWindow: limits?.contextWindow, maxOutputTokens: limits?.maxOutputTokens }]
+    },
+
+    async chat (request, context) {
+      const { response, target } = await post(request, false, context.signal)
+      let text: string
+      try { text = await response.body.text() } catch (error) { throw transportError({ provider: 'vertex', url: target, signal: context.signal }, error) }
+      let reply: Record<string, unknown>
+      try { reply = JSON.parse(text) } catch (error) {
+        throw new LynkrError('api_error', `vertex upstream returned invalid JSON: ${text.slice(0, 200)}`, { status: 502, provider: 'vertex', cause: error })
+      }
+      const parts = geminiChunkToParts(reply)
+      const failure = parts.find((part) => part.type === 'error')
+      if (failure !== undefined) throw (failure as Extract<UpstreamPart, { type: 'error' }>).error
+      return [{ type: 'response-start' }, ...parts]
+    },
+
+    async chatStream (request, context) {
+      const { response, target } = await post(request, true, context.signal)
+      return (async function * (): AsyncGenerator<UpstreamPart> {
+        yield { type: 'response-start' }
+        try {
+          for await (const event of readSseEvents(response.body)) {
+            let chunk: Record<string, unknown>
+            try { chunk = JSON.parse(event.data) } catch { continue }
+            yield * geminiChunkToParts(chunk)
+          }
+        } catch (error) {
+          throw transportError({ provider: 'vertex', url: target, signal: context.signal }, error)
+        }
+      })()
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { mkdirSync } from 'node:fs'
+import { resolve, join } from 'node:path'
+import Database from 'better-sqlite3'
+import { Kysely, Migrator, SqliteDialect } from 'kysely'
+import type { Migration } from 'kysely'
+import { Type } from 'typebox'
+import { defineManifest } from '@lynkr/protocol'
+import { LynkrConfigError } from '@lynkr/core'
+
+/**
+ * The tables of the embedded store. Empty here: each plugin that stores something augments it
+ * (`declare module '@lynkr/storage' { interface LynkrDatabase { usage_ledger: UsageLedgerTable } }`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface LynkrDatabase {}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The embedded SQLite store (Kysely over better-sqlite3), shared by every plugin that persists data. */
+    sqlite: Kysely<LynkrDatabase>
+  }
+}
+
+export interface StorageOptions {
+  /** Directory holding lynkr.db, or ':memory:' for a store that lives as long as the process. */
+  dataDir: string
+}
+
+/** Where the database file lives for a data dir (`:memory:` stays in memory). */
+export function databasePath (dataDir: string): string {
+  return dataDir === ':memory:' ? ':memory:' : join(resolve(dataDir), 'lynkr.db')
+}
+
+export function openDatabase (dataDir: string): Kysely<LynkrDatabase> {
+  const path = databasePath(dataDir)
+  if (path !== ':memory:') {
+    try {
+      mkdirSync(resolve(dataDir), { recursive: true })
+    } catch (error) {
+      throw new LynkrConfigError(`LYNKR_DATA_DIR="${dataDir}" cannot be created: ${(error as Error).message}`, 'LYNKR_DATA_DIR')
+    }
+  }
+  const database = new Database(path)
+  // WAL lets readers (the usage endpoint) run while a request writes; NORMAL is durable enough in WAL mode.
+  database.pragma('journal_mode = WAL')
+  database.pragma('synchronous = NORMAL')
+  database.pragma('busy_timeout = 5000')
+  return new Kysely<LynkrDatabase>({ dialect: new SqliteDialect({ database }) })
+}
+
+/**
+ * Runs a plugin's in-code migrations, tracked in its own table (`lynkr_migrations_<plugin>`), so plugins
+ * migrate independently and no file layout has to survive the build.
+ */
+export async function migrate (db: Kysely<any>, plugin: string, migrations: Record<string, Migration>): Promise<string[]> {
+  const table = `lynkr_migrations_${plugin.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: table,
+    migrationLockTableName: `${table}_lock`
+  })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName
+    throw new Error(`${plugin}: migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`, { cause: error })
+  }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName)
+}
+
+async function storage (app: FastifyInstance, options: StorageOptions): Promise<void> {
+  const db = openDatabase(options.dataDir)
+  app.decorate('sqlite', db)
+  app.addHook('onClose', async () => { await db.destroy() })
+  app.log.debug(`embedded store at ${databasePath(options.dataDir)}`)
+}
+
+export default fp(storage, { name: '@lynkr/storage', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
+
+export const manifest = defineManifest({
+  kind: 'service',
+  env: Type.Object({
+    LYNKR_DATA_DIR: Type.String({ default: './data', minLength: 1, description: 'directory of the embedded SQLite store (lynkr.db); :memory: keeps it in memory' })
+  }),
+  toOptions: (env): StorageOptions => ({ dataDir: env.LYNKR_DATA_DIR })
+})
+
+export type { Kysely, Migration } from 'kysely'

@@ -1,0 +1,76 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { timingSafeEqual } from 'node:crypto'
+import { Type } from 'typebox'
+import { LynkrError, defineManifest } from '@lynkr/protocol'
+import { presentedKey } from '@lynkr/core'
+import { migrate } from '@lynkr/storage'
+import type { Kysely } from '@lynkr/storage'
+import { ledgerRow, migrations, summarise } from './ledger.ts'
+import type { UsageLedgerTable } from './ledger.ts'
+
+export interface UsageOptions {
+  /** Days summarised when the query gives no `from`. */
+  defaultRangeDays: number
+}
+
+const DAY = 86_400_000
+
+/** `from`/`to`: ISO 8601 dates or epoch milliseconds. */
+export function parseInstant (value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined
+  const number = /^\d+$/.test(value) ? Number(value) : Date.parse(value)
+  if (!Number.isFinite(number)) {
+    throw new LynkrError('invalid_request', `${name}="${value}" must be an ISO 8601 date (2025-01-31 or 2025-01-31T12:00:00Z) or epoch milliseconds`, { code: 'LYNKR_USAGE_BAD_RANGE' })
+  }
+  return number
+}
+
+function keysMatch (expected: string, given: string | undefined): boolean {
+  if (given === undefined) return false
+  const a = Buffer.from(expected)
+  const b = Buffer.from(given)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/** Writes one ledger row per finished chat call and serves GET /v1/usage. */
+async function usage (app: FastifyInstance, options: UsageOptions): Promise<void> {
+  const db = app.sqlite as unknown as Kysely<{ usage_ledger: UsageLedgerTable }>
+  await migrate(db, 'usage', migrations)
+  const pending = new Set<Promise<unknown>>()
+
+  app.lynkr.events.on('call-completed', (event) => {
+    const write = db.insertInto('usage_ledger').values(ledgerRow(event)).execute()
+      .catch((error: unknown) => { app.log.error({ err: error }, 'usage ledger write failed') })
+      .finally(() => { pending.delete(write) })
+    pending.add(write)
+  })
+
+  app.get<{ Querystring: { from?: string, to?: string } }>('/v1/usage', async (request) => {
+    const apiKey = app.lynkr.apiKey
+    if (apiKey !== undefined && !keysMatch(apiKey, presentedKey(request))) {
+      throw new LynkrError('authentication', 'Invalid API key: send the key set in LYNKR_API_KEY as x-api-key or Authorization: Bearer', { code: 'LYNKR_AUTH_INVALID_KEY' })
+    }
+    const to = parseInstant(request.query.to, 'to') ?? Date.now() + 1
+    const from = parseInstant(request.query.from, 'from') ?? to - options.defaultRangeDays * DAY
+    if (from > to) throw new LynkrError('invalid_request', `from (${new Date(from).toISOString()}) is after to (${new Date(to).toISOString()})`, { code: 'LYNKR_USAGE_BAD_RANGE' })
+    // Calls that just finished are still being written: include them.
+    await Promise.all([...pending])
+    return await summarise(db, from, to)
+  })
+
+  app.addHook('preClose', async () => { await Promise.all([...pending]) })
+}
+
+export default fp(usage, { name: '@lynkr/usage', fastify: '5.x', decorators: { fastify: ['lynkr'] }, dependencies: ['@lynkr/storage'] })
+
+export const manifest = defineManifest({
+  kind: 'service',
+  env: Type.Object({
+    USAGE_DEFAULT_RANGE_DAYS: Type.Integer({ default: 30, minimum: 1, description: 'days GET /v1/usage summarises when from is omitted' })
+  }),
+  toOptions: (env): UsageOptions => ({ defaultRangeDays: env.USAGE_DEFAULT_RANGE_DAYS })
+})
+
+export { summarise, ledgerRow, migrations } from './ledger.ts'
+export type { UsageLedgerTable, UsageSummary, UsageLine } from './ledger.ts'

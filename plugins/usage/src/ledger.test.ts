@@ -1,0 +1,58 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sql } from 'kysely'
+import type { Kysely } from 'kysely'
+import { migrate, openDatabase } from '@lynkr/storage'
+import type { CallCompletedEvent } from '@lynkr/core'
+import { ledgerRow, migrations, summarise } from './ledger.ts'
+import type { UsageLedgerTable } from './ledger.ts'
+import { parseInstant } from './index.ts'
+
+const log = { debug () {}, info () {}, warn () {}, error () {} }
+function event (provider: string, model: string, usage: [number, number, number, number], costUsd: number | undefined, outcome: 'success' | 'error' = 'success'): CallCompletedEvent {
+  return {
+    requestId: `r-${Math.random()}`, clientModel: 'claude-sonnet-4-5', decision: { provider, model, reason: 'tier', tier: 'COMPLEX' }, stream: true, outcome,
+    usage: { input_tokens: usage[0], output_tokens: usage[1], cache_read_input_tokens: usage[2], cache_creation_input_tokens: usage[3] }, costUsd, durationMs: 1200, log
+  }
+}
+
+test('the ledger lives in LYNKR_DATA_DIR, migrates once (own migration table), and summarises a time range by provider and model', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lynkr-ledger-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const db = openDatabase(join(dir, 'data')) as unknown as Kysely<{ usage_ledger: UsageLedgerTable }>
+  t.after(async () => { await db.destroy() })
+  assert.ok(existsSync(join(dir, 'data', 'lynkr.db')))
+  assert.deepEqual(await migrate(db, 'usage', migrations), ['0001_usage_ledger'])
+  assert.deepEqual(await migrate(db, 'usage', migrations), [], 'idempotent')
+  const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`.execute(db)
+  assert.ok(tables.rows.some((row) => row.name === 'lynkr_migrations_usage'))
+
+  const day = Date.UTC(2026, 0, 10)
+  await db.insertInto('usage_ledger').values([
+    ledgerRow(event('openai', 'o3', [6000, 500, 4000, 0], 0.018), day),
+    ledgerRow(event('openai', 'o3', [100, 10, 0, 0], 0.00028), day + 1000),
+    ledgerRow(event('ollama', 'qwen', [300, 30, 0, 0], 0), day + 2000),
+    ledgerRow(event('mystery', 'm1', [10, 10, 0, 0], undefined), day + 3000),
+    ledgerRow(event('openai', 'o3', [0, 0, 0, 0], 0, 'error'), day + 4000),
+    ledgerRow(event('openai', 'o3', [1e6, 1e6, 0, 0], 10), day + 86_400_000) // the next day: outside the range
+  ]).execute()
+
+  const summary = await summarise(db, day, day + 86_400_000)
+  assert.equal(summary.from, '2026-01-10T00:00:00.000Z')
+  assert.deepEqual(summary.by_model.map((line) => [line.provider, line.model, line.requests]), [['openai', 'o3', 3], ['mystery', 'm1', 1], ['ollama', 'qwen', 1]])
+  const o3 = summary.by_model[0]!
+  assert.deepEqual({ ...o3 }, { provider: 'openai', model: 'o3', requests: 3, errors: 1, input_tokens: 6100, output_tokens: 510, cache_read_tokens: 4000, cache_write_tokens: 0, cost_usd: 0.01828, unpriced_requests: 0 })
+  assert.equal(summary.totals.requests, 5)
+  assert.equal(summary.totals.unpriced_requests, 1)
+  assert.equal(summary.totals.cost_usd, 0.01828)
+})
+
+test('range parameters: ISO dates or epoch milliseconds', () => {
+  assert.equal(parseInstant('2026-01-10', 'from'), Date.UTC(2026, 0, 10))
+  assert.equal(parseInstant('1767225600000', 'to'), 1767225600000)
+  assert.equal(parseInstant(undefined, 'to'), undefined)
+  assert.throws(() => parseInstant('last tuesday', 'from'), /from="last tuesday" must be an ISO 8601 date/)
+})

@@ -1,0 +1,54 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { buildServer } from 'lynkr'
+import { LynkrConfigError } from 'lynkr'
+
+async function bootError (env: Record<string, string>): Promise<LynkrConfigError> {
+  let app: Awaited<ReturnType<typeof buildServer>> | undefined
+  try {
+    app = await buildServer({ env, logger: false })
+    await app.ready()
+  } catch (error) {
+    await app?.close().catch(() => {})
+    assert.ok(error instanceof LynkrConfigError, `expected a configuration error, got ${String(error)}`)
+    return error
+  }
+  await app!.close()
+  throw new Error('boot succeeded but should have failed')
+}
+
+test('configuration errors stop the boot with one message naming the variable and the valid choices', async () => {
+  const unknown = await bootError({ MODEL_PROVIDER: 'gpt-magic' })
+  assert.match(unknown.message, /MODEL_PROVIDER="gpt-magic".*valid values: .*ollama.*openai/)
+  assert.equal(unknown.variable, 'MODEL_PROVIDER')
+
+  const missingKey = await bootError({ MODEL_PROVIDER: 'openai' })
+  assert.match(missingKey.message, /OPENAI_API_KEY is required/)
+
+  assert.match((await bootError({ OLLAMA_NUM_CTX: 'lots' })).message, /OLLAMA_NUM_CTX/)
+  assert.match((await bootError({ OLLAMA_ENDPOINT: 'localhost-without-scheme' })).message, /OLLAMA_ENDPOINT must be an http\(s\) URL/)
+  assert.match((await bootError({ REQUEST_JSON_LIMIT: 'huge' })).message, /REQUEST_JSON_LIMIT/)
+  assert.match((await bootError({ TIER_SIMPLE: 'just-a-model' })).message, /TIER_SIMPLE="just-a-model" must be provider:model/)
+  assert.match((await bootError({ LYNKR_PLUGINS: 'api-anthropic,provider-nope' })).message, /unknown plugin "provider-nope"/)
+})
+
+test('the environment decides which plugins load; nothing else is registered', async () => {
+  const app = await buildServer({ env: { HEALTH_PROBE_INTERVAL_MS: '0', OLLAMA_ENDPOINT: 'http://127.0.0.1:9' }, logger: false })
+  await app.ready()
+  assert.ok(app.lynkr.plugins.includes('provider-ollama'))
+  assert.ok(!app.lynkr.plugins.includes('provider-openai'), 'openai stays unloaded without its variables')
+  assert.deepEqual(app.lynkr.providers.list().map((p) => p.id), ['ollama'])
+  await app.close()
+
+  const both = await buildServer({ env: { HEALTH_PROBE_INTERVAL_MS: '0', OPENAI_API_KEY: 'k', TIER_SIMPLE: 'ollama:a' }, logger: false })
+  await both.ready()
+  assert.deepEqual(both.lynkr.providers.list().map((p) => p.id).sort(), ['ollama', 'openai'], 'credentials make a provider available for provider:model')
+  assert.ok(both.lynkr.notes.some((note) => /tier routing is off: TIER_MEDIUM, TIER_COMPLEX, TIER_REASONING are not set/.test(note)))
+  await both.close()
+
+  const minimal = await buildServer({ env: { HEALTH_PROBE_INTERVAL_MS: '0', LYNKR_PLUGINS: 'api-anthropic,provider-ollama' }, logger: false })
+  await minimal.ready()
+  assert.equal(minimal.hasRoute({ method: 'GET', url: '/health/live' }), false, 'health was not enabled, so its routes do not exist')
+  assert.equal(minimal.hasRoute({ method: 'POST', url: '/v1/messages' }), true)
+  await minimal.close()
+})

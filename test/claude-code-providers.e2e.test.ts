@@ -1,0 +1,50 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { runClaudeCode } from './helpers/run-claude-code.ts'
+import { startGateway } from './helpers/gateway.ts'
+import type { FakeResponder, FakeUpstream } from './helpers/fake-script.ts'
+import { anthropicAgentResponder, converseAgentResponder } from './helpers/wire-agent-responder.ts'
+import { bedrockConverseCase, bedrockInvokeCase, azureAnthropicCase } from './helpers/provider-cases.ts'
+import type { ProviderCase } from './helpers/provider-cases.ts'
+
+// The real Claude Code CLI (2.1.332) drives a Bash tool loop through lynkr to the Bedrock fake (SigV4 +
+// Converse event streams, and API key + InvokeModel) and the Azure Anthropic fake. Each fake validates
+// what it receives the way the real service does, so the loop only completes if every turn is accepted.
+const runs: Array<{ provider: ProviderCase, responder: (marker: string) => FakeResponder, toolResult: (body: any) => string }> = [
+  {
+    provider: bedrockConverseCase,
+    responder: converseAgentResponder,
+    toolResult: (body) => JSON.stringify(body.messages)
+  },
+  {
+    provider: bedrockInvokeCase,
+    responder: converseAgentResponder,
+    toolResult: (body) => JSON.stringify(body.messages)
+  },
+  {
+    provider: azureAnthropicCase,
+    responder: anthropicAgentResponder,
+    toolResult: (body) => JSON.stringify(body.messages)
+  }
+]
+
+for (const { provider, responder, toolResult } of runs) {
+  test(`Claude Code completes a Bash tool loop through lynkr to ${provider.name}`, { timeout: 180_000 }, async (t) => {
+    const fake: FakeUpstream = await provider.start()
+    t.after(() => fake.close())
+    const marker = `lynkr-e2e-${provider.name.replace(/[^a-z]+/g, '-')}-${Date.now()}`
+    fake.respondWith(responder(marker))
+    const gateway = await startGateway(provider.env(fake.url))
+    t.after(() => gateway.close())
+
+    const run = await runClaudeCode({ baseUrl: gateway.url, prompt: 'Run the marker command and tell me what it printed.' })
+    assert.equal(run.exitCode, 0, `claude exited ${run.exitCode}: ${run.stderr.slice(-2000)}\n${run.stdout.slice(-2000)}`)
+    assert.equal(run.json?.is_error, false, JSON.stringify(run.json))
+    assert.match(String(run.json?.result), new RegExp(`Result: ${marker}`))
+
+    const chats = fake.requests.filter((request) => request.method === 'POST')
+    assert.ok(chats.length >= 2, 'at least the tool call turn and the answer turn')
+    for (const request of chats) assert.equal(provider.upstreamModel(request), provider.expectedModel, 'the configured model, not the Claude name')
+    assert.match(toolResult(chats.at(-1)!.body), new RegExp(marker), 'the tool output reached the upstream')
+  })
+}

@@ -1,0 +1,39 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { startFakeOllama } from './helpers/fake-ollama.ts'
+import { startFakeOpenAI } from './helpers/fake-openai.ts'
+import { agentResponder } from './helpers/agent-responder.ts'
+import { runClaudeCode } from './helpers/run-claude-code.ts'
+import { startGateway, ollamaEnv, openAIEnv } from './helpers/gateway.ts'
+import type { FakeUpstream } from './helpers/fake-script.ts'
+
+// The real Claude Code CLI (2.1.332) drives a full tool loop through lynkr: it must run Bash with the
+// command the "model" asked for and finish with text built from that command's output.
+const providers: Array<{ name: string, start: () => Promise<FakeUpstream>, env: (url: string) => Record<string, string>, model: string }> = [
+  { name: 'ollama', start: async () => await startFakeOllama({ models: ['qwen2.5-coder:7b'] }), env: (url) => ollamaEnv(url), model: 'qwen2.5-coder:7b' },
+  { name: 'openai', start: async () => await startFakeOpenAI({ apiKey: 'sk-test-key' }), env: (url) => openAIEnv(url), model: 'gpt-4o-mini' }
+]
+
+for (const provider of providers) {
+  test(`Claude Code completes a Bash tool loop through lynkr to ${provider.name}`, { timeout: 180_000 }, async (t) => {
+    const fake = await provider.start()
+    t.after(() => fake.close())
+    const marker = `lynkr-e2e-${provider.name}-${Date.now()}`
+    fake.respondWith(agentResponder(marker))
+    const gateway = await startGateway(provider.env(fake.url))
+    t.after(() => gateway.close())
+
+    const run = await runClaudeCode({ baseUrl: gateway.url, prompt: 'Run the marker command and tell me what it printed.' })
+    assert.equal(run.exitCode, 0, `claude exited ${run.exitCode}: ${run.stderr.slice(-2000)}`)
+    assert.equal(run.json?.is_error, false, JSON.stringify(run.json))
+    assert.match(String(run.json?.result), new RegExp(`Result: ${marker}`))
+
+    const chats = fake.requests.filter((request) => request.method === 'POST')
+    assert.ok(chats.length >= 2, 'at least the tool call turn and the answer turn')
+    for (const request of chats) assert.equal(request.body.model, provider.model, 'the configured model, not the Claude name')
+    const last = chats.at(-1)!.body.messages as Array<{ role: string, content: unknown }>
+    const toolMessage = last.find((message) => message.role === 'tool')
+    assert.ok(toolMessage, 'the tool result reached the upstream as a tool message')
+    assert.match(JSON.stringify(toolMessage.content), new RegExp(marker))
+  })
+}

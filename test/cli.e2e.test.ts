@@ -1,0 +1,84 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { execa } from 'execa'
+import type { ResultPromise } from 'execa'
+import { request } from 'undici'
+
+// The built CLI, as `npx lynkr` runs it: a fresh working directory and nothing but PATH and HOME.
+const bin = fileURLToPath(new URL('../packages/lynkr/bin/lynkr.js', import.meta.url))
+
+function workdir (t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lynkr-cli-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+function cleanEnv (cwd: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, ...extra }
+}
+
+async function waitForPort (child: ResultPromise, output: { text: string }): Promise<number> {
+  const deadline = Date.now() + 20_000
+  while (Date.now() < deadline) {
+    const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output.text)
+    if (match) return Number(match[1])
+    if (child.exitCode !== null) throw new Error(`lynkr exited early: ${output.text}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`lynkr did not start: ${output.text}`)
+}
+
+test('lynkr --help explains the commands and main variables', async () => {
+  const result = await execa('node', [bin, '--help'], { reject: false })
+  assert.equal(result.exitCode, 0)
+  assert.match(result.stdout, /lynkr start/)
+  assert.match(result.stdout, /MODEL_PROVIDER/)
+  assert.match(result.stdout, /OLLAMA_ENDPOINT/)
+})
+
+test('zero configuration starts on 127.0.0.1 with Ollama as the provider, says what is unreachable, and exits 0 on SIGTERM', async (t) => {
+  const cwd = workdir(t)
+  // Point Ollama at a closed port so the result does not depend on what runs on this machine.
+  const child = execa('node', [bin, 'start'], { cwd, env: cleanEnv(cwd, { PORT: '0', OLLAMA_ENDPOINT: 'http://127.0.0.1:9' }), extendEnv: false, reject: false, all: true })
+  const output = { text: '' }
+  child.all!.on('data', (chunk: Buffer) => { output.text += chunk.toString() })
+  t.after(() => { child.kill('SIGKILL') })
+  const port = await waitForPort(child, output)
+  const ready = await request(`http://127.0.0.1:${port}/health/ready?deep=true`)
+  const body = await ready.body.json() as any
+  assert.equal(ready.statusCode, 503)
+  assert.equal(body.defaultProvider, 'ollama')
+  assert.match(body.providers.ollama.detail, /Could not reach ollama upstream at http:\/\/127\.0\.0\.1:9/)
+  const deadline = Date.now() + 5000
+  while (!/provider ollama is not ready/.test(output.text) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+  assert.match(output.text, /provider ollama is not ready: Could not reach ollama/, 'the boot log says it plainly')
+  child.kill('SIGTERM')
+  const result = await child
+  assert.equal(result.exitCode, 0, output.text)
+})
+
+test('a .env in the working directory is loaded, and a bad value stops the boot with one clear line', async (t) => {
+  const cwd = workdir(t)
+  writeFileSync(join(cwd, '.env'), 'MODEL_PROVIDER=bedrockish\nPORT=0\n')
+  const result = await execa('node', [bin, 'start'], { cwd, env: cleanEnv(cwd), extendEnv: false, reject: false, timeout: 20_000 })
+  assert.equal(result.exitCode, 1)
+  assert.match(result.stderr, /^lynkr: configuration error: MODEL_PROVIDER="bedrockish" is not a provider lynkr knows; valid values: /)
+  assert.equal(result.stderr.trim().split('\n').length, 1, 'one line, no stack trace')
+})
+
+test('LOG_LEVEL sets the level and HOST/PORT are honoured', async (t) => {
+  const cwd = workdir(t)
+  const child = execa('node', [bin, 'start'], { cwd, env: cleanEnv(cwd, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', HEALTH_PROBE_INTERVAL_MS: '0', OLLAMA_ENDPOINT: 'http://127.0.0.1:9' }), extendEnv: false, reject: false, all: true })
+  t.after(() => { child.kill('SIGKILL') })
+  const output = { text: '' }
+  child.all!.on('data', (chunk: Buffer) => { output.text += chunk.toString() })
+  await new Promise((resolve) => setTimeout(resolve, 2500))
+  assert.doesNotMatch(output.text, /"level":30/, 'no info lines at warn level')
+  assert.match(output.text, /"level":40/, 'warnings still appear')
+  child.kill('SIGTERM')
+  assert.equal((await child).exitCode, 0)
+})

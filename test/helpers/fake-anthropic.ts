@@ -1,0 +1,191 @@
+/**
+ * A fake Anthropic Messages API (`POST …/v1/messages`): the auth and version headers, beta flags the
+ * target knows, the body rules the real API enforces (non-empty text, tool_use answered by tool_result
+ * blocks first in the next user turn, thinking signatures it issued itself, max_tokens caps, budgets),
+ * and SSE in Anthropic's exact event order. Used for Azure Anthropic, Z.AI's Anthropic endpoint and
+ * (through `anthropicReplyEvents`) Bedrock InvokeModel streams.
+ */
+import { createHmac, randomBytes } from 'node:crypto'
+import { errorHeaders, sendJson, startFakeServer, streamFrames, type FakeExchange } from './fake-server.ts'
+import { isRecord, splitPieces, splitText, usageFor, type FakeReply, type FakeResponder, type FakeUpstream } from './fake-script.ts'
+
+export interface FakeAnthropicOptions {
+  apiKey?: string
+  /** `x-api-key` only (Azure), or also `Authorization: Bearer` (Z.AI). */
+  auth?: 'x-api-key' | 'either'
+  /** When set, any other `anthropic-beta` flag is a 400, as on targets that do not know it. */
+  acceptedBetas?: string[]
+  /** Reject max_tokens above this, with Anthropic's wording. */
+  maxOutputTokens?: number
+  /** Whether `thinking: {type: "adaptive"}` is accepted (newer models only). */
+  adaptiveThinking?: boolean
+  /** Secret for thinking signatures; blocks signed by anyone else are rejected. */
+  signingSecret?: string
+  responder?: FakeResponder
+}
+
+type Json = Record<string, any>
+
+export function thinkingSignature (secret: string, thinking: string): string {
+  return createHmac('sha256', secret).update(thinking).digest('base64')
+}
+
+const TYPE_BY_STATUS: Record<number, string> = {
+  400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error',
+  413: 'request_too_large', 429: 'rate_limit_error', 500: 'api_error', 504: 'timeout_error', 529: 'overloaded_error'
+}
+
+export function anthropicErrorBody (status: number, message: string): Json {
+  return { type: 'error', error: { type: TYPE_BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'), message }, request_id: `req_${randomBytes(8).toString('hex')}` }
+}
+
+function fail (exchange: FakeExchange, status: number, message: string, headers: Record<string, string> = {}): void {
+  sendJson(exchange.res, status, anthropicErrorBody(status, message), headers)
+}
+
+export async function startFakeAnthropic (options: FakeAnthropicOptions = {}): Promise<FakeUpstream> {
+  const secret = options.signingSecret ?? 'anthropic-fake-secret'
+  return await startFakeServer(async (exchange) => {
+    const { req, recorded } = exchange
+    const path = new URL(recorded.path, 'http://fake').pathname
+    if (options.apiKey !== undefined) {
+      const bearer = options.auth === 'either' && req.headers.authorization === `Bearer ${options.apiKey}`
+      if (req.headers['x-api-key'] !== options.apiKey && !bearer) return fail(exchange, 401, 'invalid x-api-key')
+    }
+    if (req.method !== 'POST' || !path.endsWith('/v1/messages')) return fail(exchange, 404, `Not found: ${req.method ?? ''} ${path}`)
+    if (req.headers['anthropic-version'] === undefined) return fail(exchange, 400, 'anthropic-version: header is required')
+    if (options.acceptedBetas !== undefined) {
+      const flags = String(req.headers['anthropic-beta'] ?? '').split(',').map((flag) => flag.trim()).filter(Boolean)
+      const unknown = flags.filter((flag) => !options.acceptedBetas!.includes(flag))
+      if (unknown.length > 0) return fail(exchange, 400, `Unexpected value(s) \`${unknown.join('`, `')}\` for the \`anthropic-beta\` header. Please consult our documentation at docs.anthropic.com or try again without the header.`)
+    }
+    const problem = validateAnthropicBody(recorded.body, { ...options, secret, requireModel: true })
+    if (problem !== null) return fail(exchange, 400, problem)
+    await answer(exchange, recorded.body as Json, secret)
+  }, options.responder)
+}
+
+/** The rules the real Messages API enforces that a translating gateway can break. Returns the 400 message. */
+export function validateAnthropicBody (body: unknown, options: { maxOutputTokens?: number, adaptiveThinking?: boolean, secret: string, requireModel: boolean }): string | null {
+  if (!isRecord(body)) return 'Request body must be a JSON object'
+  if (options.requireModel && (typeof body.model !== 'string' || body.model === '')) return 'model: Field required'
+  if (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) return 'max_tokens: Field required'
+  if (options.maxOutputTokens !== undefined && body.max_tokens > options.maxOutputTokens) {
+    return `max_tokens: ${body.max_tokens} > ${options.maxOutputTokens}, which is the maximum allowed number of output tokens for ${String(body.model ?? 'this model')}`
+  }
+  const thinking = body.thinking as Json | undefined
+  if (thinking !== undefined) {
+    if (thinking.type === 'adaptive' && options.adaptiveThinking !== true) return "thinking.type: Input tag 'adaptive' found using 'type' does not match any of the expected tags: 'disabled', 'enabled'"
+    if (thinking.type === 'enabled' && (typeof thinking.budget_tokens !== 'number' || thinking.budget_tokens < 1024 || thinking.budget_tokens >= body.max_tokens)) {
+      return '`max_tokens` must be greater than `thinking.budget_tokens`, and budget_tokens must be >= 1024'
+    }
+  }
+  if (!Array.isArray(body.messages) || body.messages.length === 0) return 'messages: at least one message is required'
+  let pending: string[] = []
+  for (const [i, message] of (body.messages as unknown[]).entries()) {
+    if (!isRecord(message) || !['user', 'assistant', 'system'].includes(String(message.role))) return `messages.${i}.role: Input should be 'user' or 'assistant'`
+    const content = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content
+    if (!Array.isArray(content)) return `messages.${i}.content: Input should be a valid list`
+    if (pending.length > 0) {
+      const leading = content.slice(0, pending.length)
+      const answered = leading.filter((block: any) => block?.type === 'tool_result').map((block: any) => block.tool_use_id)
+      if (message.role !== 'user' || pending.some((id) => !answered.includes(id))) {
+        return `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${pending.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`
+      }
+      pending = []
+    }
+    for (const [j, block] of content.entries()) {
+      if (!isRecord(block)) return `messages.${i}.content.${j}: Input should be an object`
+      if (block.type === 'text' && (typeof block.text !== 'string' || block.text === '')) return `messages.${i}.content.${j}.text: text content blocks must be non-empty`
+      if (block.type === 'thinking') {
+        if (message.role !== 'assistant') return `messages.${i}.content.${j}: thinking blocks are only allowed in assistant messages`
+        if (typeof block.signature !== 'string' || block.signature !== thinkingSignature(options.secret, String(block.thinking ?? ''))) {
+          return `messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`
+        }
+      }
+      if (block.type === 'tool_use') {
+        if (message.role !== 'assistant') return `messages.${i}.content.${j}: tool_use blocks are only allowed in assistant messages`
+        pending.push(String(block.id))
+      }
+    }
+  }
+  if (pending.length > 0) return `messages: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${pending.join(', ')}`
+  return null
+}
+
+/** The Anthropic SSE events a FakeReply renders to, in the real order (protocols.md §1.7). */
+export function anthropicReplyEvents (reply: FakeReply, model: string, body: Json, secret: string): Json[] {
+  const { input, output, cached } = usageFor(reply, body.messages)
+  const events: Json[] = [{
+    type: 'message_start',
+    message: {
+      id: `msg_${randomBytes(12).toString('hex')}`, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null,
+      usage: { input_tokens: input - (cached ?? 0), output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: cached ?? 0 }
+    }
+  }, { type: 'ping' }]
+  let index = 0
+  if (reply.reasoning !== undefined) {
+    events.push({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } })
+    for (const piece of splitText(reply.reasoning)) events.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } })
+    events.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: thinkingSignature(secret, reply.reasoning) } })
+    events.push({ type: 'content_block_stop', index: index++ })
+  }
+  const text = reply.text ?? (reply.midStreamError === undefined ? undefined : 'partial answer')
+  if (text !== undefined && text !== '') {
+    events.push({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } })
+    for (const piece of splitText(text)) events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } })
+    if (reply.midStreamError !== undefined) {
+      events.push({ type: 'error', error: { type: 'overloaded_error', message: reply.midStreamError } })
+      return events
+    }
+    events.push({ type: 'content_block_stop', index: index++ })
+  }
+  const calls = reply.toolCalls ?? []
+  for (const call of calls) {
+    events.push({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: call.id ?? `toolu_${randomBytes(12).toString('hex')}`, name: call.name, input: {} } })
+    events.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } })
+    for (const piece of splitPieces(JSON.stringify(call.arguments), 3)) events.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } })
+    events.push({ type: 'content_block_stop', index: index++ })
+  }
+  const stopReason = reply.finishReason ?? (calls.length > 0 ? 'tool_use' : 'end_turn')
+  events.push({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: output } })
+  events.push({ type: 'message_stop' })
+  return events
+}
+
+/** Folds the events into the non-streaming Message. */
+export function anthropicReplyMessage (events: Json[]): Json {
+  const message = { ...events[0]!.message, content: [] as Json[] }
+  const json = new Map<number, string>()
+  for (const event of events) {
+    if (event.type === 'content_block_start') message.content[event.index] = { ...event.content_block }
+    else if (event.type === 'content_block_delta') {
+      const block = message.content[event.index]!
+      if (event.delta.type === 'text_delta') block.text += event.delta.text
+      else if (event.delta.type === 'thinking_delta') block.thinking += event.delta.thinking
+      else if (event.delta.type === 'signature_delta') block.signature = event.delta.signature
+      else if (event.delta.type === 'input_json_delta') json.set(event.index, (json.get(event.index) ?? '') + event.delta.partial_json)
+    } else if (event.type === 'content_block_stop' && json.has(event.index)) message.content[event.index]!.input = JSON.parse(json.get(event.index)!)
+    else if (event.type === 'message_delta') {
+      message.stop_reason = event.delta.stop_reason
+      message.usage = { ...message.usage, ...event.usage }
+    }
+  }
+  return message
+}
+
+async function answer (exchange: FakeExchange, body: Json, secret: string): Promise<void> {
+  const reply = exchange.reply()
+  if (!(await exchange.sleep(reply.delayMs))) return
+  if (reply.status !== undefined && (reply.status < 200 || reply.status >= 300)) {
+    return fail(exchange, reply.status, reply.error ?? `fake upstream error ${reply.status}`, errorHeaders(reply))
+  }
+  const events = anthropicReplyEvents(reply, String(body.model), body, secret)
+  if (body.stream !== true) {
+    if (reply.dropConnectionAfterChunks !== undefined) return void exchange.res.socket?.destroy()
+    if (reply.midStreamError !== undefined) return fail(exchange, 529, reply.midStreamError)
+    return sendJson(exchange.res, 200, anthropicReplyMessage(events), { 'request-id': `req_${randomBytes(8).toString('hex')}` })
+  }
+  const frames = events.map((event) => `event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`)
+  await streamFrames(exchange, 'text/event-stream; charset=utf-8', frames, reply)
+}

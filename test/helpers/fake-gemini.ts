@@ -1,0 +1,182 @@
+/**
+ * A fake Gemini API: `POST /v1beta/models/{model}:generateContent` and
+ * `:streamGenerateContent?alt=sse`, with API-key auth (`x-goog-api-key` or `?key=`). Tool schemas are
+ * checked against Gemini's OpenAPI subset and rejected with Gemini's own 400 wording ("Invalid JSON
+ * payload received. Unknown name …"), as are empty OBJECT properties, `required` names that do not exist,
+ * non-string enums, empty parts and function responses that answer no call.
+ */
+import { randomBytes } from 'node:crypto'
+import { errorHeaders, sendJson, startFakeServer, streamFrames, type FakeExchange } from './fake-server.ts'
+import { isRecord, splitText, usageFor, type FakeReply, type FakeResponder, type FakeUpstream } from './fake-script.ts'
+
+export interface FakeGeminiOptions {
+  apiKey?: string
+  maxOutputTokens?: number
+  responder?: FakeResponder
+}
+
+type Json = Record<string, any>
+
+const SCHEMA_FIELDS = new Set([
+  'type', 'format', 'title', 'description', 'nullable', 'enum', 'maxItems', 'minItems', 'properties', 'required',
+  'minProperties', 'maxProperties', 'minLength', 'maxLength', 'pattern', 'example', 'anyOf', 'propertyOrdering',
+  'default', 'items', 'minimum', 'maximum'
+])
+const STATUS_NAMES: Record<number, string> = { 400: 'INVALID_ARGUMENT', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED' }
+
+function fail (exchange: FakeExchange, status: number, message: string, headers: Record<string, string> = {}): void {
+  sendJson(exchange.res, status, { error: { code: status, message, status: STATUS_NAMES[status] ?? 'UNKNOWN' } }, headers)
+}
+
+/** Walks a schema like Gemini's proto parser does: the first unknown field is the error. */
+export function checkGeminiSchema (schema: unknown, where: string): string | null {
+  if (!isRecord(schema)) return `Invalid value at '${where}': expected a Schema object`
+  for (const key of Object.keys(schema)) {
+    if (!SCHEMA_FIELDS.has(key)) return `Invalid JSON payload received. Unknown name "${key}" at '${where}': Cannot find field.`
+  }
+  if (schema.type !== undefined && (typeof schema.type !== 'string' || !['string', 'number', 'integer', 'boolean', 'array', 'object'].includes(schema.type.toLowerCase()))) {
+    return `Invalid value at '${where}.type' (type.googleapis.com/google.ai.generativelanguage.v1beta.Type), ${JSON.stringify(schema.type)}`
+  }
+  if (Array.isArray(schema.enum) && schema.enum.some((value: unknown) => typeof value !== 'string')) {
+    return `Invalid value at '${where}.enum[0]' (TYPE_STRING), ${JSON.stringify(schema.enum[0])}`
+  }
+  if (typeof schema.format === 'string' && String(schema.type).toLowerCase() === 'string' && !['enum', 'date-time'].includes(schema.format)) {
+    return `* ${where}.format: only 'enum' and 'date-time' are supported for STRING type`
+  }
+  if (isRecord(schema.properties)) {
+    if (Object.keys(schema.properties).length === 0 && String(schema.type).toLowerCase() === 'object') return `* ${where}.properties: should be non-empty for OBJECT type`
+    for (const [name, property] of Object.entries(schema.properties)) {
+      const problem = checkGeminiSchema(property, `${where}.properties[${name}]`)
+      if (problem !== null) return problem
+    }
+  }
+  if (Array.isArray(schema.required)) {
+    for (const name of schema.required) {
+      if (!isRecord(schema.properties) || !(name in schema.properties)) return `* ${where}.required[0]: property is not defined`
+    }
+  }
+  if (schema.items !== undefined) {
+    const problem = checkGeminiSchema(schema.items, `${where}.items`)
+    if (problem !== null) return problem
+  }
+  if (Array.isArray(schema.anyOf)) {
+    for (const [i, branch] of schema.anyOf.entries()) {
+      const problem = checkGeminiSchema(branch, `${where}.any_of[${i}]`)
+      if (problem !== null) return problem
+    }
+  }
+  return null
+}
+
+function validate (body: unknown, options: FakeGeminiOptions): string | null {
+  if (!isRecord(body)) return 'Invalid JSON payload received.'
+  for (const key of Object.keys(body)) {
+    if (!['contents', 'systemInstruction', 'tools', 'toolConfig', 'generationConfig', 'safetySettings', 'cachedContent'].includes(key)) {
+      return `Invalid JSON payload received. Unknown name "${key}": Cannot find field.`
+    }
+  }
+  if (!Array.isArray(body.contents) || body.contents.length === 0) return '* GenerateContentRequest.contents: contents is not specified'
+  const max = body.generationConfig?.maxOutputTokens
+  if (options.maxOutputTokens !== undefined && typeof max === 'number' && max > options.maxOutputTokens) {
+    return `Unable to submit request because it has a maxOutputTokens value of ${max} but the supported range is from 1 (inclusive) to ${options.maxOutputTokens + 1} (exclusive). Update the value and try again.`
+  }
+  const declared = new Set<string>()
+  for (const [t, tool] of (body.tools ?? []).entries()) {
+    for (const [f, fn] of (tool.functionDeclarations ?? []).entries()) {
+      if (typeof fn.name !== 'string' || !/^[a-zA-Z_][a-zA-Z0-9_.-]{0,63}$/.test(fn.name)) return `* GenerateContentRequest.tools[${t}].function_declarations[${f}].name: Invalid function name.`
+      declared.add(fn.name)
+      if (fn.parameters !== undefined) {
+        const problem = checkGeminiSchema(fn.parameters, `tools[${t}].function_declarations[${f}].parameters`)
+        if (problem !== null) return problem
+      }
+    }
+  }
+  const calls: string[] = []
+  for (const [i, content] of body.contents.entries()) {
+    if (content.role !== 'user' && content.role !== 'model') return `* GenerateContentRequest.contents[${i}].role: Please use a valid role: user, model.`
+    if (!Array.isArray(content.parts) || content.parts.length === 0) return `* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.`
+    for (const [j, part] of content.parts.entries()) {
+      if (typeof part.text === 'string' && part.text === '') return `* GenerateContentRequest.contents[${i}].parts[${j}].data: required oneof field 'data' must have one initialized field`
+      if (part.functionCall !== undefined) {
+        if (!declared.has(part.functionCall.name)) return `* GenerateContentRequest.contents[${i}].parts[${j}].function_call.name: function ${String(part.functionCall.name)} is not declared`
+        calls.push(part.functionCall.name)
+      }
+      if (part.functionResponse !== undefined) {
+        const index = calls.indexOf(part.functionResponse.name)
+        if (index === -1) return `Please ensure that function response turn comes immediately after a function call turn. And the number of function response parts should be equal to number of function call parts of the function call turn.`
+        calls.splice(index, 1)
+        if (!isRecord(part.functionResponse.response)) return `* GenerateContentRequest.contents[${i}].parts[${j}].function_response.response: must be an object`
+      }
+    }
+  }
+  return null
+}
+
+export async function startFakeGemini (options: FakeGeminiOptions = {}): Promise<FakeUpstream> {
+  return await startFakeServer(async (exchange) => {
+    const { req, recorded } = exchange
+    const url = new URL(recorded.path, 'http://fake')
+    const key = req.headers['x-goog-api-key'] ?? url.searchParams.get('key') ?? undefined
+    if (options.apiKey !== undefined && key !== options.apiKey) {
+      return fail(exchange, 400, 'API key not valid. Please pass a valid API key.')
+    }
+    const match = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(url.pathname)
+    if (req.method !== 'POST' || match === null) return fail(exchange, 404, `Method not found: ${req.method ?? ''} ${url.pathname}`)
+    const stream = match[2] === 'streamGenerateContent'
+    if (stream && url.searchParams.get('alt') !== 'sse') return fail(exchange, 400, 'This fake only streams with alt=sse')
+    const problem = validate(recorded.body, options)
+    if (problem !== null) return fail(exchange, 400, problem)
+    const reply = exchange.reply()
+    if (!(await exchange.sleep(reply.delayMs))) return
+    if (reply.status !== undefined && (reply.status < 200 || reply.status >= 300)) {
+      return fail(exchange, reply.status, reply.error ?? `fake upstream error ${reply.status}`, errorHeaders(reply))
+    }
+    const chunks = replyChunks(reply, recorded.body as Json, decodeURIComponent(match[1]!))
+    if (!stream) {
+      if (reply.midStreamError !== undefined) return fail(exchange, 500, reply.midStreamError)
+      return sendJson(exchange.res, 200, mergeChunks(chunks))
+    }
+    await streamFrames(exchange, 'text/event-stream', chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\r\n\r\n`), reply)
+  }, options.responder)
+}
+
+export const FAKE_THOUGHT_SIGNATURE = 'Q2lVQkFSc3R1ZmZlZC1ieS10aGUtZmFrZQ=='
+
+function usageMetadata (reply: FakeReply, body: Json): Json {
+  const { input, output, cached } = usageFor(reply, body.contents)
+  const thoughts = reply.reasoning === undefined ? 0 : Math.max(1, Math.ceil(reply.reasoning.length / 4))
+  return { promptTokenCount: input, candidatesTokenCount: output, totalTokenCount: input + output + thoughts, ...(thoughts > 0 ? { thoughtsTokenCount: thoughts } : {}), ...(cached === undefined ? {} : { cachedContentTokenCount: cached }) }
+}
+
+/** Stream chunks: thought parts, text pieces, then the function calls whole (the first carries a thoughtSignature). */
+function replyChunks (reply: FakeReply, body: Json, model: string): Json[] {
+  const responseId = randomBytes(8).toString('base64url')
+  const chunk = (parts: Json[], extra: Json = {}): Json => ({ candidates: [{ content: { role: 'model', parts }, index: 0, ...extra }], modelVersion: model, responseId })
+  const chunks: Json[] = []
+  for (const piece of splitText(reply.reasoning ?? '')) chunks.push(chunk([{ text: piece, thought: true }]))
+  const text = reply.text ?? (reply.midStreamError === undefined ? '' : 'partial answer')
+  for (const piece of splitText(text)) chunks.push(chunk([{ text: piece }]))
+  if (reply.midStreamError !== undefined) {
+    chunks.push({ error: { code: 500, message: reply.midStreamError, status: 'INTERNAL' } })
+    return chunks
+  }
+  const calls = (reply.toolCalls ?? []).map((call, index) => ({ functionCall: { name: call.name, args: call.arguments }, ...(index === 0 ? { thoughtSignature: FAKE_THOUGHT_SIGNATURE } : {}) }))
+  if (calls.length > 0) chunks.push(chunk(calls))
+  const finish = reply.finishReason ?? 'STOP'
+  chunks.push({ ...chunk([{ text: '' }], { finishReason: finish }), usageMetadata: usageMetadata(reply, body) })
+  return chunks
+}
+
+function mergeChunks (chunks: Json[]): Json {
+  const parts: Json[] = []
+  for (const chunk of chunks) {
+    for (const part of chunk.candidates?.[0]?.content?.parts ?? []) {
+      const last = parts.at(-1)
+      if (typeof part.text === 'string' && part.text === '') continue
+      if (last !== undefined && typeof last.text === 'string' && typeof part.text === 'string' && last.thought === part.thought) last.text += part.text
+      else parts.push({ ...part })
+    }
+  }
+  const last = chunks.at(-1)!
+  return { candidates: [{ content: { role: 'model', parts }, finishReason: last.candidates?.[0]?.finishReason, index: 0 }], usageMetadata: last.usageMetadata, modelVersion: last.modelVersion, responseId: last.responseId }
+}

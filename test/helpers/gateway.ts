@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify'
+import { buildServer } from 'lynkr'
+
+export interface TestGateway { app: FastifyInstance, url: string, close: () => Promise<void> }
+
+/** Boots the real gateway (the same server the CLI runs) on a loopback port with an explicit env. */
+export async function startGateway (env: Record<string, string | undefined>): Promise<TestGateway> {
+  const app = await buildServer({ env: { HEALTH_PROBE_INTERVAL_MS: '0', LYNKR_DATA_DIR: ':memory:', ...env }, logger: false })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  return { app, url: `http://127.0.0.1:${port}`, close: async () => { await app.close() } }
+}
+
+export function ollamaEnv (fakeUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { MODEL_PROVIDER: 'ollama', OLLAMA_ENDPOINT: fakeUrl, OLLAMA_MODEL: 'qwen2.5-coder:7b', ...extra }
+}
+
+export function openAIEnv (fakeUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { MODEL_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-key', OPENAI_ENDPOINT: `${fakeUrl}/v1`, OPENAI_MODEL: 'gpt-4o-mini', ...extra }
+}

@@ -1,0 +1,78 @@
+import { before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { setTimeout as delay } from 'node:timers/promises'
+import { request } from 'undici'
+import { loadTokenizer } from '../packages/core/src/tokens/count-tokens.ts'
+import { startFakeOllama } from './helpers/fake-ollama.ts'
+import { startGateway, ollamaEnv } from './helpers/gateway.ts'
+
+before(async () => { await loadTokenizer() })
+
+const anthropic = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'k' }
+const body = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] })
+
+function blockEventLoop (ms: number): void {
+  const until = Date.now() + ms
+  while (Date.now() < until) { /* an artificial event-loop block */ }
+}
+
+test('an event-loop block sheds model requests with the dialect\'s overloaded error and Retry-After; health stays up', async (t) => {
+  const ollama = await startFakeOllama()
+  const gateway = await startGateway(ollamaEnv(ollama.url, {
+    LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '20', LOAD_SHED_SAMPLE_INTERVAL_MS: '300', LOAD_SHED_RETRY_AFTER_S: '7'
+  }))
+  t.after(async () => { await gateway.close(); await ollama.close() })
+  assert.equal((await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })).statusCode, 200)
+
+  blockEventLoop(700)
+  await delay(5) // let the sampler see the block
+  const [shedAnthropic, shedOpenAI, live] = await Promise.all([
+    request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body }),
+    request(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer k' }, body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }) }),
+    request(`${gateway.url}/health/live`)
+  ])
+  const anthropicError = await shedAnthropic.body.json() as any
+  assert.equal(shedAnthropic.statusCode, 503)
+  assert.equal(shedAnthropic.headers['retry-after'], '7')
+  assert.equal(anthropicError.type, 'error')
+  assert.equal(anthropicError.error.type, 'overloaded_error')
+  assert.match(anthropicError.error.message, /overloaded \(event loop delay\)/)
+  const openAIError = await shedOpenAI.body.json() as any
+  assert.equal(shedOpenAI.statusCode, 503)
+  assert.equal(shedOpenAI.headers['retry-after'], '7')
+  assert.equal(typeof openAIError.error.message, 'string', 'OpenAI error shape')
+  assert.equal(anthropicError.error.message, openAIError.error.message)
+  assert.equal(live.statusCode, 200, 'health is never shed')
+  await live.body.dump()
+
+  // The pressure passes with the next quiet sample.
+  await delay(700)
+  const after = await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })
+  await after.body.dump()
+  assert.equal(after.statusCode, 200)
+  const metrics = await (await request(`${gateway.url}/metrics`)).body.text()
+  assert.match(metrics, /lynkr_requests_shed_total\{reason="eventLoopDelay"\} 2/)
+})
+
+test('a cap on concurrent upstream requests sheds the excess until a slot frees', async (t) => {
+  const ollama = await startFakeOllama()
+  ollama.respondWith({ text: 'a slow stream of several words', chunkDelayMs: 80 })
+  const gateway = await startGateway(ollamaEnv(ollama.url, { LOAD_SHED_MAX_CONCURRENT_UPSTREAM: '1', LOAD_SHED_RETRY_AFTER_S: '3' }))
+  t.after(async () => { await gateway.close(); await ollama.close() })
+
+  const first = await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })
+  assert.equal(first.statusCode, 200)
+  const second = await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })
+  const error = await second.body.json() as any
+  assert.equal(second.statusCode, 503)
+  assert.equal(second.headers['retry-after'], '3')
+  assert.equal(error.error.type, 'overloaded_error')
+  assert.match(error.error.message, /1 upstream calls in flight/)
+  assert.match(await first.body.text(), /message_stop/, 'the admitted stream is unaffected')
+  const third = await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })
+  await third.body.dump()
+  assert.equal(third.statusCode, 200)
+  const metrics = await (await request(`${gateway.url}/metrics`)).body.text()
+  assert.match(metrics, /lynkr_requests_shed_total\{reason="concurrentUpstream"\} 1/)
+  assert.match(metrics, /lynkr_errors_total\{type="overloaded",phase="request"\} 1/)
+})
