@@ -6,6 +6,8 @@ import type { FakeResponder, FakeUpstream } from './helpers/fake-script.ts'
 import { anthropicAgentResponder, converseAgentResponder } from './helpers/wire-agent-responder.ts'
 import { bedrockConverseCase, bedrockInvokeCase, azureAnthropicCase } from './helpers/provider-cases.ts'
 import type { ProviderCase } from './helpers/provider-cases.ts'
+import { agentResponder } from './helpers/agent-responder.ts'
+import { moonshotCase } from './helpers/openai-provider-cases.ts'
 
 // The real Claude Code CLI (2.1.332) drives a Bash tool loop through lynkr to the Bedrock fake (SigV4 +
 // Converse event streams, and API key + InvokeModel) and the Azure Anthropic fake. Each fake validates
@@ -24,6 +26,13 @@ const runs: Array<{ provider: ProviderCase, responder: (marker: string) => FakeR
   {
     provider: azureAnthropicCase,
     responder: anthropicAgentResponder,
+    toolResult: (body) => JSON.stringify(body.messages)
+  },
+  // Kimi ids (functions.Bash:0) must survive the round trip through Claude Code's id check, and the
+  // tool-call turn must come back with reasoning_content, or the Moonshot fake refuses it.
+  {
+    provider: moonshotCase,
+    responder: agentResponder,
     toolResult: (body) => JSON.stringify(body.messages)
   }
 ]

@@ -51,6 +51,8 @@ export async function startFakeAzureOpenAI (options: FakeAzureOpenAIOptions): Pr
       ? null
       : azureError(401, '401', 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.'),
     isChatPath: (path) => /^\/openai\/deployments\/[^/]+\/chat\/completions$/.test(path) || path === '/openai/v1/chat/completions',
+    // Classic URLs name the deployment; the body's `model` is then optional (and ignored).
+    modelFromPath: (path) => /^\/openai\/deployments\/([^/]+)\//.exec(path)?.[1],
     validate: (body, recorded) => {
       const url = new URL(recorded.path, 'http://fake')
       const classic = /^\/openai\/deployments\/([^/]+)\//.exec(url.pathname)

@@ -6,6 +6,7 @@ import type { Routing } from './routing.ts'
 import type { Pricing } from './pricing.ts'
 import { LynkrEvents, outcomeOf } from './events.ts'
 import type { UpstreamOutcome } from './events.ts'
+import { linkSignals } from './link-signals.ts'
 import { MessageAssembler } from './stream/message-assembler.ts'
 import { MessageCollector } from './stream/collect-message.ts'
 import type { AssembledMessage } from './stream/collect-message.ts'
@@ -157,7 +158,7 @@ export class ChatService {
       const ready = await request
       const signals = [call.context.signal, lifetime.signal]
       if (policySignal !== undefined) signals.push(policySignal)
-      return await run(adapter, ready, { ...call.context, signal: AbortSignal.any(signals) }, decision)
+      return await run(adapter, ready, { ...call.context, signal: linkSignals(signals) }, decision)
     }
   }
 

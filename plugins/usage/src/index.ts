@@ -12,6 +12,10 @@ import type { UsageLedgerTable } from './ledger.ts'
 export interface UsageOptions {
   /** Days summarised when the query gives no `from`. */
   defaultRangeDays: number
+  /** Ledger rows are written in batches: at most this often… */
+  flushIntervalMs: number
+  /** …or as soon as this many are waiting. */
+  flushRows: number
 }
 
 const DAY = 86_400_000
@@ -37,13 +41,30 @@ function keysMatch (expected: string, given: string | undefined): boolean {
 async function usage (app: FastifyInstance, options: UsageOptions): Promise<void> {
   const db = app.sqlite as unknown as Kysely<{ usage_ledger: UsageLedgerTable }>
   await migrate(db, 'usage', migrations)
-  const pending = new Set<Promise<unknown>>()
+  // Rows are buffered and written in one multi-row insert per tick: a statement per request cost more
+  // than the whole translation on the hot path (profiled), and SQLite writes serialise anyway.
+  let buffer: Array<ReturnType<typeof ledgerRow>> = []
+  let writing: Promise<void> = Promise.resolve()
+  let timer: NodeJS.Timeout | undefined
+  const flush = async (): Promise<void> => {
+    if (timer !== undefined) { clearTimeout(timer); timer = undefined }
+    if (buffer.length > 0) {
+      const rows = buffer
+      buffer = []
+      writing = writing.then(async () => {
+        await db.insertInto('usage_ledger').values(rows).execute()
+      }).catch((error: unknown) => { app.log.error({ err: error, rows: rows.length }, 'usage ledger write failed') })
+    }
+    await writing
+  }
 
   app.lynkr.events.on('call-completed', (event) => {
-    const write = db.insertInto('usage_ledger').values(ledgerRow(event)).execute()
-      .catch((error: unknown) => { app.log.error({ err: error }, 'usage ledger write failed') })
-      .finally(() => { pending.delete(write) })
-    pending.add(write)
+    buffer.push(ledgerRow(event))
+    if (buffer.length >= options.flushRows) void flush()
+    else if (timer === undefined) {
+      timer = setTimeout(() => { void flush() }, options.flushIntervalMs)
+      timer.unref()
+    }
   })
 
   app.get<{ Querystring: { from?: string, to?: string } }>('/v1/usage', async (request) => {
@@ -54,12 +75,13 @@ async function usage (app: FastifyInstance, options: UsageOptions): Promise<void
     const to = parseInstant(request.query.to, 'to') ?? Date.now() + 1
     const from = parseInstant(request.query.from, 'from') ?? to - options.defaultRangeDays * DAY
     if (from > to) throw new LynkrError('invalid_request', `from (${new Date(from).toISOString()}) is after to (${new Date(to).toISOString()})`, { code: 'LYNKR_USAGE_BAD_RANGE' })
-    // Calls that just finished are still being written: include them.
-    await Promise.all([...pending])
+    // Calls that just finished may still be buffered: include them.
+    await flush()
     return await summarise(db, from, to)
   })
 
-  app.addHook('preClose', async () => { await Promise.all([...pending]) })
+  app.addHook('preClose', flush)
+  app.addHook('onClose', flush)
 }
 
 export default fp(usage, { name: '@lynkr/usage', fastify: '5.x', decorators: { fastify: ['lynkr'] }, dependencies: ['@lynkr/storage'] })
@@ -67,9 +89,11 @@ export default fp(usage, { name: '@lynkr/usage', fastify: '5.x', decorators: { f
 export const manifest = defineManifest({
   kind: 'service',
   env: Type.Object({
-    USAGE_DEFAULT_RANGE_DAYS: Type.Integer({ default: 30, minimum: 1, description: 'days GET /v1/usage summarises when from is omitted' })
+    USAGE_DEFAULT_RANGE_DAYS: Type.Integer({ default: 30, minimum: 1, description: 'days GET /v1/usage summarises when from is omitted' }),
+    USAGE_FLUSH_INTERVAL_MS: Type.Integer({ default: 250, minimum: 1, description: 'how long finished calls may wait before their ledger rows are written' }),
+    USAGE_FLUSH_ROWS: Type.Integer({ default: 500, minimum: 1, description: 'write the buffered ledger rows once this many are waiting' })
   }),
-  toOptions: (env): UsageOptions => ({ defaultRangeDays: env.USAGE_DEFAULT_RANGE_DAYS })
+  toOptions: (env): UsageOptions => ({ defaultRangeDays: env.USAGE_DEFAULT_RANGE_DAYS, flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, flushRows: env.USAGE_FLUSH_ROWS })
 })
 
 export { summarise, ledgerRow, migrations } from './ledger.ts'

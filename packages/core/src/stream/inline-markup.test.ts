@@ -191,3 +191,18 @@ test('partialTagLength', () => {
   assert.equal(partialTagLength('abc <think', ['<think>']), 6)
   assert.equal(partialTagLength('abc', ['<think>']), 0)
 })
+
+test('large printed calls in tiny pieces stay linear (no rescanning of what is held)', () => {
+  const content = 'x'.repeat(400_000)
+  const writeTool: ToolDefinition[] = [{ name: 'Write', input_schema: { type: 'object', properties: { content: { type: 'string' } } } }]
+  for (const text of [`<tool_call>{"name":"Write","arguments":{"content":"${content}"}}</tool_call>`, `{"name":"Write","arguments":{"content":"${content}"}}`]) {
+    const started = performance.now()
+    const recovery = new InlineMarkupRecovery({ tools: writeTool })
+    const out: UpstreamPart[] = []
+    for (let at = 0; at < text.length; at += 8) out.push(...recovery.push({ type: 'text-delta', text: text.slice(at, at + 8) }))
+    out.push(...recovery.end())
+    assert.equal(out.length, 1)
+    assert.deepEqual(out[0], { type: 'tool-call', name: 'Write', input: { content } })
+    assert.ok(performance.now() - started < 3000, `took ${Math.round(performance.now() - started)} ms`)
+  }
+})

@@ -30,23 +30,52 @@ const JSON_CALL_KEYS = ['name', 'function', 'arguments', 'parameters', 'type', '
 type Mode = 'text' | 'think' | 'call' | 'json'
 type Channel = 'text' | 'reasoning'
 
+/**
+ * Text held while a printed call is open, kept as the pieces that arrived: joining (or indexing) one
+ * ever-growing string per network chunk would make a large call quadratic.
+ */
+class HeldText {
+  private parts: string[] = []
+  length = 0
+  push (text: string): void {
+    if (text === '') return
+    this.parts.push(text)
+    this.length += text.length
+  }
+
+  text (): string {
+    const whole = this.parts.join('')
+    this.parts = whole === '' ? [] : [whole]
+    return whole
+  }
+
+  clear (): void {
+    this.parts = []
+    this.length = 0
+  }
+}
+
 export class InlineMarkupRecovery implements PartTransform {
   private readonly tools: Map<string, ToolDefinition>
   private readonly recoverTools: boolean
   private readonly thinkTags: boolean
   private readonly bareJson: boolean
   private mode: Mode = 'text'
-  /** Text not yet released: an ambiguous tail, or a whole open tool call. */
+  /** Text not yet looked at, or (text/think modes) the ambiguous tail held back. Always short. */
   private pending = ''
-  /** Nothing but whitespace has been seen in the answer so far (a bare JSON call must be the whole answer). */
+  /** Nothing but whitespace has been emitted so far (a bare JSON call must be the whole answer). */
   private atStart = true
   /** Whitespace held at the end of each channel: dropped when a tag follows, released when content does. */
   private readonly heldSpace: Record<Channel, string> = { text: '', reasoning: '' }
   /** Drop whitespace at the start of the next segment (the answer's start, just after a tag). */
   private readonly trimStart: Record<Channel, boolean> = { text: true, reasoning: true }
   private lastEmitted: 'text' | 'reasoning' | 'tool' | null = null
-  /** JSON scan state in 'json' mode: objects found so far, and where the current one starts. */
-  private json = { scanned: 0, depth: 0, inString: false, escaped: false, objects: [] as string[], objectStart: 0 }
+  /** 'call' mode: the body after `<tool_call>`, and its last characters (a closing tag may straddle pieces). */
+  private readonly call = new HeldText()
+  private callTail = ''
+  /** 'json' mode: the held answer and the scanner's state (objects as [start, end) offsets into it). */
+  private readonly jsonText = new HeldText()
+  private json = { depth: 0, inString: false, escaped: false, objectStart: 0, objects: [] as Array<[number, number]>, head: '', confirmed: false }
 
   constructor (options: InlineMarkupOptions = {}) {
     this.tools = new Map((options.tools ?? []).map((tool) => [tool.name, tool]))
@@ -95,13 +124,15 @@ export class InlineMarkupRecovery implements PartTransform {
       this.emit('reasoning', this.pending, true, out)
     } else if (this.mode === 'call') {
       // Models often stop right after the call, without the closing tag.
-      const calls = this.parseTaggedCall(this.pending)
+      const body = this.call.text()
+      const calls = this.parseTaggedCall(body)
       if (calls !== null) this.emitCalls(calls, out)
-      else this.emit('text', CALL_OPEN + this.pending, true, out)
+      else this.emit('text', CALL_OPEN + body, true, out)
     } else if (this.mode === 'json') {
-      const calls = this.json.depth === 0 ? this.parseJsonCalls(this.json.objects) : null
+      const text = this.jsonText.text()
+      const calls = this.json.depth === 0 ? this.parseJsonCalls(this.json.objects.map(([from, to]) => text.slice(from, to))) : null
       if (calls !== null) this.emitCalls(calls, out)
-      else this.emit('text', this.pending, true, out)
+      else this.emit('text', text, true, out)
     } else {
       this.emit('text', this.pending, false, out)
       // Trailing whitespace of the answer is kept when the answer ended in text.
@@ -109,6 +140,8 @@ export class InlineMarkupRecovery implements PartTransform {
     }
     this.pending = ''
     this.mode = 'text'
+    this.call.clear()
+    this.jsonText.clear()
     this.heldSpace.text = ''
     this.heldSpace.reasoning = ''
   }
@@ -120,10 +153,13 @@ export class InlineMarkupRecovery implements PartTransform {
       this.pending = ''
       return
     }
-    const prefix = this.mode === 'call' ? CALL_OPEN : ''
-    const text = prefix + this.pending
+    let text = this.pending
+    if (this.mode === 'call') text = CALL_OPEN + this.call.text() + text
+    else if (this.mode === 'json') text = this.jsonText.text() + text
     this.pending = ''
     this.mode = 'text'
+    this.call.clear()
+    this.jsonText.clear()
     if (text !== '') this.emit('text', text, false, out)
     if (text.trim() !== '') this.atStart = false
   }
@@ -137,7 +173,8 @@ export class InlineMarkupRecovery implements PartTransform {
           if (trimmed.startsWith('{')) {
             this.pending = trimmed
             this.mode = 'json'
-            this.json = { scanned: 0, depth: 0, inString: false, escaped: false, objects: [], objectStart: 0 }
+            this.jsonText.clear()
+            this.json = { depth: 0, inString: false, escaped: false, objectStart: 0, objects: [], head: '', confirmed: false }
             continue
           }
         }
@@ -151,6 +188,8 @@ export class InlineMarkupRecovery implements PartTransform {
             this.trimStart.reasoning = true
           } else {
             this.mode = 'call'
+            this.call.clear()
+            this.callTail = ''
           }
           continue
         }
@@ -174,52 +213,65 @@ export class InlineMarkupRecovery implements PartTransform {
         return
       }
       if (this.mode === 'call') {
-        const at = this.pending.indexOf(CALL_CLOSE)
+        const piece = this.pending
+        this.pending = ''
+        const window = this.callTail + piece
+        const at = window.indexOf(CALL_CLOSE)
         if (at === -1) {
-          if (this.pending.length > MAX_HELD_CHARS) this.release(out)
+          this.call.push(piece)
+          this.callTail = window.slice(-(CALL_CLOSE.length - 1))
+          if (this.call.length > MAX_HELD_CHARS) this.release(out)
           return
         }
-        const body = this.pending.slice(0, at)
-        this.pending = this.pending.slice(at + CALL_CLOSE.length)
+        // Where the closing tag starts within this piece (negative: it began in earlier pieces).
+        const cut = at - this.callTail.length
+        const whole = this.call.text() + piece
+        const body = whole.slice(0, whole.length - piece.length + cut)
+        this.pending = piece.slice(cut + CALL_CLOSE.length)
+        this.call.clear()
         this.mode = 'text'
         const calls = this.parseTaggedCall(body)
-        if (calls !== null) {
-          this.heldSpace.text = ''
-          this.emitCalls(calls, out)
-        } else {
-          this.emit('text', CALL_OPEN + body + CALL_CLOSE, false, out)
-        }
+        if (calls !== null) this.emitCalls(calls, out)
+        else this.emit('text', CALL_OPEN + body + CALL_CLOSE, false, out)
         this.trimStart.text = true
         continue
       }
       // 'json': a bare object (or several) that must turn out to be the whole answer.
-      if (!this.scanJson()) {
+      const piece = this.pending
+      this.pending = ''
+      if (!this.scanJson(piece)) {
         // Not a printed call after all: the held text is ordinary text (which may still contain tags).
+        this.pending = this.jsonText.text()
+        this.jsonText.clear()
         this.mode = 'text'
         this.atStart = false
         continue
       }
-      if (this.pending.length > MAX_HELD_CHARS) this.release(out)
+      if (this.jsonText.length > MAX_HELD_CHARS) this.release(out)
       return
     }
   }
 
   /**
-   * Advances the JSON scan over `pending`. Returns false as soon as the text cannot be a printed tool call
-   * (an object not starting with a call key, or prose after the closing brace).
+   * Feeds one piece to the JSON scan. Returns false as soon as the text cannot be a printed tool call (an
+   * object not starting with a call key, or prose after a closing brace).
    */
-  private scanJson (): boolean {
+  private scanJson (piece: string): boolean {
     const state = this.json
-    const text = this.pending
-    for (let i = state.scanned; i < text.length; i++) {
-      const char = text[i]!
+    const base = this.jsonText.length
+    this.jsonText.push(piece)
+    for (let i = 0; i < piece.length; i++) {
+      const char = piece[i]!
       if (state.depth === 0) {
-        if (/\s/.test(char)) continue
+        if (char === ' ' || char === '\n' || char === '\r' || char === '\t') continue
         if (char !== '{') return false
-        state.objectStart = i
+        state.objectStart = base + i
         state.depth = 1
+        state.head = '{'
+        state.confirmed = false
         continue
       }
+      if (!state.confirmed && state.head.length < 64) state.head += char
       if (state.inString) {
         if (state.escaped) state.escaped = false
         else if (char === '\\') state.escaped = true
@@ -230,11 +282,15 @@ export class InlineMarkupRecovery implements PartTransform {
       else if (char === '{' || char === '[') state.depth++
       else if (char === '}' || char === ']') {
         state.depth--
-        if (state.depth === 0) state.objects.push(text.slice(state.objectStart, i + 1))
+        if (state.depth === 0) state.objects.push([state.objectStart, base + i + 1])
       }
     }
-    state.scanned = text.length
-    if (state.depth > 0) return couldStartCall(text.slice(state.objectStart))
+    if (state.depth > 0 && !state.confirmed) {
+      // Only the first characters decide; once a call key is seen the object is just buffered.
+      if (!couldStartCall(state.head)) return false
+      state.confirmed = /^\{\s*"[a-z_]+"/.test(state.head)
+      if (!state.confirmed && state.head.length >= 64) return false
+    }
     return true
   }
 

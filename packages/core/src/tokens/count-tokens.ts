@@ -1,5 +1,6 @@
+import { Worker } from 'node:worker_threads'
+import { tokenizerWorkerData, tokenizerWorkerSource } from './tokenizer-worker.ts'
 import type { ChatMessage, ContentBlock, TextBlock, ToolDefinition } from '@lynkr/protocol'
-import type { Tiktoken } from 'js-tiktoken/lite'
 
 /**
  * Claude 3+ tokenizers are not public, so counts are estimated with o200k_base (a real BPE, exact for
@@ -13,18 +14,55 @@ const IMAGE_TOKENS = 1600
 const MESSAGE_OVERHEAD = 4
 const TOOL_OVERHEAD = 8
 
-let encoder: Tiktoken | null = null
-let loading: Promise<Tiktoken> | null = null
+interface Pending { resolve: (tokens: number) => void, reject: (error: Error) => void }
 
-/** Loads the ranks (a few MB) once; call at boot so the first count is not slow. */
-export async function loadTokenizer (): Promise<Tiktoken> {
-  if (encoder !== null) return encoder
-  loading ??= (async () => {
-    const [{ Tiktoken }, ranks] = await Promise.all([import('js-tiktoken/lite'), import('js-tiktoken/ranks/o200k_base')])
-    encoder = new Tiktoken(ranks.default)
-    return encoder
-  })()
-  return await loading
+let worker: Worker | null = null
+let ready: Promise<void> | null = null
+let nextId = 0
+const pending = new Map<number, Pending>()
+
+/** Starts the tokenizer worker (idempotent); call at boot so the first count does not wait for it. */
+export async function loadTokenizer (): Promise<void> {
+  if (ready !== null) return await ready
+  const current = new Worker(tokenizerWorkerSource, { eval: true, workerData: tokenizerWorkerData() })
+  worker = current
+  ready = new Promise<void>((resolve, reject) => {
+    current.on('message', (message: { ready?: boolean, id?: number, tokens?: number }) => {
+      if (message.ready === true) {
+        if (pending.size === 0) current.unref()
+        resolve()
+        return
+      }
+      const waiter = pending.get(message.id!)
+      pending.delete(message.id!)
+      if (pending.size === 0) current.unref()
+      waiter?.resolve(message.tokens!)
+    })
+    current.once('error', (error) => {
+      reject(error)
+      for (const waiter of pending.values()) waiter.reject(error)
+      pending.clear()
+      if (worker === current) { worker = null; ready = null }
+    })
+  })
+  // Referenced while loading (someone may be awaiting it) and while counts are outstanding, not otherwise.
+  return await ready
+}
+
+/** The worker keeps the process alive only while a count is outstanding. */
+async function encodeLength (pieces: string[]): Promise<number> {
+  const id = nextId++
+  const result = new Promise<number>((resolve, reject) => { pending.set(id, { resolve, reject }) })
+  const loading = loadTokenizer()
+  worker!.ref()
+  try {
+    await loading
+  } catch (error) {
+    pending.delete(id)
+    throw error
+  }
+  worker!.postMessage({ id, pieces })
+  return await result
 }
 
 export interface CountableRequest {
@@ -35,7 +73,6 @@ export interface CountableRequest {
 
 /** Counts system + messages + tools. Never returns 0 for a request with any content. */
 export async function countRequestTokens (request: CountableRequest): Promise<number> {
-  const tokenizer = await loadTokenizer()
   const pieces: string[] = []
   let fixed = 0
   for (const block of request.system ?? []) pieces.push(block.text)
@@ -47,8 +84,14 @@ export async function countRequestTokens (request: CountableRequest): Promise<nu
     fixed += TOOL_OVERHEAD
     pieces.push(tool.name, tool.description ?? '', JSON.stringify(tool.input_schema ?? {}))
   }
-  let tokens = 0
-  for (const piece of pieces) if (piece !== '') tokens += tokenizer.encode(piece, [], []).length
+  const texts = pieces.filter((piece) => piece !== '')
+  let tokens: number
+  try {
+    tokens = await encodeLength(texts)
+  } catch {
+    // Never answer 0 or fail the call: a conservative character estimate if the tokenizer is unavailable.
+    tokens = Math.ceil(texts.reduce((sum, piece) => sum + piece.length, 0) / 3)
+  }
   return Math.max(1, Math.ceil((tokens + fixed) * SAFETY_FACTOR))
 }
 
