@@ -12,32 +12,16 @@ import { moonshotCase } from './helpers/openai-provider-cases.ts'
 // The real Claude Code CLI (2.1.332) drives a Bash tool loop through lynkr to the Bedrock fake (SigV4 +
 // Converse event streams, and API key + InvokeModel) and the Azure Anthropic fake. Each fake validates
 // what it receives the way the real service does, so the loop only completes if every turn is accepted.
-const runs: Array<{ provider: ProviderCase, responder: (marker: string) => FakeResponder, toolResult: (body: any) => string }> = [
-  {
-    provider: bedrockConverseCase,
-    responder: converseAgentResponder,
-    toolResult: (body) => JSON.stringify(body.messages)
-  },
-  {
-    provider: bedrockInvokeCase,
-    responder: converseAgentResponder,
-    toolResult: (body) => JSON.stringify(body.messages)
-  },
-  {
-    provider: azureAnthropicCase,
-    responder: anthropicAgentResponder,
-    toolResult: (body) => JSON.stringify(body.messages)
-  },
+const runs: Array<{ provider: ProviderCase, responder: (marker: string) => FakeResponder }> = [
+  { provider: bedrockConverseCase, responder: converseAgentResponder },
+  { provider: bedrockInvokeCase, responder: converseAgentResponder },
+  { provider: azureAnthropicCase, responder: anthropicAgentResponder },
   // Kimi ids (functions.Bash:0) must survive the round trip through Claude Code's id check, and the
   // tool-call turn must come back with reasoning_content, or the Moonshot fake refuses it.
-  {
-    provider: moonshotCase,
-    responder: agentResponder,
-    toolResult: (body) => JSON.stringify(body.messages)
-  }
+  { provider: moonshotCase, responder: agentResponder }
 ]
 
-for (const { provider, responder, toolResult } of runs) {
+for (const { provider, responder } of runs) {
   test(`Claude Code completes a Bash tool loop through lynkr to ${provider.name}`, { timeout: 180_000 }, async (t) => {
     const fake: FakeUpstream = await provider.start()
     t.after(() => fake.close())
@@ -54,6 +38,7 @@ for (const { provider, responder, toolResult } of runs) {
     const chats = fake.requests.filter((request) => request.method === 'POST')
     assert.ok(chats.length >= 2, 'at least the tool call turn and the answer turn')
     for (const request of chats) assert.equal(provider.upstreamModel(request), provider.expectedModel, 'the configured model, not the Claude name')
-    assert.match(toolResult(chats.at(-1)!.body), new RegExp(marker), 'the tool output reached the upstream')
+    // Every upstream format carries the conversation in `messages`.
+    assert.match(JSON.stringify(chats.at(-1)!.body.messages), new RegExp(marker), 'the tool output reached the upstream')
   })
 }

@@ -3,11 +3,11 @@
  * Claude Code runner: a clean environment, a throwaway HOME, a working directory the caller may seed with
  * files, stdin closed, and a hard timeout.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { execa } from 'execa'
+import { runIsolatedCli } from './run-cli.ts'
+import type { CliRun } from './run-cli.ts'
 
 export const qwenBin = fileURLToPath(new URL('../node_modules/.bin/qwen', import.meta.url))
 
@@ -25,73 +25,33 @@ export interface RunQwenCodeOptions {
   env?: Record<string, string>
 }
 
-export interface QwenCodeRun {
-  /** -1 when the process was killed (timeout) without an exit code. */
-  exitCode: number
-  timedOut: boolean
-  stdout: string
-  stderr: string
-  /** The parsed `--output-format json` output (an array of events, or one result object). */
-  json?: any // any on purpose: the CLI's output is not ours to type
+/** `json` is the parsed `--output-format json` output (an array of events, or one result object). */
+export interface QwenCodeRun extends CliRun {
   /** The final answer text, from the `result` event. */
   result?: string
 }
 
 export async function runQwenCode (options: RunQwenCodeOptions): Promise<QwenCodeRun> {
-  const home = await mkdtemp(join(tmpdir(), 'lynkr-qwen-home-'))
-  const cwd = await mkdtemp(join(tmpdir(), 'lynkr-qwen-cwd-'))
-  try {
-    for (const [name, content] of Object.entries(options.files ?? {})) await writeFile(join(cwd, name), content)
-    options.onCwd?.(cwd)
-    const args = ['--auth-type', 'openai', '-p', options.prompt, '--output-format', 'json', '--approval-mode', 'yolo', '--max-session-turns', '8']
-    const result = await execa(qwenBin, args, {
-      cwd,
-      extendEnv: false, // the host's variables (real keys, proxies) must not leak in
-      env: {
-        PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-        HOME: home,
-        TERM: 'dumb',
-        NO_COLOR: '1',
-        CI: '1',
-        OPENAI_BASE_URL: options.baseUrl,
-        OPENAI_API_KEY: 'dummy',
-        OPENAI_MODEL: options.model ?? 'gpt-4o-mini',
-        QWEN_CODE_DISABLE_TELEMETRY: '1',
-        ...options.env
-      },
-      stdin: 'ignore',
-      timeout: options.timeoutMs ?? 120_000,
-      forceKillAfterDelay: 5_000,
-      reject: false,
-      stripFinalNewline: false
-    })
-    const stdout = String(result.stdout ?? '')
-    const json = parseJson(stdout)
-    return {
-      exitCode: result.exitCode ?? -1,
-      timedOut: result.timedOut,
-      stdout,
-      stderr: String(result.stderr ?? ''),
-      json,
-      result: resultText(json)
+  const run = await runIsolatedCli({
+    bin: qwenBin,
+    args: ['--auth-type', 'openai', '-p', options.prompt, '--output-format', 'json', '--approval-mode', 'yolo', '--max-session-turns', '8'],
+    tempPrefix: 'lynkr-qwen',
+    env: {
+      NO_COLOR: '1',
+      CI: '1',
+      OPENAI_BASE_URL: options.baseUrl,
+      OPENAI_API_KEY: 'dummy',
+      OPENAI_MODEL: options.model ?? 'gpt-4o-mini',
+      QWEN_CODE_DISABLE_TELEMETRY: '1',
+      ...options.env
+    },
+    timeoutMs: options.timeoutMs,
+    prepare: async (cwd) => {
+      for (const [name, content] of Object.entries(options.files ?? {})) await writeFile(join(cwd, name), content)
+      options.onCwd?.(cwd)
     }
-  } finally {
-    await Promise.all([home, cwd].map(async (dir) => await rm(dir, { recursive: true, force: true })))
-  }
-}
-
-function parseJson (stdout: string): unknown {
-  try {
-    return JSON.parse(stdout) as unknown
-  } catch {
-    // Warnings may precede the JSON; it is the last line.
-    const last = stdout.trim().split('\n').at(-1)
-    try {
-      return last === undefined ? undefined : JSON.parse(last) as unknown
-    } catch {
-      return undefined
-    }
-  }
+  })
+  return { ...run, result: resultText(run.json) }
 }
 
 function resultText (json: unknown): string | undefined {

@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import type { ChatRequest, MessageEvent, UpstreamPart } from '@lynkr/protocol'
-import { MessageAssembler, MessageCollector } from '@lynkr/core'
+import { assembleParts, byteChunks, collectMessage } from '@lynkr/core/testing'
 import { parseAnthropicSse } from './anthropic-messages-adapter.ts'
 import { anthropicMessageToParts, anthropicError } from './parse-anthropic-response.ts'
 import { toAnthropicRequest } from './to-anthropic-request.ts'
@@ -13,21 +13,14 @@ import { messagesUrl } from './anthropic-messages-adapter.ts'
 const raw = readFileSync(new URL('./__fixtures__/thinking-redacted-text-two-tools.sse.txt', import.meta.url))
 
 async function collect (chunkSize: number): Promise<{ parts: UpstreamPart[], events: MessageEvent[] }> {
-  async function * body (): AsyncGenerator<Uint8Array> { for (let i = 0; i < raw.length; i += chunkSize) yield raw.subarray(i, i + chunkSize) }
   const parts: UpstreamPart[] = []
-  for await (const part of parseAnthropicSse('azure-anthropic', body(), { url: 'http://x', signal: new AbortController().signal })) parts.push(part)
-  const assembler = new MessageAssembler({ clientModel: 'claude-opus-5-5', inputTokensEstimate: 1 })
-  const events: MessageEvent[] = []
-  for (const part of parts) assembler.push(part, events)
-  assembler.end(events)
-  return { parts, events }
+  for await (const part of parseAnthropicSse('azure-anthropic', byteChunks(raw, chunkSize), { url: 'http://x', signal: new AbortController().signal })) parts.push(part)
+  return { parts, events: await assembleParts(parts, { clientModel: 'claude-opus-5-5', inputTokensEstimate: 1 }) }
 }
 
 test('an Anthropic stream passes through faithfully: signature, redacted thinking, text, both tool inputs, cache usage', async () => {
   const { events } = await collect(7)
-  const collector = new MessageCollector()
-  for (const event of events) collector.push(event)
-  const message = collector.result()
+  const message = collectMessage(events)
   assert.deepEqual(message.content, [
     { type: 'thinking', thinking: 'Need the weather for two cities.', signature: 'EqQBCkYIBxgCIkDgsmlz+Bz1vU0gV3/6qoD+yK8Hk7n4w==' },
     { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpPkNRj2YfWXGmKDxH4mPnZ5sQ7vB5URj2pabdNx==' },

@@ -39,3 +39,6 @@ export { applyModelLimits, lookupModelLimits, limitsFromEnv, withModelLimits } f
 export type { ModelLimits, ModelLimitsTable } from './limits/model-limits.ts'
 export { registerModelsRoute, listRoutableModels } from './models-route.ts'
 export { sendFrames, clientAbortSignal } from './http/stream-to-client.ts'
+export { chatCallFor, decisionHeaders, eventStreamHeaders } from './http/front-door.ts'
+export { registerUpstreamProvider } from './register-provider.ts'
+export type { UpstreamProviderOptions } from './register-provider.ts'

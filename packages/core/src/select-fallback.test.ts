@@ -1,18 +1,15 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Catalog, CatalogEntry } from './catalog.ts'
-import { LynkrConfigError } from './config-error.ts'
+import type { Catalog } from './catalog.ts'
+import { catalogEntry, configError } from './testing/catalog.ts'
 import { parseFallbackEnabled, parseFallbackProvider, selectPlugins } from './select-plugins.ts'
 
-const neverLoaded = async (): Promise<never> => { throw new Error('selectPlugins must not load plugins') }
-const entry = (fields: Omit<CatalogEntry, 'load' | 'packageName'>): CatalogEntry => ({ ...fields, packageName: `@lynkr/${fields.id}`, load: neverLoaded })
-
 const catalog: Catalog = [
-  entry({ id: 'router', kind: 'service', defaultOn: true }),
-  entry({ id: 'provider-ollama', kind: 'provider', providers: ['ollama'] }),
-  entry({ id: 'provider-llamacpp', kind: 'provider', providers: ['llamacpp'] }),
-  entry({ id: 'provider-openai', kind: 'provider', providers: ['openai'], enabledBy: ['OPENAI_API_KEY'] }),
-  entry({ id: 'provider-databricks', kind: 'provider', providers: ['databricks'], enabledBy: ['DATABRICKS_API_KEY'] })
+  catalogEntry({ id: 'router', kind: 'service', defaultOn: true }),
+  catalogEntry({ id: 'provider-ollama', kind: 'provider', providers: ['ollama'] }),
+  catalogEntry({ id: 'provider-llamacpp', kind: 'provider', providers: ['llamacpp'] }),
+  catalogEntry({ id: 'provider-openai', kind: 'provider', providers: ['openai'], enabledBy: ['OPENAI_API_KEY'] }),
+  catalogEntry({ id: 'provider-databricks', kind: 'provider', providers: ['databricks'], enabledBy: ['DATABRICKS_API_KEY'] })
 ]
 
 const tiers = {
@@ -20,15 +17,6 @@ const tiers = {
   TIER_MEDIUM: 'ollama:qwen2.5-coder:7b',
   TIER_COMPLEX: 'ollama:qwen2.5-coder:32b',
   TIER_REASONING: 'openai:o3'
-}
-
-function configError (variable: string, ...fragments: RegExp[]): (error: unknown) => boolean {
-  return (error) => {
-    assert.ok(error instanceof LynkrConfigError, `expected LynkrConfigError, got ${String(error)}`)
-    assert.equal(error.variable, variable)
-    for (const fragment of fragments) assert.match(error.message, fragment)
-    return true
-  }
 }
 
 describe('fallback selection', () => {

@@ -1,29 +1,17 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Catalog, CatalogEntry } from './catalog.ts'
-import { LynkrConfigError } from './config-error.ts'
+import type { Catalog } from './catalog.ts'
+import { catalogEntry, configError } from './testing/catalog.ts'
 import { knownProviders, selectPlugins } from './select-plugins.ts'
 
-const neverLoaded = async (): Promise<never> => { throw new Error('selectPlugins must not load plugins') }
-const entry = (fields: Omit<CatalogEntry, 'load' | 'packageName'>): CatalogEntry => ({ ...fields, packageName: `@lynkr/${fields.id}`, load: neverLoaded })
-
 const catalog: Catalog = [
-  entry({ id: 'api-anthropic', kind: 'front-door', defaultOn: true }),
-  entry({ id: 'health', kind: 'ops', defaultOn: true }),
-  entry({ id: 'router', kind: 'service' }),
-  entry({ id: 'provider-ollama', kind: 'provider', providers: ['ollama'] }),
-  entry({ id: 'provider-openai', kind: 'provider', providers: ['openai'], enabledBy: ['OPENAI_API_KEY'] }),
-  entry({ id: 'provider-cloud', kind: 'provider', providers: ['bedrock', 'azure-openai'], enabledBy: ['AWS_BEDROCK_API_KEY', 'AZURE_OPENAI_API_KEY'] })
+  catalogEntry({ id: 'api-anthropic', kind: 'front-door', defaultOn: true }),
+  catalogEntry({ id: 'health', kind: 'ops', defaultOn: true }),
+  catalogEntry({ id: 'router', kind: 'service' }),
+  catalogEntry({ id: 'provider-ollama', kind: 'provider', providers: ['ollama'] }),
+  catalogEntry({ id: 'provider-openai', kind: 'provider', providers: ['openai'], enabledBy: ['OPENAI_API_KEY'] }),
+  catalogEntry({ id: 'provider-cloud', kind: 'provider', providers: ['bedrock', 'azure-openai'], enabledBy: ['AWS_BEDROCK_API_KEY', 'AZURE_OPENAI_API_KEY'] })
 ]
-
-function configError (variable: string, ...fragments: RegExp[]): (error: unknown) => boolean {
-  return (error) => {
-    assert.ok(error instanceof LynkrConfigError, `expected LynkrConfigError, got ${String(error)}`)
-    assert.equal(error.variable, variable)
-    for (const fragment of fragments) assert.match(error.message, fragment)
-    return true
-  }
-}
 
 describe('selectPlugins', () => {
   test('defaults: default-on plugins plus the ollama provider', () => {

@@ -2,7 +2,8 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import type { MessageEvent, UpstreamPart } from '@lynkr/protocol'
-import { MessageAssembler, MessageCollector, readSseEvents } from '@lynkr/core'
+import { MessageAssembler, readSseEvents } from '@lynkr/core'
+import { byteChunks, collectMessage } from '@lynkr/core/testing'
 import { fromOpenAIUsage, mapFinishReason, openAIChunkToParts, openAICompletionToParts } from './parse-openai-response.ts'
 
 const ESTIMATE = 555
@@ -10,11 +11,10 @@ const ESTIMATE = 555
 /** The adapter's path: SSE bytes in 11-byte chunks → chunks → parts → the one assembler. */
 async function stream (name: string): Promise<{ events: MessageEvent[], parts: UpstreamPart[] }> {
   const bytes = new Uint8Array(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url)))
-  async function * body (): AsyncGenerator<Uint8Array> { for (let at = 0; at < bytes.length; at += 11) yield bytes.subarray(at, at + 11) }
   const assembler = new MessageAssembler({ clientModel: 'claude-opus-5-5', inputTokensEstimate: ESTIMATE })
   const events: MessageEvent[] = []
   const parts: UpstreamPart[] = []
-  for await (const event of readSseEvents(body())) {
+  for await (const event of readSseEvents(byteChunks(bytes, 11))) {
     if (event.data === '[DONE]') break
     for (const part of openAIChunkToParts('openai', JSON.parse(event.data) as Record<string, unknown>)) {
       parts.push(part)
@@ -27,12 +27,6 @@ async function stream (name: string): Promise<{ events: MessageEvent[], parts: U
 
 function shape (events: MessageEvent[]): string[] {
   return events.map((e) => e.type === 'content_block_start' ? `start:${e.content_block.type}` : e.type === 'content_block_delta' ? e.delta.type : e.type === 'content_block_stop' ? 'stop' : e.type)
-}
-
-function collect (events: MessageEvent[]): ReturnType<MessageCollector['result']> {
-  const collector = new MessageCollector()
-  for (const event of events) collector.push(event)
-  return collector.result()
 }
 
 function fragments (events: MessageEvent[], index: number): string[] {
@@ -51,7 +45,7 @@ describe('OpenAI SSE → parts → MessageAssembler', () => {
     ])
     assert.deepEqual(fragments(events, 0), ['{"file_', 'path": "src/a', '.ts", "limit": 20', '0}'])
     assert.deepEqual(fragments(events, 1), ['{"file_path": "src/b.ts"}'])
-    const message = collect(events)
+    const message = collectMessage(events)
     assert.deepEqual(message.content, [
       { type: 'tool_use', id: 'call_A7bX2', name: 'Read', input: { file_path: 'src/a.ts', limit: 200 } },
       { type: 'tool_use', id: 'call_B9kQ4', name: 'Read', input: { file_path: 'src/b.ts' } }
@@ -70,7 +64,7 @@ describe('OpenAI SSE → parts → MessageAssembler', () => {
       'start:tool_use', 'input_json_delta', 'stop',
       'message_delta', 'message_stop'
     ])
-    const message = collect(events)
+    const message = collectMessage(events)
     assert.deepEqual(message.content, [
       { type: 'thinking', thinking: 'The user wants a listing.', signature: '' },
       { type: 'text', text: 'Listing files — one moment.' },
@@ -88,7 +82,7 @@ describe('OpenAI SSE → parts → MessageAssembler', () => {
       'start:text', 'text_delta', 'text_delta', 'stop',
       'message_delta', 'message_stop'
     ])
-    const message = collect(events)
+    const message = collectMessage(events)
     assert.deepEqual(message.content, [
       { type: 'thinking', thinking: 'Compare the two numbers.', signature: 'ErUBCkYIBRgCIkDmZ0Qs' },
       { type: 'text', text: '9.11 is smaller than 9.9.' }

@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, ImageBlock, ToolResultBlock } from '@lynkr/protocol'
+import { flattenToolResult, joinTextBlocks } from '@lynkr/protocol'
 import type { OpenAIAssistantPart, OpenAIChatBody, OpenAIContentPart, OpenAIMessage } from './openai-chat-types.ts'
 
 /** What differs between OpenAI-compatible servers; presets set these (later issues add more). */
@@ -42,23 +43,13 @@ function imageUrl (block: ImageBlock): string | null {
 }
 
 function toolResultContent (block: ToolResultBlock, images: OpenAIContentPart[]): string {
-  let text: string
-  if (typeof block.content === 'string') text = block.content
-  else {
-    const parts: string[] = []
-    for (const inner of block.content ?? []) {
-      if (inner.type === 'text') parts.push((inner as { text: string }).text)
-      else if (inner.type === 'image') {
-        // Tool messages are text-only: the image travels in a user message right after them.
-        const url = imageUrl(inner as ImageBlock)
-        if (url !== null) images.push({ type: 'image_url', image_url: { url } })
-        parts.push('[image attached below]')
-      }
-    }
-    text = parts.join('\n')
-  }
-  if (block.is_error === true) text = `Error: ${text}`
-  return text === '' ? '(no output)' : text
+  // Tool messages are text-only: images travel in a user message right after them.
+  const flat = flattenToolResult(block, (image): OpenAIContentPart | null => {
+    const url = imageUrl(image)
+    return url === null ? null : { type: 'image_url', image_url: { url } }
+  })
+  images.push(...flat.images)
+  return flat.text === '' ? '(no output)' : flat.text
 }
 
 function userContent (blocks: ContentBlock[], extraImages: OpenAIContentPart[]): string | OpenAIContentPart[] | null {
@@ -78,13 +69,9 @@ function userContent (blocks: ContentBlock[], extraImages: OpenAIContentPart[]):
   return parts
 }
 
-function textOf (blocks: ContentBlock[]): string {
-  return blocks.filter((b) => b.type === 'text').map((b) => (b as { text: string }).text).join('\n\n')
-}
-
 function convertMessage (message: ChatMessage, quirks: OpenAIRequestQuirks, out: OpenAIMessage[]): void {
   if (message.role === 'system') {
-    const text = textOf(message.content)
+    const text = joinTextBlocks(message.content)
     if (text !== '') out.push({ role: 'system', content: text })
     return
   }
@@ -94,7 +81,7 @@ function convertMessage (message: ChatMessage, quirks: OpenAIRequestQuirks, out:
       const use = b as { id: string, name: string, input: unknown }
       return { id: upstreamId(use.id), type: 'function' as const, function: { name: use.name, arguments: JSON.stringify(use.input ?? {}) } }
     })
-    const text = textOf(message.content)
+    const text = joinTextBlocks(message.content)
     const thinkingBlocks = message.content.filter((b) => b.type === 'thinking') as Array<{ thinking: string, signature?: string }>
     const thinking = thinkingBlocks.map((b) => b.thinking).join('')
     if (text === '' && toolCalls.length === 0) return

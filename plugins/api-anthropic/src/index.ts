@@ -32,4 +32,5 @@ export const manifest = defineManifest({
 export { parseMessagesRequest } from './parse-messages-request.ts'
 export { encodeAnthropicSse } from './encode-anthropic-sse.ts'
 export { anthropicDialect, anthropicErrorObject } from './anthropic-dialect.ts'
-export { decisionHeaders } from './messages-route.ts'
+// Moved to @lynkr/core (shared by every front door); re-exported for existing importers.
+export { decisionHeaders } from '@lynkr/core'

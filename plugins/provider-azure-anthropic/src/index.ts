@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { UpstreamClient, limitsFromEnv, parseUrlVariable, requireVariable } from '@lynkr/core'
+import { limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { ANTHROPIC_API_BETAS, createAnthropicMessagesAdapter, messagesUrl, parseBetaAllowList, parseSystemMessages } from '@lynkr/anthropic-messages'
 import type { BetaAllowList } from '@lynkr/anthropic-messages'
@@ -20,8 +20,7 @@ export interface AzureAnthropicPluginOptions {
 }
 
 async function azureAnthropicProvider (app: FastifyInstance, options: AzureAnthropicPluginOptions): Promise<void> {
-  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs })
-  app.lynkr.providers.register(createAnthropicMessagesAdapter({
+  registerUpstreamProvider(app, options, (client) => createAnthropicMessagesAdapter({
     id: 'azure-anthropic',
     messagesUrl: options.messagesUrl,
     model: options.model,
@@ -33,7 +32,6 @@ async function azureAnthropicProvider (app: FastifyInstance, options: AzureAnthr
     client,
     limits: options.limits === undefined ? undefined : () => options.limits
   }))
-  app.addHook('onClose', async () => { await client.close() })
 }
 
 export default fp(azureAnthropicProvider, { name: '@lynkr/provider-azure-anthropic', fastify: '5.x', decorators: { fastify: ['lynkr'] } })

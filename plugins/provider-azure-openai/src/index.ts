@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
-import { LynkrConfigError, UpstreamClient, connectTimeoutFor, limitsFromEnv, requireVariable, withModelLimits } from '@lynkr/core'
+import { LynkrConfigError, UpstreamClient, connectTimeoutFor, limitsFromEnv, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
 import type { OpenAIChatBody } from '@lynkr/openai-chat'
@@ -64,9 +64,7 @@ export function createAzureOpenAIAdapter (options: AzureOpenAIPluginOptions, cli
 }
 
 async function azureOpenAIProvider (app: FastifyInstance, options: AzureOpenAIPluginOptions): Promise<void> {
-  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs })
-  app.lynkr.providers.register(createAzureOpenAIAdapter(options, client))
-  app.addHook('onClose', async () => { await client.close() })
+  registerUpstreamProvider(app, options, (client) => createAzureOpenAIAdapter(options, client))
 }
 
 export default fp(azureOpenAIProvider, { name: '@lynkr/provider-azure-openai', fastify: '5.x', decorators: { fastify: ['lynkr'] } })

@@ -1,9 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import type { MessageEvent, UpstreamPart } from '@lynkr/protocol'
+import type { UpstreamPart } from '@lynkr/protocol'
 import { LynkrError } from '@lynkr/protocol'
-import { MessageAssembler, MessageCollector } from '@lynkr/core'
+import { assembleParts, byteChunks, collectMessage } from '@lynkr/core/testing'
 import { readEventStream } from './event-stream.ts'
 import { ConverseStreamParser } from './parse-converse.ts'
 import { ToolNameMap } from './tool-names.ts'
@@ -13,14 +13,10 @@ import { ToolNameMap } from './tool-names.ts'
 const fixture = readFileSync(new URL('./__fixtures__/converse-stream-reasoning-text-tool-text.bin', import.meta.url))
 const throttled = readFileSync(new URL('./__fixtures__/converse-stream-throttling-exception.bin', import.meta.url))
 
-async function * chunked (bytes: Buffer, size: number): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size)
-}
-
 async function parse (bytes: Buffer, size: number): Promise<UpstreamPart[]> {
   const parser = new ConverseStreamParser(new ToolNameMap())
   const parts: UpstreamPart[] = []
-  for await (const message of readEventStream(chunked(bytes, size))) parts.push(...parser.push(message))
+  for await (const message of readEventStream(byteChunks(bytes, size))) parts.push(...parser.push(message))
   return parts
 }
 
@@ -31,13 +27,7 @@ test('messages are cut by length whatever the network chunking', async () => {
 
 test('blocks keyed by contentBlockIndex: thinking, text, tool, text — usage from metadata after messageStop', async () => {
   const parts = await parse(fixture, 13)
-  const assembler = new MessageAssembler({ clientModel: 'claude-sonnet-4-5', inputTokensEstimate: 1 })
-  const events: MessageEvent[] = []
-  for (const part of parts) assembler.push(part, events)
-  assembler.end(events)
-  const collector = new MessageCollector()
-  for (const event of events) collector.push(event)
-  const message = collector.result()
+  const message = collectMessage(await assembleParts(parts, { clientModel: 'claude-sonnet-4-5', inputTokensEstimate: 1 }))
   assert.deepEqual(message.content, [
     { type: 'thinking', thinking: 'Check the directory.', signature: 'EqoBCkgIARABGAIiQL-sig' },
     { type: 'text', text: 'Listing files.' },

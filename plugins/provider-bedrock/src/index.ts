@@ -2,33 +2,24 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, UpstreamClient, limitsFromEnv, parseUrlVariable } from '@lynkr/core'
-import type { ModelLimits } from '@lynkr/core'
+import { LynkrConfigError, limitsFromEnv, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
 import { BEDROCK_BETAS, parseBetaAllowList } from '@lynkr/anthropic-messages'
-import type { BetaAllowList } from '@lynkr/anthropic-messages'
 import { createBedrockAdapter } from './bedrock-adapter.ts'
-import type { BedrockApi } from './bedrock-adapter.ts'
+import type { BedrockAdapterOptions } from './bedrock-adapter.ts'
 import type { BedrockAuth } from './sign-request.ts'
 
 export { createBedrockAdapter } from './bedrock-adapter.ts'
 export { readEventStream, encodeEventStreamMessage } from './event-stream.ts'
 export { bedrockModelProfile, baseModelId } from './bedrock-models.ts'
 
-export interface BedrockPluginOptions {
-  endpoint: string
-  model: string
-  auth: BedrockAuth
-  api: BedrockApi
-  betas: BetaAllowList
-  limits?: ModelLimits
+/** The adapter's options (the client aside), plus the HTTP settings. */
+export interface BedrockPluginOptions extends Omit<BedrockAdapterOptions, 'client'> {
   timeoutMs: number
   dispatcher?: unknown
 }
 
 async function bedrockProvider (app: FastifyInstance, options: BedrockPluginOptions): Promise<void> {
-  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs })
-  app.lynkr.providers.register(createBedrockAdapter({ ...options, client }))
-  app.addHook('onClose', async () => { await client.close() })
+  registerUpstreamProvider(app, options, (client) => createBedrockAdapter({ ...options, client }))
 }
 
 export default fp(bedrockProvider, { name: '@lynkr/provider-bedrock', fastify: '5.x', decorators: { fastify: ['lynkr'] } })

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
-import { LynkrConfigError, UpstreamClient, connectTimeoutFor, limitsFromEnv, parseUrlVariable, requireVariable, withModelLimits } from '@lynkr/core'
+import { LynkrConfigError, UpstreamClient, connectTimeoutFor, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
 import type { OpenAIChatBody } from '@lynkr/openai-chat'
@@ -72,9 +72,7 @@ export function createDatabricksAdapter (options: DatabricksPluginOptions, clien
 }
 
 async function databricksProvider (app: FastifyInstance, options: DatabricksPluginOptions): Promise<void> {
-  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs })
-  app.lynkr.providers.register(createDatabricksAdapter(options, client))
-  app.addHook('onClose', async () => { await client.close() })
+  registerUpstreamProvider(app, options, (client) => createDatabricksAdapter(options, client))
 }
 
 export default fp(databricksProvider, { name: '@lynkr/provider-databricks', fastify: '5.x', decorators: { fastify: ['lynkr'] } })

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { UpstreamClient, connectTimeoutFor, inlineMarkupFor, limitsFromEnv, parseUrlVariable, withModelLimits } from '@lynkr/core'
+import { UpstreamClient, connectTimeoutFor, inlineMarkupFor, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
 
@@ -38,9 +38,7 @@ export function createLlamaCppAdapter (options: LlamaCppPluginOptions, client: U
 }
 
 async function llamaCppProvider (app: FastifyInstance, options: LlamaCppPluginOptions): Promise<void> {
-  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs })
-  app.lynkr.providers.register(createLlamaCppAdapter(options, client))
-  app.addHook('onClose', async () => { await client.close() })
+  registerUpstreamProvider(app, options, (client) => createLlamaCppAdapter(options, client))
 }
 
 export default fp(llamaCppProvider, { name: '@lynkr/provider-llamacpp', fastify: '5.x', decorators: { fastify: ['lynkr'] } })

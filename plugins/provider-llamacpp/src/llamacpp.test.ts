@@ -2,7 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import type { MessageEvent, ToolDefinition } from '@lynkr/protocol'
-import { InlineMarkupRecovery, MessageAssembler, MessageCollector, readSseEvents, transformPartStream } from '@lynkr/core'
+import { InlineMarkupRecovery, readSseEvents, transformPartStream } from '@lynkr/core'
+import { assembleParts, byteChunks, collectMessage } from '@lynkr/core/testing'
 import { openAIChunkToParts } from '@lynkr/openai-chat'
 import type { UpstreamPart } from '@lynkr/protocol'
 
@@ -11,25 +12,18 @@ const tools: ToolDefinition[] = [{ name: 'Bash', input_schema: { type: 'object',
 /** The adapter's path over recorded wire bytes, cut into 7-byte network chunks. */
 async function replay (name: string): Promise<MessageEvent[]> {
   const bytes = new Uint8Array(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url)))
-  async function * body (): AsyncGenerator<Uint8Array> { for (let at = 0; at < bytes.length; at += 7) yield bytes.subarray(at, at + 7) }
   async function * parts (): AsyncGenerator<UpstreamPart> {
-    for await (const event of readSseEvents(body())) {
+    for await (const event of readSseEvents(byteChunks(bytes, 7))) {
       if (event.data === '[DONE]') return
       yield * openAIChunkToParts('llamacpp', JSON.parse(event.data) as Record<string, unknown>)
     }
   }
-  const assembler = new MessageAssembler({ clientModel: 'claude-sonnet-4-5', inputTokensEstimate: 100 })
-  const events: MessageEvent[] = []
-  for await (const part of transformPartStream(parts(), [new InlineMarkupRecovery({ tools })])) assembler.push(part, events)
-  assembler.end(events)
-  return events
+  return await assembleParts(transformPartStream(parts(), [new InlineMarkupRecovery({ tools })]), { clientModel: 'claude-sonnet-4-5', inputTokensEstimate: 100 })
 }
 
 test('llama.cpp stream: <think> split across chunks and a printed <tool_call> become thinking and tool_use blocks', async () => {
   const events = await replay('printed-tool-call.chunks.txt')
-  const collector = new MessageCollector()
-  for (const event of events) collector.push(event)
-  const message = collector.result()
+  const message = collectMessage(events)
   assert.equal(message.content.length, 3)
   assert.deepEqual(message.content[0], { type: 'thinking', thinking: 'The user wants the  files listed.', signature: '' })
   assert.deepEqual(message.content[1], { type: 'text', text: "I'll list them." })

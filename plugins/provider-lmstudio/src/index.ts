@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { UpstreamClient, connectTimeoutFor, inlineMarkupFor, limitsFromEnv, parseUrlVariable, withModelLimits } from '@lynkr/core'
+import { UpstreamClient, connectTimeoutFor, inlineMarkupFor, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
 
@@ -35,9 +35,7 @@ export function createLmStudioAdapter (options: LmStudioPluginOptions, client: U
 }
 
 async function lmStudioProvider (app: FastifyInstance, options: LmStudioPluginOptions): Promise<void> {
-  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs })
-  app.lynkr.providers.register(createLmStudioAdapter(options, client))
-  app.addHook('onClose', async () => { await client.close() })
+  registerUpstreamProvider(app, options, (client) => createLmStudioAdapter(options, client))
 }
 
 export default fp(lmStudioProvider, { name: '@lynkr/provider-lmstudio', fastify: '5.x', decorators: { fastify: ['lynkr'] } })

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
-import { UpstreamClient, connectTimeoutFor, limitsFromEnv, parseUrlVariable, requireVariable, withModelLimits } from '@lynkr/core'
+import { UpstreamClient, connectTimeoutFor, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
 import { KimiToolIds, decodeToolId } from './kimi-tool-ids.ts'
@@ -59,9 +59,7 @@ export function createMoonshotAdapter (options: MoonshotPluginOptions, client: U
 }
 
 async function moonshotProvider (app: FastifyInstance, options: MoonshotPluginOptions): Promise<void> {
-  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs })
-  app.lynkr.providers.register(createMoonshotAdapter(options, client))
-  app.addHook('onClose', async () => { await client.close() })
+  registerUpstreamProvider(app, options, (client) => createMoonshotAdapter(options, client))
 }
 
 export default fp(moonshotProvider, { name: '@lynkr/provider-moonshot', fastify: '5.x', decorators: { fastify: ['lynkr'] } })

@@ -1,8 +1,9 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import type { ChatRequest, MessageEvent, UpstreamPart } from '@lynkr/protocol'
-import { MessageAssembler, MessageCollector, readSseEvents, transformPartStream } from '@lynkr/core'
+import type { ChatRequest, UpstreamPart } from '@lynkr/protocol'
+import { readSseEvents, transformPartStream } from '@lynkr/core'
+import { assembleParts, byteChunks, collectMessage } from '@lynkr/core/testing'
 import { toOpenAIRequest } from '@lynkr/openai-chat'
 import { KimiToolIds, decodeToolId, encodeToolId } from './kimi-tool-ids.ts'
 import { moonshotChunkToParts, moonshotCompletionToParts } from './parse-moonshot-chunk.ts'
@@ -25,20 +26,14 @@ describe('Kimi tool ids', () => {
 
   test('a streamed Kimi reply: reasoning, two parallel calls with functions.* ids mapped, usage from inside the choice', async () => {
     const bytes = new Uint8Array(readFileSync(new URL('./__fixtures__/kimi-parallel-tools.chunks.txt', import.meta.url)))
-    async function * body (): AsyncGenerator<Uint8Array> { for (let at = 0; at < bytes.length; at += 9) yield bytes.subarray(at, at + 9) }
     async function * parts (): AsyncGenerator<UpstreamPart> {
-      for await (const event of readSseEvents(body())) {
+      for await (const event of readSseEvents(byteChunks(bytes, 9))) {
         if (event.data === '[DONE]') return
         yield * moonshotChunkToParts(JSON.parse(event.data) as Record<string, unknown>)
       }
     }
-    const assembler = new MessageAssembler({ clientModel: 'claude-sonnet-4-5', inputTokensEstimate: 10 })
-    const events: MessageEvent[] = []
-    for await (const part of transformPartStream(parts(), [new KimiToolIds()])) assembler.push(part, events)
-    assembler.end(events)
-    const collector = new MessageCollector()
-    for (const event of events) collector.push(event)
-    const message = collector.result()
+    const events = await assembleParts(transformPartStream(parts(), [new KimiToolIds()]), { clientModel: 'claude-sonnet-4-5', inputTokensEstimate: 10 })
+    const message = collectMessage(events)
     assert.deepEqual(message.content.map((block) => block.type), ['thinking', 'tool_use', 'tool_use'])
     const uses = message.content.filter((block) => block.type === 'tool_use') as Array<{ id: string, input: unknown }>
     for (const use of uses) assert.match(use.id, CLAUDE_CODE_ID)

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { UpstreamClient, LynkrConfigError, connectTimeoutFor, parseUrlVariable } from '@lynkr/core'
+import { LynkrConfigError, connectTimeoutFor, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
 import { createOllamaAdapter } from './ollama-adapter.ts'
 
 export interface OllamaPluginOptions {
@@ -19,9 +19,7 @@ export interface OllamaPluginOptions {
 }
 
 async function ollamaProvider (app: FastifyInstance, options: OllamaPluginOptions): Promise<void> {
-  const client = new UpstreamClient({ dispatcher: options.dispatcher, headersTimeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs })
-  app.lynkr.providers.register(createOllamaAdapter({ ...options, client }))
-  app.addHook('onClose', async () => { await client.close() })
+  registerUpstreamProvider(app, options, (client) => createOllamaAdapter({ ...options, client }))
 }
 
 export default fp(ollamaProvider, { name: '@lynkr/provider-ollama', fastify: '5.x', decorators: { fastify: ['lynkr'] } })

@@ -2,7 +2,8 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import type { MessageEvent } from '@lynkr/protocol'
-import { MessageAssembler, MessageCollector, readNdjsonLines } from '@lynkr/core'
+import { MessageAssembler, readNdjsonLines } from '@lynkr/core'
+import { byteChunks, collectMessage } from '@lynkr/core/testing'
 import { ollamaChunkToParts } from './parse-ollama-response.ts'
 
 const ESTIMATE = 777
@@ -14,21 +15,14 @@ function fixture (name: string): Uint8Array {
 /** The production path: NDJSON bytes (in awkward 13-byte chunks) → parser → the one assembler. */
 async function stream (name: string): Promise<MessageEvent[]> {
   const bytes = fixture(name)
-  async function * body (): AsyncGenerator<Uint8Array> { for (let at = 0; at < bytes.length; at += 13) yield bytes.subarray(at, at + 13) }
   const assembler = new MessageAssembler({ clientModel: 'claude-opus-5-5', inputTokensEstimate: ESTIMATE })
   const events: MessageEvent[] = []
-  for await (const line of readNdjsonLines(body())) for (const part of ollamaChunkToParts(line)) assembler.push(part, events)
+  for await (const line of readNdjsonLines(byteChunks(bytes, 13))) for (const part of ollamaChunkToParts(line)) assembler.push(part, events)
   return assembler.end(events)
 }
 
 function shape (events: MessageEvent[]): string[] {
   return events.map((e) => e.type === 'content_block_start' ? `start:${e.content_block.type}` : e.type === 'content_block_delta' ? e.delta.type : e.type === 'content_block_stop' ? 'stop' : e.type)
-}
-
-function collect (events: MessageEvent[]): ReturnType<MessageCollector['result']> {
-  const collector = new MessageCollector()
-  for (const event of events) collector.push(event)
-  return collector.result()
 }
 
 describe('Ollama NDJSON → parts → MessageAssembler', () => {
@@ -41,7 +35,7 @@ describe('Ollama NDJSON → parts → MessageAssembler', () => {
       'start:tool_use', 'input_json_delta', 'stop',
       'message_delta', 'message_stop'
     ])
-    const message = collect(events)
+    const message = collectMessage(events)
     assert.deepEqual(message.content, [
       { type: 'thinking', thinking: 'The user wants the weather in Tokyo; I should call get_weather.', signature: '' },
       { type: 'text', text: 'Let me check the weather for you ☀️.' },
@@ -66,14 +60,14 @@ describe('Ollama NDJSON → parts → MessageAssembler', () => {
   })
 
   test('a missing prompt_eval_count (KV cache reuse) keeps the input estimate instead of reporting 0', async () => {
-    const message = collect(await stream('kv-cache-hit.ndjson'))
+    const message = collectMessage(await stream('kv-cache-hit.ndjson'))
     assert.equal(message.usage.input_tokens, ESTIMATE)
     assert.equal(message.usage.output_tokens, 3)
     assert.equal(message.stop_reason, 'end_turn')
   })
 
   test('done_reason "length" is max_tokens', async () => {
-    const message = collect(await stream('length.ndjson'))
+    const message = collectMessage(await stream('length.ndjson'))
     assert.equal(message.stop_reason, 'max_tokens')
     assert.deepEqual([message.usage.input_tokens, message.usage.output_tokens], [40, 64])
   })

@@ -1,4 +1,5 @@
-import type { ChatMessage, ChatRequest, ContentBlock, ImageBlock, ToolResultBlock } from '@lynkr/protocol'
+import type { ChatMessage, ChatRequest, ContentBlock, ImageBlock } from '@lynkr/protocol'
+import { flattenToolResult, joinTextBlocks } from '@lynkr/protocol'
 
 /** Wire types of Ollama's native /api/chat (ollama/ollama docs/api.md, api/types.go). */
 export interface OllamaToolCall { id?: string, function: { index?: number, name: string, arguments: Record<string, unknown> } }
@@ -31,32 +32,9 @@ export interface OllamaRequestOptions {
   think?: boolean | string
 }
 
-function textOf (blocks: ContentBlock[]): string {
-  return blocks.filter((b) => b.type === 'text').map((b) => (b as { text: string }).text).join('\n\n')
-}
-
 /** Ollama wants raw base64 without a data: prefix; URL images cannot be sent, so they become a note. */
 function imageData (block: ImageBlock): string | null {
   return block.source.type === 'base64' ? block.source.data : null
-}
-
-function toolResultText (block: ToolResultBlock): { text: string, images: string[] } {
-  const images: string[] = []
-  let text: string
-  if (typeof block.content === 'string') text = block.content
-  else {
-    const parts: string[] = []
-    for (const inner of block.content ?? []) {
-      if (inner.type === 'text') parts.push((inner as { text: string }).text)
-      else if (inner.type === 'image') {
-        const data = imageData(inner as ImageBlock)
-        if (data !== null) images.push(data)
-        parts.push('[image attached below]')
-      }
-    }
-    text = parts.join('\n')
-  }
-  return { text: block.is_error === true ? `Error: ${text}` : text, images }
 }
 
 function userParts (blocks: ContentBlock[]): { text: string, images: string[] } {
@@ -77,7 +55,7 @@ function userParts (blocks: ContentBlock[]): { text: string, images: string[] } 
 
 function convertMessage (message: ChatMessage, toolNames: Map<string, string>, out: OllamaMessage[]): void {
   if (message.role === 'system') {
-    const text = textOf(message.content)
+    const text = joinTextBlocks(message.content)
     if (text !== '') out.push({ role: 'system', content: text })
     return
   }
@@ -92,7 +70,7 @@ function convertMessage (message: ChatMessage, toolNames: Map<string, string>, o
         calls.push({ id: block.id, function: { index: calls.length, name: block.name, arguments: input } })
       }
     }
-    const assistant: OllamaMessage = { role: 'assistant', content: textOf(message.content) }
+    const assistant: OllamaMessage = { role: 'assistant', content: joinTextBlocks(message.content) }
     if (thinking !== '') assistant.thinking = thinking
     if (calls.length > 0) assistant.tool_calls = calls
     if (assistant.content !== '' || calls.length > 0 || thinking !== '') out.push(assistant)
@@ -102,7 +80,7 @@ function convertMessage (message: ChatMessage, toolNames: Map<string, string>, o
   const pendingImages: string[] = []
   for (const block of message.content) {
     if (block.type !== 'tool_result') continue
-    const { text, images } = toolResultText(block)
+    const { text, images } = flattenToolResult(block, imageData)
     pendingImages.push(...images)
     out.push({ role: 'tool', content: text, tool_call_id: block.tool_use_id, tool_name: toolNames.get(block.tool_use_id) ?? '' })
   }

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { UpstreamClient, connectTimeoutFor, parseUrlVariable, requireVariable } from '@lynkr/core'
+import { connectTimeoutFor, parseUrlVariable, registerUpstreamProvider, requireVariable } from '@lynkr/core'
 import { chatCompletionsUrl, createOpenAICompatibleAdapter } from '@lynkr/openai-chat'
 
 export interface OpenAIPluginOptions {
@@ -17,10 +17,9 @@ export interface OpenAIPluginOptions {
 }
 
 async function openAIProvider (app: FastifyInstance, options: OpenAIPluginOptions): Promise<void> {
-  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs })
   const headers: Record<string, string> = { authorization: `Bearer ${options.apiKey}` }
   if (options.organization) headers['openai-organization'] = options.organization
-  app.lynkr.providers.register(createOpenAICompatibleAdapter({
+  registerUpstreamProvider(app, options, (client) => createOpenAICompatibleAdapter({
     id: 'openai',
     chatUrl: options.chatUrl,
     model: options.model,
@@ -28,7 +27,6 @@ async function openAIProvider (app: FastifyInstance, options: OpenAIPluginOption
     quirks: { maxTokensField: options.maxTokensField },
     client
   }))
-  app.addHook('onClose', async () => { await client.close() })
 }
 
 export default fp(openAIProvider, { name: '@lynkr/provider-openai', fastify: '5.x', decorators: { fastify: ['lynkr'] } })

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { UpstreamClient, connectTimeoutFor, limitsFromEnv, parseUrlVariable, requireVariable, withModelLimits } from '@lynkr/core'
+import { UpstreamClient, connectTimeoutFor, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
 import { ReasoningDetailsMerger, assistantReasoningDetails, openRouterChunkToParts, openRouterCompletionToParts, reasoningField } from './reasoning-details.ts'
@@ -44,9 +44,7 @@ export function createOpenRouterAdapter (options: OpenRouterPluginOptions, clien
 }
 
 async function openRouterProvider (app: FastifyInstance, options: OpenRouterPluginOptions): Promise<void> {
-  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs, connectTimeoutMs: options.connectTimeoutMs })
-  app.lynkr.providers.register(createOpenRouterAdapter(options, client))
-  app.addHook('onClose', async () => { await client.close() })
+  registerUpstreamProvider(app, options, (client) => createOpenRouterAdapter(options, client))
 }
 
 export default fp(openRouterProvider, { name: '@lynkr/provider-openrouter', fastify: '5.x', decorators: { fastify: ['lynkr'] } })

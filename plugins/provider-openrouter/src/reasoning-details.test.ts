@@ -2,39 +2,29 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import type { ChatRequest, MessageEvent, UpstreamPart } from '@lynkr/protocol'
-import { MessageAssembler, MessageCollector, readSseEvents, transformPartList, transformPartStream } from '@lynkr/core'
+import { readSseEvents, transformPartList, transformPartStream } from '@lynkr/core'
+import { assembleParts, byteChunks, collectMessage } from '@lynkr/core/testing'
 import { toOpenAIRequest } from '@lynkr/openai-chat'
 import {
   DETAILS_SIGNATURE_PREFIX, ReasoningDetailsMerger, assistantReasoningDetails, decodeDetails, encodeDetails, mergeDetails,
   openRouterChunkToParts, openRouterCompletionToParts, reasoningField
 } from './reasoning-details.ts'
 
-function collect (events: MessageEvent[]): ReturnType<MessageCollector['result']> {
-  const collector = new MessageCollector()
-  for (const event of events) collector.push(event)
-  return collector.result()
-}
-
 async function replay (name: string): Promise<MessageEvent[]> {
   const bytes = new Uint8Array(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url)))
-  async function * body (): AsyncGenerator<Uint8Array> { for (let at = 0; at < bytes.length; at += 13) yield bytes.subarray(at, at + 13) }
   async function * parts (): AsyncGenerator<UpstreamPart> {
-    for await (const event of readSseEvents(body())) {
+    for await (const event of readSseEvents(byteChunks(bytes, 13))) {
       if (event.data === '[DONE]') return
       yield * openRouterChunkToParts(JSON.parse(event.data) as Record<string, unknown>)
     }
   }
-  const assembler = new MessageAssembler({ clientModel: 'claude-sonnet-4-5', inputTokensEstimate: 10 })
-  const events: MessageEvent[] = []
-  for await (const part of transformPartStream(parts(), [new ReasoningDetailsMerger()])) assembler.push(part, events)
-  assembler.end(events)
-  return events
+  return await assembleParts(transformPartStream(parts(), [new ReasoningDetailsMerger()]), { clientModel: 'claude-sonnet-4-5', inputTokensEstimate: 10 })
 }
 
 describe('OpenRouter reasoning_details', () => {
   test('a streamed Claude answer: reasoning text once, the merged details as the thinking block signature, then text and tool call', async () => {
     const events = await replay('claude-reasoning-details.chunks.txt')
-    const message = collect(events)
+    const message = collectMessage(events)
     assert.equal(message.content.length, 3)
     const thinking = message.content[0] as { type: string, thinking: string, signature: string }
     assert.equal(thinking.type, 'thinking')
@@ -52,7 +42,7 @@ describe('OpenRouter reasoning_details', () => {
   })
 
   test('the signature goes back unchanged as reasoning_details on the assistant turn', async () => {
-    const message = collect(await replay('claude-reasoning-details.chunks.txt'))
+    const message = collectMessage(await replay('claude-reasoning-details.chunks.txt'))
     const request: ChatRequest = {
       model: 'anthropic/claude-sonnet-4.5',
       clientModel: 'claude-sonnet-4-5',

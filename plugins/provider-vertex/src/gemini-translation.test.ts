@@ -1,8 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import type { ChatRequest, MessageEvent, UpstreamPart } from '@lynkr/protocol'
-import { MessageAssembler, MessageCollector, readSseEvents } from '@lynkr/core'
+import type { ChatRequest, UpstreamPart } from '@lynkr/protocol'
+import { readSseEvents } from '@lynkr/core'
+import { assembleParts, bytesCutAt, collectMessage } from '@lynkr/core/testing'
 import { toGeminiRequest } from './to-gemini-request.ts'
 import { geminiChunkToParts, mapGeminiFinishReason } from './parse-gemini-response.ts'
 
@@ -12,21 +13,15 @@ function request (overrides: Partial<ChatRequest>): ChatRequest {
 
 async function partsFromFixture (): Promise<UpstreamPart[]> {
   const raw = readFileSync(new URL('./__fixtures__/stream-thought-text-two-calls.sse.txt', import.meta.url))
-  const chunks = [raw.subarray(0, 97), raw.subarray(97, 400), raw.subarray(400)] // frames split mid-line
   const parts: UpstreamPart[] = []
-  for await (const event of readSseEvents((async function * () { yield * chunks })())) parts.push(...geminiChunkToParts(JSON.parse(event.data)))
+  // Frames split mid-line.
+  for await (const event of readSseEvents(bytesCutAt(raw, [97, 400]))) parts.push(...geminiChunkToParts(JSON.parse(event.data)))
   return parts
 }
 
 test('a Gemini stream becomes thinking, text and two tool calls with usage in Anthropic terms', async () => {
   const parts = await partsFromFixture()
-  const assembler = new MessageAssembler({ clientModel: 'claude-opus-5-5', inputTokensEstimate: 1 })
-  const events: MessageEvent[] = []
-  for (const part of parts) assembler.push(part, events)
-  assembler.end(events)
-  const collector = new MessageCollector()
-  for (const event of events) collector.push(event)
-  const message = collector.result()
+  const message = collectMessage(await assembleParts(parts, { clientModel: 'claude-opus-5-5', inputTokensEstimate: 1 }))
   assert.deepEqual(message.content.map((block) => block.type), ['thinking', 'text', 'thinking', 'tool_use', 'tool_use'])
   assert.equal((message.content[0] as { thinking: string }).thinking, 'The user wants the file.')
   assert.equal((message.content[2] as { signature: string }).signature, 'gemini:c2lnLTE=', 'the thought signature rides on a thinking block before the call it belongs to')

@@ -2,27 +2,22 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, UpstreamClient, limitsFromEnv, parseUrlVariable } from '@lynkr/core'
-import type { ModelLimits } from '@lynkr/core'
+import { LynkrConfigError, limitsFromEnv, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
 import { createVertexAdapter } from './vertex-adapter.ts'
+import type { VertexAdapterOptions } from './vertex-adapter.ts'
 
 export { sanitizeGeminiSchema } from './sanitize-gemini-schema.ts'
 export { toGeminiRequest } from './to-gemini-request.ts'
 export { geminiChunkToParts } from './parse-gemini-response.ts'
 
-export interface VertexPluginOptions {
-  baseUrl: string
-  apiKey: string
-  model: string
-  limits?: ModelLimits
+/** The adapter's options (the client aside), plus the HTTP settings. */
+export interface VertexPluginOptions extends Omit<VertexAdapterOptions, 'client'> {
   timeoutMs: number
   dispatcher?: unknown
 }
 
 async function vertexProvider (app: FastifyInstance, options: VertexPluginOptions): Promise<void> {
-  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs })
-  app.lynkr.providers.register(createVertexAdapter({ ...options, client }))
-  app.addHook('onClose', async () => { await client.close() })
+  registerUpstreamProvider(app, options, (client) => createVertexAdapter({ ...options, client }))
 }
 
 export default fp(vertexProvider, { name: '@lynkr/provider-vertex', fastify: '5.x', decorators: { fastify: ['lynkr'] } })

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { LynkrConfigError, UpstreamClient, limitsFromEnv, lookupModelLimits, parseUrlVariable, requireVariable, withModelLimits } from '@lynkr/core'
+import { LynkrConfigError, UpstreamClient, limitsFromEnv, lookupModelLimits, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits, ModelLimitsTable } from '@lynkr/core'
 import { createAnthropicMessagesAdapter, messagesUrl, parseBetaAllowList, parseSystemMessages } from '@lynkr/anthropic-messages'
 import type { BetaAllowList } from '@lynkr/anthropic-messages'
@@ -79,9 +79,7 @@ function createZaiAdapter (options: ZaiPluginOptions, client: UpstreamClient): P
 }
 
 async function zaiProvider (app: FastifyInstance, options: ZaiPluginOptions): Promise<void> {
-  const client = new UpstreamClient({ dispatcher: options.dispatcher as never, headersTimeoutMs: options.timeoutMs })
-  app.lynkr.providers.register(createZaiAdapter(options, client))
-  app.addHook('onClose', async () => { await client.close() })
+  registerUpstreamProvider(app, options, (client) => createZaiAdapter(options, client))
 }
 
 export default fp(zaiProvider, { name: '@lynkr/provider-zai', fastify: '5.x', decorators: { fastify: ['lynkr'] } })

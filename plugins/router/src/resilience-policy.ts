@@ -46,6 +46,18 @@ async function raceAbort<T> (promise: Promise<T>, signal: AbortSignal): Promise<
   }
 }
 
+/** A promise that rejects with the signal's reason when it aborts (never resolves), with its cleanup. */
+function abortPromise (signal: AbortSignal): { promise: Promise<never>, dispose: () => void } {
+  let onAbort = (): void => {}
+  const promise = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal.reason)
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+  })
+  promise.catch(() => {})
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) }
+}
+
 async function sleep (ms: number, signal: AbortSignal): Promise<void> {
   await raceAbort(new Promise<void>((resolve) => { setTimeout(resolve, ms).unref() }), signal)
 }
@@ -128,16 +140,15 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
   /** After the first part: the idle timeout between parts, and breaker accounting for mid-stream failures. */
   async function * guardIdle (call: ChatCall, decision: RouteDecision, iterator: AsyncIterator<UpstreamPart>, buffered: UpstreamPart[], idleMs: number, control: AbortController): AsyncGenerator<UpstreamPart> {
     let done = false
+    // One timer refreshed per part and one abort promise per stream: a timer, a promise and a listener
+    // per streamed token showed up in profiles.
+    const timer = setTimeout(() => control.abort(timeoutError(decision.provider, `went silent mid-stream (no data for ${idleMs} ms)`, 'LYNKR_UPSTREAM_IDLE_TIMEOUT')), idleMs)
+    const aborted = abortPromise(control.signal)
     try {
       yield * buffered
       while (true) {
-        const timer = setTimeout(() => control.abort(timeoutError(decision.provider, `went silent mid-stream (no data for ${idleMs} ms)`, 'LYNKR_UPSTREAM_IDLE_TIMEOUT')), idleMs)
-        let next: IteratorResult<UpstreamPart>
-        try {
-          next = await raceAbort(iterator.next(), control.signal)
-        } finally {
-          clearTimeout(timer)
-        }
+        timer.refresh()
+        const next = await Promise.race([iterator.next(), aborted.promise])
         if (next.done === true) { done = true; return }
         if (next.value.type === 'error' && !call.context.signal.aborted && breakerFault(next.value.error)) breakers.failure(decision.provider)
         yield next.value
@@ -147,6 +158,8 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
       if (!call.context.signal.aborted && breakerFault(failure)) breakers.failure(decision.provider)
       throw failure
     } finally {
+      clearTimeout(timer)
+      aborted.dispose()
       if (!done) {
         if (!control.signal.aborted) control.abort(new LynkrError('api_error', 'stream abandoned', { status: 499 }))
         void iterator.return?.().catch(() => {})

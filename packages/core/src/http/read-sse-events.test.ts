@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { readSseEvents } from './read-sse-events.ts'
 import type { SseEvent } from './read-sse-events.ts'
+import { bytesCutAt } from '../testing/streams.ts'
 
 const fixture = new Uint8Array(readFileSync(new URL('./__fixtures__/sse-edge-cases.chunks.txt', import.meta.url)))
 
@@ -16,15 +17,6 @@ const EXPECTED: SseEvent[] = [
   { data: '[DONE]' }
 ]
 
-async function * chunked (bytes: Uint8Array, cuts: number[]): AsyncGenerator<Uint8Array> {
-  let from = 0
-  for (const cut of cuts) {
-    yield bytes.subarray(from, cut)
-    from = cut
-  }
-  yield bytes.subarray(from)
-}
-
 async function collect (body: AsyncIterable<Uint8Array | string>): Promise<SseEvent[]> {
   const events: SseEvent[] = []
   for await (const event of readSseEvents(body)) events.push(event)
@@ -33,7 +25,7 @@ async function collect (body: AsyncIterable<Uint8Array | string>): Promise<SseEv
 
 describe('readSseEvents', () => {
   test('the recorded stream (CRLF, comments, multi-line data, id/retry fields) parses in one chunk', async () => {
-    assert.deepEqual(await collect(chunked(fixture, [])), EXPECTED)
+    assert.deepEqual(await collect(bytesCutAt(fixture, [])), EXPECTED)
   })
 
   test('the fixture really contains the awkward cases', () => {
@@ -47,13 +39,13 @@ describe('readSseEvents', () => {
     const splitsInsideCharacter = [...fixture.keys()].filter((i) => (fixture[i]! & 0xC0) === 0x80)
     assert.ok(splitsInsideCharacter.length > 10, 'the fixture has multi-byte characters to split')
     for (let cut = 1; cut < fixture.length; cut++) {
-      assert.deepEqual(await collect(chunked(fixture, [cut])), EXPECTED, `split at byte ${cut}`)
+      assert.deepEqual(await collect(bytesCutAt(fixture, [cut])), EXPECTED, `split at byte ${cut}`)
     }
   })
 
   test('one byte at a time gives the same events', async () => {
     const cuts = Array.from({ length: fixture.length - 1 }, (_, i) => i + 1)
-    assert.deepEqual(await collect(chunked(fixture, cuts)), EXPECTED)
+    assert.deepEqual(await collect(bytesCutAt(fixture, cuts)), EXPECTED)
   })
 
   test('string chunks (already decoded) work too', async () => {
@@ -66,16 +58,16 @@ describe('readSseEvents', () => {
 
   test('LF-only streams (OpenAI) and a last event without its blank line are read', async () => {
     const body = 'data: {"a":1}\n\ndata: {"b":2}\n\ndata: [DONE]'
-    assert.deepEqual(await collect(chunked(new TextEncoder().encode(body), [3, 17])), [{ data: '{"a":1}' }, { data: '{"b":2}' }, { data: '[DONE]' }])
-    assert.deepEqual(await collect(chunked(new TextEncoder().encode('data: x\n'), [])), [{ data: 'x' }])
+    assert.deepEqual(await collect(bytesCutAt(new TextEncoder().encode(body), [3, 17])), [{ data: '{"a":1}' }, { data: '{"b":2}' }, { data: '[DONE]' }])
+    assert.deepEqual(await collect(bytesCutAt(new TextEncoder().encode('data: x\n'), [])), [{ data: 'x' }])
   })
 
   test('the event name does not leak into the next event', async () => {
     const body = 'event: ping\ndata: {}\n\ndata: {"x":1}\n\n'
-    assert.deepEqual(await collect(chunked(new TextEncoder().encode(body), [])), [{ event: 'ping', data: '{}' }, { data: '{"x":1}' }])
+    assert.deepEqual(await collect(bytesCutAt(new TextEncoder().encode(body), [])), [{ event: 'ping', data: '{}' }, { data: '{"x":1}' }])
   })
 
   test('blank lines and comments alone produce no events', async () => {
-    assert.deepEqual(await collect(chunked(new TextEncoder().encode(': hi\r\n\r\n\n\n: again\n'), [])), [])
+    assert.deepEqual(await collect(bytesCutAt(new TextEncoder().encode(': hi\r\n\r\n\n\n: again\n'), [])), [])
   })
 })

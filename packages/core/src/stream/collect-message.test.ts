@@ -7,16 +7,12 @@ import { MessageCollector } from './collect-message.ts'
 import { MessageAssembler } from './message-assembler.ts'
 import { readSseEvents } from '../http/read-sse-events.ts'
 import { assertEventInvariants } from '../testing/event-invariants.ts'
-
-async function * bytes (text: string, size: number): AsyncGenerator<Uint8Array> {
-  const all = new TextEncoder().encode(text)
-  for (let at = 0; at < all.length; at += size) yield all.subarray(at, at + size)
-}
+import { assembleParts, byteChunks, collectMessage } from '../testing/streams.ts'
 
 async function fixtureEvents (): Promise<MessageEvent[]> {
   const text = readFileSync(new URL('./__fixtures__/anthropic-thinking-text-tool.chunks.txt', import.meta.url), 'utf8')
   const events: MessageEvent[] = []
-  for await (const sse of readSseEvents(bytes(text, 37))) {
+  for await (const sse of readSseEvents(byteChunks(new TextEncoder().encode(text), 37))) {
     const event = JSON.parse(sse.data) as MessageEvent
     assert.equal(sse.event, event.type, 'event name equals data.type')
     events.push(event)
@@ -24,17 +20,11 @@ async function fixtureEvents (): Promise<MessageEvent[]> {
   return events
 }
 
-function collect (events: readonly MessageEvent[]): ReturnType<MessageCollector['result']> {
-  const collector = new MessageCollector()
-  for (const event of events) collector.push(event)
-  return collector.result()
-}
-
 describe('MessageCollector', () => {
   test('folds a recorded Anthropic stream into the equivalent Message', async () => {
     const events = await fixtureEvents()
     assertEventInvariants(events, { partialDeltaUsage: true }) // the recorded stream itself obeys the rules the checker enforces
-    assert.deepEqual(collect(events), {
+    assert.deepEqual(collectMessage(events), {
       id: 'msg_01XFDUDYJgAACzvnptvVoYEL',
       type: 'message',
       role: 'assistant',
@@ -51,7 +41,7 @@ describe('MessageCollector', () => {
     })
   })
 
-  test('streaming and non-streaming paths agree: assembler events collect into the same content', () => {
+  test('streaming and non-streaming paths agree: assembler events collect into the same content', async () => {
     const parts: UpstreamPart[] = [
       { type: 'reasoning-delta', text: 'plan' },
       { type: 'redacted-reasoning', data: 'cmVkYWN0ZWQ=' },
@@ -62,11 +52,7 @@ describe('MessageCollector', () => {
       { type: 'usage', usage: { input_tokens: 10, output_tokens: 20, cache_read_input_tokens: 5 } },
       { type: 'finish', reason: 'end_turn' }
     ]
-    const assembler = new MessageAssembler({ clientModel: 'claude-sonnet-5-5', inputTokensEstimate: 99 })
-    const events: MessageEvent[] = []
-    for (const part of parts) assembler.push(part, events)
-    assembler.end(events)
-    const message = collect(events)
+    const message = collectMessage(await assembleParts(parts, { clientModel: 'claude-sonnet-5-5', inputTokensEstimate: 99 }))
     assert.match(message.id, /^msg_/)
     assert.equal(message.model, 'claude-sonnet-5-5')
     assert.deepEqual(message.content, [
@@ -85,7 +71,7 @@ describe('MessageCollector', () => {
       type: 'message_start',
       message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } }
     }
-    const message = collect([
+    const message = collectMessage([
       start,
       { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 't1', name: 'a', input: {} } },
       { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"x":[1' } },
@@ -108,7 +94,7 @@ describe('MessageCollector', () => {
       ...assembler.push({ type: 'finish', reason: 'stop_sequence', stopSequence: 'STOP' }),
       ...assembler.end()
     ]
-    const message = collect(events)
+    const message = collectMessage(events)
     assert.equal(message.stop_reason, 'stop_sequence')
     assert.equal(message.stop_sequence, 'STOP')
   })

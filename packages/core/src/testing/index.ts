@@ -1,2 +1,3 @@
 // Test helpers other packages' tests share (exported as @lynkr/core/testing).
 export * from './event-invariants.ts'
+export * from './streams.ts'
