@@ -112,18 +112,23 @@ const gateway = await start([here('../../packages/lynkr/bin/lynkr.js'), 'start']
 })
 gateway.port = gatewayPort
 await waitForHealth(gatewayPort)
+const floor = await start(['--import', 'tsx', here('./minimal-translating-proxy.ts'), `http://127.0.0.1:${upstream.port}`], {}, /ready (\d+)/)
 try {
   const direct = await load(`http://127.0.0.1:${upstream.port}/v1/chat/completions`, openAIBody, { 'content-type': 'application/json', authorization: 'Bearer bench' })
-  const through = await load(`http://127.0.0.1:${gateway.port}/v1/messages`, anthropicBody, { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'k' })
+  const anthropicHeaders = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'k' }
+  const minimal = await load(`http://127.0.0.1:${floor.port}/v1/messages`, anthropicBody, anthropicHeaders)
+  const through = await load(`http://127.0.0.1:${gateway.port}/v1/messages`, anthropicBody, anthropicHeaders)
   const row = (name: string, run: Run): string =>
     `${name.padEnd(28)} ${run.rps.toFixed(0).padStart(8)} req/s (${connections} conns)   unloaded p50 ${run.p50.toFixed(3)} ms   p99 ${run.p99.toFixed(3)} ms   errors ${run.errors}`
   console.log(`\nlynkr translate benchmark — ${connections} connections, ${duration} s each, node ${process.version}`)
   console.log(row('direct to upstream', direct))
+  console.log(row('minimal translating proxy', minimal))
   console.log(row('through lynkr (anth→openai)', through))
   console.log(`added latency   p50 ${(through.p50 - direct.p50).toFixed(3)} ms (target ≤ 0.5)   p99 ${(through.p99 - direct.p99).toFixed(3)} ms (target ≤ 2)`)
-  console.log(`throughput      ${(through.rps / direct.rps * 100).toFixed(0)}% of direct (target ≥ 60%)`)
+  console.log(`throughput      ${(through.rps / direct.rps * 100).toFixed(0)}% of direct (target ≥ 60%); the minimal proxy reaches ${(minimal.rps / direct.rps * 100).toFixed(0)}% of direct, lynkr ${(through.rps / minimal.rps * 100).toFixed(0)}% of the minimal proxy`)
   if (through.errors > 0) process.exitCode = 1
 } finally {
   gateway.child.kill('SIGTERM')
+  floor.child.kill('SIGTERM')
   upstream.child.kill('SIGTERM')
 }
