@@ -204,3 +204,22 @@ test('health: live, ready, and deep probes of the configured provider', async (t
   assert.match(downBody.providers.ollama.detail, /Could not reach ollama/)
   assert.ok(gateway.app.server.keepAliveTimeout >= 65_000, 'idle agent sockets survive between turns')
 })
+
+test('OpenAI reasoning models get max_completion_tokens and reasoning_effort, decided per request', async (t) => {
+  const fake = await startFakeOpenAI({ apiKey: 'sk-test-key' })
+  const gateway = await startGateway(openAIEnv(fake.url))
+  t.after(async () => { await gateway.close(); await fake.close() })
+  fake.respondWith({ text: 'thought about it' })
+  const reasoning = await post(`${gateway.url}/v1/messages`, { ...minimal, model: 'openai:o3-mini', max_tokens: 2000, temperature: 0.5, output_config: { effort: 'low' } })
+  assert.equal(reasoning.status, 200, reasoning.text)
+  const sent = fake.requests.at(-1)!.body
+  assert.equal(sent.model, 'o3-mini')
+  assert.equal(sent.max_completion_tokens, 2000)
+  assert.equal('max_tokens' in sent, false)
+  assert.equal('temperature' in sent, false)
+  assert.equal(sent.reasoning_effort, 'low')
+
+  const plain = await post(`${gateway.url}/v1/messages`, { ...minimal, max_tokens: 300 })
+  assert.equal(plain.status, 200)
+  assert.equal(fake.requests.at(-1)!.body.max_tokens, 300, 'gpt-4o-mini keeps max_tokens')
+})

@@ -6,3 +6,4 @@ export { createOpenAICompatibleAdapter, chatCompletionsUrl } from './openai-comp
 export type { OpenAICompatibleOptions } from './openai-compatible-adapter.ts'
 export { strictRoles } from './to-openai-request.ts'
 export { KNOWN_MODEL_LIMITS, modelLimitsResolver } from './known-model-limits.ts'
+export { looksLikeReasoningModel, reasoningBody } from './reasoning-models.ts'

@@ -5,7 +5,7 @@ import { defineManifest } from '@lynkr/protocol'
 import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
 import { LynkrConfigError, UpstreamClient, connectTimeoutFor, limitsFromEnv, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
-import { createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
+import { createOpenAICompatibleAdapter, looksLikeReasoningModel, modelLimitsResolver, reasoningBody } from '@lynkr/openai-chat'
 import type { OpenAIChatBody } from '@lynkr/openai-chat'
 import { resolveAzureTarget } from './azure-url.ts'
 import type { AzureTarget } from './azure-url.ts'
@@ -19,32 +19,6 @@ export interface AzureOpenAIPluginOptions {
   timeoutMs: number
   connectTimeoutMs?: number
   dispatcher?: unknown
-}
-
-/** Deployment names usually follow the model: o-series and gpt-5 reasoning models. */
-export function looksLikeReasoningModel (deployment: string): boolean {
-  return /(?:^|[^a-z0-9])(?:o[134](?:-mini|-pro)?|gpt-5(?!-chat))(?:$|[^a-z0-9])/i.test(deployment) || /^o\d/i.test(deployment)
-}
-
-function effortFor (request: ChatRequest): 'low' | 'medium' | 'high' | undefined {
-  if (request.effort !== undefined) return request.effort === 'low' || request.effort === 'medium' ? request.effort : 'high'
-  const thinking = request.thinking
-  if (thinking?.type === 'enabled') return thinking.budget_tokens < 4096 ? 'low' : thinking.budget_tokens < 16384 ? 'medium' : 'high'
-  if (thinking?.type === 'adaptive') return 'medium'
-  return undefined
-}
-
-/**
- * Reasoning deployments reject `max_tokens` and sampling parameters: they get `max_completion_tokens`,
- * no temperature/top_p, and `reasoning_effort` from the request's thinking or effort.
- */
-export function reasoningBody (body: OpenAIChatBody, request: ChatRequest): OpenAIChatBody {
-  const { max_tokens: maxTokens, temperature: _t, top_p: _p, top_k: _k, ...rest } = body
-  const out: OpenAIChatBody = { ...rest }
-  if (maxTokens !== undefined) out.max_completion_tokens = maxTokens
-  const effort = effortFor(request)
-  if (effort !== undefined) out.reasoning_effort = effort
-  return out
 }
 
 export function createAzureOpenAIAdapter (options: AzureOpenAIPluginOptions, client: UpstreamClient): ProviderAdapter {
@@ -106,3 +80,4 @@ export const manifest = defineManifest({
 })
 
 export { resolveAzureTarget } from './azure-url.ts'
+export { looksLikeReasoningModel, reasoningBody } from '@lynkr/openai-chat'

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import { connectTimeoutFor, parseUrlVariable, registerUpstreamProvider, requireVariable } from '@lynkr/core'
-import { chatCompletionsUrl, createOpenAICompatibleAdapter } from '@lynkr/openai-chat'
+import { chatCompletionsUrl, createOpenAICompatibleAdapter, looksLikeReasoningModel, reasoningBody } from '@lynkr/openai-chat'
 
 export interface OpenAIPluginOptions {
   apiKey: string
@@ -12,7 +12,6 @@ export interface OpenAIPluginOptions {
   organization?: string
   timeoutMs: number
   connectTimeoutMs?: number
-  maxTokensField: 'max_tokens' | 'max_completion_tokens'
   dispatcher?: unknown
 }
 
@@ -24,17 +23,15 @@ async function openAIProvider (app: FastifyInstance, options: OpenAIPluginOption
     chatUrl: options.chatUrl,
     model: options.model,
     headers,
-    quirks: { maxTokensField: options.maxTokensField },
+    quirks: { maxTokensField: 'max_tokens' },
+    // Decided per request, so `openai:o3` works as well as OPENAI_MODEL=o3: reasoning models reject
+    // max_tokens and sampling parameters and take reasoning_effort from thinking/effort.
+    finishBody: (body, request) => looksLikeReasoningModel(request.model) ? reasoningBody(body, request) : body,
     client
   }))
 }
 
 export default fp(openAIProvider, { name: '@lynkr/provider-openai', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
-
-/** OpenAI's reasoning models (o-series, gpt-5) reject max_tokens and want max_completion_tokens. */
-function reasoningModel (model: string): boolean {
-  return /^(o\d|gpt-5)/i.test(model)
-}
 
 export const manifest = defineManifest({
   kind: 'provider',
@@ -54,7 +51,6 @@ export const manifest = defineManifest({
     organization: env.OPENAI_ORGANIZATION,
     timeoutMs: env.OPENAI_TIMEOUT_MS,
     connectTimeoutMs: connectTimeoutFor(runtime.env, 'openai'),
-    maxTokensField: reasoningModel(env.OPENAI_MODEL) ? 'max_completion_tokens' : 'max_tokens',
     dispatcher: runtime.dispatcher
   })
 })

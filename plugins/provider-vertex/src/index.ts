@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, limitsFromEnv, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
+import { LynkrConfigError, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, connectTimeoutFor } from '@lynkr/core'
 import { createVertexAdapter } from './vertex-adapter.ts'
 import type { VertexAdapterOptions } from './vertex-adapter.ts'
 
@@ -13,6 +13,7 @@ export { geminiChunkToParts } from './parse-gemini-response.ts'
 /** The adapter's options (the client aside), plus the HTTP settings. */
 export interface VertexPluginOptions extends Omit<VertexAdapterOptions, 'client'> {
   timeoutMs: number
+  connectTimeoutMs?: number
   dispatcher?: unknown
 }
 
@@ -59,6 +60,7 @@ export const manifest = defineManifest({
       model: env.VERTEX_MODEL,
       limits: limitsFromEnv(env.VERTEX_MAX_OUTPUT_TOKENS, env.VERTEX_CONTEXT_WINDOW),
       timeoutMs: env.VERTEX_TIMEOUT_MS,
+      connectTimeoutMs: connectTimeoutFor(runtime.env, 'vertex'),
       dispatcher: runtime.dispatcher
     }
   }
