@@ -223,3 +223,18 @@ test('OpenAI reasoning models get max_completion_tokens and reasoning_effort, de
   assert.equal(plain.status, 200)
   assert.equal(fake.requests.at(-1)!.body.max_tokens, 300, 'gpt-4o-mini keeps max_tokens')
 })
+
+test('GET /v1/models lists tier targets as routable provider:model ids, in the caller dialect', async (t) => {
+  const fake = await startFakeOllama()
+  const gateway = await startGateway(ollamaEnv(fake.url, {
+    TIER_SIMPLE: 'ollama:qwen-small', TIER_MEDIUM: 'ollama:qwen-medium', TIER_COMPLEX: 'ollama:qwen-large', TIER_REASONING: 'ollama:qwen-think', FALLBACK_ENABLED: 'false'
+  }))
+  t.after(async () => { await gateway.close(); await fake.close() })
+  const anthropic = await request(`${gateway.url}/v1/models`, { headers })
+  const anthropicIds = ((await anthropic.body.json()) as { data: Array<{ id: string }> }).data.map((model) => model.id)
+  for (const id of ['ollama:qwen2.5-coder:7b', 'ollama:qwen-small', 'ollama:qwen-medium', 'ollama:qwen-large', 'ollama:qwen-think']) assert.ok(anthropicIds.includes(id), `${id} in ${anthropicIds.join(', ')}`)
+  const openai = await request(`${gateway.url}/v1/models`, { headers: { authorization: 'Bearer k' } })
+  const list = await openai.body.json() as { object: string, data: Array<{ id: string, object: string }> }
+  assert.equal(list.object, 'list')
+  assert.ok(list.data.some((model) => model.id === 'ollama:qwen-think' && model.object === 'model'))
+})

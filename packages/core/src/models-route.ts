@@ -5,13 +5,18 @@ import type { ModelInfo } from '@lynkr/protocol'
 export function listRoutableModels (app: FastifyInstance): ModelInfo[] {
   const seen = new Set<string>()
   const models: ModelInfo[] = []
+  const add = (model: ModelInfo, provider: string): void => {
+    const id = `${provider}:${model.id}`
+    if (seen.has(id)) return
+    seen.add(id)
+    models.push({ ...model, id })
+  }
   for (const adapter of app.lynkr.providers.list()) {
-    for (const model of [{ id: adapter.defaultModel, provider: adapter.id }, ...adapter.listModels()]) {
-      const id = `${adapter.id}:${model.id}`
-      if (seen.has(id)) continue
-      seen.add(id)
-      models.push({ ...model, id })
-    }
+    for (const model of [{ id: adapter.defaultModel, provider: adapter.id }, ...adapter.listModels()]) add(model, adapter.id)
+  }
+  // Tier targets (and whatever else a routing strategy sends requests to).
+  for (const target of app.lynkr.routing.targets()) {
+    if (app.lynkr.providers.has(target.provider)) add({ id: target.model, provider: target.provider }, target.provider)
   }
   return models
 }

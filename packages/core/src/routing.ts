@@ -34,6 +34,9 @@ export class Routing {
 
   get strategyName (): string { return this.strategy?.name ?? 'static' }
 
+  /** The provider/model pairs the installed strategy routes to beyond each provider's default. */
+  targets (): Array<{ provider: string, model: string }> { return this.strategy?.targets?.() ?? [] }
+
   decide (input: RoutingInput): RouteDecision {
     const fallback = (value: RoutingInput): RouteDecision => this.defaultDecision(value)
     return this.strategy === null ? fallback(input) : this.strategy.route(input, fallback)

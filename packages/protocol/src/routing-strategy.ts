@@ -26,4 +26,6 @@ export interface RoutingInput {
 export interface RoutingStrategy {
   name: string
   route: (input: RoutingInput, fallback: (input: RoutingInput) => RouteDecision) => RouteDecision
+  /** Provider/model pairs the strategy can route to (tier targets), for GET /v1/models. */
+  targets?: () => Array<{ provider: string, model: string }>
 }

@@ -23,6 +23,7 @@ export interface TierStrategyOptions {
 export function createTierStrategy (options: TierStrategyOptions): RoutingStrategy {
   return {
     name: 'tiers',
+    targets: () => Object.values(options.tiers),
     route (input, fallback) {
       if (parseModelReference(input.request.clientModel, options.isProvider) !== null) return fallback(input)
       const { score, tier, factors } = scoreComplexity(input.request)
