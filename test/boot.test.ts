@@ -28,6 +28,7 @@ test('configuration errors stop the boot with one message naming the variable an
   assert.match((await bootError({ OLLAMA_NUM_CTX: 'lots' })).message, /OLLAMA_NUM_CTX/)
   assert.match((await bootError({ OLLAMA_ENDPOINT: 'localhost-without-scheme' })).message, /OLLAMA_ENDPOINT must be an http\(s\) URL/)
   assert.match((await bootError({ REQUEST_JSON_LIMIT: 'huge' })).message, /REQUEST_JSON_LIMIT/)
+  assert.match((await bootError({ OLLAMA_CONNECT_TIMEOUT_MS: 'soon' })).message, /OLLAMA_CONNECT_TIMEOUT_MS="soon" must be a number of milliseconds/)
   assert.match((await bootError({ TIER_SIMPLE: 'just-a-model' })).message, /TIER_SIMPLE="just-a-model" must be provider:model/)
   assert.match((await bootError({ LYNKR_PLUGINS: 'api-anthropic,provider-nope' })).message, /unknown plugin "provider-nope"/)
 })

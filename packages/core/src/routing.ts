@@ -8,12 +8,15 @@ import type { ProviderRegistry } from './provider-registry.ts'
  * default provider with that provider's configured model.
  */
 export function parseModelReference (model: string, isProvider: (id: string) => boolean): { provider: string, model: string } | null {
-  const colon = model.indexOf(':')
-  if (colon <= 0) return null
-  const provider = model.slice(0, colon)
-  const rest = model.slice(colon + 1)
-  if (!isProvider(provider) || rest === '') return null
-  return { provider, model: rest }
+  const split = splitProviderModel(model)
+  return split !== null && isProvider(split.provider) ? split : null
+}
+
+/** `provider:model` split at the FIRST colon; null unless both sides are non-empty. Callers validate the provider. */
+export function splitProviderModel (text: string): { provider: string, model: string } | null {
+  const colon = text.indexOf(':')
+  if (colon <= 0 || colon === text.length - 1) return null
+  return { provider: text.slice(0, colon), model: text.slice(colon + 1) }
 }
 
 export class Routing {

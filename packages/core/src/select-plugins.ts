@@ -1,5 +1,6 @@
 import type { Catalog, CatalogEntry } from './catalog.ts'
 import { LynkrConfigError } from './config-error.ts'
+import { splitProviderModel } from './routing.ts'
 import { LOCAL_PROVIDERS } from './pricing.ts'
 
 export const TIER_VARIABLES = ['TIER_SIMPLE', 'TIER_MEDIUM', 'TIER_COMPLEX', 'TIER_REASONING'] as const
@@ -79,19 +80,20 @@ export function selectPlugins (env: Record<string, string | undefined>, catalog:
   ids.add(checkProvider(defaultProvider, 'MODEL_PROVIDER').id)
 
   const tiers = TIER_VARIABLES.map((name) => [name, value(env, name)] as const)
+  const tierEntries: CatalogEntry[] = []
   for (const [name, tier] of tiers) {
     if (tier === undefined) continue
-    const colon = tier.indexOf(':')
-    if (colon <= 0 || colon === tier.length - 1) {
+    const split = splitProviderModel(tier)
+    if (split === null) {
       throw new LynkrConfigError(`${name}="${tier}" must be provider:model (for example ollama:qwen2.5-coder:7b); valid providers: ${valid.join(', ')}`, name)
     }
-    checkProvider(tier.slice(0, colon).toLowerCase(), name)
+    tierEntries.push(checkProvider(split.provider.toLowerCase(), name))
   }
   const setTiers = tiers.filter(([, tier]) => tier !== undefined)
   const tiersActive = setTiers.length === TIER_VARIABLES.length
   let fallback: Selection['fallback']
   if (tiersActive) {
-    for (const [name, tier] of setTiers) ids.add(checkProvider(tier!.slice(0, tier!.indexOf(':')).toLowerCase(), name).id)
+    for (const entry of tierEntries) ids.add(entry.id)
     // The fallback matters only with tier routing; static routing ignores FALLBACK_* entirely.
     if (parseFallbackEnabled(env)) {
       const { provider } = parseFallbackProvider(env)

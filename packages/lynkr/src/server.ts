@@ -36,8 +36,10 @@ export function stripBasePath (url: string, basePath: string | undefined): strin
     if (url.startsWith('?')) url = '/' + url
   }
   if (KNOWN_ROOTS.some((root) => url.startsWith(root))) return url
-  const at = url.indexOf('/v1/')
-  return at > 0 && at < url.indexOf('?') >>> 0 ? url.slice(at) : url
+  // Only a `/v1/` in the path counts, not one inside the query string.
+  const query = url.indexOf('?')
+  const at = (query === -1 ? url : url.slice(0, query)).indexOf('/v1/')
+  return at > 0 ? url.slice(at) : url
 }
 
 export async function buildServer (options: ServerOptions): Promise<FastifyInstance> {

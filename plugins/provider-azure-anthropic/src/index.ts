@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable, connectTimeoutFor } from '@lynkr/core'
+import { limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { ANTHROPIC_API_BETAS, createAnthropicMessagesAdapter, messagesUrl, parseBetaAllowList, parseSystemMessages } from '@lynkr/anthropic-messages'
 import type { BetaAllowList } from '@lynkr/anthropic-messages'
@@ -16,12 +16,11 @@ export interface AzureAnthropicPluginOptions {
   systemMessages: 'keep' | 'hoist'
   limits?: ModelLimits
   timeoutMs: number
-  connectTimeoutMs?: number
   dispatcher?: unknown
 }
 
 async function azureAnthropicProvider (app: FastifyInstance, options: AzureAnthropicPluginOptions): Promise<void> {
-  registerUpstreamProvider(app, options, (client) => createAnthropicMessagesAdapter({
+  registerUpstreamProvider(app, 'azure-anthropic', options, (client) => createAnthropicMessagesAdapter({
     id: 'azure-anthropic',
     messagesUrl: options.messagesUrl,
     model: options.model,
@@ -63,7 +62,6 @@ export const manifest = defineManifest({
       systemMessages: parseSystemMessages(env.AZURE_ANTHROPIC_SYSTEM_MESSAGES, 'AZURE_ANTHROPIC_SYSTEM_MESSAGES'),
       limits: limitsFromEnv(env.AZURE_ANTHROPIC_MAX_OUTPUT_TOKENS, env.AZURE_ANTHROPIC_CONTEXT_WINDOW),
       timeoutMs: env.AZURE_ANTHROPIC_TIMEOUT_MS,
-      connectTimeoutMs: connectTimeoutFor(runtime.env, 'azure-anthropic'),
       dispatcher: runtime.dispatcher
     }
   }

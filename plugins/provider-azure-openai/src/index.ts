@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
-import { LynkrConfigError, UpstreamClient, connectTimeoutFor, limitsFromEnv, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
+import { LynkrConfigError, UpstreamClient, limitsFromEnv, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { createOpenAICompatibleAdapter, looksLikeReasoningModel, modelLimitsResolver, reasoningBody } from '@lynkr/openai-chat'
 import type { OpenAIChatBody } from '@lynkr/openai-chat'
@@ -17,7 +17,6 @@ export interface AzureOpenAIPluginOptions {
   reasoningModel?: boolean
   limits?: ModelLimits
   timeoutMs: number
-  connectTimeoutMs?: number
   dispatcher?: unknown
 }
 
@@ -38,7 +37,7 @@ export function createAzureOpenAIAdapter (options: AzureOpenAIPluginOptions, cli
 }
 
 async function azureOpenAIProvider (app: FastifyInstance, options: AzureOpenAIPluginOptions): Promise<void> {
-  registerUpstreamProvider(app, options, (client) => createAzureOpenAIAdapter(options, client))
+  registerUpstreamProvider(app, 'azure-openai', options, (client) => createAzureOpenAIAdapter(options, client))
 }
 
 export default fp(azureOpenAIProvider, { name: '@lynkr/provider-azure-openai', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
@@ -73,7 +72,6 @@ export const manifest = defineManifest({
       reasoningModel: parseBoolean(env.AZURE_OPENAI_REASONING_MODEL, 'AZURE_OPENAI_REASONING_MODEL'),
       limits: limitsFromEnv(env.AZURE_OPENAI_MAX_OUTPUT_TOKENS, env.AZURE_OPENAI_CONTEXT_WINDOW),
       timeoutMs: env.AZURE_OPENAI_TIMEOUT_MS,
-      connectTimeoutMs: connectTimeoutFor(runtime.env, 'azure-openai'),
       dispatcher: runtime.dispatcher
     }
   }

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, connectTimeoutFor } from '@lynkr/core'
+import { LynkrConfigError, limitsFromEnv, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
 import { BEDROCK_BETAS, parseBetaAllowList } from '@lynkr/anthropic-messages'
 import { createBedrockAdapter } from './bedrock-adapter.ts'
 import type { BedrockAdapterOptions } from './bedrock-adapter.ts'
@@ -15,12 +15,11 @@ export { bedrockModelProfile, baseModelId } from './bedrock-models.ts'
 /** The adapter's options (the client aside), plus the HTTP settings. */
 export interface BedrockPluginOptions extends Omit<BedrockAdapterOptions, 'client'> {
   timeoutMs: number
-  connectTimeoutMs?: number
   dispatcher?: unknown
 }
 
 async function bedrockProvider (app: FastifyInstance, options: BedrockPluginOptions): Promise<void> {
-  registerUpstreamProvider(app, options, (client) => createBedrockAdapter({ ...options, client }))
+  registerUpstreamProvider(app, 'bedrock', options, (client) => createBedrockAdapter({ ...options, client }))
 }
 
 export default fp(bedrockProvider, { name: '@lynkr/provider-bedrock', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
@@ -78,7 +77,6 @@ export const manifest = defineManifest({
       betas: parseBetaAllowList(env.AWS_BEDROCK_BETAS, BEDROCK_BETAS),
       limits: limitsFromEnv(env.AWS_BEDROCK_MAX_OUTPUT_TOKENS, env.AWS_BEDROCK_CONTEXT_WINDOW),
       timeoutMs: env.AWS_BEDROCK_TIMEOUT_MS,
-      connectTimeoutMs: connectTimeoutFor(runtime.env, 'bedrock'),
       dispatcher: runtime.dispatcher
     }
   }

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
-import { LynkrConfigError, UpstreamClient, connectTimeoutFor, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
+import { LynkrConfigError, UpstreamClient, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
 import type { OpenAIChatBody } from '@lynkr/openai-chat'
@@ -19,7 +19,6 @@ export interface DatabricksPluginOptions {
   token: string
   limits?: ModelLimits
   timeoutMs: number
-  connectTimeoutMs?: number
   dispatcher?: unknown
 }
 
@@ -72,7 +71,7 @@ export function createDatabricksAdapter (options: DatabricksPluginOptions, clien
 }
 
 async function databricksProvider (app: FastifyInstance, options: DatabricksPluginOptions): Promise<void> {
-  registerUpstreamProvider(app, options, (client) => createDatabricksAdapter(options, client))
+  registerUpstreamProvider(app, 'databricks', options, (client) => createDatabricksAdapter(options, client))
 }
 
 export default fp(databricksProvider, { name: '@lynkr/provider-databricks', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
@@ -97,7 +96,6 @@ export const manifest = defineManifest({
       token: requireVariable(env.DATABRICKS_API_KEY, 'DATABRICKS_API_KEY', 'MODEL_PROVIDER=databricks needs a personal access token (dapi…)'),
       limits: limitsFromEnv(env.DATABRICKS_MAX_OUTPUT_TOKENS, env.DATABRICKS_CONTEXT_WINDOW),
       timeoutMs: env.DATABRICKS_TIMEOUT_MS,
-      connectTimeoutMs: connectTimeoutFor(runtime.env, 'databricks'),
       dispatcher: runtime.dispatcher
     }
   }

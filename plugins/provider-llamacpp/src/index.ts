@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { UpstreamClient, connectTimeoutFor, inlineMarkupFor, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, withModelLimits } from '@lynkr/core'
-import type { ModelLimits } from '@lynkr/core'
-import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
+import { limitsFromEnv, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
+import type { ModelLimits, UpstreamClient } from '@lynkr/core'
+import { chatCompletionsUrl, createLocalServerAdapter } from '@lynkr/openai-chat'
 
 export interface LlamaCppPluginOptions {
   chatUrl: string
@@ -14,7 +14,6 @@ export interface LlamaCppPluginOptions {
   apiKey?: string
   limits?: ModelLimits
   timeoutMs: number
-  connectTimeoutMs?: number
   dispatcher?: unknown
 }
 
@@ -26,19 +25,11 @@ export interface LlamaCppPluginOptions {
  * are recovered.
  */
 export function createLlamaCppAdapter (options: LlamaCppPluginOptions, client: UpstreamClient): ProviderAdapter {
-  return withModelLimits(createOpenAICompatibleAdapter({
-    id: 'llamacpp',
-    chatUrl: options.chatUrl,
-    model: options.model,
-    headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
-    quirks: { maxTokensField: 'max_tokens', reasoningContent: true, topK: true, strictRoles: true },
-    partTransforms: (request) => [inlineMarkupFor(request)],
-    client
-  }), modelLimitsResolver(options.limits, []))
+  return createLocalServerAdapter('llamacpp', { maxTokensField: 'max_tokens', reasoningContent: true, topK: true, strictRoles: true }, options, client)
 }
 
 async function llamaCppProvider (app: FastifyInstance, options: LlamaCppPluginOptions): Promise<void> {
-  registerUpstreamProvider(app, options, (client) => createLlamaCppAdapter(options, client))
+  registerUpstreamProvider(app, 'llamacpp', options, (client) => createLlamaCppAdapter(options, client))
 }
 
 export default fp(llamaCppProvider, { name: '@lynkr/provider-llamacpp', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
@@ -61,7 +52,6 @@ export const manifest = defineManifest({
     apiKey: env.LLAMACPP_API_KEY,
     limits: limitsFromEnv(env.LLAMACPP_MAX_OUTPUT_TOKENS, env.LLAMACPP_CONTEXT_WINDOW),
     timeoutMs: env.LLAMACPP_TIMEOUT_MS,
-    connectTimeoutMs: connectTimeoutFor(runtime.env, 'llamacpp'),
     dispatcher: runtime.dispatcher
   })
 })

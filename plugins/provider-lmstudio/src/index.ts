@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { UpstreamClient, connectTimeoutFor, inlineMarkupFor, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, withModelLimits } from '@lynkr/core'
-import type { ModelLimits } from '@lynkr/core'
-import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
+import { limitsFromEnv, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
+import type { ModelLimits, UpstreamClient } from '@lynkr/core'
+import { chatCompletionsUrl, createLocalServerAdapter } from '@lynkr/openai-chat'
 
 export interface LmStudioPluginOptions {
   chatUrl: string
@@ -14,7 +14,6 @@ export interface LmStudioPluginOptions {
   apiKey?: string
   limits?: ModelLimits
   timeoutMs: number
-  connectTimeoutMs?: number
   dispatcher?: unknown
 }
 
@@ -23,19 +22,11 @@ export interface LmStudioPluginOptions {
  * always sent; tool calls and `<think>` reasoning a model prints as text are recovered.
  */
 export function createLmStudioAdapter (options: LmStudioPluginOptions, client: UpstreamClient): ProviderAdapter {
-  return withModelLimits(createOpenAICompatibleAdapter({
-    id: 'lmstudio',
-    chatUrl: options.chatUrl,
-    model: options.model,
-    headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
-    quirks: { maxTokensField: 'max_tokens', topK: true },
-    partTransforms: (request) => [inlineMarkupFor(request)],
-    client
-  }), modelLimitsResolver(options.limits, []))
+  return createLocalServerAdapter('lmstudio', { maxTokensField: 'max_tokens', topK: true }, options, client)
 }
 
 async function lmStudioProvider (app: FastifyInstance, options: LmStudioPluginOptions): Promise<void> {
-  registerUpstreamProvider(app, options, (client) => createLmStudioAdapter(options, client))
+  registerUpstreamProvider(app, 'lmstudio', options, (client) => createLmStudioAdapter(options, client))
 }
 
 export default fp(lmStudioProvider, { name: '@lynkr/provider-lmstudio', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
@@ -59,7 +50,6 @@ export const manifest = defineManifest({
     apiKey: env.LMSTUDIO_API_KEY,
     limits: limitsFromEnv(env.LMSTUDIO_MAX_OUTPUT_TOKENS, env.LMSTUDIO_CONTEXT_WINDOW),
     timeoutMs: env.LMSTUDIO_TIMEOUT_MS,
-    connectTimeoutMs: connectTimeoutFor(runtime.env, 'lmstudio'),
     dispatcher: runtime.dispatcher
   })
 })

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
-import { UpstreamClient, connectTimeoutFor, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
+import { UpstreamClient, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
 import { KimiToolIds, decodeToolId } from './kimi-tool-ids.ts'
@@ -16,7 +16,6 @@ export interface MoonshotPluginOptions {
   model: string
   limits?: ModelLimits
   timeoutMs: number
-  connectTimeoutMs?: number
   dispatcher?: unknown
 }
 
@@ -59,7 +58,7 @@ export function createMoonshotAdapter (options: MoonshotPluginOptions, client: U
 }
 
 async function moonshotProvider (app: FastifyInstance, options: MoonshotPluginOptions): Promise<void> {
-  registerUpstreamProvider(app, options, (client) => createMoonshotAdapter(options, client))
+  registerUpstreamProvider(app, 'moonshot', options, (client) => createMoonshotAdapter(options, client))
 }
 
 export default fp(moonshotProvider, { name: '@lynkr/provider-moonshot', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
@@ -82,7 +81,6 @@ export const manifest = defineManifest({
     model: env.MOONSHOT_MODEL,
     limits: limitsFromEnv(env.MOONSHOT_MAX_OUTPUT_TOKENS, env.MOONSHOT_CONTEXT_WINDOW),
     timeoutMs: env.MOONSHOT_TIMEOUT_MS,
-    connectTimeoutMs: connectTimeoutFor(runtime.env, 'moonshot'),
     dispatcher: runtime.dispatcher
   })
 })

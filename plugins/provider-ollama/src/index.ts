@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, connectTimeoutFor, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
+import { LynkrConfigError, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
 import { createOllamaAdapter } from './ollama-adapter.ts'
 
 export interface OllamaPluginOptions {
@@ -14,12 +14,11 @@ export interface OllamaPluginOptions {
   think?: boolean | string
   apiKey?: string
   timeoutMs: number
-  connectTimeoutMs?: number
   dispatcher?: Dispatcher
 }
 
 async function ollamaProvider (app: FastifyInstance, options: OllamaPluginOptions): Promise<void> {
-  registerUpstreamProvider(app, options, (client) => createOllamaAdapter({ ...options, client }))
+  registerUpstreamProvider(app, 'ollama', options, (client) => createOllamaAdapter({ ...options, client }))
 }
 
 export default fp(ollamaProvider, { name: '@lynkr/provider-ollama', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
@@ -57,7 +56,6 @@ export const manifest = defineManifest({
     think: parseThink(env.OLLAMA_THINK),
     apiKey: env.OLLAMA_API_KEY,
     timeoutMs: env.OLLAMA_TIMEOUT_MS,
-    connectTimeoutMs: connectTimeoutFor(runtime.env, 'ollama'),
     dispatcher: runtime.dispatcher as Dispatcher | undefined
   })
 })

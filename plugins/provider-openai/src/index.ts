@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { connectTimeoutFor, parseUrlVariable, registerUpstreamProvider, requireVariable } from '@lynkr/core'
+import { parseUrlVariable, registerUpstreamProvider, requireVariable } from '@lynkr/core'
 import { chatCompletionsUrl, createOpenAICompatibleAdapter, looksLikeReasoningModel, reasoningBody } from '@lynkr/openai-chat'
 
 export interface OpenAIPluginOptions {
@@ -11,14 +11,13 @@ export interface OpenAIPluginOptions {
   model: string
   organization?: string
   timeoutMs: number
-  connectTimeoutMs?: number
   dispatcher?: unknown
 }
 
 async function openAIProvider (app: FastifyInstance, options: OpenAIPluginOptions): Promise<void> {
   const headers: Record<string, string> = { authorization: `Bearer ${options.apiKey}` }
   if (options.organization) headers['openai-organization'] = options.organization
-  registerUpstreamProvider(app, options, (client) => createOpenAICompatibleAdapter({
+  registerUpstreamProvider(app, 'openai', options, (client) => createOpenAICompatibleAdapter({
     id: 'openai',
     chatUrl: options.chatUrl,
     model: options.model,
@@ -50,7 +49,6 @@ export const manifest = defineManifest({
     model: env.OPENAI_MODEL,
     organization: env.OPENAI_ORGANIZATION,
     timeoutMs: env.OPENAI_TIMEOUT_MS,
-    connectTimeoutMs: connectTimeoutFor(runtime.env, 'openai'),
     dispatcher: runtime.dispatcher
   })
 })

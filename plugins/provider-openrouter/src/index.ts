@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { UpstreamClient, connectTimeoutFor, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
+import { UpstreamClient, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
 import { ReasoningDetailsMerger, assistantReasoningDetails, openRouterChunkToParts, openRouterCompletionToParts, reasoningField } from './reasoning-details.ts'
@@ -18,7 +18,6 @@ export interface OpenRouterPluginOptions {
   siteName?: string
   limits?: ModelLimits
   timeoutMs: number
-  connectTimeoutMs?: number
   dispatcher?: unknown
 }
 
@@ -44,7 +43,7 @@ export function createOpenRouterAdapter (options: OpenRouterPluginOptions, clien
 }
 
 async function openRouterProvider (app: FastifyInstance, options: OpenRouterPluginOptions): Promise<void> {
-  registerUpstreamProvider(app, options, (client) => createOpenRouterAdapter(options, client))
+  registerUpstreamProvider(app, 'openrouter', options, (client) => createOpenRouterAdapter(options, client))
 }
 
 export default fp(openRouterProvider, { name: '@lynkr/provider-openrouter', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
@@ -71,7 +70,6 @@ export const manifest = defineManifest({
     siteName: env.OPENROUTER_SITE_NAME,
     limits: limitsFromEnv(env.OPENROUTER_MAX_OUTPUT_TOKENS, env.OPENROUTER_CONTEXT_WINDOW),
     timeoutMs: env.OPENROUTER_TIMEOUT_MS,
-    connectTimeoutMs: connectTimeoutFor(runtime.env, 'openrouter'),
     dispatcher: runtime.dispatcher
   })
 })

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, connectTimeoutFor } from '@lynkr/core'
+import { LynkrConfigError, limitsFromEnv, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
 import { createVertexAdapter } from './vertex-adapter.ts'
 import type { VertexAdapterOptions } from './vertex-adapter.ts'
 
@@ -13,12 +13,11 @@ export { geminiChunkToParts } from './parse-gemini-response.ts'
 /** The adapter's options (the client aside), plus the HTTP settings. */
 export interface VertexPluginOptions extends Omit<VertexAdapterOptions, 'client'> {
   timeoutMs: number
-  connectTimeoutMs?: number
   dispatcher?: unknown
 }
 
 async function vertexProvider (app: FastifyInstance, options: VertexPluginOptions): Promise<void> {
-  registerUpstreamProvider(app, options, (client) => createVertexAdapter({ ...options, client }))
+  registerUpstreamProvider(app, 'vertex', options, (client) => createVertexAdapter({ ...options, client }))
 }
 
 export default fp(vertexProvider, { name: '@lynkr/provider-vertex', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
@@ -60,7 +59,6 @@ export const manifest = defineManifest({
       model: env.VERTEX_MODEL,
       limits: limitsFromEnv(env.VERTEX_MAX_OUTPUT_TOKENS, env.VERTEX_CONTEXT_WINDOW),
       timeoutMs: env.VERTEX_TIMEOUT_MS,
-      connectTimeoutMs: connectTimeoutFor(runtime.env, 'vertex'),
       dispatcher: runtime.dispatcher
     }
   }

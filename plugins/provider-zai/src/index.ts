@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { LynkrConfigError, UpstreamClient, limitsFromEnv, lookupModelLimits, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits, connectTimeoutFor } from '@lynkr/core'
+import { LynkrConfigError, UpstreamClient, limitsFromEnv, lookupModelLimits, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits, ModelLimitsTable } from '@lynkr/core'
 import { createAnthropicMessagesAdapter, messagesUrl, parseBetaAllowList, parseSystemMessages } from '@lynkr/anthropic-messages'
 import type { BetaAllowList } from '@lynkr/anthropic-messages'
@@ -21,7 +21,6 @@ export interface ZaiPluginOptions {
   systemMessages: 'keep' | 'hoist'
   limits?: ModelLimits
   timeoutMs: number
-  connectTimeoutMs?: number
   dispatcher?: unknown
 }
 
@@ -80,7 +79,7 @@ function createZaiAdapter (options: ZaiPluginOptions, client: UpstreamClient): P
 }
 
 async function zaiProvider (app: FastifyInstance, options: ZaiPluginOptions): Promise<void> {
-  registerUpstreamProvider(app, options, (client) => createZaiAdapter(options, client))
+  registerUpstreamProvider(app, 'zai', options, (client) => createZaiAdapter(options, client))
 }
 
 export default fp(zaiProvider, { name: '@lynkr/provider-zai', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
@@ -113,7 +112,6 @@ export const manifest = defineManifest({
       systemMessages: parseSystemMessages(env.ZAI_SYSTEM_MESSAGES, 'ZAI_SYSTEM_MESSAGES'),
       limits: limitsFromEnv(env.ZAI_MAX_OUTPUT_TOKENS, env.ZAI_CONTEXT_WINDOW),
       timeoutMs: env.ZAI_TIMEOUT_MS,
-      connectTimeoutMs: connectTimeoutFor(runtime.env, 'zai'),
       dispatcher: runtime.dispatcher
     }
   }

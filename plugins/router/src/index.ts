@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { RouteDecision } from '@lynkr/protocol'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, TIER_VARIABLES, parseFallbackEnabled, parseFallbackProvider } from '@lynkr/core'
+import { LynkrConfigError, TIER_VARIABLES, parseFallbackEnabled, parseFallbackProvider, providerEnvPrefix, readMillisecondsVariable, splitProviderModel } from '@lynkr/core'
 import { CircuitBreakers } from './circuit-breaker.ts'
 import { createResiliencePolicy } from './resilience-policy.ts'
 import type { UpstreamTimeouts } from './resilience-policy.ts'
@@ -112,17 +112,11 @@ const RouterEnv = Type.Object({
 /** Per-provider overrides: `<PROVIDER>_FIRST_BYTE_TIMEOUT_MS`, `_IDLE_TIMEOUT_MS`, `_REQUEST_TIMEOUT_MS`. */
 export function timeoutsFrom (env: Record<string, string | undefined>, defaults: UpstreamTimeouts): (provider: string) => UpstreamTimeouts {
   const cache = new Map<string, UpstreamTimeouts>()
-  const read = (name: string, fallback: number): number => {
-    const text = env[name]?.trim()
-    if (text === undefined || text === '') return fallback
-    const value = Number(text)
-    if (!Number.isInteger(value) || value < 10) throw new LynkrConfigError(`${name}="${text}" must be a number of milliseconds (at least 10)`, name)
-    return value
-  }
+  const read = (name: string, fallback: number): number => readMillisecondsVariable(env, name) ?? fallback
   return (provider) => {
     let timeouts = cache.get(provider)
     if (timeouts === undefined) {
-      const prefix = provider.toUpperCase().replace(/[^A-Z0-9]+/g, '_')
+      const prefix = providerEnvPrefix(provider)
       timeouts = {
         firstByteMs: read(`${prefix}_FIRST_BYTE_TIMEOUT_MS`, defaults.firstByteMs),
         idleMs: read(`${prefix}_IDLE_TIMEOUT_MS`, defaults.idleMs),
@@ -135,9 +129,9 @@ export function timeoutsFrom (env: Record<string, string | undefined>, defaults:
 }
 
 function parseTier (name: string, text: string): TierTarget {
-  const colon = text.indexOf(':')
-  if (colon <= 0 || colon === text.length - 1) throw new LynkrConfigError(`${name}="${text}" must be provider:model`, name)
-  return { provider: text.slice(0, colon).trim().toLowerCase(), model: text.slice(colon + 1).trim() }
+  const split = splitProviderModel(text)
+  if (split === null) throw new LynkrConfigError(`${name}="${text}" must be provider:model`, name)
+  return { provider: split.provider.trim().toLowerCase(), model: split.model.trim() }
 }
 
 export const manifest = defineManifest({

@@ -2,6 +2,7 @@ import { Agent, errors as undiciErrors } from 'undici'
 import type { Dispatcher } from 'undici'
 import { LynkrError } from '@lynkr/protocol'
 import { mapUpstreamError } from './map-upstream-error.ts'
+import { DEFAULT_CONNECT_TIMEOUT_MS } from './upstream-timeouts.ts'
 
 export interface UpstreamClientOptions {
   /** A dispatcher owned by the embedder or a test; never closed by us. */
@@ -47,7 +48,7 @@ export class UpstreamClient {
     this.dispatcher = options.dispatcher ?? new Agent({
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
-      connectTimeout: options.connectTimeoutMs ?? 10_000,
+      connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       connections: 256,
       pipelining: 1
     })

@@ -8,13 +8,21 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
  * the router plugin, so providers need not handle them.)
  */
 export function connectTimeoutFor (env: Record<string, string | undefined>, provider: string): number {
-  const prefix = provider.toUpperCase().replace(/[^A-Z0-9]+/g, '_')
-  for (const name of [`${prefix}_CONNECT_TIMEOUT_MS`, 'UPSTREAM_CONNECT_TIMEOUT_MS']) {
-    const text = env[name]?.trim()
-    if (text === undefined || text === '') continue
-    const value = Number(text)
-    if (!Number.isInteger(value) || value < 10) throw new LynkrConfigError(`${name}="${text}" must be a number of milliseconds (at least 10)`, name)
-    return value
-  }
-  return DEFAULT_CONNECT_TIMEOUT_MS
+  return readMillisecondsVariable(env, `${providerEnvPrefix(provider)}_CONNECT_TIMEOUT_MS`) ??
+    readMillisecondsVariable(env, 'UPSTREAM_CONNECT_TIMEOUT_MS') ??
+    DEFAULT_CONNECT_TIMEOUT_MS
+}
+
+/** The variable prefix of a provider id: `azure-anthropic` → `AZURE_ANTHROPIC`. */
+export function providerEnvPrefix (provider: string): string {
+  return provider.toUpperCase().replace(/[^A-Z0-9]+/g, '_')
+}
+
+/** A per-provider duration variable: undefined when unset, a config error when not a whole number ≥ 10. */
+export function readMillisecondsVariable (env: Record<string, string | undefined>, name: string): number | undefined {
+  const text = env[name]?.trim()
+  if (text === undefined || text === '') return undefined
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < 10) throw new LynkrConfigError(`${name}="${text}" must be a number of milliseconds (at least 10)`, name)
+  return value
 }
