@@ -20,8 +20,12 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The embedded SQLite store (Kysely over better-sqlite3), shared by every plugin that persists data. */
     sqlite: Kysely<LynkrDatabase>
+    /** The same database's better-sqlite3 handle, for prepared statements on hot paths (Kysely compiles per call). */
+    sqliteHandle: SqliteHandle
   }
 }
+
+export type SqliteHandle = Database.Database
 
 export interface StorageOptions {
   /** Directory holding lynkr.db, or ':memory:' for a store that lives as long as the process. */
@@ -34,6 +38,11 @@ export function databasePath (dataDir: string): string {
 }
 
 export function openDatabase (dataDir: string): Kysely<LynkrDatabase> {
+  return openStore(dataDir).db
+}
+
+/** The store as Kysely (queries, migrations) and as the raw handle both sit on. */
+export function openStore (dataDir: string): { db: Kysely<LynkrDatabase>, handle: SqliteHandle } {
   const path = databasePath(dataDir)
   if (path !== ':memory:') {
     try {
@@ -47,7 +56,7 @@ export function openDatabase (dataDir: string): Kysely<LynkrDatabase> {
   database.pragma('journal_mode = WAL')
   database.pragma('synchronous = NORMAL')
   database.pragma('busy_timeout = 5000')
-  return new Kysely<LynkrDatabase>({ dialect: new SqliteDialect({ database }) })
+  return { db: new Kysely<LynkrDatabase>({ dialect: new SqliteDialect({ database }) }), handle: database }
 }
 
 /**
@@ -71,8 +80,9 @@ export async function migrate (db: Kysely<any>, plugin: string, migrations: Reco
 }
 
 async function storage (app: FastifyInstance, options: StorageOptions): Promise<void> {
-  const db = openDatabase(options.dataDir)
+  const { db, handle } = openStore(options.dataDir)
   app.decorate('sqlite', db)
+  app.decorate('sqliteHandle', handle)
   app.addHook('onClose', async () => { await db.destroy() })
   app.log.debug(`embedded store at ${databasePath(options.dataDir)}`)
 }

@@ -6,8 +6,8 @@ import { LynkrError, defineManifest } from '@lynkr/protocol'
 import { presentedKey } from '@lynkr/core'
 import { migrate } from '@lynkr/storage'
 import type { Kysely } from '@lynkr/storage'
-import { ledgerRow, migrations, summarise } from './ledger.ts'
-import type { UsageLedgerTable } from './ledger.ts'
+import { ledgerRow, ledgerWriter, migrations, summarise } from './ledger.ts'
+import type { LedgerRow, UsageLedgerTable } from './ledger.ts'
 
 export interface UsageOptions {
   /** Days summarised when the query gives no `from`. */
@@ -41,21 +41,21 @@ function keysMatch (expected: string, given: string | undefined): boolean {
 async function usage (app: FastifyInstance, options: UsageOptions): Promise<void> {
   const db = app.sqlite as unknown as Kysely<{ usage_ledger: UsageLedgerTable }>
   await migrate(db, 'usage', migrations)
-  // Rows are buffered and written in one multi-row insert per tick: a statement per request cost more
-  // than the whole translation on the hot path (profiled), and SQLite writes serialise anyway.
-  let buffer: Array<ReturnType<typeof ledgerRow>> = []
-  let writing: Promise<void> = Promise.resolve()
+  // Rows are buffered and written in one transaction per tick: a write per request cost more than the
+  // whole translation on the hot path (profiled), and SQLite writes serialise anyway.
+  const write = ledgerWriter(app.sqliteHandle)
+  let buffer: LedgerRow[] = []
   let timer: NodeJS.Timeout | undefined
   const flush = async (): Promise<void> => {
     if (timer !== undefined) { clearTimeout(timer); timer = undefined }
-    if (buffer.length > 0) {
-      const rows = buffer
-      buffer = []
-      writing = writing.then(async () => {
-        await db.insertInto('usage_ledger').values(rows).execute()
-      }).catch((error: unknown) => { app.log.error({ err: error, rows: rows.length }, 'usage ledger write failed') })
+    if (buffer.length === 0) return
+    const rows = buffer
+    buffer = []
+    try {
+      write(rows)
+    } catch (error) {
+      app.log.error({ err: error, rows: rows.length }, 'usage ledger write failed')
     }
-    await writing
   }
 
   app.lynkr.events.on('call-completed', (event) => {
@@ -96,5 +96,5 @@ export const manifest = defineManifest({
   toOptions: (env): UsageOptions => ({ defaultRangeDays: env.USAGE_DEFAULT_RANGE_DAYS, flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, flushRows: env.USAGE_FLUSH_ROWS })
 })
 
-export { summarise, ledgerRow, migrations } from './ledger.ts'
-export type { UsageLedgerTable, UsageSummary, UsageLine } from './ledger.ts'
+export { summarise, ledgerRow, ledgerWriter, migrations } from './ledger.ts'
+export type { LedgerRow, UsageLedgerTable, UsageSummary, UsageLine } from './ledger.ts'

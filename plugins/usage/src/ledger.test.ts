@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
-import { migrate, openDatabase } from '@lynkr/storage'
+import { migrate, openStore } from '@lynkr/storage'
 import type { CallCompletedEvent } from '@lynkr/core'
-import { ledgerRow, migrations, summarise } from './ledger.ts'
+import { ledgerRow, ledgerWriter, migrations, summarise } from './ledger.ts'
 import type { UsageLedgerTable } from './ledger.ts'
 import { parseInstant } from './index.ts'
 
@@ -22,7 +22,8 @@ function event (provider: string, model: string, usage: [number, number, number,
 test('the ledger lives in LYNKR_DATA_DIR, migrates once (own migration table), and summarises a time range by provider and model', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lynkr-ledger-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const db = openDatabase(join(dir, 'data')) as unknown as Kysely<{ usage_ledger: UsageLedgerTable }>
+  const store = openStore(join(dir, 'data'))
+  const db = store.db as unknown as Kysely<{ usage_ledger: UsageLedgerTable }>
   t.after(async () => { await db.destroy() })
   assert.ok(existsSync(join(dir, 'data', 'lynkr.db')))
   assert.deepEqual(await migrate(db, 'usage', migrations), ['0001_usage_ledger'])
@@ -31,14 +32,14 @@ test('the ledger lives in LYNKR_DATA_DIR, migrates once (own migration table), a
   assert.ok(tables.rows.some((row) => row.name === 'lynkr_migrations_usage'))
 
   const day = Date.UTC(2026, 0, 10)
-  await db.insertInto('usage_ledger').values([
+  ledgerWriter(store.handle)([
     ledgerRow(event('openai', 'o3', [6000, 500, 4000, 0], 0.018), day),
     ledgerRow(event('openai', 'o3', [100, 10, 0, 0], 0.00028), day + 1000),
     ledgerRow(event('ollama', 'qwen', [300, 30, 0, 0], 0), day + 2000),
     ledgerRow(event('mystery', 'm1', [10, 10, 0, 0], undefined), day + 3000),
     ledgerRow(event('openai', 'o3', [0, 0, 0, 0], 0, 'error'), day + 4000),
     ledgerRow(event('openai', 'o3', [1e6, 1e6, 0, 0], 10), day + 86_400_000) // the next day: outside the range
-  ]).execute()
+  ])
 
   const summary = await summarise(db, day, day + 86_400_000)
   assert.equal(summary.from, '2026-01-10T00:00:00.000Z')

@@ -1,6 +1,7 @@
 import type { Kysely, Migration } from 'kysely'
 import { sql } from 'kysely'
 import type { CallCompletedEvent } from '@lynkr/core'
+import type { SqliteHandle } from '@lynkr/storage'
 
 export interface UsageLedgerTable {
   id: number | undefined
@@ -54,7 +55,23 @@ export const migrations: Record<string, Migration> = {
   }
 }
 
-export function ledgerRow (event: CallCompletedEvent, now = Date.now()): Omit<UsageLedgerTable, 'id'> {
+export type LedgerRow = Omit<UsageLedgerTable, 'id'>
+
+const COLUMNS: Array<keyof LedgerRow> = ['ts', 'request_id', 'provider', 'model', 'client_model', 'tier', 'stream', 'outcome',
+  'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cost_usd', 'duration_ms']
+
+/**
+ * Writes a batch of rows in one transaction through one prepared statement. A Kysely multi-row insert
+ * compiled and prepared a new statement per batch: about 5 % of the gateway's CPU under load (profiled).
+ */
+export function ledgerWriter (handle: SqliteHandle): (rows: LedgerRow[]) => void {
+  const insert = handle.prepare(`insert into usage_ledger (${COLUMNS.join(', ')}) values (${COLUMNS.map((column) => `@${column}`).join(', ')})`)
+  return handle.transaction((rows: LedgerRow[]) => {
+    for (const row of rows) insert.run(row)
+  })
+}
+
+export function ledgerRow (event: CallCompletedEvent, now = Date.now()): LedgerRow {
   return {
     ts: now,
     request_id: event.requestId,
