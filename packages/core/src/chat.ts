@@ -6,7 +6,7 @@ import type { Routing } from './routing.ts'
 import type { Pricing } from './pricing.ts'
 import { LynkrEvents, outcomeOf } from './events.ts'
 import type { UpstreamOutcome } from './events.ts'
-import { linkSignals } from './link-signals.ts'
+import type { CallScope } from './call-scope.ts'
 import { MessageAssembler } from './stream/message-assembler.ts'
 import { MessageCollector } from './stream/collect-message.ts'
 import type { AssembledMessage } from './stream/collect-message.ts'
@@ -18,17 +18,26 @@ export interface ChatCall {
   headers: Record<string, string | string[] | undefined>
   /** For message_start usage until the upstream reports real numbers. */
   inputTokensEstimate: number
+  /** Whether and why the call was cut short (client gone, shutdown); each attempt's signal follows it. */
+  scope: CallScope
 }
 
 export interface StreamOutcome { decision: RouteDecision, events: AsyncGenerator<MessageEvent> }
 export interface MessageOutcome { decision: RouteDecision, message: AssembledMessage }
 
 /**
- * One upstream attempt for a decision: pipeline, then the adapter. `signal` (optional) is the policy's own
- * abort (timeouts); the attempt also aborts when the client leaves or the gateway shuts down. When the
- * policy aborts with a LynkrError as the reason, the attempt fails with that error.
+ * One upstream attempt for a decision (pipeline, then the adapter), started by calling the `Attempt`.
+ * It aborts when the client leaves or the gateway shuts down; `abort` ends just this attempt (the policy's
+ * timeouts), and `result` then rejects with that error at once, whatever the adapter does.
  */
-export type Attempt<T> = (decision: RouteDecision, signal?: AbortSignal) => Promise<T>
+export interface AttemptHandle<T> {
+  result: Promise<T>
+  /** The attempt's own signal (what the adapter got). */
+  signal: AbortSignal
+  abort: (reason: LynkrError) => void
+}
+
+export type Attempt<T> = (decision: RouteDecision) => AttemptHandle<T>
 
 export interface PolicyInput<T> {
   call: ChatCall
@@ -51,13 +60,13 @@ export interface CallPolicy {
 
 const noPolicy: CallPolicy = {
   name: 'direct',
-  stream: async ({ decision, attempt }) => ({ decision, result: await attempt(decision) }),
-  complete: async ({ decision, attempt }) => ({ decision, result: await attempt(decision) })
+  stream: async ({ decision, attempt }) => ({ decision, result: await attempt(decision).result }),
+  complete: async ({ decision, attempt }) => ({ decision, result: await attempt(decision).result })
 }
 
-/** The failure an aborted attempt should report: the policy's or shutdown's LynkrError reason, else the error. */
-function abortReason (signal: AbortSignal, client: AbortSignal, error: unknown): unknown {
-  if (signal.aborted && !client.aborted && isLynkrError(signal.reason)) return signal.reason
+/** The failure an aborted attempt should report: why it was aborted (timeout, shutdown, client gone), else the error. */
+function abortReason (signal: AbortSignal, error: unknown): unknown {
+  if (signal.aborted && isLynkrError(signal.reason)) return signal.reason
   return error
 }
 
@@ -74,7 +83,7 @@ export class ChatService {
   private readonly pricing: Pricing | undefined
   readonly events: LynkrEvents
   private policy: CallPolicy = noPolicy
-  private readonly inFlight = new Set<AbortController>()
+  private readonly inFlight = new Set<CallScope>()
   private streams = 0
   private idleWaiters: Array<() => void> = []
 
@@ -112,7 +121,7 @@ export class ChatService {
     const left = this.inFlight.size
     if (left === 0) return 0
     const reason = new LynkrError('overloaded', 'The gateway is shutting down; retry the request', { status: 503, retryable: true, code: 'LYNKR_SHUTTING_DOWN' })
-    for (const controller of this.inFlight) controller.abort(reason)
+    for (const scope of this.inFlight) scope.abort(reason)
     // Give the aborted streams a moment to write their error event and end.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 1000)
@@ -122,14 +131,12 @@ export class ChatService {
     return left
   }
 
-  private begin (): AbortController {
-    const controller = new AbortController()
-    this.inFlight.add(controller)
-    return controller
+  private begin (call: ChatCall): void {
+    this.inFlight.add(call.scope)
   }
 
-  private end (controller: AbortController): void {
-    this.inFlight.delete(controller)
+  private end (call: ChatCall): void {
+    this.inFlight.delete(call.scope)
     if (this.inFlight.size === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters
       this.idleWaiters = []
@@ -142,27 +149,47 @@ export class ChatService {
   }
 
   /** Builds the attempt function for one call: the pipeline runs once per distinct provider/model. */
-  private attemptFor<T> (call: ChatCall, lifetime: AbortController, run: (adapter: ProviderAdapter, request: ChatRequest, context: CallContext, decision: RouteDecision) => Promise<T>): Attempt<T> {
-    const prepared = new Map<string, Promise<ChatRequest>>()
-    return async (decision, policySignal) => {
-      const adapter = this.providers.get(decision.provider)
-      if (adapter === undefined) {
-        throw new LynkrError('not_found', `Provider "${decision.provider}" is not enabled; enabled providers: ${this.providers.list().map((p) => p.id).join(', ')}`, { code: 'LYNKR_ROUTING_UNKNOWN_PROVIDER' })
-      }
+  private attemptFor<T> (call: ChatCall, run: (adapter: ProviderAdapter, request: ChatRequest, context: CallContext, decision: RouteDecision) => Promise<T>): Attempt<T> {
+    let prepared: Map<string, Promise<ChatRequest>> | undefined
+    const prepare = (decision: RouteDecision): Promise<ChatRequest> => {
       const key = `${decision.provider}\u0000${decision.model}`
+      prepared ??= new Map()
       let request = prepared.get(key)
       if (request === undefined) {
         request = this.pipeline.run({ ...call.request, model: decision.model }, call.context)
         prepared.set(key, request)
       }
-      const ready = await request
-      const signals = [call.context.signal, lifetime.signal]
-      if (policySignal !== undefined) signals.push(policySignal)
-      return await run(adapter, ready, { ...call.context, signal: linkSignals(signals) }, decision)
+      return request
+    }
+    return (decision) => {
+      const controller = call.scope.follow()
+      let rejectNow: (reason: unknown) => void = () => {}
+      const result = new Promise<T>((resolve, reject) => {
+        rejectNow = reject
+        const adapter = this.providers.get(decision.provider)
+        if (adapter === undefined) {
+          reject(new LynkrError('not_found', `Provider "${decision.provider}" is not enabled; enabled providers: ${this.providers.list().map((p) => p.id).join(', ')}`, { code: 'LYNKR_ROUTING_UNKNOWN_PROVIDER' }))
+          return
+        }
+        prepare(decision)
+          .then(async (ready) => await run(adapter, ready, { ...call.context, signal: controller.signal }, decision))
+          .then(resolve, reject)
+      })
+      // A failed attempt is over; a successful one may still be streaming, so it keeps following the call.
+      result.catch(() => call.scope.release(controller))
+      return {
+        result,
+        signal: controller.signal,
+        abort: (reason) => {
+          controller.abort(reason)
+          rejectNow(reason)
+        }
+      }
     }
   }
 
   private recordAttempt (call: ChatCall, decision: RouteDecision, stream: boolean, started: number, outcome: UpstreamOutcome, error?: LynkrError, firstPartMs?: number): void {
+    if (!this.events.has('upstream-attempt')) return
     this.events.emit('upstream-attempt', {
       provider: decision.provider,
       model: decision.model,
@@ -176,11 +203,14 @@ export class ChatService {
   }
 
   private completed (call: ChatCall, decision: RouteDecision, stream: boolean, started: number, usage: Usage, error: LynkrError | undefined): void {
-    const aborted = call.context.signal.aborted
+    const aborted = call.scope.clientClosed
     const outcome = aborted ? 'aborted' : error === undefined ? 'success' : 'error'
+    const log = call.context.log
+    const listened = this.events.has('call-completed')
+    if (!listened && log.isLevelEnabled?.('info') === false) return
     const costUsd = this.pricing?.cost(decision.provider, decision.model, usage)
     const durationMs = Date.now() - started
-    call.context.log.info({
+    log.info({
       provider: decision.provider,
       model: decision.model,
       tier: decision.tier,
@@ -190,7 +220,7 @@ export class ChatService {
       costUsd,
       durationMs
     }, 'chat call finished')
-    this.events.emit('call-completed', {
+    if (listened) this.events.emit('call-completed', {
       requestId: call.context.requestId,
       clientModel: call.request.clientModel,
       decision,
@@ -207,18 +237,18 @@ export class ChatService {
   /** Resolves once the upstream accepted the call; upstream HTTP errors reject here, before any byte is sent. */
   async stream (call: ChatCall): Promise<StreamOutcome> {
     const started = Date.now()
-    const lifetime = this.begin()
+    this.begin(call)
     let decision: RouteDecision | undefined
     try {
       decision = this.decide(call)
-      const attempt = this.attemptFor<AsyncIterable<UpstreamPart>>(call, lifetime, async (adapter, request, context, target) => {
+      const attempt = this.attemptFor<AsyncIterable<UpstreamPart>>(call, async (adapter, request, context, target) => {
         const attemptStarted = Date.now()
         let parts: AsyncIterable<UpstreamPart>
         try {
           parts = await adapter.chatStream(request, context)
         } catch (error) {
-          const failure = asLynkrError(abortReason(context.signal, call.context.signal, error))
-          this.recordAttempt(call, target, true, attemptStarted, call.context.signal.aborted ? 'aborted' : outcomeOf(failure), failure)
+          const failure = asLynkrError(abortReason(context.signal, error))
+          this.recordAttempt(call, target, true, attemptStarted, call.scope.clientClosed ? 'aborted' : outcomeOf(failure), failure)
           throw failure
         }
         return this.instrumentParts(parts, call, target, attemptStarted, context.signal)
@@ -229,24 +259,25 @@ export class ChatService {
       this.streams++
       const finish = (usage: Usage, error: LynkrError | undefined): void => {
         this.streams--
-        this.end(lifetime)
+        this.end(call)
         this.completed(call, served, true, started, usage, error)
       }
-      return { decision: served, events: assembleEvents(result, assembler, call.context.signal, finish) }
+      return { decision: served, events: assembleEvents(result, assembler, call.scope, finish) }
     } catch (error) {
-      this.end(lifetime)
-      if (decision !== undefined) this.completed(call, decision, true, started, zeroUsage(), asLynkrError(error))
-      throw error
+      this.end(call)
+      const failure = settledFailure(call, error)
+      if (decision !== undefined) this.completed(call, decision, true, started, zeroUsage(), asLynkrError(failure))
+      throw failure
     }
   }
 
   async complete (call: ChatCall): Promise<MessageOutcome> {
     const started = Date.now()
-    const lifetime = this.begin()
+    this.begin(call)
     let decision: RouteDecision | undefined
     try {
       decision = this.decide(call)
-      const attempt = this.attemptFor<UpstreamPart[]>(call, lifetime, async (adapter, request, context, target) => {
+      const attempt = this.attemptFor<UpstreamPart[]>(call, async (adapter, request, context, target) => {
         const attemptStarted = Date.now()
         try {
           const parts = await adapter.chat(request, context)
@@ -254,8 +285,8 @@ export class ChatService {
           this.recordAttempt(call, target, false, attemptStarted, failure === undefined ? 'success' : outcomeOf(failure.error), failure?.error)
           return parts
         } catch (error) {
-          const failure = asLynkrError(abortReason(context.signal, call.context.signal, error))
-          this.recordAttempt(call, target, false, attemptStarted, call.context.signal.aborted ? 'aborted' : outcomeOf(failure), failure)
+          const failure = asLynkrError(abortReason(context.signal, error))
+          this.recordAttempt(call, target, false, attemptStarted, call.scope.clientClosed ? 'aborted' : outcomeOf(failure), failure)
           throw failure
         }
       })
@@ -268,13 +299,14 @@ export class ChatService {
       assembler.end(events)
       for (const event of events) collector.push(event)
       const message = collector.result()
-      this.end(lifetime)
+      this.end(call)
       this.completed(call, served, false, started, message.usage, undefined)
       return { decision: served, message }
     } catch (error) {
-      this.end(lifetime)
-      if (decision !== undefined) this.completed(call, decision, false, started, zeroUsage(), asLynkrError(error))
-      throw error
+      this.end(call)
+      const failure = settledFailure(call, error)
+      if (decision !== undefined) this.completed(call, decision, false, started, zeroUsage(), asLynkrError(failure))
+      throw failure
     }
   }
 
@@ -295,10 +327,10 @@ export class ChatService {
         }
         finished = true
       } catch (error) {
-        failure = asLynkrError(abortReason(signal, call.context.signal, error))
+        failure = asLynkrError(abortReason(signal, error))
         throw failure
       } finally {
-        const outcome: UpstreamOutcome = call.context.signal.aborted
+        const outcome: UpstreamOutcome = call.scope.clientClosed
           ? 'aborted'
           : failure !== undefined ? outcomeOf(failure, content) : finished ? 'success' : 'aborted'
         service.recordAttempt(call, decision, true, started, outcome, failure, firstPartMs)
@@ -307,11 +339,16 @@ export class ChatService {
   }
 }
 
+/** A call whose client left fails with that (499, logged as info), not with whatever the abort broke upstream. */
+function settledFailure (call: ChatCall, error: unknown): unknown {
+  return call.scope.clientClosed ? call.scope.reason : error
+}
+
 function zeroUsage (): Usage {
   return { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
 }
 
-async function * assembleEvents (parts: AsyncIterable<UpstreamPart>, assembler: MessageAssembler, signal: AbortSignal, finish: (usage: Usage, error: LynkrError | undefined) => void): AsyncGenerator<MessageEvent> {
+async function * assembleEvents (parts: AsyncIterable<UpstreamPart>, assembler: MessageAssembler, scope: CallScope, finish: (usage: Usage, error: LynkrError | undefined) => void): AsyncGenerator<MessageEvent> {
   const batch: MessageEvent[] = []
   let usage = zeroUsage()
   let failure: LynkrError | undefined
@@ -335,7 +372,7 @@ async function * assembleEvents (parts: AsyncIterable<UpstreamPart>, assembler: 
         if (assembler.isEnded) return
       }
     } catch (error) {
-      if (signal.aborted) return
+      if (scope.clientClosed) return
       const failure = error instanceof LynkrError
         ? error
         : new LynkrError('api_error', `Upstream stream failed: ${(error as Error).message ?? String(error)}`, { status: 502, cause: error, code: 'LYNKR_UPSTREAM_STREAM_BROKEN' })

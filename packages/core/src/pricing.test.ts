@@ -2,6 +2,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ProviderAdapter, UpstreamPart, Usage } from '@lynkr/protocol'
 import { ChatService } from './chat.ts'
+import { CallScope } from './call-scope.ts'
 import type { CallCompletedEvent } from './events.ts'
 import { LynkrEvents } from './events.ts'
 import { LynkrConfigError } from './config-error.ts'
@@ -75,7 +76,7 @@ describe('usage of a streamed answer is read from its final event and priced', (
     const completed: CallCompletedEvent[] = []
     events.on('call-completed', (event) => completed.push(event))
     const log = { debug () {}, info () {}, warn () {}, error () {} }
-    const call = { request: { model: '', clientModel: 'claude-sonnet-4-5', messages: [], max_tokens: 10, stream: true }, context: { signal: new AbortController().signal, log, requestId: 'r1' }, headers: {}, inputTokensEstimate: 50 }
+    const call = { request: { model: '', clientModel: 'claude-sonnet-4-5', messages: [], max_tokens: 10, stream: true }, context: { signal: new AbortController().signal, log, requestId: 'r1' }, headers: {}, inputTokensEstimate: 50, scope: new CallScope() }
     return { chat, completed, call }
   }
 

@@ -7,6 +7,8 @@ export interface Logger {
   info: (obj: unknown, msg?: string) => void
   warn: (obj: unknown, msg?: string) => void
   error: (obj: unknown, msg?: string) => void
+  /** pino's: lets hot paths skip building a log line nobody will see. */
+  isLevelEnabled?: (level: string) => boolean
 }
 
 export interface CallContext {

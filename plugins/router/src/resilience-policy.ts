@@ -1,6 +1,6 @@
 import type { LynkrError as LynkrErrorType, RouteDecision, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError, isLynkrError } from '@lynkr/protocol'
-import type { Attempt, CallPolicy, ChatCall, LynkrEvents } from '@lynkr/core'
+import type { Attempt, AttemptHandle, CallPolicy, ChatCall, LynkrEvents } from '@lynkr/core'
 import { outcomeOf } from '@lynkr/core'
 import { retryDelay } from './backoff.ts'
 import type { CircuitBreakers } from './circuit-breaker.ts'
@@ -104,7 +104,7 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
 
   /** Breakers count requests, not attempts: a request's retries on one provider are one success or failure. */
   function judge (call: ChatCall, provider: string, error: LynkrErrorType): void {
-    if (call.context.signal.aborted || error.code === 'LYNKR_CIRCUIT_OPEN' || error.code === 'LYNKR_SHUTTING_DOWN') return breakers.release(provider)
+    if (call.scope.aborted || error.code === 'LYNKR_CIRCUIT_OPEN' || error.code === 'LYNKR_SHUTTING_DOWN') return breakers.release(provider)
     if (breakerFault(error)) breakers.failure(provider)
     else breakers.release(provider)
   }
@@ -112,73 +112,73 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
   /** One stream attempt: resolves with the first content part buffered, or rejects. */
   async function streamOnce (call: ChatCall, decision: RouteDecision, attempt: Attempt<AsyncIterable<UpstreamPart>>): Promise<AsyncIterable<UpstreamPart>> {
     const limits = options.timeouts(decision.provider)
-    const control = new AbortController()
-    const timer = setTimeout(() => control.abort(timeoutError(decision.provider, `sent no first byte within ${limits.firstByteMs} ms`)), limits.firstByteMs)
+    const handle = attempt(decision)
+    const timer = setTimeout(() => handle.abort(timeoutError(decision.provider, `sent no first byte within ${limits.firstByteMs} ms`)), limits.firstByteMs)
     let iterator: AsyncIterator<UpstreamPart> | undefined
     try {
-      const parts = await raceAbort(attempt(decision, control.signal), control.signal)
+      const parts = await handle.result
       iterator = parts[Symbol.asyncIterator]()
       const buffered: UpstreamPart[] = []
       while (true) {
-        const next = await raceAbort(iterator.next(), control.signal)
+        const next = await raceAbort(iterator.next(), handle.signal)
         if (next.done === true) break
         if (next.value.type === 'error') throw next.value.error
         buffered.push(next.value)
         if (next.value.type !== 'response-start') break
       }
       clearTimeout(timer)
-      return guardIdle(call, decision, iterator, buffered, limits.idleMs, control)
+      return guardIdle(call, decision, iterator, buffered, limits.idleMs, handle)
     } catch (error) {
       clearTimeout(timer)
       const failure = toError(error)
-      if (!control.signal.aborted) control.abort(failure)
+      if (!handle.signal.aborted) handle.abort(failure)
       if (iterator?.return !== undefined) void iterator.return().catch(() => {})
       throw failure
     }
   }
 
   /** After the first part: the idle timeout between parts, and breaker accounting for mid-stream failures. */
-  async function * guardIdle (call: ChatCall, decision: RouteDecision, iterator: AsyncIterator<UpstreamPart>, buffered: UpstreamPart[], idleMs: number, control: AbortController): AsyncGenerator<UpstreamPart> {
+  async function * guardIdle (call: ChatCall, decision: RouteDecision, iterator: AsyncIterator<UpstreamPart>, buffered: UpstreamPart[], idleMs: number, handle: AttemptHandle<unknown>): AsyncGenerator<UpstreamPart> {
     let done = false
     // One timer refreshed per part and one abort promise per stream: a timer, a promise and a listener
     // per streamed token showed up in profiles.
-    const timer = setTimeout(() => control.abort(timeoutError(decision.provider, `went silent mid-stream (no data for ${idleMs} ms)`, 'LYNKR_UPSTREAM_IDLE_TIMEOUT')), idleMs)
-    const aborted = abortPromise(control.signal)
+    const timer = setTimeout(() => handle.abort(timeoutError(decision.provider, `went silent mid-stream (no data for ${idleMs} ms)`, 'LYNKR_UPSTREAM_IDLE_TIMEOUT')), idleMs)
+    const aborted = abortPromise(handle.signal)
     try {
       yield * buffered
       while (true) {
         timer.refresh()
         const next = await Promise.race([iterator.next(), aborted.promise])
         if (next.done === true) { done = true; return }
-        if (next.value.type === 'error' && !call.context.signal.aborted && breakerFault(next.value.error)) breakers.failure(decision.provider)
+        if (next.value.type === 'error' && !call.scope.aborted && breakerFault(next.value.error)) breakers.failure(decision.provider)
         yield next.value
       }
     } catch (error) {
       const failure = toError(error)
-      if (!call.context.signal.aborted && breakerFault(failure)) breakers.failure(decision.provider)
+      if (!call.scope.aborted && breakerFault(failure)) breakers.failure(decision.provider)
       throw failure
     } finally {
       clearTimeout(timer)
       aborted.dispose()
       if (!done) {
-        if (!control.signal.aborted) control.abort(new LynkrError('api_error', 'stream abandoned', { status: 499 }))
+        if (!handle.signal.aborted) handle.abort(new LynkrError('api_error', 'stream abandoned', { status: 499 }))
         void iterator.return?.().catch(() => {})
       }
     }
   }
 
-  async function completeOnce (call: ChatCall, decision: RouteDecision, attempt: Attempt<UpstreamPart[]>): Promise<UpstreamPart[]> {
+  async function completeOnce (decision: RouteDecision, attempt: Attempt<UpstreamPart[]>): Promise<UpstreamPart[]> {
     const limits = options.timeouts(decision.provider)
-    const control = new AbortController()
-    const timer = setTimeout(() => control.abort(timeoutError(decision.provider, `did not answer within ${limits.requestMs} ms`)), limits.requestMs)
+    const handle = attempt(decision)
+    const timer = setTimeout(() => handle.abort(timeoutError(decision.provider, `did not answer within ${limits.requestMs} ms`)), limits.requestMs)
     try {
-      const parts = await raceAbort(attempt(decision, control.signal), control.signal)
+      const parts = await handle.result
       const failed = parts.find((part): part is Extract<UpstreamPart, { type: 'error' }> => part.type === 'error')
       if (failed !== undefined) throw failed.error
       return parts
     } catch (error) {
       const failure = toError(error)
-      if (!control.signal.aborted) control.abort(failure)
+      if (!handle.signal.aborted) handle.abort(failure)
       throw failure
     } finally {
       clearTimeout(timer)
@@ -196,7 +196,7 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
       } catch (error) {
         const failure = toError(error)
         // A timeout already cost the client its patience; the gateway shutting down will not get better.
-        const final = call.context.signal.aborted || !failure.retryable || retry >= maxRetries || failure.kind === 'timeout' || failure.code === 'LYNKR_SHUTTING_DOWN'
+        const final = call.scope.aborted || !failure.retryable || retry >= maxRetries || failure.kind === 'timeout' || failure.code === 'LYNKR_SHUTTING_DOWN'
         const wait = final ? null : retryDelay(retry, failure.retryAfter, { baseMs: options.retryBaseMs, maxDelayMs: options.retryMaxDelayMs })
         if (wait === null) {
           judge(call, decision.provider, failure)
@@ -204,7 +204,7 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
         }
         call.context.log.info({ provider: decision.provider, status: failure.status, code: failure.code, retry: retry + 1, waitMs: wait }, `retrying ${decision.provider} in ${wait} ms: ${failure.message}`)
         try {
-          await sleep(wait, call.context.signal)
+          await sleep(wait, call.scope.signal)
         } catch (aborted) {
           breakers.release(decision.provider)
           throw aborted
@@ -221,7 +221,7 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
       return { decision, result: await onProvider(call, decision, 0, async () => await once(decision)) }
     } catch (error) {
       const failure = toError(error)
-      if (call.context.signal.aborted || !providerFault(failure) || failure.code === 'LYNKR_SHUTTING_DOWN') throw failure
+      if (call.scope.aborted || !providerFault(failure) || failure.code === 'LYNKR_SHUTTING_DOWN') throw failure
       call.context.log.warn({ from: decision.provider, to: fallback.provider, status: failure.status, code: failure.code }, `${decision.provider} failed before the first byte (${failure.message}); falling back to ${fallback.provider}`)
       options.events.emit('fallback', { from: decision, to: fallback, outcome: outcomeOf(failure), requestId: call.context.requestId })
       options.onFallback?.(call, decision, fallback)
@@ -232,6 +232,6 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
   return {
     name: 'resilience',
     stream: async ({ call, decision, attempt }) => await run(call, decision, async (target) => await streamOnce(call, target, attempt)),
-    complete: async ({ call, decision, attempt }) => await run(call, decision, async (target) => await completeOnce(call, target, attempt))
+    complete: async ({ call, decision, attempt }) => await run(call, decision, async (target) => await completeOnce(target, attempt))
   }
 }

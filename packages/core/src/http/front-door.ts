@@ -1,16 +1,42 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { ChatRequest, RouteDecision } from '@lynkr/protocol'
+import type { CallContext, ChatRequest, Logger, RouteDecision } from '@lynkr/protocol'
 import type { ChatCall } from '../chat.ts'
+import { CallScope, clientClosedError } from '../call-scope.ts'
 import { estimateTokensFromBytes } from '../tokens/count-tokens.ts'
-import { clientAbortSignal } from './stream-to-client.ts'
+
+/**
+ * The call-level context. `signal` sits on the prototype and is made on first use: spreading the context
+ * into an attempt's (with the attempt's own signal) copies the fields without creating it.
+ */
+class FrontDoorContext implements CallContext {
+  readonly log: Logger
+  readonly requestId: string
+  readonly headers: Record<string, string | string[] | undefined>
+  readonly #scope: CallScope
+
+  constructor (request: FastifyRequest, scope: CallScope) {
+    this.log = request.log
+    this.requestId = String(request.id)
+    this.headers = request.headers
+    this.#scope = scope
+  }
+
+  get signal (): AbortSignal { return this.#scope.signal }
+}
 
 /** What every front door hands the chat service for one request: context, client headers, a first token estimate. */
 export function chatCallFor (request: FastifyRequest, reply: FastifyReply, chatRequest: ChatRequest): ChatCall {
+  const scope = new CallScope()
+  const response = reply.raw
+  response.once('close', () => {
+    if (!response.writableFinished) scope.abort(clientClosedError())
+  })
   return {
     request: chatRequest,
-    context: { signal: clientAbortSignal(reply), log: request.log, requestId: String(request.id), headers: request.headers },
+    context: new FrontDoorContext(request, scope),
     headers: request.headers,
-    inputTokensEstimate: estimateTokensFromBytes(Number(request.headers['content-length'] ?? 0))
+    inputTokensEstimate: estimateTokensFromBytes(Number(request.headers['content-length'] ?? 0)),
+    scope
   }
 }
 
