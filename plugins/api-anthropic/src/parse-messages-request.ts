@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, TextBlock, ThinkingConfig, ToolChoice, ToolDefinition } from '@lynkr/protocol'
-import { LynkrError } from '@lynkr/protocol'
+import { LynkrError, definedFields } from '@lynkr/protocol'
 
 type Json = Record<string, unknown>
 
@@ -106,7 +106,7 @@ export function parseMessagesRequest (body: unknown, options: { countOnly?: bool
   const effort = typeof outputConfig?.effort === 'string' ? outputConfig.effort as ChatRequest['effort'] : undefined
   const format = isObject(outputConfig?.format) ? outputConfig.format : undefined
 
-  const request: ChatRequest = {
+  return definedFields<ChatRequest>({
     model: body.model,
     clientModel: body.model,
     system: parseSystem(body.system),
@@ -123,7 +123,5 @@ export function parseMessagesRequest (body: unknown, options: { countOnly?: bool
     responseFormat: format && isObject(format.schema) ? { type: 'json_schema', schema: format.schema as Json } : undefined,
     userId: typeof metadata?.user_id === 'string' ? metadata.user_id : undefined,
     stream: body.stream === true
-  }
-  for (const key of Object.keys(request) as Array<keyof ChatRequest>) if (request[key] === undefined) delete request[key]
-  return request
+  })
 }

@@ -3,6 +3,7 @@
  * Responses-shaped bodies Cursor sends to /chat/completions for some model names (§2.7).
  */
 import type { ChatRequest, ContentBlock, ToolUseBlock } from '@lynkr/protocol'
+import { definedFields } from '@lynkr/protocol'
 import { parseToolArguments } from '@lynkr/core'
 import {
   CUSTOM_TOOL_ARGUMENT, MessageBuilder, contentToBlocks, invalid, isObject, optionalInteger, optionalNumber, parseEffort,
@@ -112,11 +113,6 @@ function parseResponseFormat (format: unknown): ChatRequest['responseFormat'] {
   throw invalid("Invalid value for 'response_format.type': expected 'text', 'json_object' or 'json_schema'.")
 }
 
-export function dropUndefined<T extends object> (value: T): T {
-  for (const key of Object.keys(value) as Array<keyof T>) if (value[key] === undefined) delete value[key]
-  return value
-}
-
 export function parseStreamFlag (body: Json): boolean {
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
     throw invalid(`Invalid type for 'stream': expected a boolean, but got ${typeName(body.stream)} instead.`)
@@ -163,5 +159,5 @@ export function parseChatRequest (body: unknown): ParsedChatRequest {
     userId: typeof body.user === 'string' ? body.user : typeof body.safety_identifier === 'string' ? body.safety_identifier : undefined,
     stream
   }
-  return { request: dropUndefined(request), includeUsage, customTools }
+  return { request: definedFields(request), includeUsage, customTools }
 }

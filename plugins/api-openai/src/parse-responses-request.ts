@@ -4,6 +4,7 @@
  * read for the echo or dropped, never forwarded; reasoning items keep only their readable text.
  */
 import type { ChatRequest, ContentBlock } from '@lynkr/protocol'
+import { definedFields } from '@lynkr/protocol'
 import { parseToolArguments } from '@lynkr/core'
 import {
   CUSTOM_TOOL_ARGUMENT, MessageBuilder, contentToBlocks, invalid, isObject, optionalInteger, optionalNumber, parseEffort,
@@ -119,7 +120,7 @@ export function parseResponsesBody (body: Json): ParsedResponsesRequest {
     system.length = 0
   }
   const reasoning = isObject(body.reasoning) ? body.reasoning : undefined
-  const request: ChatRequest = {
+  const request = definedFields<ChatRequest>({
     model: body.model,
     clientModel: body.model,
     system: system.length > 0 ? system : undefined,
@@ -133,8 +134,7 @@ export function parseResponsesBody (body: Json): ParsedResponsesRequest {
     responseFormat: parseTextFormat(body.text),
     userId: typeof body.user === 'string' ? body.user : typeof body.safety_identifier === 'string' ? body.safety_identifier : undefined,
     stream: body.stream === true
-  }
-  for (const key of Object.keys(request) as Array<keyof ChatRequest>) if (request[key] === undefined) delete request[key]
+  })
   const echo: Json = {
     instructions: typeof body.instructions === 'string' ? body.instructions : null,
     max_output_tokens: typeof body.max_output_tokens === 'number' ? body.max_output_tokens : null,
