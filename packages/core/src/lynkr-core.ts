@@ -105,11 +105,9 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
 
   if (lynkr.apiKey !== undefined) {
     const key = lynkr.apiKey
-    app.addHook('onRequest', async (request) => {
-      if (request.routeOptions.config.dialect === undefined) return
-      if (!keysMatch(key, presentedKey(request))) {
-        throw new LynkrError('authentication', 'Invalid API key: send the key set in LYNKR_API_KEY as x-api-key or Authorization: Bearer', { code: 'LYNKR_AUTH_INVALID_KEY' })
-      }
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (request.routeOptions.config.dialect === undefined || keysMatch(key, presentedKey(request))) { done(); return }
+      done(new LynkrError('authentication', 'Invalid API key: send the key set in LYNKR_API_KEY as x-api-key or Authorization: Bearer', { code: 'LYNKR_AUTH_INVALID_KEY' }))
     })
   }
 

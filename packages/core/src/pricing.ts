@@ -81,6 +81,8 @@ function partMatch (table: Map<string, ModelPrice>, model: string): string | und
 export class Pricing {
   private readonly table: Map<string, ModelPrice>
   private readonly overrides: Map<string, ModelPrice>
+  // A gateway prices the same few models over and over; an unknown model scanned the whole table each call.
+  private readonly known = new Map<string, ModelPrice | undefined>()
 
   constructor (table: Map<string, ModelPrice>, overrides: Map<string, ModelPrice> = new Map()) {
     this.table = table
@@ -88,6 +90,14 @@ export class Pricing {
   }
 
   priceOf (provider: string, model: string): ModelPrice | undefined {
+    const key = `${provider}\u0000${model}`
+    if (this.known.has(key)) return this.known.get(key)
+    const price = this.lookup(provider, model)
+    if (this.known.size < 1000) this.known.set(key, price)
+    return price
+  }
+
+  private lookup (provider: string, model: string): ModelPrice | undefined {
     const id = model.toLowerCase()
     const pair = `${provider.toLowerCase()}:${id}`
     const override = this.overrides.get(pair) ?? this.overrides.get(id)

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { randomUUID } from 'node:crypto'
 import lynkrApp from './app.ts'
+import { redactSecrets } from './redact-secrets.ts'
 import type { LynkrAppOptions } from './app.ts'
 
 export interface ServerOptions extends LynkrAppOptions {
@@ -11,16 +12,11 @@ export interface ServerOptions extends LynkrAppOptions {
   logger?: boolean | Record<string, unknown>
 }
 
-const SECRET_HEADERS = ['authorization', '["x-api-key"]', '["api-key"]', '["proxy-authorization"]', 'cookie', '["x-goog-api-key"]', '["x-amz-security-token"]']
-
-/**
- * pino redaction: client request headers and any headers object one or two levels down (upstream calls
- * logged by a plugin, error causes), censored rather than removed so a log still shows the header was sent.
- */
-export const LOG_REDACT = {
-  paths: SECRET_HEADERS.map((name) => name.startsWith('[') ? name : `.${name}`)
-    .flatMap((key) => [`req.headers${key}`, `headers${key}`, `*.headers${key}`, `*.*.headers${key}`]),
-  censor: '[redacted]'
+/** Adds the secret-header censoring to pino options, after any log formatter the embedder set. */
+export function withRedaction (options: Record<string, unknown>): Record<string, unknown> {
+  const formatters = (options.formatters ?? {}) as { log?: (fields: Record<string, unknown>) => Record<string, unknown> }
+  const own = formatters.log
+  return { ...options, formatters: { ...formatters, log: own === undefined ? redactSecrets : (fields: Record<string, unknown>) => redactSecrets(own(fields)) } }
 }
 
 const KNOWN_ROOTS = ['/v1/', '/health/', '/metrics', '/api/']
@@ -47,8 +43,8 @@ export async function buildServer (options: ServerOptions): Promise<FastifyInsta
   const basePath = env.BASE_PATH?.replace(/\/+$/, '')
   // Keys and tokens never reach the log, whoever supplies the logger options.
   const logger = options.logger === undefined
-    ? { level: env.LOG_LEVEL ?? 'info', redact: LOG_REDACT }
-    : typeof options.logger === 'object' ? { redact: LOG_REDACT, ...options.logger } : options.logger
+    ? withRedaction({ level: env.LOG_LEVEL ?? 'info' })
+    : typeof options.logger === 'object' ? withRedaction(options.logger) : options.logger
   const app = Fastify({
     logger,
     // Claude Code keeps sockets idle between turns; Fastify's 5 s default drops them mid-session.

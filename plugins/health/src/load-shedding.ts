@@ -53,11 +53,12 @@ export async function installLoadShedding (app: FastifyInstance, options: Sheddi
     }
   })
   if (options.maxConcurrentUpstream > 0) {
-    app.addHook('onRequest', async (request) => {
-      if (!sheddable(request) || app.lynkr.chat.activeCalls < options.maxConcurrentUpstream) return
+    // A callback hook: an async one costs a promise on every request.
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (!sheddable(request) || app.lynkr.chat.activeCalls < options.maxConcurrentUpstream) { done(); return }
       app.lynkr.events.emit('request-shed', { reason: 'concurrentUpstream', value: app.lynkr.chat.activeCalls })
       request.log.warn(`shedding request: ${app.lynkr.chat.activeCalls} upstream calls in flight (cap ${options.maxConcurrentUpstream})`)
-      throw overloaded(`${options.maxConcurrentUpstream} upstream calls in flight`, options.retryAfterSeconds)
+      done(overloaded(`${options.maxConcurrentUpstream} upstream calls in flight`, options.retryAfterSeconds))
     })
   }
 }

@@ -26,6 +26,23 @@ const UPSTREAM_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]
 
 /**
+ * A metric's child per label-value tuple, made once: prom-client hashes the label object on every inc and
+ * observe, several times per request on the hot path.
+ */
+function byLabels<T> (metric: { labels: (...values: string[]) => T }): (...values: string[]) => T {
+  const children = new Map<string, T>()
+  return (...values) => {
+    const key = values.join('\u0000')
+    let child = children.get(key)
+    if (child === undefined) {
+      child = metric.labels(...values)
+      children.set(key, child)
+    }
+    return child
+  }
+}
+
+/**
  * Prometheus metrics at GET /metrics (fastify-metrics over prom-client). Every gateway owns its registry,
  * so several gateways in one process (embedders, tests) never mix their numbers.
  */
@@ -69,21 +86,30 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
   new client.Gauge({ name: `${PREFIX}active_streams`, help: 'Streaming responses in flight', registers: [registry], collect () { this.set(lynkr.chat.activeStreams) } })
   new client.Gauge({ name: `${PREFIX}active_upstream_requests`, help: 'Chat calls in flight (streaming or not)', registers: [registry], collect () { this.set(lynkr.chat.activeCalls) } })
 
+  // Label order follows each metric's labelNames.
+  const upstreamOf = byLabels(upstream)
+  const upstreamSecondsOf = byLabels(upstreamSeconds)
+  const firstPartSecondsOf = byLabels(firstPartSeconds)
+  const callsOf = byLabels(calls)
+  const tokensOf = byLabels(tokens)
+  const costOf = byLabels(cost)
+  const requestsOf = byLabels(requests)
+
   lynkr.events.on('upstream-attempt', (event) => {
-    upstream.inc({ provider: event.provider, model: event.model, outcome: event.outcome })
-    upstreamSeconds.observe({ provider: event.provider, model: event.model, outcome: event.outcome }, event.durationMs / 1000)
-    if (event.firstPartMs !== undefined) firstPartSeconds.observe({ provider: event.provider, model: event.model }, event.firstPartMs / 1000)
+    upstreamOf(event.provider, event.model, event.outcome).inc()
+    upstreamSecondsOf(event.provider, event.model, event.outcome).observe(event.durationMs / 1000)
+    if (event.firstPartMs !== undefined) firstPartSecondsOf(event.provider, event.model).observe(event.firstPartMs / 1000)
   })
   lynkr.events.on('call-completed', (event) => {
     const { provider, model } = event.decision
-    calls.inc({ provider, model, tier: event.decision.tier ?? 'none', outcome: event.outcome })
+    callsOf(provider, model, event.decision.tier ?? 'none', event.outcome).inc()
     const usage = event.usage
-    const add = (kind: string, value: number | undefined): void => { if (value !== undefined && value > 0) tokens.inc({ provider, model, kind }, value) }
+    const add = (kind: string, value: number | undefined): void => { if (value !== undefined && value > 0) tokensOf(provider, model, kind).inc(value) }
     add('input', usage.input_tokens)
     add('output', usage.output_tokens)
     add('cache_read', usage.cache_read_input_tokens)
     add('cache_write', usage.cache_creation_input_tokens)
-    if (event.costUsd !== undefined && event.costUsd > 0) cost.inc({ provider, model }, event.costUsd)
+    if (event.costUsd !== undefined && event.costUsd > 0) costOf(provider, model).inc(event.costUsd)
     // Errors before the first byte are counted when the error handler answers them; this is the rest.
     if (event.outcome === 'error' && event.error !== undefined && event.stream) errors.inc({ type: event.error.kind, phase: 'stream' })
   })
@@ -95,14 +121,15 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
     breakerChanges.inc({ provider: event.provider, state: event.state })
   })
 
-  app.addHook('onError', async (request, _reply, error) => {
-    if (request.routeOptions.url === options.endpoint) return
-    errors.inc({ type: toLynkrError(error).kind, phase: 'request' })
+  // Callback hooks: an async hook costs a promise per request.
+  app.addHook('onError', (request, _reply, error, done) => {
+    if (request.routeOptions.url !== options.endpoint) errors.inc({ type: toLynkrError(error).kind, phase: 'request' })
+    done()
   })
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url
-    if (route === undefined || route === options.endpoint) return
-    requests.inc({ method: request.method, route, status_code: String(reply.statusCode) })
+    if (route !== undefined && route !== options.endpoint) requestsOf(request.method, route, String(reply.statusCode)).inc()
+    done()
   })
   app.addHook('onReady', async () => {
     for (const adapter of lynkr.providers.list()) breakerState.set({ provider: adapter.id }, 0)
