@@ -1,11 +1,15 @@
 // `pnpm bench`: requests/s and p50/p99 latency directly to a loopback upstream with instant replies, and
-// through lynkr on the translated path (Anthropic in → OpenAI-compatible out), in one run, side by side.
-// Each server runs in its own process, as in production; autocannon drives the load from this one.
+// through lynkr on the translated path (Anthropic in → OpenAI-compatible out), in one run, side by side,
+// with a minimal translating proxy as the floor. autocannon drives the load from this process. Two layouts
+// of the 2 cores: the fake upstream in its own process ("separate"), or inside this process next to the
+// load generator ("shared", where direct traffic is bounded by this one thread, as in the issue's
+// reference measurement). BENCH_LAYOUT=separate|shared runs one of them.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { Pool } from 'undici'
+import { startInstantUpstream } from './instant-openai-upstream.ts'
 
 const duration = Number(process.env.BENCH_SECONDS ?? 10)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16)
@@ -104,31 +108,56 @@ async function freePort (): Promise<number> {
   })
 }
 
-const upstream = await start(['--import', 'tsx', here('./instant-openai-upstream.ts')], {}, /ready (\d+)/)
-const gatewayPort = await freePort()
-const gateway = await start([here('../../packages/lynkr/bin/lynkr.js'), 'start'], {
-  PORT: String(gatewayPort), LOG_LEVEL: 'warn', MODEL_PROVIDER: 'openai', OPENAI_API_KEY: 'bench', OPENAI_MODEL: 'bench-model',
-  OPENAI_ENDPOINT: `http://127.0.0.1:${upstream.port}/v1`, HEALTH_PROBE_INTERVAL_MS: '0'
-})
-gateway.port = gatewayPort
-await waitForHealth(gatewayPort)
-const floor = await start(['--import', 'tsx', here('./minimal-translating-proxy.ts'), `http://127.0.0.1:${upstream.port}`], {}, /ready (\d+)/)
-try {
-  const direct = await load(`http://127.0.0.1:${upstream.port}/v1/chat/completions`, openAIBody, { 'content-type': 'application/json', authorization: 'Bearer bench' })
-  const anthropicHeaders = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'k' }
-  const minimal = await load(`http://127.0.0.1:${floor.port}/v1/messages`, anthropicBody, anthropicHeaders)
-  const through = await load(`http://127.0.0.1:${gateway.port}/v1/messages`, anthropicBody, anthropicHeaders)
-  const row = (name: string, run: Run): string =>
-    `${name.padEnd(28)} ${run.rps.toFixed(0).padStart(8)} req/s (${connections} conns)   unloaded p50 ${run.p50.toFixed(3)} ms   p99 ${run.p99.toFixed(3)} ms   errors ${run.errors}`
-  console.log(`\nlynkr translate benchmark — ${connections} connections, ${duration} s each, node ${process.version}`)
-  console.log(row('direct to upstream', direct))
-  console.log(row('minimal translating proxy', minimal))
-  console.log(row('through lynkr (anth→openai)', through))
-  console.log(`added latency   p50 ${(through.p50 - direct.p50).toFixed(3)} ms (target ≤ 0.5)   p99 ${(through.p99 - direct.p99).toFixed(3)} ms (target ≤ 2)`)
-  console.log(`throughput      ${(through.rps / direct.rps * 100).toFixed(0)}% of direct (target ≥ 60%); the minimal proxy reaches ${(minimal.rps / direct.rps * 100).toFixed(0)}% of direct, lynkr ${(through.rps / minimal.rps * 100).toFixed(0)}% of the minimal proxy`)
-  if (through.errors > 0) process.exitCode = 1
-} finally {
-  gateway.child.kill('SIGTERM')
-  floor.child.kill('SIGTERM')
-  upstream.child.kill('SIGTERM')
+interface Layout { name: string, upstream: () => Promise<{ port: number, stop: () => void }> }
+
+const layouts: Layout[] = [
+  {
+    name: 'separate',
+    upstream: async () => {
+      const { child, port } = await start(['--import', 'tsx', here('./instant-openai-upstream.ts')], {}, /ready (\d+)/)
+      return { port, stop: () => child.kill('SIGTERM') }
+    }
+  },
+  {
+    name: 'shared',
+    upstream: async () => {
+      const { server, port } = await startInstantUpstream()
+      return { port, stop: () => { server.closeAllConnections(); server.close() } }
+    }
+  }
+].filter((layout) => process.env.BENCH_LAYOUT === undefined || process.env.BENCH_LAYOUT === layout.name)
+
+const row = (name: string, run: Run): string =>
+  `${name.padEnd(28)} ${run.rps.toFixed(0).padStart(8)} req/s (${connections} conns)   unloaded p50 ${run.p50.toFixed(3)} ms   p99 ${run.p99.toFixed(3)} ms   errors ${run.errors}`
+
+async function runLayout (layout: Layout): Promise<boolean> {
+  const upstream = await layout.upstream()
+  const gatewayPort = await freePort()
+  const gateway = await start([here('../../packages/lynkr/bin/lynkr.js'), 'start'], {
+    PORT: String(gatewayPort), LOG_LEVEL: 'warn', MODEL_PROVIDER: 'openai', OPENAI_API_KEY: 'bench', OPENAI_MODEL: 'bench-model',
+    OPENAI_ENDPOINT: `http://127.0.0.1:${upstream.port}/v1`, HEALTH_PROBE_INTERVAL_MS: '0'
+  })
+  await waitForHealth(gatewayPort)
+  const floor = await start(['--import', 'tsx', here('./minimal-translating-proxy.ts'), `http://127.0.0.1:${upstream.port}`], {}, /ready (\d+)/)
+  try {
+    const direct = await load(`http://127.0.0.1:${upstream.port}/v1/chat/completions`, openAIBody, { 'content-type': 'application/json', authorization: 'Bearer bench' })
+    const anthropicHeaders = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'k' }
+    const minimal = await load(`http://127.0.0.1:${floor.port}/v1/messages`, anthropicBody, anthropicHeaders)
+    const through = await load(`http://127.0.0.1:${gatewayPort}/v1/messages`, anthropicBody, anthropicHeaders)
+    console.log(`\nlynkr translate benchmark, layout "${layout.name}" — ${connections} connections, ${duration} s each, node ${process.version}`)
+    console.log(row('direct to upstream', direct))
+    console.log(row('minimal translating proxy', minimal))
+    console.log(row('through lynkr (anth→openai)', through))
+    console.log(`added latency   p50 ${(through.p50 - direct.p50).toFixed(3)} ms (target ≤ 0.5)   p99 ${(through.p99 - direct.p99).toFixed(3)} ms (target ≤ 2)`)
+    console.log(`throughput      ${(through.rps / direct.rps * 100).toFixed(0)}% of direct (target ≥ 60%); the minimal proxy reaches ${(minimal.rps / direct.rps * 100).toFixed(0)}% of direct, lynkr ${(through.rps / minimal.rps * 100).toFixed(0)}% of the minimal proxy`)
+    return through.errors === 0
+  } finally {
+    gateway.child.kill('SIGTERM')
+    floor.child.kill('SIGTERM')
+    upstream.stop()
+  }
+}
+
+for (const layout of layouts) {
+  if (!await runLayout(layout)) process.exitCode = 1
 }

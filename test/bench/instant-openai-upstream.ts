@@ -1,6 +1,8 @@
 // A loopback OpenAI-compatible upstream with instant replies, for benchmarks: it reads the body and
-// answers a fixed chat.completion (non-stream) or a short SSE stream. Run as its own process.
+// answers a fixed chat.completion. `pnpm bench` runs it in its own process or inside the bench process.
 import { createServer } from 'node:http'
+import type { Server } from 'node:http'
+import { pathToFileURL } from 'node:url'
 
 const completion = JSON.stringify({
   id: 'chatcmpl-bench', object: 'chat.completion', created: 1, model: 'bench-model',
@@ -8,16 +10,22 @@ const completion = JSON.stringify({
   usage: { prompt_tokens: 120, completion_tokens: 6, total_tokens: 126 }
 })
 
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = []
-  req.on('data', (chunk: Buffer) => chunks.push(chunk))
-  req.on('end', () => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(completion) })
-    res.end(completion)
+export async function startInstantUpstream (port = 0): Promise<{ server: Server, port: number }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(completion) })
+      res.end(completion)
+    })
   })
-})
-server.keepAliveTimeout = 60_000
-server.listen(Number(process.argv[2] ?? 0), '127.0.0.1', () => {
-  process.stdout.write(`ready ${(server.address() as { port: number }).port}\n`)
-})
-process.on('SIGTERM', () => { server.closeAllConnections(); server.close(() => process.exit(0)) })
+  server.keepAliveTimeout = 60_000
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  return { server, port: (server.address() as { port: number }).port }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { server, port } = await startInstantUpstream(Number(process.argv[2] ?? 0))
+  process.stdout.write(`ready ${port}\n`)
+  process.on('SIGTERM', () => { server.closeAllConnections(); server.close(() => process.exit(0)) })
+}

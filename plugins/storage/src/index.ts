@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { mkdirSync } from 'node:fs'
 import { resolve, join } from 'node:path'
+import { createRequire } from 'node:module'
 import Database from 'better-sqlite3'
 import { Kysely, Migrator, SqliteDialect } from 'kysely'
 import type { Migration } from 'kysely'
@@ -26,6 +27,13 @@ declare module 'fastify' {
 }
 
 export type SqliteHandle = Database.Database
+
+const require = createRequire(import.meta.url)
+
+/** The better-sqlite3 module path, for worker threads that open their own connection to the store. */
+export function sqliteDriverPath (): string {
+  return require.resolve('better-sqlite3')
+}
 
 export interface StorageOptions {
   /** Directory holding lynkr.db, or ':memory:' for a store that lives as long as the process. */

@@ -6,7 +6,8 @@ import { LynkrError, defineManifest } from '@lynkr/protocol'
 import { presentedKey } from '@lynkr/core'
 import { migrate } from '@lynkr/storage'
 import type { Kysely } from '@lynkr/storage'
-import { ledgerRow, ledgerWriter, migrations, summarise } from './ledger.ts'
+import { ledgerRow, migrations, summarise } from './ledger.ts'
+import { startLedgerThread } from './ledger-thread.ts'
 import type { LedgerRow, UsageLedgerTable } from './ledger.ts'
 
 export interface UsageOptions {
@@ -41,21 +42,21 @@ function keysMatch (expected: string, given: string | undefined): boolean {
 async function usage (app: FastifyInstance, options: UsageOptions): Promise<void> {
   const db = app.sqlite as unknown as Kysely<{ usage_ledger: UsageLedgerTable }>
   await migrate(db, 'usage', migrations)
-  // Rows are buffered and written in one transaction per tick: a write per request cost more than the
-  // whole translation on the hot path (profiled), and SQLite writes serialise anyway.
-  const write = ledgerWriter(app.sqliteHandle)
+  // Rows are buffered and written in one transaction per tick, by a worker thread: a write per request cost
+  // more than the whole translation on the hot path (profiled), and SQLite writes serialise anyway.
+  const ledger = startLedgerThread(app.sqliteHandle, (error) => app.log.error({ err: error }, 'usage ledger thread failed; writing in place'))
   let buffer: LedgerRow[] = []
   let timer: NodeJS.Timeout | undefined
+  let writing: Promise<void> = Promise.resolve()
   const flush = async (): Promise<void> => {
     if (timer !== undefined) { clearTimeout(timer); timer = undefined }
-    if (buffer.length === 0) return
-    const rows = buffer
-    buffer = []
-    try {
-      write(rows)
-    } catch (error) {
-      app.log.error({ err: error, rows: rows.length }, 'usage ledger write failed')
+    if (buffer.length > 0) {
+      const rows = buffer
+      buffer = []
+      writing = writing.then(async () => await ledger.write(rows))
+        .catch((error: unknown) => { app.log.error({ err: error, rows: rows.length }, 'usage ledger write failed') })
     }
+    await writing
   }
 
   app.lynkr.events.on('call-completed', (event) => {
@@ -81,7 +82,10 @@ async function usage (app: FastifyInstance, options: UsageOptions): Promise<void
   })
 
   app.addHook('preClose', flush)
-  app.addHook('onClose', flush)
+  app.addHook('onClose', async () => {
+    await flush()
+    await ledger.close()
+  })
 }
 
 export default fp(usage, { name: '@lynkr/usage', fastify: '5.x', decorators: { fastify: ['lynkr'] }, dependencies: ['@lynkr/storage'] })

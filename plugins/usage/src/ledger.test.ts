@@ -10,6 +10,7 @@ import type { CallCompletedEvent } from '@lynkr/core'
 import { ledgerRow, ledgerWriter, migrations, summarise } from './ledger.ts'
 import type { UsageLedgerTable } from './ledger.ts'
 import { parseInstant } from './index.ts'
+import { startLedgerThread } from './ledger-thread.ts'
 
 const log = { debug () {}, info () {}, warn () {}, error () {} }
 function event (provider: string, model: string, usage: [number, number, number, number], costUsd: number | undefined, outcome: 'success' | 'error' = 'success'): CallCompletedEvent {
@@ -56,4 +57,35 @@ test('range parameters: ISO dates or epoch milliseconds', () => {
   assert.equal(parseInstant('1767225600000', 'to'), 1767225600000)
   assert.equal(parseInstant(undefined, 'to'), undefined)
   assert.throws(() => parseInstant('last tuesday', 'from'), /from="last tuesday" must be an ISO 8601 date/)
+})
+
+test('ledger batches go through a worker thread with its own connection to a file store, and are readable once written', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lynkr-ledger-thread-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const store = openStore(join(dir, 'data'))
+  const db = store.db as unknown as Kysely<{ usage_ledger: UsageLedgerTable }>
+  t.after(async () => { await db.destroy() })
+  await migrate(db, 'usage', migrations)
+  const crashes: Error[] = []
+  const ledger = startLedgerThread(store.handle, (error) => crashes.push(error))
+  const day = Date.UTC(2026, 0, 10)
+  await Promise.all([
+    ledger.write([ledgerRow(event('openai', 'o3', [100, 10, 0, 0], 0.001), day)]),
+    ledger.write([ledgerRow(event('openai', 'o3', [200, 20, 0, 0], 0.002), day + 1), ledgerRow(event('ollama', 'qwen', [5, 5, 0, 0], 0), day + 2)])
+  ])
+  await ledger.close()
+  const summary = await summarise(db, day, day + 1000)
+  assert.equal(summary.totals.requests, 3)
+  assert.equal(summary.totals.input_tokens, 305)
+  assert.deepEqual(crashes, [])
+})
+
+test('an in-memory store is written in place (a thread cannot share it)', async (t) => {
+  const store = openStore(':memory:')
+  const db = store.db as unknown as Kysely<{ usage_ledger: UsageLedgerTable }>
+  t.after(async () => { await db.destroy() })
+  await migrate(db, 'usage', migrations)
+  const ledger = startLedgerThread(store.handle, () => {})
+  await ledger.write([ledgerRow(event('openai', 'o3', [1, 1, 0, 0], 0), 1000)])
+  assert.equal((await summarise(db, 0, 2000)).totals.requests, 1)
 })

@@ -1,0 +1,71 @@
+import { Worker } from 'node:worker_threads'
+import { sqliteDriverPath } from '@lynkr/storage'
+import type { SqliteHandle } from '@lynkr/storage'
+import { LEDGER_INSERT_SQL, ledgerWriter } from './ledger.ts'
+import type { LedgerRow } from './ledger.ts'
+
+// Plain CommonJS source (no build or loader needed in the worker), like the tokenizer's.
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads')
+const Database = require(workerData.driver)
+const db = new Database(workerData.path)
+db.pragma('busy_timeout = 5000')
+const insert = db.prepare(workerData.sql)
+const insertAll = db.transaction((rows) => { for (const row of rows) insert.run(row) })
+parentPort.on('message', ({ id, rows }) => {
+  try {
+    insertAll(rows)
+    parentPort.postMessage({ id })
+  } catch (error) {
+    parentPort.postMessage({ id, error: String((error && error.message) || error) })
+  }
+})
+`
+
+export type LedgerWrite = (rows: LedgerRow[]) => Promise<void>
+
+/**
+ * Ledger batches are written by a worker thread with its own connection: a transaction (and now and then
+ * a WAL checkpoint with its fsync) on the event loop held up every stream for milliseconds at a time.
+ * An in-memory store cannot be shared with a thread, so it is written in place.
+ */
+export function startLedgerThread (handle: SqliteHandle, onCrash: (error: Error) => void): { write: LedgerWrite, close: () => Promise<void> } {
+  if (handle.memory) {
+    const write = ledgerWriter(handle)
+    return { write: async (rows) => { write(rows) }, close: async () => {} }
+  }
+  const worker = new Worker(workerSource, { eval: true, workerData: { driver: sqliteDriverPath(), path: handle.name, sql: LEDGER_INSERT_SQL } })
+  const pending = new Map<number, { resolve: () => void, reject: (error: Error) => void }>()
+  let next = 1
+  let crashed: Error | undefined
+  worker.on('message', (message: { id: number, error?: string }) => {
+    const waiter = pending.get(message.id)
+    pending.delete(message.id)
+    if (pending.size === 0) worker.unref()
+    if (message.error === undefined) waiter?.resolve()
+    else waiter?.reject(new Error(message.error))
+  })
+  worker.on('error', (error) => {
+    crashed = error
+    for (const waiter of pending.values()) waiter.reject(error)
+    pending.clear()
+    onCrash(error)
+  })
+  // After the listeners: adding a message listener refs the worker again. Idle, it never keeps the process up.
+  worker.unref()
+  // After a crash, batches are written in place rather than lost.
+  const inPlace = ledgerWriter(handle)
+  return {
+    write: async (rows) => {
+      if (crashed !== undefined) { inPlace(rows); return }
+      const id = next++
+      // Referenced while a write is outstanding, so a shutdown waits for it.
+      worker.ref()
+      await new Promise<void>((resolve, reject) => {
+        pending.set(id, { resolve, reject })
+        worker.postMessage({ id, rows })
+      })
+    },
+    close: async () => { await worker.terminate() }
+  }
+}
