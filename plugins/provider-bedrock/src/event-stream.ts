@@ -1,6 +1,7 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec'
 import type { MessageHeaders } from '@smithy/eventstream-codec'
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8'
+import { bodyChunks } from '@lynkr/core'
 
 /** One decoded `application/vnd.amazon.eventstream` message: string-valued headers and the raw payload. */
 export interface EventStreamMessage {
@@ -28,7 +29,7 @@ function flattenHeaders (headers: MessageHeaders): Record<string, string> {
  */
 export async function * readEventStream (body: AsyncIterable<Uint8Array | string>): AsyncGenerator<EventStreamMessage> {
   let pending: Buffer = Buffer.alloc(0)
-  for await (const chunk of body) {
+  for await (const chunk of bodyChunks(body)) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
     pending = pending.length === 0 ? bytes : Buffer.concat([pending, bytes])
     while (pending.length >= PRELUDE_BYTES) {

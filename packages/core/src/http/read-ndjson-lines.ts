@@ -1,8 +1,10 @@
+import { bodyChunks } from './body-chunks.ts'
+
 /** Parses newline-delimited JSON (Ollama streams), tolerating chunk boundaries anywhere. */
 export async function * readNdjsonLines (body: AsyncIterable<Uint8Array | string>): AsyncGenerator<unknown> {
   const decoder = new TextDecoder()
   let buffer = ''
-  for await (const chunk of body) {
+  for await (const chunk of bodyChunks(body)) {
     buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
     let newline: number
     while ((newline = buffer.indexOf('\n')) !== -1) {

@@ -1,3 +1,5 @@
+import { bodyChunks } from './body-chunks.ts'
+
 /** One server-sent event. `event` is absent for OpenAI-style data-only streams. */
 export interface SseEvent { event?: string, data: string }
 
@@ -11,7 +13,7 @@ export async function * readSseEvents (body: AsyncIterable<Uint8Array | string>)
   let buffer = ''
   let event: string | undefined
   let data: string[] = []
-  for await (const chunk of body) {
+  for await (const chunk of bodyChunks(body)) {
     buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
     let newline: number
     while ((newline = buffer.indexOf('\n')) !== -1) {
