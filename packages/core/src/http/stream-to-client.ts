@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream'
+import type { OutgoingHttpHeaders } from 'node:http'
 import type { FastifyReply } from 'fastify'
 
 export interface FrameStreamOptions {
@@ -8,34 +8,38 @@ export interface FrameStreamOptions {
 }
 
 /**
- * Pipes text frames from an async source to the client as they arrive, never buffering the whole answer:
+ * Writes text frames from an async source to the client as they arrive, never buffering the whole answer:
  * backpressure is honoured, a ping goes out during long silences, and the source is drained to its end
- * (it ends itself when the client's abort signal fires).
+ * (it ends itself when the client's abort signal fires). Frames go straight to the socket (the reply is
+ * hijacked; onResponse hooks still run): frames that are ready together, the end included, leave in one
+ * write, where a PassThrough piped by Fastify cost a PassThrough per stream and a separate write for the end.
  */
 export function sendFrames (reply: FastifyReply, frames: AsyncIterable<string>, options: FrameStreamOptions): void {
-  const output = new PassThrough()
+  const response = reply.raw
+  const headers = reply.getHeaders()
+  reply.hijack()
+  response.writeHead(reply.statusCode, headers as OutgoingHttpHeaders)
   let lastWrite = Date.now()
   const timer = setInterval(() => {
-    if (Date.now() - lastWrite >= options.pingIntervalMs && !output.writableEnded) {
-      output.write(options.pingFrame)
+    if (Date.now() - lastWrite >= options.pingIntervalMs && !response.writableEnded) {
+      response.write(options.pingFrame)
       lastWrite = Date.now()
     }
   }, Math.max(250, Math.floor(options.pingIntervalMs / 2)))
   timer.unref()
-  reply.send(output)
 
   void (async () => {
     try {
       for await (const frame of frames) {
         lastWrite = Date.now()
-        if (!output.write(frame)) await new Promise<void>((resolve) => { output.once('drain', resolve); output.once('close', resolve) })
-        if (output.destroyed) break
+        if (response.destroyed) break
+        if (!response.write(frame)) await new Promise<void>((resolve) => { response.once('drain', resolve); response.once('close', resolve) })
       }
     } catch (error) {
       reply.log.error({ err: error }, 'stream to client failed')
     } finally {
       clearInterval(timer)
-      output.end()
+      if (!response.destroyed) response.end()
     }
   })()
 }
