@@ -98,6 +98,10 @@ const openAIBody = JSON.stringify({
   max_tokens: 1024
 })
 
+// The same requests as streams: Claude Code always streams.
+const anthropicStreamBody = JSON.stringify({ ...JSON.parse(anthropicBody), stream: true })
+const openAIStreamBody = JSON.stringify({ ...JSON.parse(openAIBody), stream: true, stream_options: { include_usage: true } })
+
 async function freePort (): Promise<number> {
   const { createServer } = await import('node:net')
   return await new Promise((resolve) => {
@@ -144,13 +148,18 @@ async function runLayout (layout: Layout): Promise<boolean> {
     const anthropicHeaders = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'k' }
     const minimal = await load(`http://127.0.0.1:${floor.port}/v1/messages`, anthropicBody, anthropicHeaders)
     const through = await load(`http://127.0.0.1:${gatewayPort}/v1/messages`, anthropicBody, anthropicHeaders)
+    const directStream = await load(`http://127.0.0.1:${upstream.port}/v1/chat/completions`, openAIStreamBody, { 'content-type': 'application/json', authorization: 'Bearer bench' })
+    const throughStream = await load(`http://127.0.0.1:${gatewayPort}/v1/messages`, anthropicStreamBody, anthropicHeaders)
     console.log(`\nlynkr translate benchmark, layout "${layout.name}" — ${connections} connections, ${duration} s each, node ${process.version}`)
     console.log(row('direct to upstream', direct))
     console.log(row('minimal translating proxy', minimal))
     console.log(row('through lynkr (anth→openai)', through))
     console.log(`added latency   p50 ${(through.p50 - direct.p50).toFixed(3)} ms (target ≤ 0.5)   p99 ${(through.p99 - direct.p99).toFixed(3)} ms (target ≤ 2)`)
     console.log(`throughput      ${(through.rps / direct.rps * 100).toFixed(0)}% of direct (target ≥ 60%); the minimal proxy reaches ${(minimal.rps / direct.rps * 100).toFixed(0)}% of direct, lynkr ${(through.rps / minimal.rps * 100).toFixed(0)}% of the minimal proxy`)
-    return through.errors === 0
+    console.log(row('direct, streaming', directStream))
+    console.log(row('through lynkr, streaming', throughStream))
+    console.log(`streaming       added p50 ${(throughStream.p50 - directStream.p50).toFixed(3)} ms, p99 ${(throughStream.p99 - directStream.p99).toFixed(3)} ms; throughput ${(throughStream.rps / directStream.rps * 100).toFixed(0)}% of direct`)
+    return through.errors === 0 && throughStream.errors === 0
   } finally {
     gateway.child.kill('SIGTERM')
     floor.child.kill('SIGTERM')
