@@ -6,10 +6,6 @@ import { encodeAnthropicSse, PING_FRAME } from './encode-anthropic-sse.ts'
 
 export interface MessagesRouteOptions { pingIntervalMs: number }
 
-async function * frames (events: AsyncIterable<MessageEvent>): AsyncGenerator<string> {
-  for await (const event of events) yield encodeAnthropicSse(event)
-}
-
 export async function messagesRoutes (app: FastifyInstance, options: MessagesRouteOptions): Promise<void> {
   const config = { dialect: 'anthropic' }
   const bodyLimit = app.lynkr.bodyLimit
@@ -26,7 +22,7 @@ export async function messagesRoutes (app: FastifyInstance, options: MessagesRou
     const { decision, events } = await app.lynkr.chat.stream(call)
     decisionHeaders(reply, decision)
     eventStreamHeaders(reply)
-    sendFrames(reply, frames(events), { pingFrame: PING_FRAME, pingIntervalMs: options.pingIntervalMs })
+    sendFrames<MessageEvent>(reply, events, { pingFrame: PING_FRAME, pingIntervalMs: options.pingIntervalMs, encode: encodeAnthropicSse })
     return reply
   })
 
