@@ -32,7 +32,8 @@ test('bad input gets Anthropic-shaped 4xx, never reaches the upstream, and never
     ['bad role', { model: 'm', max_tokens: 1, messages: [{ role: 'robot', content: 'x' }] }, 400, /role/],
     ['bad block', { model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [{ text: 'no type' }] }] }, 400, /type/],
     ['stream not boolean', { ...minimal, stream: 'yes' }, 400, /stream/],
-    ['oversized body', { ...minimal, messages: [{ role: 'user', content: 'x'.repeat(4000) }] }, 413, /limit/]
+    ['oversized body', { ...minimal, messages: [{ role: 'user', content: 'x'.repeat(4000) }] }, 413, /limit/],
+    ['__proto__ key', '{"model":"m","max_tokens":1,"messages":[{"role":"user","content":"x"}],"__proto__":{"polluted":true}}', 400, /JSON/]
   ]
   for (const [name, body, status, pattern] of cases) {
     const response = await post(url, body)
@@ -47,6 +48,10 @@ test('bad input gets Anthropic-shaped 4xx, never reaches the upstream, and never
   assert.equal(fake.requests.filter((r) => r.method === 'POST').length, 0, 'nothing reached the upstream')
   const ok = await post(url, minimal)
   assert.equal(ok.status, 200, 'the server still serves after all that')
+  // Code is full of "constructor": such bodies are parsed as they are (only __proto__ keys are refused).
+  const code = await post(url, { ...minimal, messages: [{ role: 'user', content: 'class A { constructor () {} } // {"constructor":{"prototype":{}}}' }] })
+  assert.equal(code.status, 200, code.text)
+  assert.equal(({} as Record<string, unknown>).polluted, undefined)
 })
 
 test('Claude Code request details: beta query, base path, system messages in place, model mapping, auth headers', async (t) => {
