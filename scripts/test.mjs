@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the whole suite: builds (the CLI tests run the built bin, as users do), then node:test over the
+// Runs the whole suite: builds (the CLI tests run the built bin, as users do), type-checks test/, then node:test over the
 // TypeScript sources through tsx, resolving workspace packages to their src via the lynkr-src condition.
 // `node scripts/test.mjs unit` skips the root test/ folder; extra args are file filters.
 import { spawnSync } from 'node:child_process'
@@ -27,6 +27,11 @@ if (filters.length > 0) files = files.filter((file) => filters.some((filter) => 
 
 const build = spawnSync('npx', ['tsc', '-b'], { cwd: root, stdio: 'inherit' })
 if (build.status !== 0) process.exit(build.status ?? 1)
+// The root test/ folder is not a build project; type-check it on its own (the packages' tests are checked by -b).
+if (!unitOnly) {
+  const check = spawnSync('npx', ['tsc', '-p', 'test/tsconfig.json'], { cwd: root, stdio: 'inherit' })
+  if (check.status !== 0) process.exit(check.status ?? 1)
+}
 
 const result = spawnSync(process.execPath, [
   '--import', 'tsx', '--conditions=lynkr-src', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files

@@ -148,7 +148,9 @@ test('Azure OpenAI: api-key header and api-version on deployments URLs; content_
 test('Azure OpenAI /openai/v1/ with a reasoning deployment: max_completion_tokens, no temperature, reasoning_effort', { timeout: 60_000 }, async (t) => {
   const { fake, client, posts } = await boot(t, azureOpenAIV1Case)
   fake.respondWith({ text: 'ok' })
-  await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 20_000, temperature: 0.7, thinking: { type: 'enabled', budget_tokens: 8000 }, messages: [{ role: 'user', content: 'hi' }] })
+  // The SDK's types no longer list temperature next to thinking; older clients still send both.
+  const params = { model: 'claude-sonnet-4-5', max_tokens: 20_000, temperature: 0.7, thinking: { type: 'enabled', budget_tokens: 8000 }, messages: [{ role: 'user', content: 'hi' }] }
+  await client.messages.create(params as unknown as Parameters<typeof client.messages.create>[0])
   const sent = posts().at(-1)!
   assert.equal(sent.path, '/openai/v1/chat/completions')
   assert.equal(sent.body.model, 'o4-mini')

@@ -68,8 +68,9 @@ export function checkGeminiSchema (schema: unknown, where: string): string | nul
   return null
 }
 
-function validate (body: unknown, options: FakeGeminiOptions): string | null {
-  if (!isRecord(body)) return 'Invalid JSON payload received.'
+function validate (input: unknown, options: FakeGeminiOptions): string | null {
+  if (!isRecord(input)) return 'Invalid JSON payload received.'
+  const body: Json = input
   for (const key of Object.keys(body)) {
     if (!['contents', 'systemInstruction', 'tools', 'toolConfig', 'generationConfig', 'safetySettings', 'cachedContent'].includes(key)) {
       return `Invalid JSON payload received. Unknown name "${key}": Cannot find field.`

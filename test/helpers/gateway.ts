@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify'
 import { buildServer } from 'lynkr'
+
+type FastifyInstance = Awaited<ReturnType<typeof buildServer>>
 
 export interface TestGateway { app: FastifyInstance, url: string, close: () => Promise<void> }
 
