@@ -8,6 +8,7 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely'
 import type { Migration } from 'kysely'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
+import { pinStatements } from './pin-statements.ts'
 import { LynkrConfigError } from '@lynkr/core'
 
 /**
@@ -59,11 +60,10 @@ export function openStore (dataDir: string): { db: Kysely<LynkrDatabase>, handle
       throw new LynkrConfigError(`LYNKR_DATA_DIR="${dataDir}" cannot be created: ${(error as Error).message}`, 'LYNKR_DATA_DIR')
     }
   }
-  const database = new Database(path)
+  const database = pinStatements(new Database(path, { timeout: 5000 }))
   // WAL lets readers (the usage endpoint) run while a request writes; NORMAL is durable enough in WAL mode.
-  database.pragma('journal_mode = WAL')
-  database.pragma('synchronous = NORMAL')
-  database.pragma('busy_timeout = 5000')
+  // exec, not pragma(): pragma() makes a throwaway statement (see pinStatements).
+  database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL')
   return { db: new Kysely<LynkrDatabase>({ dialect: new SqliteDialect({ database }) }), handle: database }
 }
 

@@ -4,12 +4,12 @@ import type { SqliteHandle } from '@lynkr/storage'
 import { LEDGER_INSERT_SQL, ledgerWriter } from './ledger.ts'
 import type { LedgerRow } from './ledger.ts'
 
-// Plain CommonJS source (no build or loader needed in the worker), like the tokenizer's.
+// Plain CommonJS source (no build or loader needed in the worker), like the tokenizer's. Its statements live
+// as long as the thread (no throwaway pragma() statement: see pinStatements in @lynkr/storage).
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads')
 const Database = require(workerData.driver)
-const db = new Database(workerData.path)
-db.pragma('busy_timeout = 5000')
+const db = new Database(workerData.path, { timeout: 5000 })
 const insert = db.prepare(workerData.sql)
 const insertAll = db.transaction((rows) => { for (const row of rows) insert.run(row) })
 parentPort.on('message', ({ id, rows }) => {
