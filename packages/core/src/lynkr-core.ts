@@ -9,6 +9,7 @@ import { Pricing, loadPriceTable, parsePriceOverrides } from './pricing.ts'
 import { LynkrConfigError } from './config-error.ts'
 import { DialectRegistry } from './dialects.ts'
 import { installErrorHandling } from './error-handler.ts'
+import { installJsonBodyParser } from './http/json-body-parser.ts'
 import { parseByteSize } from './parse-byte-size.ts'
 import { Pipeline } from './pipeline.ts'
 import { ProviderRegistry } from './provider-registry.ts'
@@ -102,6 +103,7 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
   lynkr.notes.push(...selection.notes)
   app.decorate('lynkr', lynkr)
   installErrorHandling(app, lynkr.dialects)
+  installJsonBodyParser(app)
 
   if (lynkr.apiKey !== undefined) {
     const key = lynkr.apiKey

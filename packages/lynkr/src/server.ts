@@ -51,10 +51,6 @@ export async function buildServer (options: ServerOptions): Promise<FastifyInsta
     keepAliveTimeout: 120_000,
     requestTimeout: 0,
     forceCloseConnections: 'idle',
-    // Bodies with a __proto__ key are still refused. A "constructor" key made secure-json-parse walk the
-    // whole object, and Claude Code bodies are full of code that says constructor (+55 % parse time on a
-    // 150 kB body); nothing here merges client JSON into prototypes.
-    onConstructorPoisoning: 'ignore',
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     rewriteUrl: (request) => stripBasePath(request.url ?? '/', basePath)
