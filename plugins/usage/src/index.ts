@@ -17,7 +17,11 @@ export interface UsageOptions {
   flushIntervalMs: number
   /** …or as soon as this many are waiting. */
   flushRows: number
+  /** Rows older than this many days are deleted (at boot, then every few hours); 0 keeps them forever. */
+  retentionDays: number
 }
+
+const PRUNE_EVERY_MS = 6 * 3_600_000
 
 const DAY = 86_400_000
 
@@ -81,8 +85,24 @@ async function usage (app: FastifyInstance, options: UsageOptions): Promise<void
     return await summarise(db, from, to)
   })
 
+  // Retention: the ledger must not grow without bound on a gateway that runs for months.
+  let pruner: NodeJS.Timeout | undefined
+  if (options.retentionDays > 0) {
+    const prune = (): void => {
+      ledger.prune(Date.now() - options.retentionDays * DAY)
+        .then((count) => { if (count > 0) app.log.info(`usage ledger: deleted ${count} row(s) older than ${options.retentionDays} days`) })
+        .catch((error: unknown) => { app.log.error({ err: error }, 'usage ledger pruning failed') })
+    }
+    app.addHook('onReady', async () => {
+      prune()
+      pruner = setInterval(prune, PRUNE_EVERY_MS)
+      pruner.unref()
+    })
+  }
+
   app.addHook('preClose', flush)
   app.addHook('onClose', async () => {
+    if (pruner !== undefined) clearInterval(pruner)
     await flush()
     await ledger.close()
   })
@@ -95,10 +115,11 @@ export const manifest = defineManifest({
   env: Type.Object({
     USAGE_DEFAULT_RANGE_DAYS: Type.Integer({ default: 30, minimum: 1, description: 'days GET /v1/usage summarises when from is omitted' }),
     USAGE_FLUSH_INTERVAL_MS: Type.Integer({ default: 250, minimum: 1, description: 'how long finished calls may wait before their ledger rows are written' }),
-    USAGE_FLUSH_ROWS: Type.Integer({ default: 500, minimum: 1, description: 'write the buffered ledger rows once this many are waiting' })
+    USAGE_FLUSH_ROWS: Type.Integer({ default: 500, minimum: 1, description: 'write the buffered ledger rows once this many are waiting' }),
+    USAGE_RETENTION_DAYS: Type.Integer({ default: 365, minimum: 0, description: 'delete ledger rows older than this many days (at boot and every 6 hours); 0 keeps them forever' })
   }),
-  toOptions: (env): UsageOptions => ({ defaultRangeDays: env.USAGE_DEFAULT_RANGE_DAYS, flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, flushRows: env.USAGE_FLUSH_ROWS })
+  toOptions: (env): UsageOptions => ({ defaultRangeDays: env.USAGE_DEFAULT_RANGE_DAYS, flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, flushRows: env.USAGE_FLUSH_ROWS, retentionDays: env.USAGE_RETENTION_DAYS })
 })
 
-export { summarise, ledgerRow, ledgerWriter, migrations } from './ledger.ts'
+export { summarise, ledgerRow, ledgerWriter, ledgerPruner, migrations } from './ledger.ts'
 export type { LedgerRow, UsageLedgerTable, UsageSummary, UsageLine } from './ledger.ts'

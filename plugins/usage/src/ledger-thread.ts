@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import { sqliteDriverPath } from '@lynkr/storage'
 import type { SqliteHandle } from '@lynkr/storage'
-import { LEDGER_INSERT_SQL, ledgerWriter } from './ledger.ts'
+import { LEDGER_INSERT_SQL, LEDGER_PRUNE_SQL, ledgerPruner, ledgerWriter } from './ledger.ts'
 import type { LedgerRow } from './ledger.ts'
 
 // Plain CommonJS source (no build or loader needed in the worker), like the tokenizer's. Its statements live
@@ -11,11 +11,13 @@ const { parentPort, workerData } = require('node:worker_threads')
 const Database = require(workerData.driver)
 const db = new Database(workerData.path, { timeout: 5000 })
 const insert = db.prepare(workerData.sql)
+const prune = db.prepare(workerData.pruneSql)
 const insertAll = db.transaction((rows) => { for (const row of rows) insert.run(row) })
-parentPort.on('message', ({ id, rows }) => {
+parentPort.on('message', ({ id, rows, pruneBefore }) => {
   try {
-    insertAll(rows)
-    parentPort.postMessage({ id })
+    if (rows !== undefined) insertAll(rows)
+    const pruned = pruneBefore === undefined ? 0 : prune.run(pruneBefore).changes
+    parentPort.postMessage({ id, pruned })
   } catch (error) {
     parentPort.postMessage({ id, error: String((error && error.message) || error) })
   }
@@ -24,25 +26,33 @@ parentPort.on('message', ({ id, rows }) => {
 
 export type LedgerWrite = (rows: LedgerRow[]) => Promise<void>
 
+export interface LedgerThread {
+  write: LedgerWrite
+  /** Deletes rows of calls finished before `before` (epoch ms), off the event loop; resolves with the count. */
+  prune: (before: number) => Promise<number>
+  close: () => Promise<void>
+}
+
 /**
  * Ledger batches are written by a worker thread with its own connection: a transaction (and now and then
  * a WAL checkpoint with its fsync) on the event loop held up every stream for milliseconds at a time.
  * An in-memory store cannot be shared with a thread, so it is written in place.
  */
-export function startLedgerThread (handle: SqliteHandle, onCrash: (error: Error) => void): { write: LedgerWrite, close: () => Promise<void> } {
+export function startLedgerThread (handle: SqliteHandle, onCrash: (error: Error) => void): LedgerThread {
   if (handle.memory) {
     const write = ledgerWriter(handle)
-    return { write: async (rows) => { write(rows) }, close: async () => {} }
+    const prune = ledgerPruner(handle)
+    return { write: async (rows) => { write(rows) }, prune: async (before) => prune(before), close: async () => {} }
   }
-  const worker = new Worker(workerSource, { eval: true, workerData: { driver: sqliteDriverPath(), path: handle.name, sql: LEDGER_INSERT_SQL } })
-  const pending = new Map<number, { resolve: () => void, reject: (error: Error) => void }>()
+  const worker = new Worker(workerSource, { eval: true, workerData: { driver: sqliteDriverPath(), path: handle.name, sql: LEDGER_INSERT_SQL, pruneSql: LEDGER_PRUNE_SQL } })
+  const pending = new Map<number, { resolve: (pruned: number) => void, reject: (error: Error) => void }>()
   let next = 1
   let crashed: Error | undefined
-  worker.on('message', (message: { id: number, error?: string }) => {
+  worker.on('message', (message: { id: number, pruned?: number, error?: string }) => {
     const waiter = pending.get(message.id)
     pending.delete(message.id)
     if (pending.size === 0) worker.unref()
-    if (message.error === undefined) waiter?.resolve()
+    if (message.error === undefined) waiter?.resolve(message.pruned ?? 0)
     else waiter?.reject(new Error(message.error))
   })
   worker.on('error', (error) => {
@@ -55,17 +65,22 @@ export function startLedgerThread (handle: SqliteHandle, onCrash: (error: Error)
   worker.unref()
   // After a crash, batches are written in place rather than lost.
   const inPlace = ledgerWriter(handle)
+  const pruneInPlace = ledgerPruner(handle)
+  const ask = async (message: { rows?: LedgerRow[], pruneBefore?: number }): Promise<number> => {
+    const id = next++
+    // Referenced while a request is outstanding, so a shutdown waits for it.
+    worker.ref()
+    return await new Promise<number>((resolve, reject) => {
+      pending.set(id, { resolve, reject })
+      worker.postMessage({ id, ...message })
+    })
+  }
   return {
     write: async (rows) => {
       if (crashed !== undefined) { inPlace(rows); return }
-      const id = next++
-      // Referenced while a write is outstanding, so a shutdown waits for it.
-      worker.ref()
-      await new Promise<void>((resolve, reject) => {
-        pending.set(id, { resolve, reject })
-        worker.postMessage({ id, rows })
-      })
+      await ask({ rows })
     },
+    prune: async (before) => crashed !== undefined ? pruneInPlace(before) : await ask({ pruneBefore: before }),
     close: async () => { await worker.terminate() }
   }
 }

@@ -89,3 +89,28 @@ test('an in-memory store is written in place (a thread cannot share it)', async 
   await ledger.write([ledgerRow(event('openai', 'o3', [1, 1, 0, 0], 0), 1000)])
   assert.equal((await summarise(db, 0, 2000)).totals.requests, 1)
 })
+
+test('retention: pruning deletes rows older than the cut-off, through the thread and in place', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lynkr-ledger-prune-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  for (const dataDir of [join(dir, 'data'), ':memory:']) {
+    const store = openStore(dataDir)
+    const db = store.db as unknown as Kysely<{ usage_ledger: UsageLedgerTable }>
+    await migrate(db, 'usage', migrations)
+    const ledger = startLedgerThread(store.handle, () => {})
+    const day = 86_400_000
+    const now = Date.UTC(2026, 5, 1)
+    await ledger.write([
+      ledgerRow(event('openai', 'o3', [1, 1, 0, 0], 0), now - 400 * day),
+      ledgerRow(event('openai', 'o3', [2, 2, 0, 0], 0), now - 366 * day),
+      ledgerRow(event('openai', 'o3', [3, 3, 0, 0], 0), now - 10 * day)
+    ])
+    assert.equal(await ledger.prune(now - 365 * day), 2, dataDir)
+    assert.equal(await ledger.prune(now - 365 * day), 0, 'nothing left to prune')
+    const left = await summarise(db, 0, now)
+    assert.equal(left.totals.requests, 1)
+    assert.equal(left.totals.input_tokens, 3)
+    await ledger.close()
+    await db.destroy()
+  }
+})

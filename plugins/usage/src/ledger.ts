@@ -73,6 +73,14 @@ export function ledgerWriter (handle: SqliteHandle): (rows: LedgerRow[]) => void
   })
 }
 
+export const LEDGER_PRUNE_SQL = 'delete from usage_ledger where ts < ?'
+
+/** Deletes the rows of calls finished before `before` (epoch ms); returns how many went. */
+export function ledgerPruner (handle: SqliteHandle): (before: number) => number {
+  const prune = handle.prepare(LEDGER_PRUNE_SQL)
+  return (before) => prune.run(before).changes
+}
+
 export function ledgerRow (event: CallCompletedEvent, now = Date.now()): LedgerRow {
   return {
     ts: now,
