@@ -13,11 +13,9 @@ export function toLynkrError (error: unknown): LynkrError {
   if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return new LynkrError('invalid_request', 'Content-Type must be application/json', { status: 415, code: 'LYNKR_REQUEST_MEDIA_TYPE' })
   }
+  // JSON bodies are parsed by the gateway's own parser, which throws LynkrErrors with their own messages.
   if (status >= 400 && status < 500) {
-    const message = fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error instanceof SyntaxError || /JSON/i.test(fastifyError.message)
-      ? `Request body is not valid JSON: ${fastifyError.message}`
-      : fastifyError.message
-    return new LynkrError(status === 404 ? 'not_found' : 'invalid_request', message, { status, code: 'LYNKR_REQUEST_INVALID' })
+    return new LynkrError(status === 404 ? 'not_found' : 'invalid_request', fastifyError.message, { status, code: 'LYNKR_REQUEST_INVALID' })
   }
   return new LynkrError('api_error', 'Internal gateway error', { status: 500, cause: error, code: 'LYNKR_INTERNAL' })
 }
