@@ -89,6 +89,11 @@ export function presentedKey (request: FastifyRequest): string | undefined {
   return undefined
 }
 
+/** Whether the request presents `expected` (constant-time comparison). */
+export function presentsKey (request: FastifyRequest, expected: string): boolean {
+  return keysMatch(expected, presentedKey(request))
+}
+
 function keysMatch (expected: string, given: string | undefined): boolean {
   if (given === undefined) return false
   const a = Buffer.from(expected)
@@ -108,7 +113,7 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
   if (lynkr.apiKey !== undefined) {
     const key = lynkr.apiKey
     app.addHook('onRequest', (request, _reply, done) => {
-      if (request.routeOptions.config.dialect === undefined || keysMatch(key, presentedKey(request))) { done(); return }
+      if (request.routeOptions.config.dialect === undefined || presentsKey(request, key)) { done(); return }
       done(new LynkrError('authentication', 'Invalid API key: send the key set in LYNKR_API_KEY as x-api-key or Authorization: Bearer', { code: 'LYNKR_AUTH_INVALID_KEY' }))
     })
   }

@@ -1,9 +1,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { timingSafeEqual } from 'node:crypto'
 import { Type } from 'typebox'
 import { LynkrError, defineManifest } from '@lynkr/protocol'
-import { presentedKey } from '@lynkr/core'
+import { presentsKey } from '@lynkr/core'
 import { migrate } from '@lynkr/storage'
 import type { Kysely } from '@lynkr/storage'
 import { ledgerRow, migrations, summarise } from './ledger.ts'
@@ -33,13 +32,6 @@ export function parseInstant (value: string | undefined, name: string): number |
     throw new LynkrError('invalid_request', `${name}="${value}" must be an ISO 8601 date (2025-01-31 or 2025-01-31T12:00:00Z) or epoch milliseconds`, { code: 'LYNKR_USAGE_BAD_RANGE' })
   }
   return number
-}
-
-function keysMatch (expected: string, given: string | undefined): boolean {
-  if (given === undefined) return false
-  const a = Buffer.from(expected)
-  const b = Buffer.from(given)
-  return a.length === b.length && timingSafeEqual(a, b)
 }
 
 /** Writes one ledger row per finished chat call and serves GET /v1/usage. */
@@ -74,7 +66,7 @@ async function usage (app: FastifyInstance, options: UsageOptions): Promise<void
 
   app.get<{ Querystring: { from?: string, to?: string } }>('/v1/usage', async (request) => {
     const apiKey = app.lynkr.apiKey
-    if (apiKey !== undefined && !keysMatch(apiKey, presentedKey(request))) {
+    if (apiKey !== undefined && !presentsKey(request, apiKey)) {
       throw new LynkrError('authentication', 'Invalid API key: send the key set in LYNKR_API_KEY as x-api-key or Authorization: Bearer', { code: 'LYNKR_AUTH_INVALID_KEY' })
     }
     const to = parseInstant(request.query.to, 'to') ?? Date.now() + 1

@@ -39,11 +39,7 @@ export interface LedgerThread {
  * An in-memory store cannot be shared with a thread, so it is written in place.
  */
 export function startLedgerThread (handle: SqliteHandle, onCrash: (error: Error) => void): LedgerThread {
-  if (handle.memory) {
-    const write = ledgerWriter(handle)
-    const prune = ledgerPruner(handle)
-    return { write: async (rows) => { write(rows) }, prune: async (before) => prune(before), close: async () => {} }
-  }
+  if (handle.memory) return { ...inPlace(handle), close: async () => {} }
   const worker = new Worker(workerSource, { eval: true, workerData: { driver: sqliteDriverPath(), path: handle.name, sql: LEDGER_INSERT_SQL, pruneSql: LEDGER_PRUNE_SQL } })
   const pending = new Map<number, { resolve: (pruned: number) => void, reject: (error: Error) => void }>()
   let next = 1
@@ -64,8 +60,7 @@ export function startLedgerThread (handle: SqliteHandle, onCrash: (error: Error)
   // After the listeners: adding a message listener refs the worker again. Idle, it never keeps the process up.
   worker.unref()
   // After a crash, batches are written in place rather than lost.
-  const inPlace = ledgerWriter(handle)
-  const pruneInPlace = ledgerPruner(handle)
+  let fallback: Pick<LedgerThread, 'write' | 'prune'> | undefined
   const ask = async (message: { rows?: LedgerRow[], pruneBefore?: number }): Promise<number> => {
     const id = next++
     // Referenced while a request is outstanding, so a shutdown waits for it.
@@ -77,10 +72,17 @@ export function startLedgerThread (handle: SqliteHandle, onCrash: (error: Error)
   }
   return {
     write: async (rows) => {
-      if (crashed !== undefined) { inPlace(rows); return }
-      await ask({ rows })
+      if (crashed !== undefined) await (fallback ??= inPlace(handle)).write(rows)
+      else await ask({ rows })
     },
-    prune: async (before) => crashed !== undefined ? pruneInPlace(before) : await ask({ pruneBefore: before }),
+    prune: async (before) => crashed !== undefined ? await (fallback ??= inPlace(handle)).prune(before) : await ask({ pruneBefore: before }),
     close: async () => { await worker.terminate() }
   }
+}
+
+/** The same operations on the caller's own connection. */
+function inPlace (handle: SqliteHandle): Pick<LedgerThread, 'write' | 'prune'> {
+  const write = ledgerWriter(handle)
+  const prune = ledgerPruner(handle)
+  return { write: async (rows) => { write(rows) }, prune: async (before) => prune(before) }
 }

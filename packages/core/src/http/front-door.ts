@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { CallContext, ChatRequest, Logger, RouteDecision } from '@lynkr/protocol'
 import type { ChatCall } from '../chat.ts'
-import { CallScope, clientClosedError } from '../call-scope.ts'
+import type { CallScope } from '../call-scope.ts'
+import { clientScope } from './stream-to-client.ts'
 import { estimateTokensFromBytes } from '../tokens/count-tokens.ts'
 
 /**
@@ -26,11 +27,7 @@ class FrontDoorContext implements CallContext {
 
 /** What every front door hands the chat service for one request: context, client headers, a first token estimate. */
 export function chatCallFor (request: FastifyRequest, reply: FastifyReply, chatRequest: ChatRequest): ChatCall {
-  const scope = new CallScope()
-  const response = reply.raw
-  response.once('close', () => {
-    if (!response.writableFinished) scope.abort(clientClosedError())
-  })
+  const scope = clientScope(reply)
   return {
     request: chatRequest,
     context: new FrontDoorContext(request, scope),

@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http'
 import type { FastifyReply } from 'fastify'
+import { CallScope, clientClosedError } from '../call-scope.ts'
 
 export interface FrameStreamOptions<T> {
   /** A keep-alive frame written after this much silence (slow first tokens on local models). */
@@ -47,11 +48,17 @@ export function sendFrames<T = string> (reply: FastifyReply, frames: AsyncIterab
   })()
 }
 
-/** An AbortSignal that fires when the client goes away before the response finished. */
+/** An AbortSignal that fires (with the 499 "client closed" reason) when the client goes away before the response finished. */
 export function clientAbortSignal (reply: FastifyReply): AbortSignal {
-  const controller = new AbortController()
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'))
+  return clientScope(reply).signal
+}
+
+/** A call scope that aborts when the client goes away before the response finished. */
+export function clientScope (reply: FastifyReply): CallScope {
+  const scope = new CallScope()
+  const response = reply.raw
+  response.once('close', () => {
+    if (!response.writableFinished) scope.abort(clientClosedError())
   })
-  return controller.signal
+  return scope
 }
