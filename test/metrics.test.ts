@@ -40,7 +40,7 @@ test('/metrics: Prometheus text with lynkr_ names and the values traffic produce
   await bad.body.text()
   assert.equal(bad.statusCode, 400)
 
-  const { families, contentType } = await scrape(gateway.url)
+  const { families, contentType, text } = await scrape(gateway.url)
   assert.match(contentType, /^text\/plain; version=0\.0\.4/)
   for (const name of families.keys()) assert.match(name, /^lynkr_/, `${name} is not prefixed`)
   const expectTypes: Record<string, string> = {
@@ -74,6 +74,15 @@ test('/metrics: Prometheus text with lynkr_ names and the values traffic produce
   // labels), so for those we check the shape; per-series counts come from the counters.
   const histogram = families.get('lynkr_http_request_duration_seconds')!.metrics[0]!
   assert.ok(histogram.buckets !== undefined && '+Inf' in histogram.buckets && '0.005' in histogram.buckets && '600' in histogram.buckets)
+  // Per series, from the text itself: every answered request was timed, under its route and status.
+  const seriesCount = (route: string, status: string): number | undefined => {
+    const line = new RegExp(`^lynkr_http_request_duration_seconds_count\\{method="POST",route="${route}",status_code="${status}"\\} (\\d+)$`, 'm').exec(text)
+    return line === null ? undefined : Number(line[1])
+  }
+  assert.equal(seriesCount('/v1/messages', '200'), 4)
+  assert.equal(seriesCount('/v1/messages', '400'), 1)
+  const seconds = /^lynkr_http_request_duration_seconds_sum\{method="POST",route="\/v1\/messages",status_code="200"\} (\S+)$/m.exec(text)
+  assert.ok(seconds !== null && Number(seconds[1]) > 0 && Number(seconds[1]) < 60, `durations are recorded in seconds: ${seconds?.[1]}`)
   const summary = families.get('lynkr_http_request_summary_seconds')
   assert.ok(summary === undefined || summary.metrics.length === 0, 'quantiles come from the histogram, not a per-request t-digest')
   assert.equal(sampleValue(families, 'lynkr_errors_total', { type: 'invalid_request', phase: 'request' }), 1)

@@ -10,12 +10,12 @@ export interface MetricFamily {
   metrics: Array<{ labels?: Record<string, string>, value?: string, buckets?: Record<string, string>, quantiles?: Record<string, string>, count?: string, sum?: string }>
 }
 
-export async function scrape (baseUrl: string): Promise<{ families: Map<string, MetricFamily>, contentType: string }> {
+export async function scrape (baseUrl: string): Promise<{ families: Map<string, MetricFamily>, contentType: string, text: string }> {
   const response = await request(`${baseUrl}/metrics`)
   const text = await response.body.text()
   if (response.statusCode !== 200) throw new Error(`GET /metrics answered ${response.statusCode}: ${text}`)
   const parsed = (parsePrometheusTextFormat as unknown as (text: string) => MetricFamily[])(text)
-  return { families: new Map(parsed.map((family) => [family.name, family])), contentType: String(response.headers['content-type']) }
+  return { families: new Map(parsed.map((family) => [family.name, family])), contentType: String(response.headers['content-type']), text }
 }
 
 /**

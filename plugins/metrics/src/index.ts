@@ -50,27 +50,20 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
   const registry = new client.Registry()
   const lynkr = app.lynkr
 
+  // fastify-metrics serves the process metrics only. Its per-route timers (an onRequest hook, a WeakMap
+  // entry, a timer object and a hashed label object per request) cost more than the whole metrics plugin
+  // otherwise did (profiled); the route histogram is observed below, in the one onResponse hook, from
+  // Fastify's own reply.elapsedTime.
   await app.register(fastifyMetrics, {
     promClient: client,
     endpoint: null,
     defaultMetrics: { enabled: options.processMetrics, prefix: PREFIX, register: registry },
-    routeMetrics: {
-      // Quantiles come from the histogram (histogram_quantile); prom-client's summary runs a t-digest on
-      // every request, which was a visible share of the hot path.
-      enabled: { histogram: true, summary: false },
-      // Front doors register their routes before this plugin; unmatched URLs are grouped as __unknown__.
-      registeredRoutesOnly: false,
-      routeBlacklist: [options.endpoint],
-      overrides: {
-        histogram: { name: `${PREFIX}http_request_duration_seconds`, help: 'HTTP request duration by method, route and status code (until the last byte of a stream)', buckets: HTTP_BUCKETS, registers: [registry] },
-        // Disabled above, but fastify-metrics still builds it: keep it off the global registry.
-        summary: { name: `${PREFIX}http_request_summary_seconds`, registers: [registry] }
-      }
-    }
+    routeMetrics: { enabled: false }
   })
 
   const counter = (name: string, help: string, labelNames: string[]) => new client.Counter({ name: PREFIX + name, help, labelNames, registers: [registry] })
   const requests = counter('http_requests_total', 'HTTP requests answered, by route and status code', ['method', 'route', 'status_code'])
+  const requestSeconds = new client.Histogram({ name: `${PREFIX}http_request_duration_seconds`, help: 'HTTP request duration by method, route and status code (until the last byte of a stream)', labelNames: ['method', 'route', 'status_code'], buckets: HTTP_BUCKETS, registers: [registry] })
   const errors = counter('errors_total', 'Errors answered to clients, by error type (before or during a stream)', ['type', 'phase'])
   const upstream = counter('upstream_requests_total', 'Upstream attempts by provider, model and outcome', ['provider', 'model', 'outcome'])
   const upstreamSeconds = new client.Histogram({ name: `${PREFIX}upstream_request_duration_seconds`, help: 'Upstream attempt duration (to the end of the answer) by provider, model and outcome', labelNames: ['provider', 'model', 'outcome'], buckets: UPSTREAM_BUCKETS, registers: [registry] })
@@ -93,7 +86,8 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
   const callsOf = byLabels(calls)
   const tokensOf = byLabels(tokens)
   const costOf = byLabels(cost)
-  const requestsOf = byLabels(requests)
+  // Both series of a route and status, found with one lookup.
+  const httpOf = byLabels({ labels: (...values: string[]) => ({ count: requests.labels(...values), seconds: requestSeconds.labels(...values) }) })
 
   lynkr.events.on('upstream-attempt', (event) => {
     upstreamOf(event.provider, event.model, event.outcome).inc()
@@ -127,8 +121,13 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
     done()
   })
   app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url
-    if (route !== undefined && route !== options.endpoint) requestsOf(request.method, route, String(reply.statusCode)).inc()
+    // Unmatched URLs share one label value, so scanners cannot grow the series without bound.
+    const route = request.routeOptions.url ?? '__unknown__'
+    if (route !== options.endpoint) {
+      const series = httpOf(request.method, route, String(reply.statusCode))
+      series.count.inc()
+      series.seconds.observe(reply.elapsedTime / 1000)
+    }
     done()
   })
   app.addHook('onReady', async () => {
