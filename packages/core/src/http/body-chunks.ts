@@ -1,3 +1,4 @@
+import { UpstreamBody } from './upstream-body.ts'
 import type { Readable } from 'node:stream'
 
 /**
@@ -6,7 +7,13 @@ import type { Readable } from 'node:stream'
  * body costs an error with a stack trace on every streamed answer (about 5 % of a streaming request, profiled)
  * and, when the response had not arrived whole, the pooled connection.
  */
-export async function * bodyChunks<T> (body: AsyncIterable<T>): AsyncGenerator<T> {
+export function bodyChunks<T> (body: AsyncIterable<T>): AsyncIterable<T> {
+  // Our own bodies already let go of the rest when a reader stops early: no generator in between.
+  if (body instanceof UpstreamBody) return body
+  return drainingChunks(body)
+}
+
+async function * drainingChunks<T> (body: AsyncIterable<T>): AsyncGenerator<T> {
   const readable = typeof (body as Partial<Readable>).iterator === 'function' ? body as unknown as Readable : undefined
   // A Readable's own iterator would destroy the stream on an early return; this one only lets go of it.
   const chunks: AsyncIterator<T> = readable === undefined ? body[Symbol.asyncIterator]() : readable.iterator({ destroyOnReturn: false })
