@@ -82,11 +82,12 @@ test('bedrock converse: a model without tool use gets a clear error; history wit
   const nova = await startGateway({ ...env, AWS_BEDROCK_MODEL_ID: 'amazon.nova-lite-v1:0' })
   t.after(async () => { await llama.close(); await nova.close(); await fake.close() })
   const tools = [{ name: 'Bash', input_schema: { type: 'object', properties: { command: { type: 'string' } } } }]
-  const before = fake.requests.length
+  const chats = (): number => fake.requests.filter((request) => request.method === 'POST').length // health probes GET
+  const before = chats()
   const refused = await fetch(`${llama.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude-opus-5-5', max_tokens: 10, tools, messages: [{ role: 'user', content: 'x' }] }) })
   assert.equal(refused.status, 400)
   assert.match(((await refused.json()) as any).error.message, /meta\.llama3-8b-instruct-v1:0 does not support tool use/)
-  assert.equal(fake.requests.length, before)
+  assert.equal(chats(), before)
 
   fake.respondWith({ text: 'summary' })
   const reply = await fetch(`${nova.url}/v1/messages`, {

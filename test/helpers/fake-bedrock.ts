@@ -1,6 +1,7 @@
 /**
  * A fake Bedrock runtime: `/model/{id}/converse`, `converse-stream`, `invoke` and
- * `invoke-with-response-stream`. It authenticates like AWS — the SigV4 signature is recomputed with the
+ * `invoke-with-response-stream`, plus the read-only control-plane calls the health probe makes
+ * (GetFoundationModel, GetInferenceProfile, ListInferenceProfiles). It authenticates like AWS — the SigV4 signature is recomputed with the
  * AWS signer over the path and body exactly as received (so a model id that was signed unencoded, or
  * encoded only once in the canonical URI, fails as on AWS), or a Bedrock API key as a bearer token —
  * validates bodies with Bedrock's rules, and answers binary event streams framed by the AWS codec
@@ -28,7 +29,16 @@ export interface FakeBedrockOptions {
   acceptedBetas?: string[]
   /** Whether Claude here takes `thinking: {type: "adaptive"}`. */
   adaptiveThinking?: boolean
+  /** Foundation models the control plane knows (each also behind the us./eu./global. profiles), with their inference types. */
+  foundationModels?: Record<string, string[]>
   responder?: FakeResponder
+}
+
+const FOUNDATION_MODELS: Record<string, string[]> = {
+  'anthropic.claude-sonnet-4-5-20250929-v1:0': ['INFERENCE_PROFILE'],
+  'amazon.nova-pro-v1:0': ['ON_DEMAND'],
+  'amazon.nova-lite-v1:0': ['ON_DEMAND'],
+  'meta.llama3-8b-instruct-v1:0': ['ON_DEMAND']
 }
 
 type Json = Record<string, any>
@@ -93,6 +103,7 @@ export async function startFakeBedrock (options: FakeBedrockOptions = {}): Promi
     const { req, recorded } = exchange
     const denied = await authenticate(exchange, options)
     if (denied !== null) return fail(exchange, ...denied)
+    if (req.method === 'GET') return controlPlane(exchange, options)
     const match = /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream)$/.exec(recorded.path.split('?')[0]!)
     if (req.method !== 'POST' || match === null) return fail(exchange, 404, 'UnknownOperationException', `Unknown operation ${req.method ?? ''} ${recorded.path}`)
     const modelId = decodeURIComponent(match[1]!)
@@ -111,6 +122,58 @@ export async function startFakeBedrock (options: FakeBedrockOptions = {}): Promi
     const frames = operation === 'converse-stream' ? converseFrames(reply, recorded.body) : invokeFrames(reply, modelId, recorded.body)
     await streamBinary(exchange, frames, reply)
   }, options.responder)
+}
+
+/** The control-plane reads, answered from `foundationModels` in the shapes of the Bedrock API reference. */
+function controlPlane (exchange: FakeExchange, options: FakeBedrockOptions): void {
+  const region = options.credentials?.region ?? 'us-east-1'
+  const models = options.foundationModels ?? FOUNDATION_MODELS
+  const url = new URL(exchange.recorded.path, 'http://fake')
+  const [, collection, rawId] = /^\/(foundation-models|inference-profiles)(?:\/([^/]+))?$/.exec(url.pathname) ?? []
+  const profile = (id: string): Json | undefined => {
+    const bare = id.startsWith('arn:') ? id.slice(id.lastIndexOf('/') + 1) : id
+    const match = /^(us|eu|apac|global)\.(.+)$/.exec(bare)
+    if (match === null || models[match[2]!] === undefined) return undefined
+    return {
+      inferenceProfileName: `${match[1]!.toUpperCase()} ${match[2]}`,
+      inferenceProfileId: bare,
+      inferenceProfileArn: `arn:aws:bedrock:${region}:123456789012:inference-profile/${bare}`,
+      models: [{ modelArn: `arn:aws:bedrock:${region}::foundation-model/${match[2]}` }],
+      status: 'ACTIVE',
+      type: 'SYSTEM_DEFINED'
+    }
+  }
+  if (collection === 'foundation-models' && rawId !== undefined) {
+    const id = decodeURIComponent(rawId)
+    const modelId = id.startsWith('arn:') ? id.slice(id.lastIndexOf('/') + 1) : id
+    const types = models[modelId]
+    if (types === undefined) return fail(exchange, 400, 'ValidationException', 'The provided model identifier is invalid.')
+    return sendJson(exchange.res, 200, {
+      modelDetails: {
+        modelArn: `arn:aws:bedrock:${region}::foundation-model/${modelId}`,
+        modelId,
+        modelName: modelId,
+        providerName: modelId.split('.')[0],
+        inputModalities: ['TEXT'],
+        outputModalities: ['TEXT'],
+        responseStreamingSupported: true,
+        customizationsSupported: [],
+        inferenceTypesSupported: types,
+        modelLifecycle: { status: 'ACTIVE' }
+      }
+    })
+  }
+  if (collection === 'inference-profiles' && rawId !== undefined) {
+    const found = profile(decodeURIComponent(rawId))
+    if (found === undefined) return fail(exchange, 404, 'ResourceNotFoundException', `Inference profile ${decodeURIComponent(rawId)} not found.`)
+    return sendJson(exchange.res, 200, found)
+  }
+  if (collection === 'inference-profiles') {
+    const limit = Number(url.searchParams.get('maxResults') ?? 1000)
+    const all = Object.keys(models).map((id) => profile(`us.${id}`)!)
+    return sendJson(exchange.res, 200, { inferenceProfileSummaries: all.slice(0, limit), ...(all.length > limit ? { nextToken: String(limit) } : {}) })
+  }
+  return fail(exchange, 404, 'UnknownOperationException', `Unknown operation GET ${exchange.recorded.path}`)
 }
 
 const CONVERSE_KEYS = new Set(['messages', 'system', 'inferenceConfig', 'toolConfig', 'additionalModelRequestFields', 'additionalModelResponseFieldPaths', 'guardrailConfig', 'promptVariables', 'requestMetadata', 'performanceConfig'])

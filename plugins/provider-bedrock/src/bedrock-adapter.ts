@@ -1,4 +1,4 @@
-import type { CallContext, ChatRequest, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
+import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError } from '@lynkr/protocol'
 import { UpstreamClient, applyModelLimits, transportError } from '@lynkr/core'
 import type { ModelLimits, UpstreamResponse } from '@lynkr/core'
@@ -7,6 +7,7 @@ import type { BetaAllowList } from '@lynkr/anthropic-messages'
 import { bedrockModelProfile } from './bedrock-models.ts'
 import type { BedrockModelProfile } from './bedrock-models.ts'
 import { bedrockError, mapBedrockHttpError } from './bedrock-errors.ts'
+import { modelLookup, probeFailure } from './bedrock-health.ts'
 import { readEventStream } from './event-stream.ts'
 import { ConverseStreamParser, converseResponseToParts } from './parse-converse.ts'
 import { authHeaders } from './sign-request.ts'
@@ -19,6 +20,8 @@ export type BedrockApi = 'auto' | 'converse' | 'invoke'
 export interface BedrockAdapterOptions {
   /** `https://bedrock-runtime.<region>.amazonaws.com` or an override. */
   endpoint: string
+  /** The control plane (`https://bedrock.<region>.amazonaws.com` or an override), asked by the health probe. */
+  controlEndpoint: string
   model: string
   auth: BedrockAuth
   /** `auto`: InvokeModel (Anthropic body) for `anthropic.*` models, Converse for the rest. */
@@ -111,6 +114,22 @@ export function createBedrockAdapter (options: BedrockAdapterOptions): ProviderA
       const url = urlFor(request.model, invoke ? 'invoke-with-response-stream' : 'converse-stream')
       const response = await send(url, body, true, context.signal)
       return invoke ? invokeStreamParts(response, url, context.signal) : converseStreamParts(response, url, names, context.signal)
+    },
+
+    /** The runtime has no read-only call; the control plane looks the configured model up (bedrock-health.ts). */
+    async checkHealth ({ signal }): Promise<HealthStatus> {
+      const started = Date.now()
+      const lookup = modelLookup(options.model)
+      const url = new URL(`${options.controlEndpoint.replace(/\/+$/, '')}${lookup.path}`)
+      const headers = await authHeaders(options.auth, url, { accept: 'application/json' }, '', 'GET')
+      let body: Record<string, unknown>
+      try {
+        const response = await client.send({ provider: 'bedrock', method: 'GET', url: url.toString(), headers, signal, mapError: mapBedrockHttpError })
+        body = await readJson(response, url, signal)
+      } catch (error) {
+        throw probeFailure(error, lookup.operation)
+      }
+      return { latencyMs: Date.now() - started, ...lookup.judge(body, url.origin) }
     }
   }
 }

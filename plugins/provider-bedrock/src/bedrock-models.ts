@@ -47,6 +47,11 @@ const TABLE: ReadonlyArray<readonly [RegExp, Row]> = [
 /** Cross-region inference profiles prefix a geography (`us.`, `eu.`, `apac.`, `global.`…). */
 const PROFILE_PREFIX = /^(us|eu|apac|global|us-gov|jp|au|ca)\./
 
+/** `us.anthropic…`, `global.amazon…`: a system-defined cross-region inference profile, not a foundation model. */
+export function isInferenceProfileId (modelId: string): boolean {
+  return PROFILE_PREFIX.test(modelId)
+}
+
 /** Strips an ARN (`…:inference-profile/us.anthropic…`, `…:foundation-model/…`) and a region prefix. */
 export function baseModelId (modelId: string): string {
   const tail = modelId.startsWith('arn:') ? modelId.slice(modelId.lastIndexOf('/') + 1) : modelId

@@ -41,6 +41,32 @@ export function bedrockAuth (env: Partial<Record<'AWS_BEDROCK_API_KEY' | 'AWS_BE
   return { type: 'sigv4', region, credentials: { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) } }
 }
 
+type EndpointEnv = Partial<Record<'AWS_ENDPOINT_URL_BEDROCK_RUNTIME' | 'AWS_ENDPOINT_URL_BEDROCK' | 'AWS_ENDPOINT_URL', string>>
+
+/**
+ * Bedrock has two hosts: the runtime (`bedrock-runtime.<region>`, every chat call) and the control plane
+ * (`bedrock.<region>`, where the health probe looks the model up). Each takes the AWS SDKs' override variable
+ * for its service, then AWS_ENDPOINT_URL. When only the runtime is overridden, the probe stays off public
+ * hosts the user did not name: an AWS host name `bedrock-runtime…` becomes `bedrock…`, anything else (a proxy,
+ * a test double) is asked as it is.
+ */
+export function bedrockEndpoints (env: EndpointEnv, region: string): { endpoint: string, controlEndpoint: string } {
+  const variable = (name: keyof EndpointEnv): string | undefined => {
+    const value = present(env[name])
+    return value === undefined ? undefined : parseUrlVariable(value, name).toString()
+  }
+  const shared = variable('AWS_ENDPOINT_URL')
+  const runtime = variable('AWS_ENDPOINT_URL_BEDROCK_RUNTIME')
+  const endpoint = runtime ?? shared ?? `https://bedrock-runtime.${region}.amazonaws.com`
+  let controlEndpoint = variable('AWS_ENDPOINT_URL_BEDROCK') ?? shared
+  if (controlEndpoint === undefined && runtime !== undefined) {
+    const url = new URL(runtime)
+    if (url.hostname.startsWith('bedrock-runtime')) url.hostname = url.hostname.replace(/^bedrock-runtime/, 'bedrock')
+    controlEndpoint = url.toString()
+  }
+  return { endpoint, controlEndpoint: controlEndpoint ?? `https://bedrock.${region}.amazonaws.com` }
+}
+
 export const manifest = defineManifest({
   kind: 'provider',
   providers: ['bedrock'],
@@ -56,6 +82,7 @@ export const manifest = defineManifest({
     AWS_DEFAULT_REGION: Type.Optional(Type.String()),
     AWS_BEDROCK_MODEL_ID: Type.String({ default: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' }),
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: Type.Optional(Type.String()),
+    AWS_ENDPOINT_URL_BEDROCK: Type.Optional(Type.String({ description: 'control-plane override, asked by the health probe' })),
     AWS_ENDPOINT_URL: Type.Optional(Type.String()),
     AWS_BEDROCK_API: Type.Union([Type.Literal('auto'), Type.Literal('converse'), Type.Literal('invoke')], { default: 'auto' }),
     AWS_BEDROCK_BETAS: Type.Optional(Type.String()),
@@ -65,12 +92,8 @@ export const manifest = defineManifest({
   }),
   toOptions: (env, runtime): BedrockPluginOptions => {
     const region = present(env.AWS_BEDROCK_REGION) ?? present(env.AWS_REGION) ?? present(env.AWS_DEFAULT_REGION) ?? 'us-east-1'
-    const override = present(env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME) !== undefined ? 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME' : present(env.AWS_ENDPOINT_URL) !== undefined ? 'AWS_ENDPOINT_URL' : undefined
-    const endpoint = override === undefined
-      ? `https://bedrock-runtime.${region}.amazonaws.com`
-      : parseUrlVariable(present(env[override])!, override).toString()
     return {
-      endpoint,
+      ...bedrockEndpoints(env, region),
       model: env.AWS_BEDROCK_MODEL_ID,
       auth: bedrockAuth(env, region),
       api: env.AWS_BEDROCK_API,

@@ -13,13 +13,13 @@ export type BedrockAuth =
  * ids percent-encoded once); the signer escapes each segment again for the canonical URI (`%3A` →
  * `%253A`), which is what AWS computes for every service but S3.
  */
-export async function authHeaders (auth: BedrockAuth, url: URL, headers: Record<string, string>, body: string): Promise<Record<string, string>> {
+export async function authHeaders (auth: BedrockAuth, url: URL, headers: Record<string, string>, body: string, method: 'GET' | 'POST' = 'POST'): Promise<Record<string, string>> {
   if (auth.type === 'bearer') return { ...headers, authorization: `Bearer ${auth.token}` }
   const signer = new SignatureV4({ service: 'bedrock', region: auth.region, credentials: auth.credentials, sha256: Sha256 })
   const query: Record<string, string> = {}
   for (const [key, value] of url.searchParams) query[key] = value
   const signed = await signer.sign({
-    method: 'POST',
+    method,
     protocol: url.protocol,
     hostname: url.hostname,
     port: url.port === '' ? undefined : Number(url.port),
