@@ -1,6 +1,7 @@
 /**
- * A fake Gemini API: `POST /v1beta/models/{model}:generateContent` and
- * `:streamGenerateContent?alt=sse`, with API-key auth (`x-goog-api-key` or `?key=`). Tool schemas are
+ * A fake Gemini API: `POST /v1beta/models/{model}:generateContent`,
+ * `:streamGenerateContent?alt=sse` and `:countTokens`, with API-key auth (`x-goog-api-key` or `?key=`; a wrong
+ * key is Google's 400 INVALID_ARGUMENT with reason API_KEY_INVALID). Tool schemas are
  * checked against Gemini's OpenAPI subset and rejected with Gemini's own 400 wording ("Invalid JSON
  * payload received. Unknown name …"), as are empty OBJECT properties, `required` names that do not exist,
  * non-string enums, empty parts and function responses that answer no call.
@@ -11,6 +12,8 @@ import { isRecord, splitText, usageFor, type FakeReply, type FakeResponder, type
 
 export interface FakeGeminiOptions {
   apiKey?: string
+  /** When set, other model names are Google's 404 NOT_FOUND. */
+  models?: string[]
   maxOutputTokens?: number
   responder?: FakeResponder
 }
@@ -119,10 +122,24 @@ export async function startFakeGemini (options: FakeGeminiOptions = {}): Promise
     const url = new URL(recorded.path, 'http://fake')
     const key = req.headers['x-goog-api-key'] ?? url.searchParams.get('key') ?? undefined
     if (options.apiKey !== undefined && key !== options.apiKey) {
-      return fail(exchange, 400, 'API key not valid. Please pass a valid API key.')
+      const message = 'API key not valid. Please pass a valid API key.'
+      return sendJson(exchange.res, 400, { error: { code: 400, message, status: 'INVALID_ARGUMENT', details: [
+        { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } },
+        { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message }
+      ] } })
     }
-    const match = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(url.pathname)
+    const match = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/.exec(url.pathname)
     if (req.method !== 'POST' || match === null) return fail(exchange, 404, `Method not found: ${req.method ?? ''} ${url.pathname}`)
+    const model = decodeURIComponent(match[1]!)
+    if (options.models !== undefined && !options.models.includes(model)) {
+      return fail(exchange, 404, `models/${model} is not found for API version v1beta, or is not supported for ${match[2]}. Call ListModels to see the list of available models and their supported methods.`)
+    }
+    if (match[2] === 'countTokens') {
+      const contents = (recorded.body as Json | undefined)?.contents
+      if (!Array.isArray(contents) || contents.length === 0) return fail(exchange, 400, '* CountTokensRequest.contents: contents is not specified')
+      const totalTokens = Math.max(1, Math.ceil(JSON.stringify(contents).length / 4))
+      return sendJson(exchange.res, 200, { totalTokens, promptTokensDetails: [{ modality: 'TEXT', tokenCount: totalTokens }] })
+    }
     const stream = match[2] === 'streamGenerateContent'
     if (stream && url.searchParams.get('alt') !== 'sse') return fail(exchange, 400, 'This fake only streams with alt=sse')
     const problem = validate(recorded.body, options)
@@ -132,7 +149,7 @@ export async function startFakeGemini (options: FakeGeminiOptions = {}): Promise
     if (reply.status !== undefined && (reply.status < 200 || reply.status >= 300)) {
       return fail(exchange, reply.status, reply.error ?? `fake upstream error ${reply.status}`, errorHeaders(reply))
     }
-    const chunks = replyChunks(reply, recorded.body as Json, decodeURIComponent(match[1]!))
+    const chunks = replyChunks(reply, recorded.body as Json, model)
     if (!stream) {
       if (reply.midStreamError !== undefined) return fail(exchange, 500, reply.midStreamError)
       return sendJson(exchange.res, 200, mergeChunks(chunks))

@@ -1,4 +1,4 @@
-import type { ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
+import type { HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError, looksLikeContextOverflow } from '@lynkr/protocol'
 import { UpstreamClient, applyModelLimits, lookupModelLimits, mapUpstreamError, readSseEvents, transportError, upstreamErrorMessage } from '@lynkr/core'
 import type { ModelLimits, ModelLimitsTable } from '@lynkr/core'
@@ -24,11 +24,29 @@ export const GEMINI_MODEL_LIMITS: ModelLimitsTable = [
   [/gemini/i, { contextWindow: 1_048_576, maxOutputTokens: 8192 }]
 ]
 
-/** Gemini words overflow as "The input token count (N) exceeds the maximum number of tokens allowed (M)". */
-function mapGeminiError (status: number, text: string, headers: Record<string, string | string[] | undefined>): LynkrError {
+/** Google's machine-readable reason (`google.rpc.ErrorInfo` in `error.details`). */
+function errorReason (body: unknown): string | undefined {
+  const details = (body as { error?: { details?: unknown } } | null)?.error?.details
+  if (!Array.isArray(details)) return undefined
+  const info = details.find((detail) => typeof (detail as { reason?: unknown } | null)?.reason === 'string') as { reason: string } | undefined
+  return info?.reason
+}
+
+/**
+ * Gemini words overflow as "The input token count (N) exceeds the maximum number of tokens allowed (M)", and
+ * answers a bad API key with 400 INVALID_ARGUMENT (reason API_KEY_INVALID), not 401: that is the gateway's
+ * key being refused, a 502 like every upstream's 401/403.
+ */
+export function mapGeminiError (status: number, text: string, headers: Record<string, string | string[] | undefined>): LynkrError {
   let body: unknown = text
   try { body = JSON.parse(text) } catch {}
   const message = upstreamErrorMessage(body, `HTTP ${status}`)
+  const reason = errorReason(body)
+  if (reason === 'API_KEY_INVALID') {
+    return new LynkrError('api_error', `vertex upstream rejected the gateway's credentials (HTTP ${status} ${reason}): ${message}`, {
+      status: 502, provider: 'vertex', upstreamBody: body, retryable: false, code: 'LYNKR_UPSTREAM_AUTH'
+    })
+  }
   if (status === 400 && (/input token count.*exceeds the maximum/i.test(message) || looksLikeContextOverflow(message))) {
     return new LynkrError('context_length_exceeded', `prompt is too long: ${message}`, { status: 400, provider: 'vertex', upstreamBody: body, code: 'LYNKR_UPSTREAM_CONTEXT_LENGTH' })
   }
@@ -88,6 +106,20 @@ export function createVertexAdapter (options: VertexAdapterOptions): ProviderAda
           throw transportError({ provider: 'vertex', url: target, signal: context.signal }, error)
         }
       })()
+    },
+
+    /**
+     * countTokens on the configured model: the one read-only method both the Gemini API and Vertex AI express
+     * mode serve with an API key (express mode has no models.get). It is free, generates nothing, and checks
+     * the key, the endpoint and the model at once.
+     */
+    async checkHealth ({ signal }): Promise<HealthStatus> {
+      const started = Date.now()
+      const target = `${base}/models/${encodeURIComponent(options.model)}:countTokens`
+      const body = JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'ping' }] }] })
+      const response = await client.send({ provider: 'vertex', url: target, headers, body, signal, mapError: mapGeminiError })
+      await response.body.dump()
+      return { ok: true, latencyMs: Date.now() - started, detail: `${new URL(base).origin} accepted the API key and counted tokens for ${options.model}; nothing was generated` }
     }
   }
 }
