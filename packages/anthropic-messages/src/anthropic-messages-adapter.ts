@@ -1,6 +1,6 @@
-import type { CallContext, ChatRequest, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
+import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError } from '@lynkr/protocol'
-import { UpstreamClient, applyModelLimits, mapUpstreamError, parseRetryAfter, readSseEvents, transportError } from '@lynkr/core'
+import { UpstreamClient, applyModelLimits, mapUpstreamError, parseRetryAfter, readSseEvents, transportError, upstreamErrorMessage } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { filterBetas, parseBetaHeader } from './betas.ts'
 import type { BetaAllowList } from './betas.ts'
@@ -131,6 +131,38 @@ export function createAnthropicMessagesAdapter (options: AnthropicMessagesAdapte
     async chatStream (request, context) {
       const response = await post(request, true, context)
       return parseAnthropicSse(id, response.body, { url: options.messagesUrl, signal: context.signal })
+    },
+
+    /**
+     * Not every Anthropic-format target has a models list (Microsoft Foundry has none), so the probe asks the
+     * Messages endpoint itself with a body that has no messages: the key is checked before the body, so a
+     * 400 proves the endpoint answers and accepts the credentials without running (or billing) the model.
+     * The configured model goes along, so a missing deployment is reported too.
+     */
+    async checkHealth ({ signal }): Promise<HealthStatus> {
+      const started = Date.now()
+      const origin = new URL(options.messagesUrl).origin
+      let refused: string
+      try {
+        const response = await client.send({
+          provider: id,
+          url: options.messagesUrl,
+          headers: { ...options.headers, 'anthropic-version': options.anthropicVersion },
+          body: JSON.stringify(options.model === undefined ? {} : { model: options.model }),
+          signal
+        })
+        await response.body.dump()
+        return { ok: true, latencyMs: Date.now() - started, detail: `${origin} answered a request without messages; the model was not called` }
+      } catch (error) {
+        // 401/403 arrive as 502 LYNKR_UPSTREAM_AUTH, unreachable and 5xx as themselves: those are the answer.
+        if (!(error instanceof LynkrError) || (error.status !== 400 && error.status !== 422)) throw error
+        refused = upstreamErrorMessage(error.upstreamBody, error.message)
+      }
+      return {
+        ok: true,
+        latencyMs: Date.now() - started,
+        detail: `${origin} accepted the credentials (a request without messages was refused as invalid: ${refused}); the model was not called`
+      }
     }
   }
 }
