@@ -12,7 +12,11 @@ export interface Logger {
 }
 
 export interface CallContext {
-  /** Aborted when the client goes away, so an abandoned request cancels the upstream call. */
+  /**
+   * Aborted when the client goes away or a timeout ends the attempt. Adapters must honour it at every
+   * point, mid-stream included: a pending read of the parts must then fail with the signal's reason (an
+   * UpstreamClient body does this by itself); nothing else cuts a stalled upstream short.
+   */
   signal: AbortSignal
   log: Logger
   requestId: string

@@ -46,18 +46,6 @@ async function raceAbort<T> (promise: Promise<T>, signal: AbortSignal): Promise<
   }
 }
 
-/** A promise that rejects with the signal's reason when it aborts (never resolves), with its cleanup. */
-function abortPromise (signal: AbortSignal): { promise: Promise<never>, dispose: () => void } {
-  let onAbort = (): void => {}
-  const promise = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(signal.reason)
-    if (signal.aborted) onAbort()
-    else signal.addEventListener('abort', onAbort, { once: true })
-  })
-  promise.catch(() => {})
-  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) }
-}
-
 async function sleep (ms: number, signal: AbortSignal): Promise<void> {
   await raceAbort(new Promise<void>((resolve) => { setTimeout(resolve, ms).unref() }), signal)
 }
@@ -140,15 +128,15 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
   /** After the first part: the idle timeout between parts, and breaker accounting for mid-stream failures. */
   async function * guardIdle (call: ChatCall, decision: RouteDecision, iterator: AsyncIterator<UpstreamPart>, buffered: UpstreamPart[], idleMs: number, handle: AttemptHandle<unknown>): AsyncGenerator<UpstreamPart> {
     let done = false
-    // One timer refreshed per part and one abort promise per stream: a timer, a promise and a listener
-    // per streamed token showed up in profiles.
+    // One timer refreshed per part: a timer per streamed token showed up in profiles. No race against the
+    // abort per part either: adapters honour their signal (the upstream body fails with its reason at once),
+    // so an idle timeout or a departed client ends the pending read itself.
     const timer = setTimeout(() => handle.abort(timeoutError(decision.provider, `went silent mid-stream (no data for ${idleMs} ms)`, 'LYNKR_UPSTREAM_IDLE_TIMEOUT')), idleMs)
-    const aborted = abortPromise(handle.signal)
     try {
       yield * buffered
       while (true) {
         timer.refresh()
-        const next = await Promise.race([iterator.next(), aborted.promise])
+        const next = await iterator.next()
         if (next.done === true) { done = true; return }
         if (next.value.type === 'error' && !call.scope.aborted && breakerFault(next.value.error)) breakers.failure(decision.provider)
         yield next.value
@@ -159,7 +147,6 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
       throw failure
     } finally {
       clearTimeout(timer)
-      aborted.dispose()
       if (!done) {
         if (!handle.signal.aborted) handle.abort(new LynkrError('api_error', 'stream abandoned', { status: 499 }))
         void iterator.return?.().catch(() => {})
