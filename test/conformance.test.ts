@@ -112,6 +112,33 @@ function runScenarios (provider: ProviderCase): void {
       for (const [i, result] of seen.entries()) if (result.id !== undefined && /^toolu|^tooluse/.test(result.id)) assert.equal(result.id, uses[i]!.id)
     })
 
+    await t.test('a web search turn an Anthropic upstream served earlier (tier routing moves sessions between providers)', async () => {
+      fake.respondWith({ text: 'Noted' })
+      const hit = 'https://nodejs.org/en/blog/release/v24.0.0'
+      const message = await client.messages.create({
+        model: 'claude-opus-5-5',
+        max_tokens: 1024,
+        tools: [...tools, { type: 'web_search_20250305', name: 'web_search', max_uses: 3 }],
+        messages: [
+          { role: 'user', content: 'When did Node 24 come out?' },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'server_tool_use', id: 'srvtoolu_01', name: 'web_search', input: { query: 'node 24 release date' } },
+              { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_01', content: [{ type: 'web_search_result', title: 'Node.js 24 released', url: hit, encrypted_content: 'EqgfCioIARgB', page_age: 'May 6, 2025' }] },
+              { type: 'text', text: 'In May 2025.', citations: [{ type: 'web_search_result_location', url: hit, title: 'Node.js 24 released', encrypted_index: 'Eo8B', cited_text: 'Node.js 24 is released' }] }
+            ]
+          },
+          { role: 'user', content: 'Thanks. And Node 26?' }
+        ]
+      } as Anthropic.MessageCreateParamsNonStreaming)
+      assert.deepEqual(message.content, [{ type: 'text', text: 'Noted' }])
+      // What was found reaches the model, as blocks for an Anthropic-format upstream or as text for the others.
+      const sent = JSON.stringify(chatRequests(fake).at(-1)!.body)
+      assert.ok(sent.includes(hit), 'the search hit reached the upstream')
+      assert.ok(sent.includes('node 24 release date'), 'the query reached the upstream')
+    })
+
     await t.test('thinking', async () => {
       fake.respondWith({ reasoning: 'The user wants a greeting. I will greet.', text: 'Hello!' })
       const message = await client.messages.stream({

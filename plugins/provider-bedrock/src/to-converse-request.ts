@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, DocumentBlock, ImageBlock, ThinkingConfig, ToolResultBlock } from '@lynkr/protocol'
-import { LynkrError } from '@lynkr/protocol'
+import { LynkrError, serverToolText } from '@lynkr/protocol'
 import type { BedrockModelProfile } from './bedrock-models.ts'
 import type { ToolNameMap } from './tool-names.ts'
 
@@ -105,8 +105,12 @@ function convertBlocks (message: ChatMessage, options: ConverseOptions, counter:
       case 'redacted_thinking':
         if (message.role === 'assistant') out.push({ reasoningContent: { redactedContent: (block as { data: string }).data } })
         break
-      default:
-        break // server-tool blocks have no Converse equivalent
+      default: {
+        // Server-tool blocks have no Converse equivalent: what they found goes along as text.
+        const rendered = serverToolText(block as ContentBlock)
+        if (rendered !== undefined) out.push({ text: rendered })
+        break
+      }
     }
     if (cache && (block as { cache_control?: unknown }).cache_control != null && out.length > 0) out.push(cachePoint())
   }

@@ -150,3 +150,25 @@ describe('toOllamaRequest', () => {
     assert.deepEqual(toOllamaRequest(request, options).messages, [{ role: 'user', content: 'hi' }])
   })
 })
+
+test('an assistant turn with web search blocks (served earlier by an Anthropic upstream) reaches Ollama as text', () => {
+  const body = toOllamaRequest({
+    model: 'qwen3:8b',
+    clientModel: 'claude-opus-5-5',
+    max_tokens: 1024,
+    messages: [
+      { role: 'user', content: [{ type: 'text', text: 'When did Node 24 come out?' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'server_tool_use', id: 'srvtoolu_01', name: 'web_search', input: { query: 'node 24 release' } },
+          { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_01', content: [{ type: 'web_search_result', title: 'Node.js 24', url: 'https://nodejs.org/v24', encrypted_content: 'Eqgf' }] },
+          { type: 'text', text: 'In May 2025.' }
+        ]
+      },
+      { role: 'user', content: [{ type: 'text', text: 'And 26?' }] }
+    ]
+  } as unknown as ChatRequest, options)
+  const assistant = body.messages.find((message) => message.role === 'assistant')!
+  assert.equal(assistant.content, '[web_search called with {"query":"node 24 release"}]\n\n[web search results]\n- Node.js 24 — https://nodejs.org/v24\n\nIn May 2025.')
+})

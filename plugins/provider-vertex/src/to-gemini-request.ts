@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, DocumentBlock, ImageBlock, ToolResultBlock } from '@lynkr/protocol'
+import { serverToolText } from '@lynkr/protocol'
 import { sanitizeGeminiSchema } from './sanitize-gemini-schema.ts'
 
 type Json = Record<string, unknown>
@@ -87,8 +88,11 @@ function convertMessage (message: ChatMessage, namesById: Map<string, string>): 
         if (message.role === 'assistant' && typeof sig === 'string' && sig.startsWith(GEMINI_SIGNATURE_PREFIX)) signature = sig.slice(GEMINI_SIGNATURE_PREFIX.length)
         break
       }
-      default:
+      default: {
+        const rendered = serverToolText(block as ContentBlock)
+        if (rendered !== undefined) push({ text: rendered })
         break
+      }
     }
   }
   return parts
