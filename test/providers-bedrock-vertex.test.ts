@@ -105,6 +105,12 @@ test('bedrock converse: a model without tool use gets a clear error; history wit
   assert.equal(sent.headers.authorization, 'Bearer ABSK-token')
   assert.equal(sent.headers['x-amz-date'], undefined, 'no signing with an API key')
   assert.deepEqual(sent.body.toolConfig.tools.map((tool: any) => tool.toolSpec.name), ['Bash'])
+
+  // An OpenAI client that sets no max_tokens: Bedrock needs a positive one, so the model's cap goes.
+  fake.respondWith({ text: 'fine' })
+  const openai = await fetch(`${nova.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude-opus-5-5', messages: [{ role: 'user', content: 'hi' }] }) })
+  assert.equal(openai.status, 200, await openai.clone().text())
+  assert.equal(fake.requests.at(-1)!.body.inferenceConfig.maxTokens, 10_000)
 })
 
 test('vertex: the tool list Claude Code sends is accepted once sanitised (and refused raw)', { timeout: 30_000 }, async (t) => {

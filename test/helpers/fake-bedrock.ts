@@ -184,6 +184,9 @@ function validateConverse (body: Json, options: FakeBedrockOptions): string | nu
   for (const key of Object.keys(body)) if (!CONVERSE_KEYS.has(key)) return `extraneous key [${key}] is not permitted`
   if (!Array.isArray(body.messages) || body.messages.length === 0) return 'The messages field is required and must contain at least one message.'
   const max = body.inferenceConfig?.maxTokens
+  if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
+    return `1 validation error detected: Value '${String(max)}' at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1`
+  }
   if (options.maxOutputTokens !== undefined && typeof max === 'number' && max > options.maxOutputTokens) {
     return `The maximum tokens you requested exceeds the model limit of ${options.maxOutputTokens}. Try again with a maximum tokens value that is lower than ${options.maxOutputTokens}.`
   }

@@ -1,6 +1,6 @@
 import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError } from '@lynkr/protocol'
-import { UpstreamClient, applyModelLimits, transportError } from '@lynkr/core'
+import { UpstreamClient, applyModelLimits, transportError, withOutputBudget } from '@lynkr/core'
 import type { ModelLimits, UpstreamResponse } from '@lynkr/core'
 import { AnthropicStreamParser, anthropicMessageToParts, filterBetas, parseBetaHeader, toAnthropicRequest } from '@lynkr/anthropic-messages'
 import type { BetaAllowList } from '@lynkr/anthropic-messages'
@@ -59,7 +59,7 @@ export function createBedrockAdapter (options: BedrockAdapterOptions): ProviderA
     const betas = filterBetas(parseBetaHeader(context.headers?.['anthropic-beta']), options.betas)
     const profile = bedrockModelProfile(request.model, betas)
     const limits = profile.limits === undefined && options.limits === undefined ? undefined : { ...profile.limits, ...options.limits }
-    const limited = await applyModelLimits(request, limits, 'bedrock')
+    const limited = await applyModelLimits(withOutputBudget(request, limits), limits, 'bedrock')
     const invoke = options.api === 'invoke' || (options.api === 'auto' && profile.anthropic)
     return { request: limited, profile, betas, invoke }
   }

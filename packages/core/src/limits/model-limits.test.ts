@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ChatRequest } from '@lynkr/protocol'
-import { applyModelLimits, limitsFromEnv, lookupModelLimits } from './model-limits.ts'
+import { applyModelLimits, limitsFromEnv, lookupModelLimits, withOutputBudget } from './model-limits.ts'
 
 function request (overrides: Partial<ChatRequest>): ChatRequest {
   return { model: 'm', clientModel: 'claude-opus-5-5', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], max_tokens: 128_000, stream: true, ...overrides }
@@ -30,4 +30,13 @@ test('tables and overrides', () => {
   assert.equal(lookupModelLimits([[/^a/, { maxOutputTokens: 1 }]], 'zzz'), undefined)
   assert.deepEqual(limitsFromEnv(4096, undefined), { maxOutputTokens: 4096 })
   assert.equal(limitsFromEnv(undefined, undefined), undefined)
+})
+
+test('withOutputBudget: an unset max_tokens (0) becomes the output cap, or 4096 when the cap is unknown; a set one stays', () => {
+  const unset = request({ max_tokens: 0 })
+  assert.equal(withOutputBudget(unset, { maxOutputTokens: 64_000 }).max_tokens, 64_000)
+  assert.equal(withOutputBudget(unset, undefined).max_tokens, 4096)
+  assert.equal(withOutputBudget(unset, { contextWindow: 200_000 }).max_tokens, 4096)
+  const set = request({ max_tokens: 1000 })
+  assert.equal(withOutputBudget(set, { maxOutputTokens: 64_000 }), set)
 })

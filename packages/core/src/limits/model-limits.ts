@@ -21,6 +21,18 @@ export function lookupModelLimits (table: ModelLimitsTable, model: string): Mode
 /** Thinking budgets must stay >= 1024 and below max_tokens (Anthropic, Bedrock and Vertex Claude reject otherwise). */
 const MIN_THINKING_BUDGET = 1024
 
+/** What every current model accepts as max_tokens, for one whose output cap is not known. */
+const DEFAULT_OUTPUT_BUDGET = 4096
+
+/**
+ * For upstreams that require max_tokens (Anthropic Messages, Bedrock): a client that left it unset (OpenAI
+ * clients may; it is 0 inside the gateway) gets the model's output cap, or 4096 when that is not known.
+ */
+export function withOutputBudget (request: ChatRequest, limits: ModelLimits | undefined): ChatRequest {
+  if (request.max_tokens > 0) return request
+  return { ...request, max_tokens: limits?.maxOutputTokens ?? DEFAULT_OUTPUT_BUDGET }
+}
+
 /**
  * Fits a request to its target model before it is sent (issue: Claude Code asks for up to 128000
  * output tokens and assumes a 200K window):
