@@ -79,6 +79,34 @@ test('azure-anthropic passthrough', { timeout: 60_000 }, async (t) => {
     assert.match(text, /event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}/)
     assert.ok(!text.includes('message_stop'))
   })
+
+  await t.test('a web search the upstream ran reaches the client as its blocks (Claude Code\'s WebSearch reads them), streamed or not; OpenAI clients get the answer', async () => {
+    const hits = [{ title: 'Node.js 24 released', url: 'https://nodejs.org/en/blog/release/v24.0.0' }, { title: 'Release schedule', url: 'https://github.com/nodejs/release' }]
+    const client = new Anthropic({ baseURL: gateway.url, apiKey: 'client', maxRetries: 0 })
+    const params = { model: 'claude-opus-5-5', max_tokens: 1024, tools: [{ type: 'web_search_20250305' as const, name: 'web_search' as const, max_uses: 3 }], messages: [{ role: 'user' as const, content: 'When did Node 24 come out?' }] }
+    for (const stream of [true, false]) {
+      fake.respondWith({ webSearch: { query: 'node 24 release date', results: hits }, text: 'Node 24 came out in May 2025.' })
+      const message = stream ? await client.messages.stream(params).finalMessage() : await client.messages.create(params)
+      assert.deepEqual(message.content.map((block) => block.type), ['server_tool_use', 'web_search_tool_result', 'text'], `stream: ${stream}`)
+      const use = message.content[0] as Anthropic.ServerToolUseBlock
+      const result = message.content[1] as Anthropic.WebSearchToolResultBlock
+      assert.equal(use.name, 'web_search')
+      assert.deepEqual(use.input, { query: 'node 24 release date' })
+      assert.equal(result.tool_use_id, use.id)
+      assert.deepEqual((result.content as Anthropic.WebSearchResultBlock[]).map((hit) => [hit.title, hit.url]), hits.map((hit) => [hit.title, hit.url]))
+      assert.ok((result.content as Anthropic.WebSearchResultBlock[]).every((hit) => hit.encrypted_content !== ''), 'encrypted contents come through for the replay')
+      assert.equal(message.stop_reason, 'end_turn', 'a server tool is not a client tool call')
+      assert.equal((message.content[2] as Anthropic.TextBlock).text, 'Node 24 came out in May 2025.')
+    }
+    fake.respondWith({ webSearch: { query: 'node 24', results: hits }, text: 'May 2025.' })
+    const openai = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude-opus-5-5', stream: true, messages: [{ role: 'user', content: 'When?' }] }) })
+    const raw = await openai.text()
+    const chunks = raw.split('\n\n').filter((frame) => frame.startsWith('data: {')).map((frame) => JSON.parse(frame.slice(6)))
+    assert.equal(chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? '').join(''), 'May 2025.')
+    assert.ok(chunks.every((chunk) => chunk.choices[0]?.delta?.tool_calls === undefined), 'no tool call invented from the server tool')
+    // The OpenAI client set no max_tokens; Anthropic requires one: the model's output cap goes.
+    assert.equal(fake.requests.at(-1)!.body.max_tokens, 128_000)
+  })
 })
 
 test('azure-anthropic with a configured older model: adaptive thinking becomes a budget, max_tokens is clamped', { timeout: 30_000 }, async (t) => {

@@ -130,6 +130,16 @@ export function anthropicReplyEvents (reply: FakeReply, model: string, body: Jso
     events.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: thinkingSignature(secret, reply.reasoning) } })
     events.push({ type: 'content_block_stop', index: index++ })
   }
+  if (reply.webSearch !== undefined) {
+    // As Anthropic's API streams a server tool: the call with its input as JSON deltas, then the result whole.
+    const id = `srvtoolu_${randomBytes(12).toString('hex')}`
+    events.push({ type: 'content_block_start', index, content_block: { type: 'server_tool_use', id, name: 'web_search', input: {} } })
+    for (const piece of splitPieces(JSON.stringify({ query: reply.webSearch.query }), 2)) events.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } })
+    events.push({ type: 'content_block_stop', index: index++ })
+    const results = reply.webSearch.results.map((hit) => ({ type: 'web_search_result', title: hit.title, url: hit.url, encrypted_content: randomBytes(24).toString('base64'), page_age: null }))
+    events.push({ type: 'content_block_start', index, content_block: { type: 'web_search_tool_result', tool_use_id: id, content: results } })
+    events.push({ type: 'content_block_stop', index: index++ })
+  }
   const text = reply.text ?? (reply.midStreamError === undefined ? undefined : 'partial answer')
   if (text !== undefined && text !== '') {
     events.push({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } })

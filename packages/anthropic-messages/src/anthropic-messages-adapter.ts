@@ -1,6 +1,6 @@
 import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError } from '@lynkr/protocol'
-import { UpstreamClient, applyModelLimits, mapUpstreamError, parseRetryAfter, readSseEvents, transportError, upstreamErrorMessage } from '@lynkr/core'
+import { UpstreamClient, applyModelLimits, withOutputBudget, mapUpstreamError, parseRetryAfter, readSseEvents, transportError, upstreamErrorMessage } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { filterBetas, parseBetaHeader } from './betas.ts'
 import type { BetaAllowList } from './betas.ts'
@@ -69,7 +69,7 @@ export function createAnthropicMessagesAdapter (options: AnthropicMessagesAdapte
     const claude = claudeModelInfo(model, { betas })
     const configured = options.limits?.(model, betas)
     const limits = claude === undefined && configured === undefined ? undefined : { ...pickLimits(claude), ...configured }
-    const limited = await applyModelLimits({ ...request, model }, limits, id)
+    const limited = await applyModelLimits(withOutputBudget({ ...request, model }, limits), limits, id)
     const body = toAnthropicRequest(limited, {
       model,
       stream,

@@ -56,13 +56,14 @@ export function anthropicError (provider: string, body: unknown, status?: number
   })
 }
 
-interface BlockState { kind: 'text' | 'thinking' | 'tool' | 'other', startInput?: unknown, sawJson: boolean }
+interface BlockState { kind: 'text' | 'thinking' | 'tool' | 'server' | 'other', startInput?: unknown, sawJson: boolean, json?: string, block?: Json }
 
 /**
  * Anthropic SSE events → upstream parts, faithfully: text, thinking with its `signature_delta`,
  * redacted_thinking, tool_use with its `input_json_delta` fragments (keyed by block index), usage with
  * the cache fields from message_start and the cumulative message_delta, stop reason and stop sequence.
- * Block types with no internal equivalent (server tool results, citations) are skipped.
+ * Server-tool blocks (web search and its results…) are passed on whole (`server-block`); citations are not
+ * carried yet.
  */
 export class AnthropicStreamParser {
   private readonly provider: string
@@ -129,9 +130,13 @@ export class AnthropicStreamParser {
       case 'tool_use':
         this.blocks.set(index, { kind: 'tool', startInput: block.input, sawJson: false })
         return [{ type: 'tool-call-delta', index, id: String(block.id ?? ''), name: String(block.name ?? ''), argumentsDelta: '' }]
+      case 'server_tool_use':
+        // Its input streams as input_json_delta like a tool call's; it is passed on whole at its stop.
+        this.blocks.set(index, { kind: 'server', startInput: block.input, sawJson: false, json: '', block })
+        return []
       default:
         this.blocks.set(index, { kind: 'other', sawJson: false })
-        return []
+        return serverResult(block)
     }
   }
 
@@ -145,6 +150,10 @@ export class AnthropicStreamParser {
       case 'signature_delta':
         return typeof delta.signature === 'string' ? [{ type: 'reasoning-signature', signature: delta.signature }] : []
       case 'input_json_delta':
+        if (block?.kind === 'server' && typeof delta.partial_json === 'string') {
+          block.json += delta.partial_json
+          return []
+        }
         if (block?.kind !== 'tool' || typeof delta.partial_json !== 'string') return []
         if (delta.partial_json !== '') block.sawJson = true
         return delta.partial_json === '' ? [] : [{ type: 'tool-call-delta', index, argumentsDelta: delta.partial_json }]
@@ -155,6 +164,7 @@ export class AnthropicStreamParser {
 
   private stop (index: number): UpstreamPart[] {
     const block = this.blocks.get(index)
+    if (block?.kind === 'server') return [serverUse(block.block!, block.json !== '' ? parseJson(block.json!) : block.startInput)]
     // Some compatible servers put the whole input in content_block_start and send no deltas.
     if (block?.kind === 'tool' && !block.sawJson && isObject(block.startInput) && Object.keys(block.startInput).length > 0) {
       block.sawJson = true
@@ -162,6 +172,21 @@ export class AnthropicStreamParser {
     }
     return []
   }
+}
+
+function serverUse (block: Json, input: unknown): UpstreamPart {
+  return { type: 'server-block', block: { type: 'server_tool_use', id: String(block.id ?? ''), name: String(block.name ?? ''), input: isObject(input) ? input : {} } }
+}
+
+/** A server tool's result block (`web_search_tool_result`…), whole as it came; nothing for other unknown blocks. */
+function serverResult (block: Json): UpstreamPart[] {
+  const type = block.type
+  if (typeof type !== 'string' || type === 'tool_result' || !type.endsWith('_tool_result') || typeof block.tool_use_id !== 'string') return []
+  return [{ type: 'server-block', block: { ...block, type: type as `${string}_tool_result`, tool_use_id: block.tool_use_id, content: block.content } }]
+}
+
+function parseJson (text: string): unknown {
+  try { return JSON.parse(text) } catch { return {} }
 }
 
 /** A non-streaming Anthropic `Message` → the same parts the stream parser yields. */
@@ -185,6 +210,10 @@ export function anthropicMessageToParts (provider: string, message: unknown): Up
       parts.push({ type: 'redacted-reasoning', data: block.data })
     } else if (block.type === 'tool_use') {
       parts.push({ type: 'tool-call', id: typeof block.id === 'string' ? block.id : undefined, name: String(block.name ?? ''), input: block.input ?? {} })
+    } else if (block.type === 'server_tool_use') {
+      parts.push(serverUse(block, block.input))
+    } else {
+      parts.push(...serverResult(block))
     }
   }
   parts.push({ type: 'usage', usage: fromAnthropicUsage(message.usage) })

@@ -6,6 +6,11 @@ export type StopReason =
   | 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal'
   | 'model_context_window_exceeded'
 
+/** A server tool's call (Anthropic's API runs web search, web fetch, code execution itself). */
+export interface ServerToolUseBlock { type: 'server_tool_use', id: string, name: string, input: unknown }
+/** A server tool's result (`web_search_tool_result`, `web_fetch_tool_result`…), carried as the upstream sent it. */
+export interface ServerToolResultBlock { type: `${string}_tool_result`, tool_use_id: string, content: unknown, [key: string]: unknown }
+
 /**
  * What a provider parser emits: a loose, upstream-shaped vocabulary. Parsers stay dumb (one upstream
  * chunk in, a few parts out); the one stream state machine in core (`MessageAssembler`) turns parts into
@@ -28,6 +33,11 @@ export type UpstreamPart =
   | { type: 'usage', usage: Partial<Usage> }
   /** The upstream's claimed finish; `tool_use` is still decided from what was streamed. */
   | { type: 'finish', reason: StopReason | null, stopSequence?: string | null }
+  /**
+   * A whole server-tool block from an Anthropic-format upstream, passed to an Anthropic client unchanged
+   * (Claude Code's WebSearch reads the result blocks); other front doors have no place for it.
+   */
+  | { type: 'server-block', block: ServerToolUseBlock | ServerToolResultBlock }
   /** A failure after the stream started. */
   | { type: 'error', error: LynkrError }
 
@@ -47,6 +57,8 @@ export type ContentBlockStart =
   | { type: 'thinking', thinking: '', signature: '' }
   | { type: 'redacted_thinking', data: string }
   | { type: 'tool_use', id: string, name: string, input: Record<string, never> }
+  | { type: 'server_tool_use', id: string, name: string, input: Record<string, never> }
+  | ServerToolResultBlock
 
 export type ContentBlockDelta =
   | { type: 'text_delta', text: string }

@@ -30,8 +30,8 @@ export class MessageCollector {
         break
       case 'content_block_start': {
         const block = event.content_block
-        if (block.type === 'tool_use') {
-          this.blocks[event.index] = { type: 'tool_use', id: block.id, name: block.name, input: {} }
+        if (block.type === 'tool_use' || block.type === 'server_tool_use') {
+          this.blocks[event.index] = { type: block.type, id: block.id, name: block.name, input: {} } as ContentBlock
           this.toolJson.set(event.index, '')
         } else if (block.type === 'thinking') {
           this.blocks[event.index] = { type: 'thinking', thinking: '', signature: '' }
@@ -52,7 +52,7 @@ export class MessageCollector {
       }
       case 'content_block_stop': {
         const block = this.blocks[event.index]
-        if (block?.type === 'tool_use') block.input = parseToolArguments(this.toolJson.get(event.index) ?? '')
+        if (block !== undefined && (block.type === 'tool_use' || (block.type as string) === 'server_tool_use')) (block as { input: unknown }).input = parseToolArguments(this.toolJson.get(event.index) ?? '')
         break
       }
       case 'message_delta':

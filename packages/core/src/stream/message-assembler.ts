@@ -90,6 +90,20 @@ export class MessageAssembler {
         this.emitWholeTool(tool, out)
         break
       }
+      case 'server-block': {
+        // Whole, in place; not a client tool call, so it never makes the stop reason tool_use.
+        this.closeOpen(out)
+        const index = this.nextIndex++
+        const block = part.block
+        if (block.type === 'server_tool_use') {
+          out.push({ type: 'content_block_start', index, content_block: { type: 'server_tool_use', id: block.id, name: block.name, input: {} } })
+          out.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input ?? {}) } })
+        } else {
+          out.push({ type: 'content_block_start', index, content_block: block })
+        }
+        out.push({ type: 'content_block_stop', index })
+        break
+      }
       case 'usage':
         this.recordUsage(part.usage)
         break

@@ -8,7 +8,7 @@ import type { MessageEvent, StopReason, Usage } from '@lynkr/protocol'
 
 export interface SummaryBlock {
   index: number
-  type: 'text' | 'thinking' | 'redacted_thinking' | 'tool_use'
+  type: 'text' | 'thinking' | 'redacted_thinking' | 'tool_use' | 'server_tool_use' | 'server_tool_result'
   text: string
   thinking: string
   signature: string
@@ -43,7 +43,10 @@ const DELTAS_BY_BLOCK: Record<SummaryBlock['type'], readonly string[]> = {
   text: ['text_delta'],
   thinking: ['thinking_delta', 'signature_delta'],
   redacted_thinking: [],
-  tool_use: ['input_json_delta']
+  tool_use: ['input_json_delta'],
+  server_tool_use: ['input_json_delta'],
+  // Result blocks arrive whole in content_block_start.
+  server_tool_result: []
 }
 
 /** Throws (assert) on the first violated rule; returns what the events carried. */
@@ -83,7 +86,8 @@ export function assertEventInvariants (events: readonly MessageEvent[], options:
         assert.equal(open, null, `${where}: block ${event.index} started while block ${openIndex} is open (blocks may not interleave)`)
         assert.equal(event.index, summary.blocks.length, `${where}: indices start at 0 and grow by one`)
         const content = event.content_block
-        const block: SummaryBlock = { index: event.index, type: content.type, text: '', thinking: '', signature: '', fragments: [] }
+        const type = content.type.endsWith('_tool_result') ? 'server_tool_result' : content.type as SummaryBlock['type']
+        const block: SummaryBlock = { index: event.index, type, text: '', thinking: '', signature: '', fragments: [] }
         if (content.type === 'text') assert.equal(content.text, '', `${where}: text blocks start empty`)
         if (content.type === 'thinking') assert.deepEqual(content, { type: 'thinking', thinking: '', signature: '' }, where)
         if (content.type === 'tool_use') {
