@@ -148,4 +148,10 @@ test('vertex: the tool list Claude Code sends is accepted once sanitised (and re
   const replay = fake.requests.at(-1)!.body.contents
   assert.deepEqual(replay[1].parts, [{ functionCall: { name: 'Bash', args: { command: 'ls', timeout: 5000 } }, thoughtSignature: FAKE_THOUGHT_SIGNATURE }], 'the thought signature goes back on its call')
   assert.deepEqual(replay[2].parts, [{ functionResponse: { name: 'Bash', response: { result: 'a\nb' } } }])
+
+  // An OpenAI client that sets no max_tokens: Gemini refuses 0, so none is sent (the model's own maximum).
+  fake.respondWith({ text: 'fine' })
+  const openai = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude-opus-5-5', messages: [{ role: 'user', content: 'hi' }] }) })
+  assert.equal(openai.status, 200, await openai.clone().text())
+  assert.equal(fake.requests.at(-1)!.body.generationConfig?.maxOutputTokens, undefined)
 })

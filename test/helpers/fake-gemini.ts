@@ -81,6 +81,9 @@ function validate (input: unknown, options: FakeGeminiOptions): string | null {
   }
   if (!Array.isArray(body.contents) || body.contents.length === 0) return '* GenerateContentRequest.contents: contents is not specified'
   const max = body.generationConfig?.maxOutputTokens
+  if (max !== undefined && (typeof max !== 'number' || max < 1)) {
+    return `Unable to submit request because it has a maxOutputTokens value of ${String(max)} but the supported range is from 1 (inclusive) to ${(options.maxOutputTokens ?? 65_536) + 1} (exclusive). Update the value and try again.`
+  }
   if (options.maxOutputTokens !== undefined && typeof max === 'number' && max > options.maxOutputTokens) {
     return `Unable to submit request because it has a maxOutputTokens value of ${max} but the supported range is from 1 (inclusive) to ${options.maxOutputTokens + 1} (exclusive). Update the value and try again.`
   }

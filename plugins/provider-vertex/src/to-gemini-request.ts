@@ -161,7 +161,8 @@ export function toGeminiRequest (request: ChatRequest): Json {
     }
   }
 
-  const generation: Json = { maxOutputTokens: request.max_tokens }
+  // Unset (0: an OpenAI client may leave it out) means the model's own maximum; Gemini refuses 0.
+  const generation: Json = request.max_tokens > 0 ? { maxOutputTokens: request.max_tokens } : {}
   if (request.temperature !== undefined) generation.temperature = request.temperature
   if (request.top_p !== undefined) generation.topP = request.top_p
   if (request.top_k !== undefined) generation.topK = request.top_k
