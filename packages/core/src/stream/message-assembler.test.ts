@@ -419,3 +419,23 @@ function mulberry32 (seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
+
+test('server-tool blocks pass whole, in order, between other blocks; a server tool call is not a client tool call', () => {
+  const result = { type: 'web_search_tool_result' as const, tool_use_id: 'srvtoolu_1', content: [{ type: 'web_search_result', title: 'T', url: 'https://example.com', encrypted_content: 'Eq' }] }
+  const events = run([
+    { type: 'response-start' },
+    { type: 'text-delta', text: 'Let me search.' },
+    { type: 'server-block', block: { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: { query: 'q' } } },
+    { type: 'server-block', block: result },
+    { type: 'text-delta', text: 'Found it.' },
+    { type: 'finish', reason: 'end_turn' }
+  ])
+  const summary = assertEventInvariants(events)
+  assert.deepEqual(summary.blocks.map((block) => block.type), ['text', 'server_tool_use', 'server_tool_result', 'text'])
+  assert.deepEqual(summary.blocks[1]!.input, { query: 'q' }, 'the call input arrives as input_json_delta')
+  const starts = events.filter((event) => event.type === 'content_block_start')
+  assert.deepEqual(starts[1], { type: 'content_block_start', index: 1, content_block: { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} } })
+  assert.deepEqual(starts[2], { type: 'content_block_start', index: 2, content_block: result })
+  const delta = events.find((event) => event.type === 'message_delta')
+  assert.equal(delta?.type === 'message_delta' ? delta.delta.stop_reason : undefined, 'end_turn')
+})

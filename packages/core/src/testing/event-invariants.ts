@@ -125,7 +125,7 @@ export function assertEventInvariants (events: readonly MessageEvent[], options:
         assert.ok(open !== null, `${where}: stop with no open block`)
         assert.equal(event.index, open.index, `${where}: stop for block ${event.index} while block ${open.index} is open`)
         if (open.type === 'text') assert.ok(open.text !== '', `${where}: empty text block (Claude Code replays it and gets a 400)`)
-        if (open.type === 'tool_use') {
+        if (open.type === 'tool_use' || open.type === 'server_tool_use') {
           const json: string = open.fragments.join('')
           let parsed: unknown
           try {
