@@ -96,7 +96,9 @@ test('azure-anthropic passthrough', { timeout: 60_000 }, async (t) => {
       assert.deepEqual((result.content as Anthropic.WebSearchResultBlock[]).map((hit) => [hit.title, hit.url]), hits.map((hit) => [hit.title, hit.url]))
       assert.ok((result.content as Anthropic.WebSearchResultBlock[]).every((hit) => hit.encrypted_content !== ''), 'encrypted contents come through for the replay')
       assert.equal(message.stop_reason, 'end_turn', 'a server tool is not a client tool call')
-      assert.equal((message.content[2] as Anthropic.TextBlock).text, 'Node 24 came out in May 2025.')
+      const answer = message.content[2] as Anthropic.TextBlock
+      assert.equal(answer.text, 'Node 24 came out in May 2025.')
+      assert.deepEqual(answer.citations, [{ type: 'web_search_result_location', url: hits[0]!.url, title: hits[0]!.title, encrypted_index: 'EpcBCioIBhgC', cited_text: 'Node 24 came out in May 2025.' }], `citations, stream: ${stream}`)
     }
     fake.respondWith({ webSearch: { query: 'node 24', results: hits }, text: 'May 2025.' })
     const openai = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'claude-opus-5-5', stream: true, messages: [{ role: 'user', content: 'When?' }] }) })

@@ -143,6 +143,11 @@ export function anthropicReplyEvents (reply: FakeReply, model: string, body: Jso
   const text = reply.text ?? (reply.midStreamError === undefined ? undefined : 'partial answer')
   if (text !== undefined && text !== '') {
     events.push({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } })
+    // After a web search the answer cites its first hit, citations before the text, as the API streams them.
+    const hit = reply.webSearch?.results[0]
+    if (hit !== undefined) {
+      events.push({ type: 'content_block_delta', index, delta: { type: 'citations_delta', citation: { type: 'web_search_result_location', url: hit.url, title: hit.title, encrypted_index: 'EpcBCioIBhgC', cited_text: text.slice(0, 40) } } })
+    }
     for (const piece of splitText(text)) events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } })
     if (reply.midStreamError !== undefined) {
       events.push({ type: 'error', error: { type: 'overloaded_error', message: reply.midStreamError } })
@@ -172,6 +177,7 @@ export function anthropicReplyMessage (events: Json[]): Json {
     else if (event.type === 'content_block_delta') {
       const block = message.content[event.index]!
       if (event.delta.type === 'text_delta') block.text += event.delta.text
+      else if (event.delta.type === 'citations_delta') block.citations = [...(block.citations ?? []), event.delta.citation]
       else if (event.delta.type === 'thinking_delta') block.thinking += event.delta.thinking
       else if (event.delta.type === 'signature_delta') block.signature = event.delta.signature
       else if (event.delta.type === 'input_json_delta') json.set(event.index, (json.get(event.index) ?? '') + event.delta.partial_json)

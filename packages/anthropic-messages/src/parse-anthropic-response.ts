@@ -62,8 +62,8 @@ interface BlockState { kind: 'text' | 'thinking' | 'tool' | 'server' | 'other', 
  * Anthropic SSE events → upstream parts, faithfully: text, thinking with its `signature_delta`,
  * redacted_thinking, tool_use with its `input_json_delta` fragments (keyed by block index), usage with
  * the cache fields from message_start and the cumulative message_delta, stop reason and stop sequence.
- * Server-tool blocks (web search and its results…) are passed on whole (`server-block`); citations are not
- * carried yet.
+ * Server-tool blocks (web search and its results…) are passed on whole (`server-block`), citations as
+ * `citation` parts before their text.
  */
 export class AnthropicStreamParser {
   private readonly provider: string
@@ -145,6 +145,8 @@ export class AnthropicStreamParser {
     switch (delta.type) {
       case 'text_delta':
         return typeof delta.text === 'string' ? [{ type: 'text-delta', text: delta.text }] : []
+      case 'citations_delta':
+        return block?.kind === 'text' && isObject(delta.citation) ? [{ type: 'citation', citation: delta.citation }] : []
       case 'thinking_delta':
         return typeof delta.thinking === 'string' ? [{ type: 'reasoning-delta', text: delta.thinking }] : []
       case 'signature_delta':
@@ -202,7 +204,10 @@ export function anthropicMessageToParts (provider: string, message: unknown): Up
   const content = Array.isArray(message.content) ? message.content : []
   for (const block of content) {
     if (!isObject(block)) continue
-    if (block.type === 'text' && typeof block.text === 'string') parts.push({ type: 'text-delta', text: block.text })
+    if (block.type === 'text' && typeof block.text === 'string') {
+      if (Array.isArray(block.citations)) for (const citation of block.citations) if (isObject(citation)) parts.push({ type: 'citation', citation })
+      parts.push({ type: 'text-delta', text: block.text })
+    }
     else if (block.type === 'thinking') {
       if (typeof block.thinking === 'string' && block.thinking !== '') parts.push({ type: 'reasoning-delta', text: block.thinking })
       if (typeof block.signature === 'string' && block.signature !== '') parts.push({ type: 'reasoning-signature', signature: block.signature })

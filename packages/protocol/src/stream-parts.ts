@@ -20,6 +20,8 @@ export interface ServerToolResultBlock { type: `${string}_tool_result`, tool_use
 export type UpstreamPart =
   | { type: 'response-start', id?: string, model?: string, usage?: Partial<Usage> }
   | { type: 'text-delta', text: string }
+  /** A source for the text that follows (Anthropic `citations_delta`): it opens a new text block. */
+  | { type: 'citation', citation: Record<string, unknown> }
   | { type: 'reasoning-delta', text: string }
   | { type: 'reasoning-signature', signature: string }
   | { type: 'redacted-reasoning', data: string }
@@ -65,6 +67,7 @@ export type ContentBlockDelta =
   | { type: 'thinking_delta', thinking: string }
   | { type: 'signature_delta', signature: string }
   | { type: 'input_json_delta', partial_json: string }
+  | { type: 'citations_delta', citation: Record<string, unknown> }
 
 /**
  * The strict event sequence every front door encodes. It is Anthropic's SSE event model exactly

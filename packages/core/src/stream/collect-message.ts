@@ -47,6 +47,7 @@ export class MessageCollector {
         if (delta.type === 'text_delta' && block.type === 'text') block.text += delta.text
         else if (delta.type === 'thinking_delta' && block.type === 'thinking') block.thinking += delta.thinking
         else if (delta.type === 'signature_delta' && block.type === 'thinking') block.signature = (block.signature ?? '') + delta.signature
+        else if (delta.type === 'citations_delta' && block.type === 'text') block.citations = [...((block.citations as unknown[] | undefined) ?? []), delta.citation]
         else if (delta.type === 'input_json_delta') this.toolJson.set(event.index, (this.toolJson.get(event.index) ?? '') + delta.partial_json)
         break
       }

@@ -439,3 +439,17 @@ test('server-tool blocks pass whole, in order, between other blocks; a server to
   const delta = events.find((event) => event.type === 'message_delta')
   assert.equal(delta?.type === 'message_delta' ? delta.delta.stop_reason : undefined, 'end_turn')
 })
+
+test('a citation opens its own text block, before its text; more citations of that block stay in it', () => {
+  const source = { type: 'web_search_result_location', url: 'https://example.com', title: 'T', encrypted_index: 'Ep', cited_text: 'x' }
+  const events = run([
+    { type: 'text-delta', text: 'Plain. ' },
+    { type: 'citation', citation: source },
+    { type: 'citation', citation: { ...source, url: 'https://example.org' } },
+    { type: 'text-delta', text: 'Cited.' }
+  ])
+  assertEventInvariants(events)
+  assert.deepEqual(events.filter((event) => event.type === 'content_block_delta').map((event) => [event.index, event.delta.type]), [
+    [0, 'text_delta'], [1, 'citations_delta'], [1, 'citations_delta'], [1, 'text_delta']
+  ])
+})

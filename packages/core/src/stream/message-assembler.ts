@@ -32,7 +32,7 @@ export class MessageAssembler {
   private started = false
   private ended = false
   private nextIndex = 0
-  private open: { kind: 'text' | 'thinking' | 'tool', index: number, tool?: ToolState, signed?: boolean } | null = null
+  private open: { kind: 'text' | 'thinking' | 'tool', index: number, tool?: ToolState, signed?: boolean, hasText?: boolean } | null = null
   private readonly tools = new Map<string, ToolState>()
   private wholeCalls = 0
   private sawToolCall = false
@@ -58,7 +58,14 @@ export class MessageAssembler {
       case 'text-delta':
         if (part.text === '') break
         this.openBlock('text', out)
+        this.open!.hasText = true
         out.push({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'text_delta', text: part.text } })
+        break
+      case 'citation':
+        // Cited text is its own block, its citations before its text (as Anthropic streams it).
+        if (this.open?.kind === 'text' && this.open.hasText === true) this.closeOpen(out)
+        this.openBlock('text', out)
+        out.push({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'citations_delta', citation: part.citation } })
         break
       case 'reasoning-delta':
         if (part.text === '') break

@@ -40,7 +40,7 @@ export interface InvariantOptions {
 }
 
 const DELTAS_BY_BLOCK: Record<SummaryBlock['type'], readonly string[]> = {
-  text: ['text_delta'],
+  text: ['text_delta', 'citations_delta'],
   thinking: ['thinking_delta', 'signature_delta'],
   redacted_thinking: [],
   tool_use: ['input_json_delta'],
@@ -116,7 +116,7 @@ export function assertEventInvariants (events: readonly MessageEvent[], options:
         } else if (delta.type === 'signature_delta') {
           sawSignature = true
           open.signature += delta.signature
-        } else {
+        } else if (delta.type === 'input_json_delta') {
           open.fragments.push(delta.partial_json)
         }
         break
