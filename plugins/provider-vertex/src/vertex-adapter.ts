@@ -1,6 +1,6 @@
 import type { HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError, looksLikeContextOverflow } from '@lynkr/protocol'
-import { UpstreamClient, applyModelLimits, lookupModelLimits, mapUpstreamError, readSseEvents, transportError, upstreamErrorMessage } from '@lynkr/core'
+import { UpstreamClient, applyModelLimits, credentialsRefused, lookupModelLimits, mapUpstreamError, readSseEvents, transportError, upstreamErrorMessage } from '@lynkr/core'
 import type { ModelLimits, ModelLimitsTable } from '@lynkr/core'
 import { toGeminiRequest } from './to-gemini-request.ts'
 import { geminiChunkToParts } from './parse-gemini-response.ts'
@@ -42,11 +42,7 @@ export function mapGeminiError (status: number, text: string, headers: Record<st
   try { body = JSON.parse(text) } catch {}
   const message = upstreamErrorMessage(body, `HTTP ${status}`)
   const reason = errorReason(body)
-  if (reason === 'API_KEY_INVALID') {
-    return new LynkrError('api_error', `vertex upstream rejected the gateway's credentials (HTTP ${status} ${reason}): ${message}`, {
-      status: 502, provider: 'vertex', upstreamBody: body, retryable: false, code: 'LYNKR_UPSTREAM_AUTH'
-    })
-  }
+  if (reason === 'API_KEY_INVALID') return credentialsRefused('vertex', `HTTP ${status} ${reason}`, message, body)
   if (status === 400 && (/input token count.*exceeds the maximum/i.test(message) || looksLikeContextOverflow(message))) {
     return new LynkrError('context_length_exceeded', `prompt is too long: ${message}`, { status: 400, provider: 'vertex', upstreamBody: body, code: 'LYNKR_UPSTREAM_CONTEXT_LENGTH' })
   }

@@ -38,6 +38,16 @@ export function parseRetryAfter (value: string | string[] | undefined): number |
 }
 
 /**
+ * The gateway's own credentials were refused (`what`: the status, and the reason where an upstream says it
+ * another way): a 502, since answering 401 would make the client think ITS key is bad.
+ */
+export function credentialsRefused (provider: string, what: string, detail: string, upstreamBody: unknown): LynkrError {
+  return new LynkrError('api_error', `${provider} upstream rejected the gateway's credentials (${what}): ${detail}`, {
+    status: 502, provider, upstreamBody, retryable: false, code: 'LYNKR_UPSTREAM_AUTH'
+  })
+}
+
+/**
  * Turns an upstream HTTP failure into a LynkrError with the real status kept: Cursor shows every 429/5xx
  * as "rate limit", so the message must say what happened and where. Context overflow in any wording
  * becomes "prompt is too long", the phrase Claude Code compacts on (protocols.md §1.8).
@@ -50,12 +60,7 @@ export function mapUpstreamError (provider: string, status: number, bodyText: st
   if (overflowCode(body) || (status < 500 && (looksLikeContextOverflow(detail) || /exceeds? (?:the )?(?:available )?context size/i.test(detail)))) {
     return new LynkrError('context_length_exceeded', `prompt is too long: ${detail}`, { status: 400, provider, upstreamBody: body, code: 'LYNKR_UPSTREAM_CONTEXT_LENGTH' })
   }
-  if (status === 401 || status === 403) {
-    // The gateway's own credentials were refused: answering 401 would make the client think ITS key is bad.
-    return new LynkrError('api_error', `${provider} upstream rejected the gateway's credentials (HTTP ${status}): ${detail}`, {
-      status: 502, provider, upstreamBody: body, retryable: false, code: 'LYNKR_UPSTREAM_AUTH'
-    })
-  }
+  if (status === 401 || status === 403) return credentialsRefused(provider, `HTTP ${status}`, detail, body)
   const kind = errorKindForStatus(status)
   return new LynkrError(kind, `${provider} upstream returned ${status}: ${detail}`, {
     status,
