@@ -1,5 +1,6 @@
 import type { ErrorKind, StopReason, UpstreamPart, Usage } from '@lynkr/protocol'
-import { LynkrError } from '@lynkr/protocol'
+import { LynkrError, isServerToolResultType } from '@lynkr/protocol'
+import { parseToolArguments } from '@lynkr/core'
 
 type Json = Record<string, unknown>
 
@@ -166,7 +167,7 @@ export class AnthropicStreamParser {
 
   private stop (index: number): UpstreamPart[] {
     const block = this.blocks.get(index)
-    if (block?.kind === 'server') return [serverUse(block.block!, block.json !== '' ? parseJson(block.json!) : block.startInput)]
+    if (block?.kind === 'server') return [serverUse(block.block!, block.json !== '' ? parseToolArguments(block.json!) : block.startInput)]
     // Some compatible servers put the whole input in content_block_start and send no deltas.
     if (block?.kind === 'tool' && !block.sawJson && isObject(block.startInput) && Object.keys(block.startInput).length > 0) {
       block.sawJson = true
@@ -183,12 +184,8 @@ function serverUse (block: Json, input: unknown): UpstreamPart {
 /** A server tool's result block (`web_search_tool_result`…), whole as it came; nothing for other unknown blocks. */
 function serverResult (block: Json): UpstreamPart[] {
   const type = block.type
-  if (typeof type !== 'string' || type === 'tool_result' || !type.endsWith('_tool_result') || typeof block.tool_use_id !== 'string') return []
-  return [{ type: 'server-block', block: { ...block, type: type as `${string}_tool_result`, tool_use_id: block.tool_use_id, content: block.content } }]
-}
-
-function parseJson (text: string): unknown {
-  try { return JSON.parse(text) } catch { return {} }
+  if (typeof type !== 'string' || !isServerToolResultType(type) || typeof block.tool_use_id !== 'string') return []
+  return [{ type: 'server-block', block: { ...block, type, tool_use_id: block.tool_use_id, content: block.content } }]
 }
 
 /** A non-streaming Anthropic `Message` → the same parts the stream parser yields. */

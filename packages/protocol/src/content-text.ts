@@ -13,6 +13,11 @@ export function joinTextBlocks (blocks: ContentBlock[]): string {
   return parts.join('\n\n')
 }
 
+/** `web_search_tool_result` and the other server tools' results; not a client tool's `tool_result`. */
+export function isServerToolResultType (type: string): type is `${string}_tool_result` {
+  return type !== 'tool_result' && type.endsWith('_tool_result')
+}
+
 type Json = Record<string, unknown>
 const isJson = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value)
 const str = (value: unknown): string | undefined => typeof value === 'string' && value !== '' ? value : undefined
@@ -27,7 +32,7 @@ export function serverToolText (block: ContentBlock): string | undefined {
   const fields = block as unknown as Json
   const type: string = block.type
   if (type === 'server_tool_use') return `[${str(fields.name) ?? 'server tool'} called with ${JSON.stringify(fields.input ?? {})}]`
-  if (type === 'tool_result' || !type.endsWith('_tool_result')) return undefined
+  if (!isServerToolResultType(type)) return undefined
   const label = type.slice(0, -'_tool_result'.length).replace(/_/g, ' ')
   const content = fields.content
   if (isJson(content) && str(content.error_code) !== undefined) return `[${label} failed: ${String(content.error_code)}]`

@@ -1,4 +1,4 @@
-import type { MessageEvent, StopReason, UpstreamPart, Usage } from '@lynkr/protocol'
+import type { ContentBlockDelta, ContentBlockStart, MessageEvent, StopReason, UpstreamPart, Usage } from '@lynkr/protocol'
 import { mergeUsage } from '@lynkr/protocol'
 import { generateId } from './ids.ts'
 import { jsonRepairSuffix } from './complete-json.ts'
@@ -79,13 +79,9 @@ export class MessageAssembler {
         // The signature seals its block (it comes just before content_block_stop): more reasoning opens a new one.
         this.open!.signed = true
         break
-      case 'redacted-reasoning': {
-        this.closeOpen(out)
-        const index = this.nextIndex++
-        out.push({ type: 'content_block_start', index, content_block: { type: 'redacted_thinking', data: part.data } })
-        out.push({ type: 'content_block_stop', index })
+      case 'redacted-reasoning':
+        this.wholeBlock({ type: 'redacted_thinking', data: part.data }, out)
         break
-      }
       case 'tool-call-delta':
         this.pushToolDelta(part, out)
         break
@@ -99,16 +95,12 @@ export class MessageAssembler {
       }
       case 'server-block': {
         // Whole, in place; not a client tool call, so it never makes the stop reason tool_use.
-        this.closeOpen(out)
-        const index = this.nextIndex++
         const block = part.block
         if (block.type === 'server_tool_use') {
-          out.push({ type: 'content_block_start', index, content_block: { type: 'server_tool_use', id: block.id, name: block.name, input: {} } })
-          out.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input ?? {}) } })
+          this.wholeBlock({ type: 'server_tool_use', id: block.id, name: block.name, input: {} }, out, { type: 'input_json_delta', partial_json: JSON.stringify(block.input ?? {}) })
         } else {
-          out.push({ type: 'content_block_start', index, content_block: block })
+          this.wholeBlock(block, out)
         }
-        out.push({ type: 'content_block_stop', index })
         break
       }
       case 'usage':
@@ -182,6 +174,15 @@ export class MessageAssembler {
       index,
       content_block: kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' }
     })
+  }
+
+  /** A block that arrived whole: start, its one delta if any, stop. */
+  private wholeBlock (block: ContentBlockStart, out: MessageEvent[], delta?: ContentBlockDelta): void {
+    this.closeOpen(out)
+    const index = this.nextIndex++
+    out.push({ type: 'content_block_start', index, content_block: block })
+    if (delta !== undefined) out.push({ type: 'content_block_delta', index, delta })
+    out.push({ type: 'content_block_stop', index })
   }
 
   private closeOpen (out: MessageEvent[]): void {

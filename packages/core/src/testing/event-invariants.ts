@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import type { MessageEvent, StopReason, Usage } from '@lynkr/protocol'
+import { isServerToolResultType } from '@lynkr/protocol'
 
 export interface SummaryBlock {
   index: number
@@ -86,7 +87,7 @@ export function assertEventInvariants (events: readonly MessageEvent[], options:
         assert.equal(open, null, `${where}: block ${event.index} started while block ${openIndex} is open (blocks may not interleave)`)
         assert.equal(event.index, summary.blocks.length, `${where}: indices start at 0 and grow by one`)
         const content = event.content_block
-        const type = content.type.endsWith('_tool_result') ? 'server_tool_result' : content.type as SummaryBlock['type']
+        const type = isServerToolResultType(content.type) ? 'server_tool_result' : content.type as SummaryBlock['type']
         const block: SummaryBlock = { index: event.index, type, text: '', thinking: '', signature: '', fragments: [] }
         if (content.type === 'text') assert.equal(content.text, '', `${where}: text blocks start empty`)
         if (content.type === 'thinking') assert.deepEqual(content, { type: 'thinking', thinking: '', signature: '' }, where)
