@@ -5,7 +5,7 @@ import { startGateway, ollamaEnv } from './helpers/gateway.ts'
 import { startFakeOllama } from './helpers/fake-ollama.ts'
 import type { FakeUpstream } from './helpers/fake-script.ts'
 import { strictTemplateProblem } from './helpers/fake-openai-dialects.ts'
-import { azureOpenAICase, azureOpenAIV1Case, databricksCase, llamaCppCase, lmStudioCase, moonshotCase, openRouterCase } from './helpers/openai-provider-cases.ts'
+import { azureOpenAICase, azureOpenAIV1Case, databricksCase, llamaCppCase, lmStudioCase, moonshotCase, openAICase, openRouterCase } from './helpers/openai-provider-cases.ts'
 import type { ProviderCase } from './helpers/provider-cases.ts'
 
 // Provider-specific behaviour of the OpenAI-format providers that the shared conformance scenarios do not
@@ -60,6 +60,19 @@ for (const provider of localCases) {
     assert.deepEqual(bare.content.map((block) => block.type === 'tool_use' ? [block.name, block.input] : block.type), [['Read', { file_path: 'a.ts' }]])
   })
 }
+
+test('OpenAI: Claude Code\'s max_tokens (128000) is lowered to the model\'s cap from the built-in table; OPENAI_MAX_OUTPUT_TOKENS overrides it', { timeout: 60_000 }, async (t) => {
+  const { fake, client, posts } = await boot(t, openAICase)
+  fake.respondWith({ text: 'fits' })
+  const message = await client.messages.stream({ model: 'claude-opus-4-5', max_tokens: 128_000, tools, messages: [{ role: 'user', content: 'hi' }] }).finalMessage()
+  assert.deepEqual(message.content, [{ type: 'text', text: 'fits' }])
+  assert.equal(posts().at(-1)!.body.max_tokens, 16_384, 'gpt-4o answers at most 16384 tokens and OpenAI refuses more')
+
+  const { fake: capped, client: cappedClient, posts: cappedPosts } = await boot(t, openAICase, { OPENAI_MAX_OUTPUT_TOKENS: '2000' })
+  capped.respondWith({ text: 'smaller' })
+  await cappedClient.messages.create({ model: 'claude-opus-4-5', max_tokens: 8000, messages: [{ role: 'user', content: 'hi' }] })
+  assert.equal(cappedPosts().at(-1)!.body.max_tokens, 2000)
+})
 
 test('llama.cpp: the fake refuses what a strict template refuses; the gateway sends one system message and alternating roles', { timeout: 60_000 }, async (t) => {
   assert.match(strictTemplateProblem({ messages: [{ role: 'system', content: 'a' }, { role: 'user', content: 'b' }, { role: 'system', content: 'c' }] }) ?? '', /System message must be at the beginning/)

@@ -1,9 +1,10 @@
 /**
- * Conformance rows (provider-cases.ts) for the OpenAI-format providers: the local servers (llama.cpp,
+ * Conformance rows (provider-cases.ts) for the OpenAI-format providers: OpenAI, the local servers (llama.cpp,
  * LM Studio), OpenRouter, Azure OpenAI (deployments and /openai/v1/ URLs), Databricks and Moonshot, each
  * against its dialect of the OpenAI fake (fake-openai-dialects.ts).
  */
 import type { ProviderCase, ToolResultSeen } from './provider-cases.ts'
+import { startFakeOpenAI } from './fake-openai.ts'
 import { startFakeAzureOpenAI, startFakeDatabricks, startFakeLlamaCpp, startFakeLmStudio, startFakeMoonshot, startFakeOpenRouter } from './fake-openai-dialects.ts'
 
 function text (value: unknown): string {
@@ -31,6 +32,20 @@ export function openAIToolResults (body: any, folded = false): ToolResultSeen[] 
 }
 
 const bodyModel = (request: { body: any }): string | undefined => request.body?.model
+
+/** OpenAI itself, serving gpt-4o: its 16384-token output cap is enforced even when the scenario sets none. */
+export const openAICase: ProviderCase = {
+  name: 'openai (gpt-4o)',
+  start: async (limits) => await startFakeOpenAI({ apiKey: 'sk-test-key', maxOutputTokens: limits?.maxOutputTokens ?? 16_384 }),
+  env: (url) => ({ MODEL_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-key', OPENAI_ENDPOINT: `${url}/v1`, OPENAI_MODEL: 'gpt-4o' }),
+  upstreamModel: bodyModel,
+  expectedModel: 'gpt-4o',
+  toolResults: (body) => openAIToolResults(body),
+  limitVariables: { maxOutputTokens: 'OPENAI_MAX_OUTPUT_TOKENS', contextWindow: 'OPENAI_CONTEXT_WINDOW' },
+  maxTokensSent: (body) => body.max_tokens,
+  signedThinking: false,
+  anthropicErrors: false
+}
 
 export const llamaCppCase: ProviderCase = {
   name: 'llamacpp (strict template)',
@@ -124,4 +139,4 @@ export const moonshotCase: ProviderCase = {
   anthropicErrors: false
 }
 
-export const openAIFormatCases: ProviderCase[] = [llamaCppCase, lmStudioCase, openRouterCase, azureOpenAICase, azureOpenAIV1Case, databricksCase, moonshotCase]
+export const openAIFormatCases: ProviderCase[] = [openAICase, llamaCppCase, lmStudioCase, openRouterCase, azureOpenAICase, azureOpenAIV1Case, databricksCase, moonshotCase]

@@ -39,6 +39,8 @@ export { credentialsRefused, mapUpstreamError, upstreamErrorMessage, parseRetryA
 export { countRequestTokens, loadTokenizer, estimateTokensFromBytes } from './tokens/count-tokens.ts'
 export { applyModelLimits, lookupModelLimits, limitsFromEnv, withModelLimits, withOutputBudget } from './limits/model-limits.ts'
 export type { ModelLimits, ModelLimitsTable } from './limits/model-limits.ts'
+export { DEFAULT_UPSTREAM_TIMEOUT_MS, limitOptions, limitVariables, timeoutVariable } from './limits/provider-variables.ts'
+export type { LimitVariables, TimeoutVariable } from './limits/provider-variables.ts'
 export { registerModelsRoute, listRoutableModels } from './models-route.ts'
 export { sendFrames, clientAbortSignal, clientScope } from './http/stream-to-client.ts'
 export { chatCallFor, decisionHeaders, eventStreamHeaders } from './http/front-door.ts'

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable } from '@lynkr/core'
+import { limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider, requireVariable } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { ANTHROPIC_API_BETAS, createAnthropicMessagesAdapter, messagesUrl, parseBetaAllowList, parseSystemMessages } from '@lynkr/anthropic-messages'
 import type { BetaAllowList } from '@lynkr/anthropic-messages'
@@ -47,9 +47,7 @@ export const manifest = defineManifest({
     AZURE_ANTHROPIC_VERSION: Type.String({ default: '2023-06-01' }),
     AZURE_ANTHROPIC_BETAS: Type.Optional(Type.String()),
     AZURE_ANTHROPIC_SYSTEM_MESSAGES: Type.String({ default: 'keep' }),
-    AZURE_ANTHROPIC_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
-    AZURE_ANTHROPIC_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
-    AZURE_ANTHROPIC_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+    ...limitVariables('AZURE_ANTHROPIC')
   }),
   toOptions: (env, runtime): AzureAnthropicPluginOptions => {
     const endpoint = requireVariable(env.AZURE_ANTHROPIC_ENDPOINT, 'AZURE_ANTHROPIC_ENDPOINT', 'MODEL_PROVIDER=azure-anthropic needs the Anthropic endpoint, e.g. https://<resource>.services.ai.azure.com/anthropic')
@@ -60,8 +58,7 @@ export const manifest = defineManifest({
       anthropicVersion: env.AZURE_ANTHROPIC_VERSION,
       betas: parseBetaAllowList(env.AZURE_ANTHROPIC_BETAS, ANTHROPIC_API_BETAS),
       systemMessages: parseSystemMessages(env.AZURE_ANTHROPIC_SYSTEM_MESSAGES, 'AZURE_ANTHROPIC_SYSTEM_MESSAGES'),
-      limits: limitsFromEnv(env.AZURE_ANTHROPIC_MAX_OUTPUT_TOKENS, env.AZURE_ANTHROPIC_CONTEXT_WINDOW),
-      timeoutMs: env.AZURE_ANTHROPIC_TIMEOUT_MS,
+      ...limitOptions(env, 'AZURE_ANTHROPIC'),
       dispatcher: runtime.dispatcher
     }
   }

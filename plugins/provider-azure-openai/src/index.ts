@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
-import { LynkrConfigError, UpstreamClient, limitsFromEnv, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
+import { LynkrConfigError, UpstreamClient, limitOptions, limitVariables, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { createOpenAICompatibleAdapter, looksLikeReasoningModel, modelLimitsResolver, reasoningBody } from '@lynkr/openai-chat'
 import type { OpenAIChatBody } from '@lynkr/openai-chat'
@@ -60,9 +60,7 @@ export const manifest = defineManifest({
     AZURE_OPENAI_DEPLOYMENT: Type.String({ default: 'gpt-4o' }),
     AZURE_OPENAI_API_VERSION: Type.String({ default: '2024-10-21' }),
     AZURE_OPENAI_REASONING_MODEL: Type.Optional(Type.String()),
-    AZURE_OPENAI_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
-    AZURE_OPENAI_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
-    AZURE_OPENAI_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+    ...limitVariables('AZURE_OPENAI')
   }),
   toOptions: (env, runtime): AzureOpenAIPluginOptions => {
     const endpoint = requireVariable(env.AZURE_OPENAI_ENDPOINT, 'AZURE_OPENAI_ENDPOINT', 'MODEL_PROVIDER=azure-openai needs the resource URL, e.g. https://my-resource.openai.azure.com')
@@ -70,8 +68,7 @@ export const manifest = defineManifest({
       target: resolveAzureTarget(endpoint, env.AZURE_OPENAI_DEPLOYMENT, env.AZURE_OPENAI_API_VERSION),
       apiKey: requireVariable(env.AZURE_OPENAI_API_KEY, 'AZURE_OPENAI_API_KEY', 'MODEL_PROVIDER=azure-openai needs the resource key (Azure portal → Keys and Endpoint)'),
       reasoningModel: parseBoolean(env.AZURE_OPENAI_REASONING_MODEL, 'AZURE_OPENAI_REASONING_MODEL'),
-      limits: limitsFromEnv(env.AZURE_OPENAI_MAX_OUTPUT_TOKENS, env.AZURE_OPENAI_CONTEXT_WINDOW),
-      timeoutMs: env.AZURE_OPENAI_TIMEOUT_MS,
+      ...limitOptions(env, 'AZURE_OPENAI'),
       dispatcher: runtime.dispatcher
     }
   }

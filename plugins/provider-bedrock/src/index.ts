@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, limitsFromEnv, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
+import { LynkrConfigError, limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
 import { BEDROCK_BETAS, parseBetaAllowList } from '@lynkr/anthropic-messages'
 import { createBedrockAdapter } from './bedrock-adapter.ts'
 import type { BedrockAdapterOptions } from './bedrock-adapter.ts'
@@ -86,9 +86,7 @@ export const manifest = defineManifest({
     AWS_ENDPOINT_URL: Type.Optional(Type.String()),
     AWS_BEDROCK_API: Type.Union([Type.Literal('auto'), Type.Literal('converse'), Type.Literal('invoke')], { default: 'auto' }),
     AWS_BEDROCK_BETAS: Type.Optional(Type.String()),
-    AWS_BEDROCK_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
-    AWS_BEDROCK_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
-    AWS_BEDROCK_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+    ...limitVariables('AWS_BEDROCK')
   }),
   toOptions: (env, runtime): BedrockPluginOptions => {
     const region = present(env.AWS_BEDROCK_REGION) ?? present(env.AWS_REGION) ?? present(env.AWS_DEFAULT_REGION) ?? 'us-east-1'
@@ -98,8 +96,7 @@ export const manifest = defineManifest({
       auth: bedrockAuth(env, region),
       api: env.AWS_BEDROCK_API,
       betas: parseBetaAllowList(env.AWS_BEDROCK_BETAS, BEDROCK_BETAS),
-      limits: limitsFromEnv(env.AWS_BEDROCK_MAX_OUTPUT_TOKENS, env.AWS_BEDROCK_CONTEXT_WINDOW),
-      timeoutMs: env.AWS_BEDROCK_TIMEOUT_MS,
+      ...limitOptions(env, 'AWS_BEDROCK'),
       dispatcher: runtime.dispatcher
     }
   }

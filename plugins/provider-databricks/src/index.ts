@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
-import { LynkrConfigError, UpstreamClient, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
+import { LynkrConfigError, UpstreamClient, limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
 import type { OpenAIChatBody } from '@lynkr/openai-chat'
@@ -84,9 +84,7 @@ export const manifest = defineManifest({
     DATABRICKS_API_BASE: Type.Optional(Type.String()),
     DATABRICKS_API_KEY: Type.Optional(Type.String()),
     DATABRICKS_ENDPOINT_PATH: Type.String({ default: '/serving-endpoints/databricks-claude-sonnet-4-5/invocations' }),
-    DATABRICKS_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
-    DATABRICKS_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
-    DATABRICKS_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+    ...limitVariables('DATABRICKS')
   }),
   toOptions: (env, runtime): DatabricksPluginOptions => {
     const base = requireVariable(env.DATABRICKS_API_BASE, 'DATABRICKS_API_BASE', 'MODEL_PROVIDER=databricks needs the workspace URL, e.g. https://dbc-1234.cloud.databricks.com')
@@ -94,8 +92,7 @@ export const manifest = defineManifest({
       apiBase: parseUrlVariable(base, 'DATABRICKS_API_BASE').toString().replace(/\/+$/, ''),
       endpoint: endpointName(env.DATABRICKS_ENDPOINT_PATH),
       token: requireVariable(env.DATABRICKS_API_KEY, 'DATABRICKS_API_KEY', 'MODEL_PROVIDER=databricks needs a personal access token (dapi…)'),
-      limits: limitsFromEnv(env.DATABRICKS_MAX_OUTPUT_TOKENS, env.DATABRICKS_CONTEXT_WINDOW),
-      timeoutMs: env.DATABRICKS_TIMEOUT_MS,
+      ...limitOptions(env, 'DATABRICKS'),
       dispatcher: runtime.dispatcher
     }
   }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { limitsFromEnv, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
+import { limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
 import type { ModelLimits, UpstreamClient } from '@lynkr/core'
 import { chatCompletionsUrl, createLocalServerAdapter } from '@lynkr/openai-chat'
 
@@ -42,16 +42,13 @@ export const manifest = defineManifest({
     LLAMACPP_ENDPOINT: Type.String({ default: 'http://localhost:8080' }),
     LLAMACPP_MODEL: Type.String({ default: 'default' }),
     LLAMACPP_API_KEY: Type.Optional(Type.String()),
-    LLAMACPP_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
-    LLAMACPP_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
-    LLAMACPP_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+    ...limitVariables('LLAMACPP')
   }),
   toOptions: (env, runtime): LlamaCppPluginOptions => ({
     chatUrl: chatCompletionsUrl(parseUrlVariable(env.LLAMACPP_ENDPOINT, 'LLAMACPP_ENDPOINT').toString(), '/v1'),
     model: env.LLAMACPP_MODEL,
     apiKey: env.LLAMACPP_API_KEY,
-    limits: limitsFromEnv(env.LLAMACPP_MAX_OUTPUT_TOKENS, env.LLAMACPP_CONTEXT_WINDOW),
-    timeoutMs: env.LLAMACPP_TIMEOUT_MS,
+    ...limitOptions(env, 'LLAMACPP'),
     dispatcher: runtime.dispatcher
   })
 })

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { limitsFromEnv, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
+import { limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
 import type { ModelLimits, UpstreamClient } from '@lynkr/core'
 import { chatCompletionsUrl, createLocalServerAdapter } from '@lynkr/openai-chat'
 
@@ -39,17 +39,14 @@ export const manifest = defineManifest({
     LMSTUDIO_ENDPOINT: Type.String({ default: 'http://localhost:1234/v1' }),
     LMSTUDIO_MODEL: Type.String({ default: 'default' }),
     LMSTUDIO_API_KEY: Type.Optional(Type.String()),
-    LMSTUDIO_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
-    LMSTUDIO_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
-    LMSTUDIO_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+    ...limitVariables('LMSTUDIO')
   }),
   toOptions: (env, runtime): LmStudioPluginOptions => ({
     // `http://localhost:1234` (the original Lynkr default) and `…/v1` both work.
     chatUrl: chatCompletionsUrl(parseUrlVariable(env.LMSTUDIO_ENDPOINT, 'LMSTUDIO_ENDPOINT').toString(), '/v1'),
     model: env.LMSTUDIO_MODEL,
     apiKey: env.LMSTUDIO_API_KEY,
-    limits: limitsFromEnv(env.LMSTUDIO_MAX_OUTPUT_TOKENS, env.LMSTUDIO_CONTEXT_WINDOW),
-    timeoutMs: env.LMSTUDIO_TIMEOUT_MS,
+    ...limitOptions(env, 'LMSTUDIO'),
     dispatcher: runtime.dispatcher
   })
 })

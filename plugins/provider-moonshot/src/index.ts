@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
-import { UpstreamClient, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
+import { UpstreamClient, limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
 import { KimiToolIds, decodeToolId } from './kimi-tool-ids.ts'
@@ -71,16 +71,13 @@ export const manifest = defineManifest({
     MOONSHOT_API_KEY: Type.Optional(Type.String()),
     MOONSHOT_ENDPOINT: Type.String({ default: 'https://api.moonshot.ai/v1/chat/completions' }),
     MOONSHOT_MODEL: Type.String({ default: 'kimi-k2-thinking' }),
-    MOONSHOT_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
-    MOONSHOT_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
-    MOONSHOT_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+    ...limitVariables('MOONSHOT')
   }),
   toOptions: (env, runtime): MoonshotPluginOptions => ({
     apiKey: requireVariable(env.MOONSHOT_API_KEY, 'MOONSHOT_API_KEY', 'MODEL_PROVIDER=moonshot needs an API key (https://platform.moonshot.ai/console/api-keys)'),
     chatUrl: chatCompletionsUrl(parseUrlVariable(env.MOONSHOT_ENDPOINT, 'MOONSHOT_ENDPOINT').toString()),
     model: env.MOONSHOT_MODEL,
-    limits: limitsFromEnv(env.MOONSHOT_MAX_OUTPUT_TOKENS, env.MOONSHOT_CONTEXT_WINDOW),
-    timeoutMs: env.MOONSHOT_TIMEOUT_MS,
+    ...limitOptions(env, 'MOONSHOT'),
     dispatcher: runtime.dispatcher
   })
 })

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
+import { LynkrConfigError, parseUrlVariable, registerUpstreamProvider, timeoutVariable } from '@lynkr/core'
 import { createOllamaAdapter } from './ollama-adapter.ts'
 
 export interface OllamaPluginOptions {
@@ -46,7 +46,7 @@ export const manifest = defineManifest({
     OLLAMA_NUM_CTX: Type.Integer({ default: 65536, minimum: 2048 }),
     OLLAMA_THINK: Type.Optional(Type.String()),
     OLLAMA_API_KEY: Type.Optional(Type.String()),
-    OLLAMA_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+    ...timeoutVariable('OLLAMA')
   }),
   toOptions: (env, runtime): OllamaPluginOptions => ({
     endpoint: parseUrlVariable(env.OLLAMA_ENDPOINT, 'OLLAMA_ENDPOINT').toString(),

@@ -2,14 +2,16 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { parseUrlVariable, registerUpstreamProvider, requireVariable } from '@lynkr/core'
-import { chatCompletionsUrl, createOpenAICompatibleAdapter, looksLikeReasoningModel, reasoningBody } from '@lynkr/openai-chat'
+import { limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
+import type { ModelLimits } from '@lynkr/core'
+import { chatCompletionsUrl, createOpenAICompatibleAdapter, looksLikeReasoningModel, modelLimitsResolver, reasoningBody } from '@lynkr/openai-chat'
 
 export interface OpenAIPluginOptions {
   apiKey: string
   chatUrl: string
   model: string
   organization?: string
+  limits?: ModelLimits
   timeoutMs: number
   dispatcher?: unknown
 }
@@ -17,7 +19,9 @@ export interface OpenAIPluginOptions {
 async function openAIProvider (app: FastifyInstance, options: OpenAIPluginOptions): Promise<void> {
   const headers: Record<string, string> = { authorization: `Bearer ${options.apiKey}` }
   if (options.organization) headers['openai-organization'] = options.organization
-  registerUpstreamProvider(app, 'openai', options, (client) => createOpenAICompatibleAdapter({
+  // Fitted to the model first: Claude Code asks for up to 128000 output tokens, and OpenAI rejects a
+  // max_tokens above the model's cap (16384 for gpt-4o) instead of lowering it.
+  registerUpstreamProvider(app, 'openai', options, (client) => withModelLimits(createOpenAICompatibleAdapter({
     id: 'openai',
     chatUrl: options.chatUrl,
     model: options.model,
@@ -27,7 +31,7 @@ async function openAIProvider (app: FastifyInstance, options: OpenAIPluginOption
     // max_tokens and sampling parameters and take reasoning_effort from thinking/effort.
     finishBody: (body, request) => looksLikeReasoningModel(request.model) ? reasoningBody(body, request) : body,
     client
-  }))
+  }), modelLimitsResolver(options.limits)))
 }
 
 export default fp(openAIProvider, { name: '@lynkr/provider-openai', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
@@ -41,14 +45,14 @@ export const manifest = defineManifest({
     OPENAI_ENDPOINT: Type.String({ default: 'https://api.openai.com/v1/chat/completions' }),
     OPENAI_MODEL: Type.String({ default: 'gpt-4o' }),
     OPENAI_ORGANIZATION: Type.Optional(Type.String()),
-    OPENAI_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+    ...limitVariables('OPENAI')
   }),
   toOptions: (env, runtime): OpenAIPluginOptions => ({
     apiKey: requireVariable(env.OPENAI_API_KEY, 'OPENAI_API_KEY', 'MODEL_PROVIDER=openai needs an API key (https://platform.openai.com/api-keys)'),
     chatUrl: chatCompletionsUrl(parseUrlVariable(env.OPENAI_ENDPOINT, 'OPENAI_ENDPOINT').toString()),
     model: env.OPENAI_MODEL,
     organization: env.OPENAI_ORGANIZATION,
-    timeoutMs: env.OPENAI_TIMEOUT_MS,
+    ...limitOptions(env, 'OPENAI'),
     dispatcher: runtime.dispatcher
   })
 })

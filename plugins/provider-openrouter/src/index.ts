@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { UpstreamClient, limitsFromEnv, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
+import { UpstreamClient, limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
 import { ReasoningDetailsMerger, assistantReasoningDetails, openRouterChunkToParts, openRouterCompletionToParts, reasoningField } from './reasoning-details.ts'
@@ -58,9 +58,7 @@ export const manifest = defineManifest({
     OPENROUTER_ENDPOINT: Type.String({ default: 'https://openrouter.ai/api/v1/chat/completions' }),
     OPENROUTER_SITE_URL: Type.Optional(Type.String()),
     OPENROUTER_SITE_NAME: Type.String({ default: 'lynkr' }),
-    OPENROUTER_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
-    OPENROUTER_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
-    OPENROUTER_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+    ...limitVariables('OPENROUTER')
   }),
   toOptions: (env, runtime): OpenRouterPluginOptions => ({
     apiKey: requireVariable(env.OPENROUTER_API_KEY, 'OPENROUTER_API_KEY', 'MODEL_PROVIDER=openrouter needs an API key (https://openrouter.ai/keys)'),
@@ -68,8 +66,7 @@ export const manifest = defineManifest({
     model: env.OPENROUTER_MODEL,
     siteUrl: env.OPENROUTER_SITE_URL,
     siteName: env.OPENROUTER_SITE_NAME,
-    limits: limitsFromEnv(env.OPENROUTER_MAX_OUTPUT_TOKENS, env.OPENROUTER_CONTEXT_WINDOW),
-    timeoutMs: env.OPENROUTER_TIMEOUT_MS,
+    ...limitOptions(env, 'OPENROUTER'),
     dispatcher: runtime.dispatcher
   })
 })

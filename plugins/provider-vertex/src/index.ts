@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, limitsFromEnv, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
+import { LynkrConfigError, limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
 import { createVertexAdapter } from './vertex-adapter.ts'
 import type { VertexAdapterOptions } from './vertex-adapter.ts'
 
@@ -44,9 +44,7 @@ export const manifest = defineManifest({
     GOOGLE_API_KEY: Type.Optional(Type.String()),
     VERTEX_MODEL: Type.String({ default: 'gemini-2.5-flash' }),
     VERTEX_ENDPOINT: Type.String({ default: 'https://generativelanguage.googleapis.com/v1beta' }),
-    VERTEX_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
-    VERTEX_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
-    VERTEX_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+    ...limitVariables('VERTEX')
   }),
   toOptions: (env, runtime): VertexPluginOptions => {
     const apiKey = [env.VERTEX_API_KEY, env.GOOGLE_API_KEY].find((value) => value !== undefined && value.trim() !== '')
@@ -57,8 +55,7 @@ export const manifest = defineManifest({
       baseUrl: geminiBaseUrl(env.VERTEX_ENDPOINT),
       apiKey: apiKey.trim(),
       model: env.VERTEX_MODEL,
-      limits: limitsFromEnv(env.VERTEX_MAX_OUTPUT_TOKENS, env.VERTEX_CONTEXT_WINDOW),
-      timeoutMs: env.VERTEX_TIMEOUT_MS,
+      ...limitOptions(env, 'VERTEX'),
       dispatcher: runtime.dispatcher
     }
   }

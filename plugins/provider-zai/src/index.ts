@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { LynkrConfigError, UpstreamClient, limitsFromEnv, lookupModelLimits, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
+import { LynkrConfigError, UpstreamClient, limitOptions, limitVariables, lookupModelLimits, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits, ModelLimitsTable } from '@lynkr/core'
 import { createAnthropicMessagesAdapter, messagesUrl, parseBetaAllowList, parseSystemMessages } from '@lynkr/anthropic-messages'
 import type { BetaAllowList } from '@lynkr/anthropic-messages'
@@ -95,9 +95,7 @@ export const manifest = defineManifest({
     ZAI_API_FORMAT: Type.Optional(Type.String()),
     ZAI_BETAS: Type.Optional(Type.String()),
     ZAI_SYSTEM_MESSAGES: Type.String({ default: 'hoist' }),
-    ZAI_MAX_OUTPUT_TOKENS: Type.Optional(Type.Integer({ minimum: 1 })),
-    ZAI_CONTEXT_WINDOW: Type.Optional(Type.Integer({ minimum: 1024 })),
-    ZAI_TIMEOUT_MS: Type.Integer({ default: 600000, minimum: 1000 })
+    ...limitVariables('ZAI')
   }),
   toOptions: (env, runtime): ZaiPluginOptions => {
     const endpoint = parseUrlVariable(env.ZAI_ENDPOINT, 'ZAI_ENDPOINT').toString()
@@ -110,8 +108,7 @@ export const manifest = defineManifest({
       // GLM ignores Claude-specific betas at best: none are forwarded unless listed.
       betas: parseBetaAllowList(env.ZAI_BETAS, []),
       systemMessages: parseSystemMessages(env.ZAI_SYSTEM_MESSAGES, 'ZAI_SYSTEM_MESSAGES'),
-      limits: limitsFromEnv(env.ZAI_MAX_OUTPUT_TOKENS, env.ZAI_CONTEXT_WINDOW),
-      timeoutMs: env.ZAI_TIMEOUT_MS,
+      ...limitOptions(env, 'ZAI'),
       dispatcher: runtime.dispatcher
     }
   }
