@@ -74,6 +74,18 @@ test('OpenAI: Claude Code\'s max_tokens (128000) is lowered to the model\'s cap 
   assert.equal(cappedPosts().at(-1)!.body.max_tokens, 2000)
 })
 
+test('A model no table knows: its refusal of max_tokens names the cap, the call is retried within it, and the next call is fitted first', { timeout: 60_000 }, async (t) => {
+  const turbo = { start: async () => await openAICase.start({ maxOutputTokens: 4096 }), env: (url: string) => ({ ...openAICase.env(url), OPENAI_MODEL: 'gpt-4-turbo' }) }
+  const { fake, client, posts } = await boot(t, turbo)
+  fake.respondWith({ text: 'first' })
+  const first = await client.messages.stream({ model: 'claude-opus-4-5', max_tokens: 128_000, messages: [{ role: 'user', content: 'hi' }] }).finalMessage()
+  assert.deepEqual(first.content, [{ type: 'text', text: 'first' }])
+  assert.deepEqual(posts().map((request) => request.body.max_tokens), [128_000, 4096], 'refused once, then sent within the cap')
+  fake.respondWith({ text: 'second' })
+  await client.messages.stream({ model: 'claude-opus-4-5', max_tokens: 32_000, messages: [{ role: 'user', content: 'again' }] }).finalMessage()
+  assert.deepEqual(posts().map((request) => request.body.max_tokens), [128_000, 4096, 4096], 'the learned cap is applied before sending')
+})
+
 test('llama.cpp: the fake refuses what a strict template refuses; the gateway sends one system message and alternating roles', { timeout: 60_000 }, async (t) => {
   assert.match(strictTemplateProblem({ messages: [{ role: 'system', content: 'a' }, { role: 'user', content: 'b' }, { role: 'system', content: 'c' }] }) ?? '', /System message must be at the beginning/)
   assert.match(strictTemplateProblem({ messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] }) ?? '', /must alternate/)

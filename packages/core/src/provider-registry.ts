@@ -1,4 +1,5 @@
 import type { ProviderAdapter } from '@lynkr/protocol'
+import { withLearnedLimits } from './limits/learned-limits.ts'
 
 export class ProviderRegistry {
   private readonly adapters = new Map<string, ProviderAdapter>()
@@ -6,7 +7,8 @@ export class ProviderRegistry {
   register (adapter: ProviderAdapter): void {
     if (adapter.specificationVersion !== 'v1') throw new Error(`Provider ${adapter.id} implements an unknown adapter version`)
     if (this.adapters.has(adapter.id)) throw new Error(`Provider "${adapter.id}" is already registered`)
-    this.adapters.set(adapter.id, adapter)
+    // Every upstream may refuse a max_tokens above a cap no table knows; the refusal names it (learned-limits.ts).
+    this.adapters.set(adapter.id, withLearnedLimits(adapter))
   }
 
   get (id: string): ProviderAdapter | undefined { return this.adapters.get(id) }

@@ -58,6 +58,11 @@ export async function applyModelLimits (request: ChatRequest, limits: ModelLimit
       maxTokens = Math.max(1, Math.min(maxTokens, window - prompt))
     }
   }
+  return withMaxTokens(request, maxTokens)
+}
+
+/** The request with a lower `max_tokens`; a thinking budget that no longer fits below it shrinks or goes. */
+export function withMaxTokens (request: ChatRequest, maxTokens: number): ChatRequest {
   if (maxTokens === request.max_tokens) return request
   const clamped: ChatRequest = { ...request, max_tokens: maxTokens }
   const thinking = request.thinking
