@@ -244,3 +244,19 @@ test('GET /v1/models lists tier targets as routable provider:model ids, in the c
   assert.equal(list.object, 'list')
   assert.ok(list.data.some((model) => model.id === 'ollama:qwen-think' && model.object === 'model'))
 })
+
+test('Ollama: a prompt longer than OLLAMA_NUM_CTX is refused with "prompt is too long" instead of being cut down by Ollama without a word', async (t) => {
+  const fake = await startFakeOllama()
+  const gateway = await startGateway(ollamaEnv(fake.url, { OLLAMA_NUM_CTX: '2048' }))
+  t.after(async () => { await gateway.close(); await fake.close() })
+  const url = `${gateway.url}/v1/messages`
+  const posts = () => fake.requests.filter((r) => r.method === 'POST').length
+  const long = await post(url, { ...minimal, max_tokens: 128_000, messages: [{ role: 'user', content: 'the quick brown fox jumps over the lazy dog '.repeat(400) }] })
+  assert.equal(long.status, 400, long.text)
+  assert.equal(long.json.error.type, 'invalid_request_error')
+  assert.match(long.json.error.message, /^prompt is too long: \d+ tokens > 2048 maximum/, 'the wording Claude Code compacts on')
+  assert.equal(posts(), 0, 'never sent to Ollama')
+  const fits = await post(url, { ...minimal, max_tokens: 128_000, messages: [{ role: 'user', content: 'the quick brown fox jumps over the lazy dog '.repeat(100) }] })
+  assert.equal(fits.status, 200, fits.text)
+  assert.equal(posts(), 1)
+})

@@ -1,6 +1,6 @@
 // Ollama native chat API: https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion
 import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
-import { UpstreamClient, inlineMarkupFor, readNdjsonLines, transportError, withPartTransforms } from '@lynkr/core'
+import { UpstreamClient, ensurePromptFits, inlineMarkupFor, readNdjsonLines, transportError, withPartTransforms } from '@lynkr/core'
 import { toOllamaRequest } from './to-ollama-request.ts'
 import type { OllamaRequestOptions } from './to-ollama-request.ts'
 import { ollamaChunkToParts } from './parse-ollama-response.ts'
@@ -25,6 +25,9 @@ function createNativeOllamaAdapter (options: OllamaAdapterOptions): ProviderAdap
   const headers: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}
 
   async function post (request: ChatRequest, stream: boolean, context: CallContext) {
+    // Ollama cuts a prompt longer than num_ctx down to half the window and says nothing: the agent would lose
+    // its instructions and early turns. Refused instead, so Claude Code compacts.
+    await ensurePromptFits(request, options.numCtx, 'ollama')
     const body = JSON.stringify(toOllamaRequest({ ...request, stream }, options))
     return await options.client.send({ provider: 'ollama', url: chatUrl, headers, body, signal: context.signal })
   }

@@ -47,18 +47,26 @@ export async function applyModelLimits (request: ChatRequest, limits: ModelLimit
   if (limits.maxOutputTokens !== undefined && maxTokens > limits.maxOutputTokens) maxTokens = limits.maxOutputTokens
   const window = limits.contextWindow
   if (window !== undefined) {
-    const upperBound = cheapUpperBound(request)
-    if (upperBound + maxTokens > window) {
-      const prompt = await countRequestTokens(request)
-      if (prompt >= window) {
-        throw new LynkrError('context_length_exceeded', `prompt is too long: ${prompt} tokens > ${window} maximum (${provider} model ${request.model})`, {
-          status: 400, provider, retryable: false, code: 'LYNKR_CONTEXT_WINDOW'
-        })
-      }
-      maxTokens = Math.max(1, Math.min(maxTokens, window - prompt))
-    }
+    const prompt = await ensurePromptFits(request, window, provider, maxTokens)
+    if (prompt !== undefined) maxTokens = Math.max(1, Math.min(maxTokens, window - prompt))
   }
   return withMaxTokens(request, maxTokens)
+}
+
+/**
+ * Refuses a prompt the window cannot hold with "prompt is too long" (Claude Code then compacts; an
+ * upstream like Ollama would instead drop part of the prompt without a word). Counts only when a cheap
+ * upper bound plus `reserve` says it might not fit, and then returns the count.
+ */
+export async function ensurePromptFits (request: ChatRequest, window: number, provider: string, reserve = 0): Promise<number | undefined> {
+  if (cheapUpperBound(request) + reserve <= window) return undefined
+  const prompt = await countRequestTokens(request)
+  if (prompt >= window) {
+    throw new LynkrError('context_length_exceeded', `prompt is too long: ${prompt} tokens > ${window} maximum (${provider} model ${request.model})`, {
+      status: 400, provider, retryable: false, code: 'LYNKR_CONTEXT_WINDOW'
+    })
+  }
+  return prompt
 }
 
 /** The request with a lower `max_tokens`; a thinking budget that no longer fits below it shrinks or goes. */

@@ -70,6 +70,22 @@ describe('countRequestTokens', () => {
     assert.ok(withInput > noInput, 'tool_use input counts')
   })
 
+  test('a resent conversation counts the same from the cache, and each distinct text is counted as itself', async () => {
+    const encoder = new Tiktoken(ranks)
+    // Equal lengths, very different token counts: a cache keyed on anything but the content would mix them up.
+    const spaced = 'a '.repeat(400)
+    const dense = 'x'.repeat(800)
+    assert.notEqual(encoder.encode(spaced).length, encoder.encode(dense).length)
+    const first = await countRequestTokens({ messages: [user(spaced)] })
+    assert.equal(await countRequestTokens({ messages: [user(spaced)] }), first, 'resent')
+    const other = await countRequestTokens({ messages: [user(dense)] })
+    const overhead = (tokens: number) => Math.ceil((tokens + 4) * 1.1)
+    assert.equal(first, overhead(encoder.encode(spaced).length))
+    assert.equal(other, overhead(encoder.encode(dense).length))
+    const both = await countRequestTokens({ messages: [user(spaced), user(dense)] })
+    assert.equal(both, Math.ceil((encoder.encode(spaced).length + encoder.encode(dense).length + 8) * 1.1), 'cached and fresh pieces add up')
+  })
+
   test('thinking and plain-text documents count', async () => {
     const base = await countRequestTokens({ messages: [user('q')] })
     const thinking = await countRequestTokens({ messages: [user('q'), { role: 'assistant', content: [{ type: 'thinking', thinking: 'Let me reason about this step by step. '.repeat(10), signature: 's' }] }] })

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { tokenizerWorkerData, tokenizerWorkerSource } from './tokenizer-worker.ts'
 import type { ChatMessage, ContentBlock, TextBlock, ToolDefinition } from '@lynkr/protocol'
@@ -14,7 +15,7 @@ const IMAGE_TOKENS = 1600
 const MESSAGE_OVERHEAD = 4
 const TOOL_OVERHEAD = 8
 
-interface Pending { resolve: (tokens: number) => void, reject: (error: Error) => void }
+interface Pending { resolve: (counts: number[]) => void, reject: (error: Error) => void }
 
 let worker: Worker | null = null
 let ready: Promise<void> | null = null
@@ -27,7 +28,7 @@ export async function loadTokenizer (): Promise<void> {
   const current = new Worker(tokenizerWorkerSource, { eval: true, workerData: tokenizerWorkerData() })
   worker = current
   ready = new Promise<void>((resolve, reject) => {
-    current.on('message', (message: { ready?: boolean, id?: number, tokens?: number }) => {
+    current.on('message', (message: { ready?: boolean, id?: number, counts?: number[] }) => {
       if (message.ready === true) {
         if (pending.size === 0) current.unref()
         resolve()
@@ -36,7 +37,7 @@ export async function loadTokenizer (): Promise<void> {
       const waiter = pending.get(message.id!)
       pending.delete(message.id!)
       if (pending.size === 0) current.unref()
-      waiter?.resolve(message.tokens!)
+      waiter?.resolve(message.counts!)
     })
     current.once('error', (error) => {
       reject(error)
@@ -50,9 +51,9 @@ export async function loadTokenizer (): Promise<void> {
 }
 
 /** The worker keeps the process alive only while a count is outstanding. */
-async function encodeLength (pieces: string[]): Promise<number> {
+async function encodeLengths (pieces: string[]): Promise<number[]> {
   const id = nextId++
-  const result = new Promise<number>((resolve, reject) => { pending.set(id, { resolve, reject }) })
+  const result = new Promise<number[]>((resolve, reject) => { pending.set(id, { resolve, reject }) })
   const loading = loadTokenizer()
   worker!.ref()
   try {
@@ -63,6 +64,42 @@ async function encodeLength (pieces: string[]): Promise<number> {
   }
   worker!.postMessage({ id, pieces })
   return await result
+}
+
+/**
+ * Counts of large pieces by content hash. An agent resends its whole conversation every turn, so all but the
+ * newest pieces were counted before: without this, a 250 KB prompt costs ~100 ms of tokenizing per request.
+ */
+const pieceCounts = new Map<string, number>()
+const CACHED_PIECE_CHARS = 512
+const MAX_CACHED_PIECES = 4096
+
+async function encodeLength (pieces: string[]): Promise<number> {
+  let tokens = 0
+  const missing: string[] = []
+  const missingKeys: Array<string | undefined> = []
+  for (const piece of pieces) {
+    const key = piece.length >= CACHED_PIECE_CHARS ? createHash('sha1').update(piece).digest('base64') : undefined
+    const known = key === undefined ? undefined : pieceCounts.get(key)
+    if (known !== undefined) {
+      tokens += known
+      pieceCounts.delete(key!)
+      pieceCounts.set(key!, known) // most recently used last: eviction takes the oldest
+    } else {
+      missing.push(piece)
+      missingKeys.push(key)
+    }
+  }
+  if (missing.length === 0) return tokens
+  const counts = await encodeLengths(missing)
+  counts.forEach((count, i) => {
+    tokens += count
+    const key = missingKeys[i]
+    if (key === undefined) return
+    if (pieceCounts.size >= MAX_CACHED_PIECES) pieceCounts.delete(pieceCounts.keys().next().value!)
+    pieceCounts.set(key, count)
+  })
+  return tokens
 }
 
 export interface CountableRequest {

@@ -14,9 +14,8 @@ const { Tiktoken } = require(workerData.lite)
 const ranks = require(workerData.ranks)
 const encoder = new Tiktoken(ranks.default ?? ranks)
 parentPort.on('message', (message) => {
-  let tokens = 0
-  for (const piece of message.pieces) tokens += encoder.encode(piece, [], []).length
-  parentPort.postMessage({ id: message.id, tokens })
+  const counts = message.pieces.map((piece) => encoder.encode(piece, [], []).length)
+  parentPort.postMessage({ id: message.id, counts })
 })
 parentPort.postMessage({ ready: true })
 `
