@@ -50,10 +50,12 @@ export function createMoonshotAdapter (options: MoonshotPluginOptions, client: U
     partTransforms: () => [new KimiToolIds()],
     client
   }), modelLimitsResolver(options.limits))
+  // Also when the client set no max_tokens (OpenAI clients may): Moonshot then defaults to 1024, which a
+  // thinking model spends on reasoning alone, and the temperature would stay the client's.
   return {
     ...limited,
-    chat: async (request, context) => await limited.chat(request.max_tokens === 0 ? request : prepareRequest(request), context),
-    chatStream: async (request, context) => await limited.chatStream(request.max_tokens === 0 ? request : prepareRequest(request), context)
+    chat: async (request, context) => await limited.chat(prepareRequest(request), context),
+    chatStream: async (request, context) => await limited.chatStream(prepareRequest(request), context)
   }
 }
 

@@ -81,6 +81,8 @@ describe('thinking models', () => {
     assert.equal(isThinkingModel('kimi-k2-turbo-preview'), false)
     assert.deepEqual(prepareRequest(base), { ...base, temperature: 1, max_tokens: THINKING_MIN_MAX_TOKENS })
     assert.equal(prepareRequest({ ...base, max_tokens: 64_000 }).max_tokens, 64_000)
+    // No max_tokens from the client (0): Moonshot's own default (1024) leaves no room to reason.
+    assert.equal(prepareRequest({ ...base, max_tokens: 0 }).max_tokens, THINKING_MIN_MAX_TOKENS)
     const plain = { ...base, model: 'kimi-k2-turbo-preview' }
     assert.equal(prepareRequest(plain), plain)
   })
