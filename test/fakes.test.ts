@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net'
 import { test, type TestContext } from 'node:test'
 import { request } from 'undici'
 import { agentResponder } from './helpers/agent-responder.ts'
+import { startFakeBedrock } from './helpers/fake-bedrock.ts'
+import { startFakeGemini } from './helpers/fake-gemini.ts'
 import { startFakeOllama } from './helpers/fake-ollama.ts'
 import { startFakeOpenAI } from './helpers/fake-openai.ts'
 import type { FakeUpstream, RecordedRequest } from './helpers/fake-script.ts'
@@ -206,6 +208,41 @@ test('ollama: rejects array content, string arguments and unknown models; mid-st
   const broken = await post(`${fake.url}/api/chat`, { model: 'qwen3', messages: user })
   assert.equal(broken.status, 200)
   assert.deepEqual(JSON.parse(broken.text.trimEnd().split('\n').at(-1) ?? ''), { error: 'model runner crashed' })
+})
+
+test('bedrock converse: each toolUse of a turn is answered by a toolResult in the next, in Bedrock\'s words', async (t) => {
+  const fake = await withFake(t, startFakeBedrock({ bearerToken: 'ABSKkey' }))
+  const url = `${fake.url}/model/amazon.nova-pro-v1%3A0/converse`
+  const toolConfig = { tools: [{ toolSpec: { name: 'f', inputSchema: { json: { type: 'object' } } } }] }
+  const calls = { role: 'assistant', content: [{ toolUse: { toolUseId: 'tooluse_A', name: 'f', input: {} } }, { toolUse: { toolUseId: 'tooluse_B', name: 'f', input: {} } }] }
+  const result = (id: string): unknown => ({ toolResult: { toolUseId: id, content: [{ text: 'r' }] } })
+  const send = async (answers: unknown[]): Promise<Reply> => await post(url, { toolConfig, messages: [{ role: 'user', content: [{ text: 'go' }] }, calls, { role: 'user', content: answers }] }, { authorization: 'Bearer ABSKkey' })
+  const missing = await send([result('tooluse_A'), { text: 'and?' }])
+  assert.equal(missing.status, 400)
+  assert.equal(JSON.parse(missing.text).message, 'Expected toolResult blocks at messages.2.content for the following Ids: tooluse_B')
+  const extra = await send([result('tooluse_A'), result('tooluse_B'), result('tooluse_C')])
+  assert.equal(JSON.parse(extra.text).message, 'The number of toolResult blocks at messages.2.content exceeds the number of toolUse blocks of previous turn.')
+  assert.equal((await send([result('tooluse_B'), result('tooluse_A')])).status, 200)
+})
+
+test('gemini: a function response turn answers the call turn right before it, one part per call', async (t) => {
+  const fake = await withFake(t, startFakeGemini({ apiKey: 'g' }))
+  const url = `${fake.url}/v1beta/models/gemini-2.5-pro:generateContent`
+  const tools = [{ functionDeclarations: [{ name: 'read' }, { name: 'ls' }] }]
+  const calls = { role: 'model', parts: [{ functionCall: { name: 'read', args: {} } }, { functionCall: { name: 'ls', args: {} } }] }
+  const response = (name: string): unknown => ({ functionResponse: { name, response: { result: 'r' } } })
+  const send = async (contents: unknown[]): Promise<Reply> => await post(url, { tools, contents: [{ role: 'user', parts: [{ text: 'go' }] }, ...contents] }, { 'x-goog-api-key': 'g' })
+  const rule = 'Please ensure that function response turn comes immediately after a function call turn. And the number of function response parts should be equal to number of function call parts of the function call turn.'
+  for (const contents of [
+    [calls, { role: 'user', parts: [response('read')] }],
+    [calls, { role: 'user', parts: [response('read'), response('ls'), response('ls')] }],
+    [{ role: 'model', parts: [{ text: 'no calls' }] }, { role: 'user', parts: [response('read')] }]
+  ]) {
+    const reply = await send(contents)
+    assert.equal(reply.status, 400, JSON.stringify(contents))
+    assert.equal(JSON.parse(reply.text).error.message, rule)
+  }
+  assert.equal((await send([calls, { role: 'user', parts: [response('ls'), response('read'), { text: 'and?' }] }])).status, 200)
 })
 
 test('agentResponder: tool call first, then the tool output, on both wire shapes', () => {

@@ -211,11 +211,16 @@ function validateConverse (body: Json, options: FakeBedrockOptions): string | nu
   }
   let expected = 'user'
   let usesTools = false
+  // toolUse ids of the previous assistant turn: the next user turn must answer each with a toolResult.
+  let pending: string[] = []
   for (const [i, message] of body.messages.entries()) {
     if (i === 0 && message.role !== 'user') return 'A conversation must start with a user message. Try again with a conversation that starts with a user message.'
     if (message.role !== expected) return 'A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.'
     expected = expected === 'user' ? 'assistant' : 'user'
     if (!Array.isArray(message.content) || message.content.length === 0) return `The content field in the Message object at messages.${i} is empty. Add a ContentBlock object to the content field and try again.`
+    const problem = toolResultProblem(message.content, pending, i)
+    if (problem !== null) return problem
+    pending = message.role === 'assistant' ? message.content.filter((block: Json) => isRecord(block.toolUse)).map((block: Json) => String(block.toolUse.toolUseId)) : []
     for (const [j, block] of message.content.entries()) {
       if (typeof block.text === 'string' && block.text.trim() === '') return `The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`
       if (block.toolUse !== undefined || block.toolResult !== undefined) usesTools = true
@@ -229,6 +234,15 @@ function validateConverse (body: Json, options: FakeBedrockOptions): string | nu
     }
   }
   if (usesTools && body.toolConfig === undefined) return 'The toolConfig field must be defined when using toolUse and toolResult content blocks.'
+  return null
+}
+
+/** Bedrock's pairing of toolResult blocks with the previous turn's toolUse blocks, in its own wording. */
+function toolResultProblem (content: Json[], pending: string[], index: number): string | null {
+  const answered = content.filter((block) => isRecord(block.toolResult)).map((block) => String(block.toolResult.toolUseId))
+  if (answered.length > pending.length) return `The number of toolResult blocks at messages.${index}.content exceeds the number of toolUse blocks of previous turn.`
+  const missing = pending.filter((id) => !answered.includes(id))
+  if (missing.length > 0) return `Expected toolResult blocks at messages.${index}.content for the following Ids: ${missing.join(', ')}`
   return null
 }
 

@@ -98,10 +98,14 @@ function validate (input: unknown, options: FakeGeminiOptions): string | null {
       }
     }
   }
-  const calls: string[] = []
+  // The names called by the previous content when it was a function call turn: the next content must answer
+  // exactly those, one response part per call part.
+  let called: string[] = []
   for (const [i, content] of body.contents.entries()) {
     if (content.role !== 'user' && content.role !== 'model') return `* GenerateContentRequest.contents[${i}].role: Please use a valid role: user, model.`
     if (!Array.isArray(content.parts) || content.parts.length === 0) return `* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.`
+    const calls: string[] = []
+    const responses: string[] = []
     for (const [j, part] of content.parts.entries()) {
       if (typeof part.text === 'string' && part.text === '') return `* GenerateContentRequest.contents[${i}].parts[${j}].data: required oneof field 'data' must have one initialized field`
       if (part.functionCall !== undefined) {
@@ -109,14 +113,20 @@ function validate (input: unknown, options: FakeGeminiOptions): string | null {
         calls.push(part.functionCall.name)
       }
       if (part.functionResponse !== undefined) {
-        const index = calls.indexOf(part.functionResponse.name)
-        if (index === -1) return `Please ensure that function response turn comes immediately after a function call turn. And the number of function response parts should be equal to number of function call parts of the function call turn.`
-        calls.splice(index, 1)
+        responses.push(String(part.functionResponse.name))
         if (!isRecord(part.functionResponse.response)) return `* GenerateContentRequest.contents[${i}].parts[${j}].function_response.response: must be an object`
       }
     }
+    if ((responses.length > 0 || (called.length > 0 && content.role === 'user')) && !sameNames(called, responses)) {
+      return 'Please ensure that function response turn comes immediately after a function call turn. And the number of function response parts should be equal to number of function call parts of the function call turn.'
+    }
+    called = content.role === 'model' ? calls : []
   }
   return null
+}
+
+function sameNames (a: string[], b: string[]): boolean {
+  return a.length === b.length && [...a].sort().every((name, i) => name === [...b].sort()[i])
 }
 
 export async function startFakeGemini (options: FakeGeminiOptions = {}): Promise<FakeUpstream> {
