@@ -135,6 +135,8 @@ export const moonshotCase: ProviderCase = {
   toolResults: (body) => openAIToolResults(body),
   limitVariables: { maxOutputTokens: 'MOONSHOT_MAX_OUTPUT_TOKENS', contextWindow: 'MOONSHOT_CONTEXT_WINDOW' },
   maxTokensSent: (body) => body.max_tokens,
+  // Kimi thinking models get at least 16000 output tokens, Moonshot's advice (provider-moonshot README).
+  minOutputTokens: 16_000,
   signedThinking: false,
   anthropicErrors: false
 }

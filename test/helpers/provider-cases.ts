@@ -34,6 +34,8 @@ export interface ProviderCase {
   limitVariables: { maxOutputTokens: string, contextWindow: string }
   /** max_tokens as the upstream received it. */
   maxTokensSent: (body: any) => number | undefined
+  /** The provider raises a smaller max_tokens to this on purpose (Moonshot's thinking models). */
+  minOutputTokens?: number
   /** Thinking comes back with a signature the upstream verifies on replay. */
   signedThinking: boolean
   /** Anthropic-format upstream: error bodies must reach the client unmodified. */
