@@ -107,6 +107,7 @@ function runScenarios (provider: ProviderCase): void {
     t.after(async () => { await gateway.close(); await fake.close() })
     const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0, timeout: 20_000 })
     const lastBody = (): any => chatRequests(fake).at(-1)!.body
+    const providerId = provider.env(fake.url).MODEL_PROVIDER!
 
     await t.test('text', async () => {
       fake.respondWith({ text: 'Hello from the upstream', usage: { input: 42, output: 7 } })
@@ -267,7 +268,8 @@ function runScenarios (provider: ProviderCase): void {
         const body = error.error as Record<string, unknown>
         assert.deepEqual(Object.keys(body).sort(), ['code', 'message', 'param', 'type'])
         assert.equal(body.type, type)
-        assert.match(String(body.message), new RegExp(detail), 'the upstream words reach the client')
+        // Cursor shows every 429/5xx as "rate limit": the message says which upstream said what.
+        assert.match(String(body.message), new RegExp(`^${providerId}\\b.*${detail}`), 'names the upstream and keeps its words')
         if (status === 429) {
           assert.equal(error.headers?.get('retry-after'), '7')
           assert.equal(body.code, 'rate_limit_exceeded')

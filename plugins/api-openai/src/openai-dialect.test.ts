@@ -26,6 +26,21 @@ describe('openAIDialect', () => {
     assert.equal(format(mapUpstreamError('openai', 503, 'upstream connect error')).status, 503)
   })
 
+  test('an Anthropic-format upstream error, kept bare for Claude Code, names its upstream for OpenAI clients', () => {
+    // As @lynkr/anthropic-messages builds them: the upstream's message as is, its body kept.
+    const bare = (provider: string, kind: 'rate_limit' | 'overloaded', type: string, message: string, status?: number): LynkrError =>
+      new LynkrError(kind, message, { status, provider, upstreamBody: { type: 'error', error: { type, message } }, code: `LYNKR_UPSTREAM_${type.toUpperCase()}` })
+    const reply = format(bare('azure-anthropic', 'rate_limit', 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit', 429))
+    assert.equal(reply.status, 429)
+    assert.equal(reply.body.error.message, 'azure-anthropic upstream returned rate_limit_error: Number of request tokens has exceeded your per-minute rate limit')
+    assert.equal(reply.body.error.code, 'rate_limit_exceeded')
+    // In-stream errors have no HTTP status: the type says what happened.
+    const overloaded = format(bare('zai', 'overloaded', 'overloaded_error', 'Overloaded'))
+    assert.equal(overloaded.body.error.message, 'zai upstream returned overloaded_error: Overloaded')
+    // Messages the gateway already worded are left alone.
+    assert.equal(format(mapUpstreamError('openai', 500, JSON.stringify({ error: { message: 'boom' } }))).body.error.message, 'openai upstream returned 500: boom')
+  })
+
   test('context overflow → 400 context_length_exceeded; the gateway’s own credentials refused → 502, not invalid_api_key', () => {
     const overflow = format(mapUpstreamError('openai', 400, JSON.stringify({ error: { message: "This model's maximum context length is 128000 tokens", param: 'messages', code: 'context_length_exceeded' } })))
     assert.equal(overflow.status, 400)

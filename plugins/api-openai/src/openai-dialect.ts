@@ -39,12 +39,23 @@ function upstreamParam (body: unknown): string | null {
 }
 
 /**
+ * Errors of Anthropic-format upstreams keep the upstream's bare message, since Claude Code gets their body
+ * unmodified and matches on its wording. OpenAI clients get it with who said it, like every other upstream
+ * error; the Anthropic error type stands for the status, because in-stream errors carry no HTTP status.
+ */
+function namedMessage (error: LynkrError): string {
+  const body = error.upstreamBody as { type?: unknown, error?: { type?: unknown, message?: unknown } } | null | undefined
+  if (error.provider === undefined || body?.type !== 'error' || body.error?.message !== error.message) return error.message
+  return `${error.provider} upstream returned ${String(body.error.type)}: ${error.message}`
+}
+
+/**
  * The OpenAI error object (`{message, type, param, code}`) for JSON replies and in-stream error frames.
  * The message is the gateway's own: it names the upstream and its real status, because Cursor shows
  * every 429/5xx as "rate limit" and the user needs to know what really happened.
  */
 export function openAIErrorObject (error: LynkrError): OpenAIErrorObject {
-  return { message: error.message, type: TYPE_BY_KIND[error.kind], param: upstreamParam(error.upstreamBody), code: codeFor(error) }
+  return { message: namedMessage(error), type: TYPE_BY_KIND[error.kind], param: upstreamParam(error.upstreamBody), code: codeFor(error) }
 }
 
 /** HTTP status for OpenAI clients: Anthropic's 529 "overloaded" does not exist in OpenAI's world. */
