@@ -12,7 +12,7 @@ import { startFakeOllama } from './helpers/fake-ollama.ts'
 import { providerCases } from './helpers/provider-cases.ts'
 import type { ProviderCase } from './helpers/provider-cases.ts'
 import type { FakeUpstream, RecordedRequest } from './helpers/fake-script.ts'
-import { wireSystemTexts, wireToolTurn } from './helpers/wire-tool-pairs.ts'
+import { LENGTH_STOP, wireFormat, wireSystemTexts, wireToolTurn } from './helpers/wire-tool-pairs.ts'
 
 type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk
 type Message = OpenAI.Chat.Completions.ChatCompletionMessageParam
@@ -156,6 +156,16 @@ function runScenarios (provider: ProviderCase): void {
       assert.ok(chunks.every((chunk) => chunk.usage == null && chunk.choices.length === 1), 'no usage chunk unless asked')
     })
 
+    await t.test('an answer cut at max_tokens finishes with length', async () => {
+      const stop = LENGTH_STOP[wireFormat(chatRequests(fake).at(-1)!.path)]
+      fake.respondWith({ text: 'Cut short', finishReason: stop })
+      const whole = await client.chat.completions.create({ model: MODEL, max_tokens: 1024, messages: [{ role: 'user', content: 'a long story' }] })
+      assert.deepEqual([whole.choices[0]!.message.content, whole.choices[0]!.finish_reason], ['Cut short', 'length'])
+      fake.respondWith({ text: 'Cut short', finishReason: stop })
+      const streamed = await readStream(await client.chat.completions.create({ model: MODEL, max_tokens: 1024, stream: true, messages: [{ role: 'user', content: 'a long story' }] }))
+      assert.deepEqual([streamed.text, streamed.finishes], ['Cut short', ['length']])
+    })
+
     await t.test('a tool call, then the tool result in the next turn', async () => {
       fake.respondWith({ toolCalls: [{ name: 'Bash', arguments: tricky }] })
       const messages: Message[] = [{ role: 'user', content: 'grep it' }]
@@ -270,6 +280,8 @@ function runScenarios (provider: ProviderCase): void {
         assert.equal(body.type, type)
         // Cursor shows every 429/5xx as "rate limit": the message says which upstream said what.
         assert.match(String(body.message), new RegExp(`^${providerId}\\b.*${detail}`), 'names the upstream and keeps its words')
+        // openai-node obeys x-should-retry before its own rules: a refused request is not retried.
+        assert.equal(error.headers?.get('x-should-retry'), String(status >= 429))
         if (status === 429) {
           assert.equal(error.headers?.get('retry-after'), '7')
           assert.equal(body.code, 'rate_limit_exceeded')

@@ -82,3 +82,18 @@ export function wireSystemTexts (body: any): string[] {
   if (Array.isArray(body?.system)) return records(body.system).map((block) => text(block.text))
   return records(body?.messages).filter((message) => message.role === 'system' || message.role === 'developer').map((message) => text(message.content))
 }
+
+export type WireFormat = 'openai' | 'anthropic' | 'converse' | 'gemini' | 'ollama'
+
+/** The wire format of an upstream request, from its path (the same for every body it may carry). */
+export function wireFormat (path: string): WireFormat {
+  const pathname = path.split('?')[0]!
+  if (/:(stream)?generateContent$/i.test(pathname)) return 'gemini'
+  if (/\/converse(-stream)?$/.test(pathname)) return 'converse'
+  if (/\/invoke(-with-response-stream)?$/.test(pathname) || pathname.endsWith('/v1/messages')) return 'anthropic'
+  if (pathname === '/api/chat') return 'ollama'
+  return 'openai'
+}
+
+/** How each wire format says "stopped at max_tokens". */
+export const LENGTH_STOP: Record<WireFormat, string> = { openai: 'length', anthropic: 'max_tokens', converse: 'max_tokens', gemini: 'MAX_TOKENS', ollama: 'length' }
