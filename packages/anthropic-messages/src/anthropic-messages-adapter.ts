@@ -22,6 +22,8 @@ export interface AnthropicMessagesAdapterOptions {
   fallbackModel: string
   /** Auth headers (`x-api-key`, `authorization`…). */
   headers: Record<string, string>
+  /** Auth headers that change between calls (a refreshed Entra ID token), merged over `headers`. */
+  authHeaders?: () => Promise<Record<string, string>>
   /** Sent when the client did not send `anthropic-version`. */
   anthropicVersion: string
   betas: BetaAllowList
@@ -79,6 +81,7 @@ export function createAnthropicMessagesAdapter (options: AnthropicMessagesAdapte
     })
     const headers: Record<string, string> = {
       ...options.headers,
+      ...(options.authHeaders === undefined ? undefined : await options.authHeaders()),
       'anthropic-version': header(context.headers, 'anthropic-version') ?? options.anthropicVersion,
       accept: stream ? 'text/event-stream' : 'application/json'
     }
@@ -147,7 +150,7 @@ export function createAnthropicMessagesAdapter (options: AnthropicMessagesAdapte
         const response = await client.send({
           provider: id,
           url: options.messagesUrl,
-          headers: { ...options.headers, 'anthropic-version': options.anthropicVersion },
+          headers: { ...options.headers, ...(await options.authHeaders?.()), 'anthropic-version': options.anthropicVersion },
           body: JSON.stringify(options.model === undefined ? {} : { model: options.model }),
           signal
         })

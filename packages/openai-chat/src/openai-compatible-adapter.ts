@@ -16,6 +16,8 @@ export interface OpenAICompatibleOptions {
   model: string
   /** Extra headers on every call (auth, attribution). */
   headers: Record<string, string>
+  /** Auth headers that change between calls (a refreshed Entra ID token), merged over `headers`; static keys stay in `headers`. */
+  authHeaders?: () => Promise<Record<string, string>>
   quirks: OpenAIRequestQuirks
   client: UpstreamClient
   /** URL probed by /health/ready?deep=true (a models list). */
@@ -45,11 +47,15 @@ export function chatCompletionsUrl (endpoint: string, rootPath = ''): string {
 export function createOpenAICompatibleAdapter (options: OpenAICompatibleOptions): ProviderAdapter {
   const { id, client } = options
   const urlFor = (request: ChatRequest): string => typeof options.chatUrl === 'string' ? options.chatUrl : options.chatUrl(request)
+  // Static headers go out as they are (no await on the hot path); per-call auth is merged over them.
+  const { authHeaders } = options
+  const withAuth = async (): Promise<Record<string, string>> => ({ ...options.headers, ...(await authHeaders!()) })
 
   async function post (request: ChatRequest, stream: boolean, signal: AbortSignal) {
     const translated = toOpenAIRequest({ ...request, stream }, options.quirks)
     const body = JSON.stringify(options.finishBody === undefined ? translated : options.finishBody(translated, request))
-    return await client.send({ provider: id, url: urlFor(request), headers: options.headers, body, signal })
+    const headers = authHeaders === undefined ? options.headers : await withAuth()
+    return await client.send({ provider: id, url: urlFor(request), headers, body, signal })
   }
 
   return {
@@ -98,7 +104,7 @@ export function createOpenAICompatibleAdapter (options: OpenAICompatibleOptions)
     async checkHealth ({ signal }): Promise<HealthStatus> {
       const started = Date.now()
       const url = options.healthUrl ?? (typeof options.chatUrl === 'string' ? options.chatUrl : options.chatUrl({ model: options.model } as ChatRequest)).replace(/\/chat\/completions(\?.*)?$/, '/models$1')
-      const response = await client.send({ provider: id, method: 'GET', url, headers: options.headers, signal })
+      const response = await client.send({ provider: id, method: 'GET', url, headers: authHeaders === undefined ? options.headers : await withAuth(), signal })
       await response.body.dump()
       return { ok: true, latencyMs: Date.now() - started, detail: `${new URL(url).origin} answered` }
     }
