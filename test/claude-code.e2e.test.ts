@@ -11,7 +11,7 @@ import type { FakeUpstream } from './helpers/fake-script.ts'
 // command the "model" asked for and finish with text built from that command's output.
 const providers: Array<{ name: string, start: () => Promise<FakeUpstream>, env: (url: string) => Record<string, string>, model: string }> = [
   { name: 'ollama', start: async () => await startFakeOllama({ models: ['qwen2.5-coder:7b'] }), env: (url) => ollamaEnv(url), model: 'qwen2.5-coder:7b' },
-  { name: 'openai', start: async () => await startFakeOpenAI({ apiKey: 'sk-test-key' }), env: (url) => openAIEnv(url), model: 'gpt-4o-mini' }
+  { name: 'openai', start: async () => await startFakeOpenAI({ apiKey: 'sk-test-key', maxOutputTokens: 16_384 }), env: (url) => openAIEnv(url), model: 'gpt-4o-mini' }
 ]
 
 for (const provider of providers) {
@@ -31,6 +31,8 @@ for (const provider of providers) {
     const chats = fake.requests.filter((request) => request.method === 'POST')
     assert.ok(chats.length >= 2, 'at least the tool call turn and the answer turn')
     for (const request of chats) assert.equal(request.body.model, provider.model, 'the configured model, not the Claude name')
+    // Claude Code asks for up to 128000 output tokens; gpt-4o-mini answers at most 16384 (the fake refuses more).
+    if (provider.name === 'openai') for (const request of chats) assert.ok(request.body.max_tokens <= 16_384, `max_tokens ${request.body.max_tokens}`)
     const last = chats.at(-1)!.body.messages as Array<{ role: string, content: unknown }>
     const toolMessage = last.find((message) => message.role === 'tool')
     assert.ok(toolMessage, 'the tool result reached the upstream as a tool message')
