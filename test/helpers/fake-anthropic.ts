@@ -2,17 +2,24 @@
  * A fake Anthropic Messages API (`POST …/v1/messages`): the auth and version headers, beta flags the
  * target knows, the body rules the real API enforces (non-empty text, tool_use answered by tool_result
  * blocks first in the next user turn, thinking signatures it issued itself, max_tokens caps, budgets),
- * and SSE in Anthropic's exact event order. Used for Azure Anthropic, Z.AI's Anthropic endpoint and
- * (through `anthropicReplyEvents`) Bedrock InvokeModel streams.
+ * and SSE in Anthropic's exact event order. Used for Azure Anthropic (Microsoft Foundry, with its Entra ID
+ * bearer tokens when `entra` is set), Z.AI's Anthropic endpoint and (through `anthropicReplyEvents`)
+ * Bedrock InvokeModel streams.
  */
 import { createHmac, randomBytes } from 'node:crypto'
 import { errorHeaders, sendJson, startFakeServer, streamFrames, type FakeExchange } from './fake-server.ts'
 import { isRecord, splitPieces, splitText, usageFor, type FakeReply, type FakeResponder, type FakeUpstream } from './fake-script.ts'
+import { verifyEntraToken } from './fake-entra.ts'
 
 export interface FakeAnthropicOptions {
   apiKey?: string
   /** `x-api-key` only (Azure), or also `Authorization: Bearer` (Z.AI). */
   auth?: 'x-api-key' | 'either'
+  /**
+   * Microsoft Foundry: bearer tokens are Entra ID tokens (fake-entra.ts) for Cognitive Services or ai.azure.com;
+   * without `apiKey`, key auth is disabled and a token is required.
+   */
+  entra?: boolean
   /** When set, any other `anthropic-beta` flag is a 400, as on targets that do not know it. */
   acceptedBetas?: string[]
   /** Reject max_tokens above this, with Anthropic's wording. */
@@ -43,14 +50,20 @@ function fail (exchange: FakeExchange, status: number, message: string, headers:
   sendJson(exchange.res, status, anthropicErrorBody(status, message), headers)
 }
 
+const FOUNDRY_AUDIENCES = ['https://cognitiveservices.azure.com', 'https://ai.azure.com']
+
 export async function startFakeAnthropic (options: FakeAnthropicOptions = {}): Promise<FakeUpstream> {
   const secret = options.signingSecret ?? 'anthropic-fake-secret'
   return await startFakeServer(async (exchange) => {
     const { req, recorded } = exchange
     const path = new URL(recorded.path, 'http://fake').pathname
-    if (options.apiKey !== undefined) {
-      const bearer = options.auth === 'either' && req.headers.authorization === `Bearer ${options.apiKey}`
-      if (req.headers['x-api-key'] !== options.apiKey && !bearer) return fail(exchange, 401, 'invalid x-api-key')
+    const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1]
+    if (options.entra === true && (bearer !== undefined || options.apiKey === undefined)) {
+      // Foundry's gateway answers in its own shape, before the Anthropic API sees the request.
+      if (!verifyEntraToken(bearer, FOUNDRY_AUDIENCES)) return sendJson(exchange.res, 401, { error: { code: '401', message: `Unauthorized. Access token is missing, invalid, audience is incorrect (${FOUNDRY_AUDIENCES.join(' or ')}), or have expired.` } })
+    } else if (options.apiKey !== undefined) {
+      const keyAsBearer = options.auth === 'either' && req.headers.authorization === `Bearer ${options.apiKey}`
+      if (req.headers['x-api-key'] !== options.apiKey && !keyAsBearer) return fail(exchange, 401, 'invalid x-api-key')
     }
     if (req.method !== 'POST' || !path.endsWith('/v1/messages')) return fail(exchange, 404, `Not found: ${req.method ?? ''} ${path}`)
     if (req.headers['anthropic-version'] === undefined) return fail(exchange, 400, 'anthropic-version: header is required')

@@ -1,14 +1,16 @@
 /**
  * Fakes of the OpenAI-compatible servers that differ from OpenAI, as dialects of fake-openai.ts: Azure
- * OpenAI (api-key header, api-version, deployments, the empty-choices first chunk), llama.cpp (a strict
- * Jinja chat template, `: ping` comments), LM Studio, OpenRouter (processing comments, reasoning and signed
- * reasoning_details), Moonshot/Kimi (`functions.name:N` tool ids, reasoning_content required on tool-call
- * turns of thinking models) and Databricks serving endpoints (invocations URL, reasoning content arrays).
+ * OpenAI (api-key header or Entra ID bearer tokens, api-version, deployments, the empty-choices first
+ * chunk), llama.cpp (a strict Jinja chat template, `: ping` comments), LM Studio, OpenRouter (processing
+ * comments, reasoning and signed reasoning_details), Moonshot/Kimi (`functions.name:N` tool ids,
+ * reasoning_content required on tool-call turns of thinking models) and Databricks serving endpoints
+ * (invocations URL, reasoning content arrays).
  */
 import { createHmac } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
 import { invalid, startFakeOpenAI, type OpenAIDialect, type OpenAIError } from './fake-openai.ts'
 import { isRecord, type FakeResponder, type FakeUpstream, type RecordedRequest } from './fake-script.ts'
+import { verifyEntraToken } from './fake-entra.ts'
 
 interface CommonOptions { responder?: FakeResponder, maxOutputTokens?: number }
 
@@ -33,7 +35,8 @@ function messagesOf (body: Record<string, unknown>): Array<Record<string, unknow
 // ---------------------------------------------------------------------------------------------- Azure
 
 export interface FakeAzureOpenAIOptions extends CommonOptions {
-  apiKey: string
+  /** The resource key; undefined: key auth is disabled (Entra ID only), as on many enterprise resources. */
+  apiKey?: string
   /** Deployments that exist (classic URLs name one in the path, /openai/v1/ URLs in `model`). */
   deployments: string[]
   /** Deployments of reasoning models: max_tokens and sampling parameters are rejected. */
@@ -43,13 +46,27 @@ export interface FakeAzureOpenAIOptions extends CommonOptions {
 
 const AZURE_FILTER = { hate: { filtered: false, severity: 'safe' }, self_harm: { filtered: false, severity: 'safe' }, sexual: { filtered: false, severity: 'safe' }, violence: { filtered: false, severity: 'safe' } }
 
+// Azure answers a bad bearer token in its gateway's shape, not the OpenAI error shape (see errorBody).
+const TOKEN_REJECTED = 'EntraTokenRejected'
+const COGNITIVE_SERVICES = 'https://cognitiveservices.azure.com'
+
 export async function startFakeAzureOpenAI (options: FakeAzureOpenAIOptions): Promise<FakeUpstream> {
   const versions = options.apiVersions ?? ['2024-10-21', '2025-04-01-preview']
   const azureError = (status: number, code: string, message: string): OpenAIError => ({ status, message, type: 'invalid_request_error', param: null, code })
   const dialect: OpenAIDialect = {
-    checkAuth: (recorded) => header(recorded, 'api-key') === options.apiKey
-      ? null
-      : azureError(401, '401', 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.'),
+    checkAuth: (recorded) => {
+      const authorization = header(recorded, 'authorization')
+      // Bearer tokens are Entra ID tokens, checked for signature, audience and expiry.
+      if (authorization !== undefined || (options.apiKey === undefined && header(recorded, 'api-key') === undefined)) {
+        return verifyEntraToken(/^Bearer (.+)$/i.exec(authorization ?? '')?.[1], [COGNITIVE_SERVICES])
+          ? null
+          : azureError(401, TOKEN_REJECTED, `Unauthorized. Access token is missing, invalid, audience is incorrect (${COGNITIVE_SERVICES}), or have expired.`)
+      }
+      if (options.apiKey === undefined) return azureError(403, 'AuthenticationTypeDisabled', 'Key based authentication is disabled for this resource.')
+      return header(recorded, 'api-key') === options.apiKey
+        ? null
+        : azureError(401, '401', 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.')
+    },
     isChatPath: (path) => /^\/openai\/deployments\/[^/]+\/chat\/completions$/.test(path) || path === '/openai/v1/chat/completions',
     // Classic URLs name the deployment; the body's `model` is then optional (and ignored).
     modelFromPath: (path) => /^\/openai\/deployments\/([^/]+)\//.exec(path)?.[1],
@@ -81,7 +98,9 @@ export async function startFakeAzureOpenAI (options: FakeAzureOpenAIOptions): Pr
     decorateChunk: (chunk) => {
       for (const choice of chunk.choices as Array<Record<string, unknown>>) choice.content_filter_results = {}
     },
-    errorBody: (error) => ({ error: { code: error.code ?? String(error.status), message: error.message, param: error.param, type: error.type === 'invalid_request_error' ? null : error.type } })
+    errorBody: (error) => error.code === TOKEN_REJECTED
+      ? { statusCode: error.status, message: error.message }
+      : { error: { code: error.code ?? String(error.status), message: error.message, param: error.param, type: error.type === 'invalid_request_error' ? null : error.type } }
   }
   return await startFakeOpenAI({ responder: options.responder, maxOutputTokens: options.maxOutputTokens, dialect })
 }

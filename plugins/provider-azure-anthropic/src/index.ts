@@ -6,10 +6,16 @@ import { limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvide
 import type { ModelLimits } from '@lynkr/core'
 import { ANTHROPIC_API_BETAS, createAnthropicMessagesAdapter, messagesUrl, parseBetaAllowList, parseSystemMessages } from '@lynkr/anthropic-messages'
 import type { BetaAllowList } from '@lynkr/anthropic-messages'
+import { azureAuthHeaders, azureAuthVariables, describeAzureAuth, resolveAzureAuth } from '@lynkr/provider-azure-openai/entra'
+import type { AzureAuth } from '@lynkr/provider-azure-openai/entra'
+
+/** The scope Microsoft documents for Claude on Foundry (it also accepts Cognitive Services tokens). */
+const FOUNDRY_SCOPE = 'https://ai.azure.com/.default'
 
 export interface AzureAnthropicPluginOptions {
   messagesUrl: string
-  apiKey: string
+  /** The resource key (`x-api-key`), a fixed bearer token, or Microsoft Entra ID tokens fetched and refreshed. */
+  auth: AzureAuth
   model?: string
   anthropicVersion: string
   betas: BetaAllowList
@@ -20,12 +26,14 @@ export interface AzureAnthropicPluginOptions {
 }
 
 async function azureAnthropicProvider (app: FastifyInstance, options: AzureAnthropicPluginOptions): Promise<void> {
+  const auth = describeAzureAuth(options.auth)
+  if (auth !== undefined) app.log.info(`azure-anthropic authenticates with ${auth}`)
   registerUpstreamProvider(app, 'azure-anthropic', options, (client) => createAnthropicMessagesAdapter({
     id: 'azure-anthropic',
     messagesUrl: options.messagesUrl,
     model: options.model,
     fallbackModel: 'claude-sonnet-4-5',
-    headers: { 'x-api-key': options.apiKey },
+    ...azureAuthHeaders(options.auth, 'x-api-key', 'azure-anthropic', client),
     anthropicVersion: options.anthropicVersion,
     betas: options.betas,
     systemMessages: options.systemMessages,
@@ -39,10 +47,11 @@ export default fp(azureAnthropicProvider, { name: '@lynkr/provider-azure-anthrop
 export const manifest = defineManifest({
   kind: 'provider',
   providers: ['azure-anthropic'],
-  secrets: ['AZURE_ANTHROPIC_API_KEY'],
+  secrets: ['AZURE_ANTHROPIC_API_KEY', 'AZURE_ANTHROPIC_AD_TOKEN', 'AZURE_CLIENT_SECRET', 'IDENTITY_HEADER'],
   env: Type.Object({
     AZURE_ANTHROPIC_ENDPOINT: Type.Optional(Type.String()),
     AZURE_ANTHROPIC_API_KEY: Type.Optional(Type.String()),
+    ...azureAuthVariables('AZURE_ANTHROPIC', FOUNDRY_SCOPE),
     AZURE_ANTHROPIC_MODEL: Type.Optional(Type.String()),
     AZURE_ANTHROPIC_VERSION: Type.String({ default: '2023-06-01' }),
     AZURE_ANTHROPIC_BETAS: Type.Optional(Type.String()),
@@ -53,7 +62,7 @@ export const manifest = defineManifest({
     const endpoint = requireVariable(env.AZURE_ANTHROPIC_ENDPOINT, 'AZURE_ANTHROPIC_ENDPOINT', 'MODEL_PROVIDER=azure-anthropic needs the Anthropic endpoint, e.g. https://<resource>.services.ai.azure.com/anthropic')
     return {
       messagesUrl: messagesUrl(parseUrlVariable(endpoint, 'AZURE_ANTHROPIC_ENDPOINT').toString()),
-      apiKey: requireVariable(env.AZURE_ANTHROPIC_API_KEY, 'AZURE_ANTHROPIC_API_KEY', 'MODEL_PROVIDER=azure-anthropic needs the resource key (sent as x-api-key)'),
+      auth: resolveAzureAuth(env, { prefix: 'AZURE_ANTHROPIC', keyVariable: 'AZURE_ANTHROPIC_API_KEY', who: 'MODEL_PROVIDER=azure-anthropic', keyHint: 'the resource key (sent as x-api-key)', defaultScope: FOUNDRY_SCOPE }),
       model: env.AZURE_ANTHROPIC_MODEL === undefined || env.AZURE_ANTHROPIC_MODEL.trim() === '' ? undefined : env.AZURE_ANTHROPIC_MODEL.trim(),
       anthropicVersion: env.AZURE_ANTHROPIC_VERSION,
       betas: parseBetaAllowList(env.AZURE_ANTHROPIC_BETAS, ANTHROPIC_API_BETAS),

@@ -9,10 +9,16 @@ import { createOpenAICompatibleAdapter, looksLikeReasoningModel, modelLimitsReso
 import type { OpenAIChatBody } from '@lynkr/openai-chat'
 import { resolveAzureTarget } from './azure-url.ts'
 import type { AzureTarget } from './azure-url.ts'
+import { azureAuthHeaders, azureAuthVariables, describeAzureAuth, resolveAzureAuth } from './entra/index.ts'
+import type { AzureAuth } from './entra/index.ts'
+
+/** Azure OpenAI's Microsoft Entra ID scope (Cognitive Services). */
+const AZURE_OPENAI_SCOPE = 'https://cognitiveservices.azure.com/.default'
 
 export interface AzureOpenAIPluginOptions {
   target: AzureTarget
-  apiKey: string
+  /** The resource key (`api-key`), a fixed bearer token, or Microsoft Entra ID tokens fetched and refreshed. */
+  auth: AzureAuth
   /** Forces the reasoning-model treatment on or off; by default it follows the deployment name (o1/o3/o4/gpt-5…). */
   reasoningModel?: boolean
   limits?: ModelLimits
@@ -28,7 +34,7 @@ export function createAzureOpenAIAdapter (options: AzureOpenAIPluginOptions, cli
     // Deployments URLs name the deployment in the path; v1 URLs in `model` (which routing sets either way).
     chatUrl: (request) => target.chatUrl(request.model),
     model: target.deployment,
-    headers: { 'api-key': options.apiKey },
+    ...azureAuthHeaders(options.auth, 'api-key', 'azure-openai', client),
     quirks: { maxTokensField: 'max_tokens' },
     finishBody: (body, request) => isReasoning(request.model) ? reasoningBody(body, request) : body,
     healthUrl: target.healthUrl,
@@ -37,6 +43,8 @@ export function createAzureOpenAIAdapter (options: AzureOpenAIPluginOptions, cli
 }
 
 async function azureOpenAIProvider (app: FastifyInstance, options: AzureOpenAIPluginOptions): Promise<void> {
+  const auth = describeAzureAuth(options.auth)
+  if (auth !== undefined) app.log.info(`azure-openai authenticates with ${auth}`)
   registerUpstreamProvider(app, 'azure-openai', options, (client) => createAzureOpenAIAdapter(options, client))
 }
 
@@ -53,10 +61,11 @@ function parseBoolean (value: string | undefined, name: string): boolean | undef
 export const manifest = defineManifest({
   kind: 'provider',
   providers: ['azure-openai'],
-  secrets: ['AZURE_OPENAI_API_KEY'],
+  secrets: ['AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_AD_TOKEN', 'AZURE_CLIENT_SECRET', 'IDENTITY_HEADER'],
   env: Type.Object({
     AZURE_OPENAI_ENDPOINT: Type.Optional(Type.String()),
     AZURE_OPENAI_API_KEY: Type.Optional(Type.String()),
+    ...azureAuthVariables('AZURE_OPENAI', AZURE_OPENAI_SCOPE),
     AZURE_OPENAI_DEPLOYMENT: Type.String({ default: 'gpt-4o' }),
     AZURE_OPENAI_API_VERSION: Type.String({ default: '2024-10-21' }),
     AZURE_OPENAI_REASONING_MODEL: Type.Optional(Type.String()),
@@ -66,7 +75,7 @@ export const manifest = defineManifest({
     const endpoint = requireVariable(env.AZURE_OPENAI_ENDPOINT, 'AZURE_OPENAI_ENDPOINT', 'MODEL_PROVIDER=azure-openai needs the resource URL, e.g. https://my-resource.openai.azure.com')
     return {
       target: resolveAzureTarget(endpoint, env.AZURE_OPENAI_DEPLOYMENT, env.AZURE_OPENAI_API_VERSION),
-      apiKey: requireVariable(env.AZURE_OPENAI_API_KEY, 'AZURE_OPENAI_API_KEY', 'MODEL_PROVIDER=azure-openai needs the resource key (Azure portal → Keys and Endpoint)'),
+      auth: resolveAzureAuth(env, { prefix: 'AZURE_OPENAI', keyVariable: 'AZURE_OPENAI_API_KEY', who: 'MODEL_PROVIDER=azure-openai', keyHint: 'the resource key (Azure portal → Keys and Endpoint)', defaultScope: AZURE_OPENAI_SCOPE }),
       reasoningModel: parseBoolean(env.AZURE_OPENAI_REASONING_MODEL, 'AZURE_OPENAI_REASONING_MODEL'),
       ...limitOptions(env, 'AZURE_OPENAI'),
       dispatcher: runtime.dispatcher
