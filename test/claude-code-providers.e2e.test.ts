@@ -3,19 +3,21 @@ import assert from 'node:assert/strict'
 import { runClaudeCode } from './helpers/run-claude-code.ts'
 import { startGateway } from './helpers/gateway.ts'
 import type { FakeResponder, FakeUpstream } from './helpers/fake-script.ts'
-import { anthropicAgentResponder, converseAgentResponder } from './helpers/wire-agent-responder.ts'
-import { bedrockConverseCase, bedrockInvokeCase, azureAnthropicCase } from './helpers/provider-cases.ts'
+import { anthropicAgentResponder, converseAgentResponder, geminiAgentResponder } from './helpers/wire-agent-responder.ts'
+import { bedrockConverseCase, bedrockInvokeCase, azureAnthropicCase, vertexCase } from './helpers/provider-cases.ts'
 import type { ProviderCase } from './helpers/provider-cases.ts'
 import { agentResponder } from './helpers/agent-responder.ts'
 import { moonshotCase } from './helpers/openai-provider-cases.ts'
 
 // The real Claude Code CLI (2.1.332) drives a Bash tool loop through lynkr to the Bedrock fake (SigV4 +
-// Converse event streams, and API key + InvokeModel) and the Azure Anthropic fake. Each fake validates
+// Converse event streams, and API key + InvokeModel), the Azure Anthropic fake and the Gemini fake. Each fake validates
 // what it receives the way the real service does, so the loop only completes if every turn is accepted.
 const runs: Array<{ provider: ProviderCase, responder: (marker: string) => FakeResponder }> = [
   { provider: bedrockConverseCase, responder: converseAgentResponder },
   { provider: bedrockInvokeCase, responder: converseAgentResponder },
   { provider: azureAnthropicCase, responder: anthropicAgentResponder },
+  // Claude Code's real tool schemas must pass Gemini's schema parser (the fake refuses what Google refuses).
+  { provider: vertexCase, responder: geminiAgentResponder },
   // Kimi ids (functions.Bash:0) must survive the round trip through Claude Code's id check, and the
   // tool-call turn must come back with reasoning_content, or the Moonshot fake refuses it.
   { provider: moonshotCase, responder: agentResponder }
@@ -38,7 +40,8 @@ for (const { provider, responder } of runs) {
     const chats = fake.requests.filter((request) => request.method === 'POST')
     assert.ok(chats.length >= 2, 'at least the tool call turn and the answer turn')
     for (const request of chats) assert.equal(provider.upstreamModel(request), provider.expectedModel, 'the configured model, not the Claude name')
-    // Every upstream format carries the conversation in `messages`.
-    assert.match(JSON.stringify(chats.at(-1)!.body.messages), new RegExp(marker), 'the tool output reached the upstream')
+    // Every upstream format carries the conversation in `messages`, except Gemini's `contents`.
+    const last = chats.at(-1)!.body
+    assert.match(JSON.stringify(last.messages ?? last.contents), new RegExp(marker), 'the tool output reached the upstream')
   })
 }

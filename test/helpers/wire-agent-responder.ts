@@ -48,3 +48,26 @@ export function converseAgentResponder (marker: string): FakeResponder {
     return { toolCalls: [{ name: 'Bash', arguments: { command: `echo ${marker}`, description: 'print marker' } }] }
   }
 }
+
+/** Gemini bodies: tools[].functionDeclarations[].name; the answer is a functionResponse part in a user turn. */
+export function geminiAgentResponder (marker: string): FakeResponder {
+  return (request: RecordedRequest) => {
+    const body: unknown = request.body
+    if (!isRecord(body)) return { text: 'ok' }
+    const tools = Array.isArray(body.tools) ? body.tools : []
+    const declared = tools.some((tool) => isRecord(tool) && Array.isArray(tool.functionDeclarations) && tool.functionDeclarations.some((fn) => isRecord(fn) && fn.name === 'Bash'))
+    if (!declared) return { text: 'ok' }
+    const contents = Array.isArray(body.contents) ? body.contents as unknown[] : []
+    for (let i = contents.length - 1; i >= 0; i--) {
+      const turn = contents[i]
+      if (!isRecord(turn)) continue
+      if (turn.role === 'model') break
+      const part = Array.isArray(turn.parts) ? turn.parts.find((entry) => isRecord(entry) && isRecord(entry.functionResponse)) : undefined
+      if (isRecord(part) && isRecord(part.functionResponse) && isRecord(part.functionResponse.response)) {
+        const response = part.functionResponse.response
+        return { text: `Result: ${textOf(response.result ?? response.output ?? response.content).trim()}` }
+      }
+    }
+    return { toolCalls: [{ name: 'Bash', arguments: { command: `echo ${marker}`, description: 'print marker' } }] }
+  }
+}
