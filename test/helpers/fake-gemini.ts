@@ -125,8 +125,9 @@ function validate (input: unknown, options: FakeGeminiOptions): string | null {
   return null
 }
 
+/** The same names, in any order. */
 function sameNames (a: string[], b: string[]): boolean {
-  return a.length === b.length && [...a].sort().every((name, i) => name === [...b].sort()[i])
+  return a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000')
 }
 
 export async function startFakeGemini (options: FakeGeminiOptions = {}): Promise<FakeUpstream> {
