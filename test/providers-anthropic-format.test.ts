@@ -85,9 +85,12 @@ test('azure-anthropic passthrough', { timeout: 60_000 }, async (t) => {
     const client = new Anthropic({ baseURL: gateway.url, apiKey: 'client', maxRetries: 0 })
     const params = { model: 'claude-opus-5-5', max_tokens: 1024, tools: [{ type: 'web_search_20250305' as const, name: 'web_search' as const, max_uses: 3 }], messages: [{ role: 'user' as const, content: 'When did Node 24 come out?' }] }
     for (const stream of [true, false]) {
-      fake.respondWith({ webSearch: { query: 'node 24 release date', results: hits }, text: 'Node 24 came out in May 2025.' })
+      fake.respondWith({ webSearch: { query: 'node 24 release date', results: hits, uncitedTail: ' Want the LTS dates too?' }, text: 'Node 24 came out in May 2025.' })
       const message = stream ? await client.messages.stream(params).finalMessage() : await client.messages.create(params)
-      assert.deepEqual(message.content.map((block) => block.type), ['server_tool_use', 'web_search_tool_result', 'text'], `stream: ${stream}`)
+      assert.deepEqual(message.content.map((block) => block.type), ['server_tool_use', 'web_search_tool_result', 'text', 'text'], `stream: ${stream}`)
+      const tail = message.content[3] as Anthropic.TextBlock
+      assert.equal(tail.text, ' Want the LTS dates too?', 'uncited text after a cited block stays a block of its own')
+      assert.ok(tail.citations === undefined || tail.citations === null || tail.citations.length === 0, 'and carries no citation')
       const use = message.content[0] as Anthropic.ServerToolUseBlock
       const result = message.content[1] as Anthropic.WebSearchToolResultBlock
       assert.equal(use.name, 'web_search')

@@ -167,6 +167,13 @@ export function anthropicReplyEvents (reply: FakeReply, model: string, body: Jso
       return events
     }
     events.push({ type: 'content_block_stop', index: index++ })
+    // Text the model writes without a source after a cited passage is a block of its own.
+    const tail = reply.webSearch?.uncitedTail
+    if (tail !== undefined) {
+      events.push({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } })
+      for (const piece of splitText(tail)) events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } })
+      events.push({ type: 'content_block_stop', index: index++ })
+    }
   }
   const calls = reply.toolCalls ?? []
   for (const call of calls) {

@@ -17,7 +17,7 @@ export interface FakeReply {
   /** Parallel when more than one. */
   toolCalls?: FakeToolCall[]
   /** Anthropic only: the model ran its web search server tool before answering (blocks before the text). */
-  webSearch?: { query: string, results: Array<{ title: string, url: string }> }
+  webSearch?: { query: string, results: Array<{ title: string, url: string }>, /** Text after the cited answer, in its own uncited block. */ uncitedTail?: string }
   /** OpenAI only: interleave the argument fragments of parallel calls. */
   interleave?: boolean
   /** Overrides the wire finish reason (e.g. 'stop' even with tool calls). */

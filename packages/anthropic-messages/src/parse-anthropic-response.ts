@@ -57,7 +57,7 @@ export function anthropicError (provider: string, body: unknown, status?: number
   })
 }
 
-interface BlockState { kind: 'text' | 'thinking' | 'tool' | 'server' | 'other', startInput?: unknown, sawJson: boolean, json?: string, block?: Json }
+interface BlockState { kind: 'text' | 'thinking' | 'tool' | 'server' | 'other', startInput?: unknown, sawJson: boolean, json?: string, block?: Json, textSeen?: boolean }
 
 /**
  * Anthropic SSE events → upstream parts, faithfully: text, thinking with its `signature_delta`,
@@ -115,9 +115,11 @@ export class AnthropicStreamParser {
 
   private start (index: number, block: Json): UpstreamPart[] {
     switch (block.type) {
-      case 'text':
-        this.blocks.set(index, { kind: 'text', sawJson: false })
-        return typeof block.text === 'string' && block.text !== '' ? [{ type: 'text-delta', text: block.text }] : []
+      case 'text': {
+        const hasText = typeof block.text === 'string' && block.text !== ''
+        this.blocks.set(index, { kind: 'text', sawJson: false, textSeen: hasText })
+        return hasText ? [{ type: 'text-delta', text: block.text as string, newBlock: true }] : []
+      }
       case 'thinking': {
         this.blocks.set(index, { kind: 'thinking', sawJson: false })
         const parts: UpstreamPart[] = []
@@ -144,8 +146,12 @@ export class AnthropicStreamParser {
   private delta (index: number, delta: Json): UpstreamPart[] {
     const block = this.blocks.get(index)
     switch (delta.type) {
-      case 'text_delta':
-        return typeof delta.text === 'string' ? [{ type: 'text-delta', text: delta.text }] : []
+      case 'text_delta': {
+        if (typeof delta.text !== 'string' || delta.text === '') return []
+        const first = block?.kind === 'text' && block.textSeen !== true
+        if (first) block.textSeen = true
+        return [first ? { type: 'text-delta', text: delta.text, newBlock: true } : { type: 'text-delta', text: delta.text }]
+      }
       case 'citations_delta':
         return block?.kind === 'text' && isObject(delta.citation) ? [{ type: 'citation', citation: delta.citation }] : []
       case 'thinking_delta':
@@ -203,7 +209,7 @@ export function anthropicMessageToParts (provider: string, message: unknown): Up
     if (!isObject(block)) continue
     if (block.type === 'text' && typeof block.text === 'string') {
       if (Array.isArray(block.citations)) for (const citation of block.citations) if (isObject(citation)) parts.push({ type: 'citation', citation })
-      parts.push({ type: 'text-delta', text: block.text })
+      parts.push({ type: 'text-delta', text: block.text, newBlock: true })
     }
     else if (block.type === 'thinking') {
       if (typeof block.thinking === 'string' && block.thinking !== '') parts.push({ type: 'reasoning-delta', text: block.thinking })

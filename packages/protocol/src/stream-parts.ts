@@ -19,7 +19,11 @@ export interface ServerToolResultBlock { type: `${string}_tool_result`, tool_use
  */
 export type UpstreamPart =
   | { type: 'response-start', id?: string, model?: string, usage?: Partial<Usage> }
-  | { type: 'text-delta', text: string }
+  /**
+   * Text. `newBlock` marks the first text of an upstream text block (Anthropic-format upstreams): the
+   * client gets the upstream's own block boundaries, so cited text does not absorb the text after it.
+   */
+  | { type: 'text-delta', text: string, newBlock?: boolean }
   /** A source for the text that follows (Anthropic `citations_delta`): it opens a new text block. */
   | { type: 'citation', citation: Record<string, unknown> }
   | { type: 'reasoning-delta', text: string }

@@ -453,3 +453,18 @@ test('a citation opens its own text block, before its text; more citations of th
     [0, 'text_delta'], [1, 'citations_delta'], [1, 'citations_delta'], [1, 'text_delta']
   ])
 })
+
+test('text that starts a new upstream block closes the text block before it; a cited block keeps its own text', () => {
+  const source = { type: 'web_search_result_location', url: 'https://example.com', title: 'T', encrypted_index: 'Ep', cited_text: 'x' }
+  const events = run([
+    { type: 'citation', citation: source },
+    { type: 'text-delta', text: 'Cited', newBlock: true },
+    { type: 'text-delta', text: ' passage.' },
+    { type: 'text-delta', text: ' Uncited tail', newBlock: true },
+    { type: 'text-delta', text: '.' }
+  ])
+  assertEventInvariants(events)
+  assert.deepEqual(events.filter((event) => event.type === 'content_block_delta').map((event) => [event.index, event.delta.type]), [
+    [0, 'citations_delta'], [0, 'text_delta'], [0, 'text_delta'], [1, 'text_delta'], [1, 'text_delta']
+  ])
+})

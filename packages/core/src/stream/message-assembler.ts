@@ -57,6 +57,7 @@ export class MessageAssembler {
         break
       case 'text-delta':
         if (part.text === '') break
+        if (part.newBlock === true && this.open?.kind === 'text' && this.open.hasText === true) this.closeOpen(out)
         this.openBlock('text', out)
         this.open!.hasText = true
         out.push({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'text_delta', text: part.text } })
