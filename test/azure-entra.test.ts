@@ -222,3 +222,22 @@ test('half-set Entra ID variables stop the boot naming the missing one', async (
   const badScope = await bootError({ MODEL_PROVIDER: 'azure-anthropic', AZURE_ANTHROPIC_ENDPOINT: 'https://res.services.ai.azure.com/anthropic', AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: APP, AZURE_CLIENT_SECRET: SECRET, AZURE_ANTHROPIC_TOKEN_SCOPE: 'https://ai.azure.com' })
   assert.equal(badScope.variable, 'AZURE_ANTHROPIC_TOKEN_SCOPE')
 })
+
+test('next to another MODEL_PROVIDER, AZURE_OPENAI_AUTH=entra enables azure-openai without a key; the shared AZURE_CLIENT_* variables alone do not', { timeout: 60_000 }, async (t) => {
+  const entra = await startFakeEntra({ tenantId: TENANT, clients: { [APP]: SECRET } })
+  const fake = await startFakeAzureOpenAI({ deployments: ['gpt-4o-prod'] })
+  const base = { MODEL_PROVIDER: 'ollama', AZURE_OPENAI_ENDPOINT: fake.url, AZURE_OPENAI_DEPLOYMENT: 'gpt-4o-prod', ...NO_RETRIES, ...servicePrincipal(entra) }
+  const optedIn = await startGateway({ ...base, AZURE_OPENAI_AUTH: 'entra' })
+  const shared = await startGateway(base)
+  t.after(async () => { await optedIn.close(); await shared.close(); await fake.close(); await entra.close() })
+  fake.respondWith({ text: 'via entra' })
+  const reply = await fetch(`${optedIn.url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+    body: JSON.stringify({ model: 'azure-openai:gpt-4o-prod', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })
+  })
+  assert.equal(reply.status, 200)
+  assert.equal(((await reply.json()) as any).content[0].text, 'via entra')
+  assert.ok(bearerOf(chats(fake).at(-1)!) !== undefined, 'an Entra ID token, not a key')
+  assert.equal(shared.app.lynkr.providers.has('azure-openai'), false)
+})

@@ -27,7 +27,7 @@ export const catalog: Catalog = [
   { id: 'provider-llamacpp', packageName: '@lynkr/provider-llamacpp', kind: 'provider', providers: ['llamacpp'], load: async () => await import('@lynkr/provider-llamacpp') },
   { id: 'provider-lmstudio', packageName: '@lynkr/provider-lmstudio', kind: 'provider', providers: ['lmstudio'], load: async () => await import('@lynkr/provider-lmstudio') },
   { id: 'provider-openrouter', packageName: '@lynkr/provider-openrouter', kind: 'provider', providers: ['openrouter'], enabledBy: ['OPENROUTER_API_KEY'], load: async () => await import('@lynkr/provider-openrouter') },
-  { id: 'provider-azure-openai', packageName: '@lynkr/provider-azure-openai', kind: 'provider', providers: ['azure-openai'], enabledBy: ['AZURE_OPENAI_API_KEY'], load: async () => await import('@lynkr/provider-azure-openai') },
+  { id: 'provider-azure-openai', packageName: '@lynkr/provider-azure-openai', kind: 'provider', providers: ['azure-openai'], enabledBy: ['AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_AD_TOKEN', 'AZURE_OPENAI_AUTH'], load: async () => await import('@lynkr/provider-azure-openai') },
   { id: 'provider-databricks', packageName: '@lynkr/provider-databricks', kind: 'provider', providers: ['databricks'], enabledBy: ['DATABRICKS_API_KEY'], load: async () => await import('@lynkr/provider-databricks') },
   { id: 'provider-moonshot', packageName: '@lynkr/provider-moonshot', kind: 'provider', providers: ['moonshot'], enabledBy: ['MOONSHOT_API_KEY'], load: async () => await import('@lynkr/provider-moonshot') }
 ]
