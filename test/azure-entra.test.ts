@@ -83,14 +83,15 @@ test('azure-openai with a service principal, key auth disabled on the resource: 
 })
 
 test('a token near its expiry is replaced before it expires, while calls keep flowing', { timeout: 60_000 }, async (t) => {
-  const entra = await startFakeEntra({ tenantId: TENANT, clients: { [APP]: SECRET }, expiresIn: 2 })
+  const entra = await startFakeEntra({ tenantId: TENANT, clients: { [APP]: SECRET }, expiresIn: 4 })
   const fake = await startFakeAzureOpenAI({ deployments: ['gpt-4o-prod'] })
   const gateway = await startGateway(azureOpenAIEnv(fake, servicePrincipal(entra)))
   t.after(async () => { await gateway.close(); await fake.close(); await entra.close() })
 
   const statuses: number[] = []
   const usesNewToken = (): boolean => entra.issued.length > 1 && bearerOf(chats(fake).at(-1)!) === entra.issued[1]!.token
-  // A call every 100 ms: once most of the two-second life is gone, one of them starts a refresh.
+  // A call every 100 ms: once half of the four-second life is gone, one of them starts a refresh (the rest
+  // leaves a loaded machine room before the old token expires).
   while (statuses.length === 0 || !usesNewToken()) {
     statuses.push((await ask(gateway)).status)
     if (Date.now() > entra.issued[0]!.expiresAt + 2_000) assert.fail('the token was not replaced')

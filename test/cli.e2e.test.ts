@@ -76,9 +76,12 @@ test('LOG_LEVEL sets the level and HOST/PORT are honoured', async (t) => {
   t.after(() => { child.kill('SIGKILL') })
   const output = { text: '' }
   child.all!.on('data', (chunk: Buffer) => { output.text += chunk.toString() })
-  await new Promise((resolve) => setTimeout(resolve, 2500))
+  // The boot's "provider ollama is not ready" warning; waited for, not timed (boot is slower on a busy machine).
+  for (let waited = 0; !/"level":40/.test(output.text); waited += 100) {
+    if (waited > 30_000) assert.fail(`no warning within 30 s: ${output.text}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
   assert.doesNotMatch(output.text, /"level":30/, 'no info lines at warn level')
-  assert.match(output.text, /"level":40/, 'warnings still appear')
   child.kill('SIGTERM')
   assert.equal((await child).exitCode, 0)
 })

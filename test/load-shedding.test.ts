@@ -45,13 +45,20 @@ test('an event-loop block sheds model requests with the dialect\'s overloaded er
   assert.equal(live.statusCode, 200, 'health is never shed')
   await live.body.dump()
 
-  // The pressure passes with the next quiet sample.
+  // The pressure passes with the next quiet sample (polled: on a busy machine a sample may still be late).
   await delay(700)
-  const after = await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })
-  await after.body.dump()
-  assert.equal(after.statusCode, 200)
+  let shedWhileRecovering = 0
+  for (let tries = 0; ; tries++) {
+    const after = await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })
+    await after.body.dump()
+    if (after.statusCode === 200) break
+    assert.equal(after.statusCode, 503)
+    shedWhileRecovering++
+    if (tries === 20) assert.fail('still shedding 10 s after the block')
+    await delay(500)
+  }
   const metrics = await (await request(`${gateway.url}/metrics`)).body.text()
-  assert.match(metrics, /lynkr_requests_shed_total\{reason="eventLoopDelay"\} 2/)
+  assert.match(metrics, new RegExp(`lynkr_requests_shed_total\\{reason="eventLoopDelay"\\} ${2 + shedWhileRecovering}\\b`))
 })
 
 test('a cap on concurrent upstream requests sheds the excess until a slot frees', async (t) => {
