@@ -2,6 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ContentBlock, ImageBlock, ToolResultBlock } from './messages.ts'
 import { flattenToolResult, joinTextBlocks, serverToolText } from './content-text.ts'
+import { decodeSearchContent, encodeSearchContent } from './server-tools.ts'
 
 const png: ImageBlock = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }
 const linked: ImageBlock = { type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } }
@@ -66,4 +67,10 @@ test('serverToolText: errors, fetched pages and code runs; ordinary blocks are n
   assert.equal(serverToolText({ type: 'tool_result', tool_use_id: 't', content: 'x' }), undefined)
   assert.equal(serverToolText({ type: 'text', text: 'x' }), undefined)
   assert.equal(serverToolText({ type: 'tool_use', id: 't', name: 'Bash', input: {} }), undefined)
+})
+
+test('serverToolText: a search another upstream ran (lynkr encrypted_content) shows what its pages said', () => {
+  const content = [{ type: 'web_search_result', url: 'https://r/1', title: 'nodejs.org', encrypted_content: encodeSearchContent({ provider: 'vertex', snippets: ['Node 24 came out in May 2025.'] }), page_age: null }]
+  assert.equal(serverToolText({ type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content } as never), '[web search results]\n- nodejs.org — https://r/1\n  > Node 24 came out in May 2025.')
+  assert.equal(decodeSearchContent('EqQBCioIBhgC'), undefined, "Anthropic's own stays opaque")
 })

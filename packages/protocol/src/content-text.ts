@@ -1,4 +1,5 @@
 import type { ContentBlock, ImageBlock, ToolResultBlock } from './messages.ts'
+import { decodeSearchContent } from './server-tools.ts'
 
 /** The text blocks of a turn, and its server-tool blocks as text (`serverToolText`), joined by blank lines; other blocks are skipped. */
 export function joinTextBlocks (blocks: ContentBlock[]): string {
@@ -48,6 +49,8 @@ function describeResult (item: unknown): string {
   const title = str(item.title)
   const url = str(item.url)
   if (title !== undefined || url !== undefined) lines.push(`- ${[title, url].filter(Boolean).join(' — ')}`)
+  // What another upstream's search quoted of the page (lynkr's own encrypted_content); Anthropic's stays out.
+  for (const snippet of decodeSearchContent(item.encrypted_content)?.snippets ?? []) lines.push(`  > ${snippet}`)
   const document = isJson(item.content) ? item.content : undefined
   const source = isJson(document?.source) ? document.source : undefined
   if (source !== undefined && str(source.data) !== undefined && source.media_type === 'text/plain') lines.push(String(source.data))

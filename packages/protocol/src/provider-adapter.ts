@@ -1,4 +1,4 @@
-import type { ChatRequest } from './messages.ts'
+import type { ChatRequest, ToolDefinition } from './messages.ts'
 import type { UpstreamPart } from './stream-parts.ts'
 
 /** A structured logger (pino's shape); kept minimal so protocol does not depend on pino. */
@@ -43,6 +43,12 @@ export interface ProviderAdapter {
   readonly defaultModel: string
   /** Whether the upstream speaks Anthropic Messages natively (role:"system" messages, cache_control…). */
   readonly acceptsSystemMessages?: boolean
+  /**
+   * Whether this upstream can serve one of Anthropic's server tools (web search…) in this request: passed
+   * through (Anthropic-format upstreams) or mapped to its own (Gemini grounding, OpenRouter's web plugin).
+   * Server tools it cannot serve are removed before `chat` with a warning (core's server-tool notice).
+   */
+  readonly supportsServerTool?: (tool: ToolDefinition, request: ChatRequest) => boolean
   listModels: () => ModelInfo[]
   chat: (request: ChatRequest, context: CallContext) => Promise<UpstreamPart[]>
   chatStream: (request: ChatRequest, context: CallContext) => Promise<AsyncIterable<UpstreamPart>>

@@ -11,6 +11,16 @@ export interface ServerToolUseBlock { type: 'server_tool_use', id: string, name:
 /** A server tool's result (`web_search_tool_result`, `web_fetch_tool_result`…), carried as the upstream sent it. */
 export interface ServerToolResultBlock { type: `${string}_tool_result`, tool_use_id: string, content: unknown, [key: string]: unknown }
 
+/** A page an upstream's web search used. `snippet`: what the upstream quoted of it, when it says. */
+export interface WebSource { url: string, title?: string, snippet?: string }
+
+/**
+ * A stretch of the answer text backed by sources (indices into the same part's `sources`), as offsets into the
+ * whole answer text: UTF-8 bytes (Gemini) or UTF-16 code units (OpenAI-style annotations). `text`, when the
+ * upstream gives it, is checked against the offsets and used to find the stretch when they do not match.
+ */
+export interface WebSupport { start: number, end: number, unit: 'utf8' | 'utf16', text?: string, sources: number[] }
+
 /**
  * What a provider parser emits: a loose, upstream-shaped vocabulary. Parsers stay dumb (one upstream
  * chunk in, a few parts out); the one stream state machine in core (`MessageAssembler`) turns parts into
@@ -44,6 +54,13 @@ export type UpstreamPart =
    * (Claude Code's WebSearch reads the result blocks); other front doors have no place for it.
    */
   | { type: 'server-block', block: ServerToolUseBlock | ServerToolResultBlock }
+  /**
+   * What a non-Anthropic upstream's own web search found (Gemini grounding metadata, OpenRouter `url_citation`
+   * annotations): queries, sources, and which stretches of the answer text each source supports. Several may
+   * arrive per answer (they add up). Core's `WebSearchAnswer` transform turns them into Anthropic's web search
+   * blocks and citations; the assembler ignores them.
+   */
+  | { type: 'web-search', queries?: string[], sources: WebSource[], supports?: WebSupport[] }
   /** A failure after the stream started. */
   | { type: 'error', error: LynkrError }
 
