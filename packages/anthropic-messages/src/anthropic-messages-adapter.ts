@@ -118,6 +118,8 @@ export function createAnthropicMessagesAdapter (options: AnthropicMessagesAdapte
     id,
     defaultModel,
     acceptsSystemMessages: options.systemMessages === 'keep',
+    // Anthropic's format: server tools (web search…) go through as the client sent them.
+    supportsServerTool: () => true,
     listModels: (): ModelInfo[] => [{ id: defaultModel, provider: id }],
 
     async chat (request, context) {

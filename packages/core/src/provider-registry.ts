@@ -1,5 +1,6 @@
 import type { ProviderAdapter } from '@lynkr/protocol'
 import { withLearnedLimits } from './limits/learned-limits.ts'
+import { withServerToolNotice } from './server-tool-notice.ts'
 
 export class ProviderRegistry {
   private readonly adapters = new Map<string, ProviderAdapter>()
@@ -8,7 +9,8 @@ export class ProviderRegistry {
     if (adapter.specificationVersion !== 'v1') throw new Error(`Provider ${adapter.id} implements an unknown adapter version`)
     if (this.adapters.has(adapter.id)) throw new Error(`Provider "${adapter.id}" is already registered`)
     // Every upstream may refuse a max_tokens above a cap no table knows; the refusal names it (learned-limits.ts).
-    this.adapters.set(adapter.id, withLearnedLimits(adapter))
+    // Server tools it cannot serve are removed with a notice, not silently (server-tool-notice.ts).
+    this.adapters.set(adapter.id, withLearnedLimits(withServerToolNotice(adapter)))
   }
 
   get (id: string): ProviderAdapter | undefined { return this.adapters.get(id) }

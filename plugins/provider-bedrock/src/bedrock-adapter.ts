@@ -88,6 +88,8 @@ export function createBedrockAdapter (options: BedrockAdapterOptions): ProviderA
     specificationVersion: 'v1',
     id: 'bedrock',
     defaultModel: options.model,
+    // InvokeModel carries the Anthropic body, server tools as the client sent them (as before); Converse has none.
+    supportsServerTool: (_tool, request) => options.api === 'invoke' || (options.api === 'auto' && bedrockModelProfile(request.model).anthropic),
     listModels: (): ModelInfo[] => {
       const limits = bedrockModelProfile(options.model).limits
       return [{ id: options.model, provider: 'bedrock', contextWindow: limits?.contextWindow, maxOutputTokens: limits?.maxOutputTokens }]
