@@ -4,7 +4,10 @@
  * key is Google's 400 INVALID_ARGUMENT with reason API_KEY_INVALID). Tool schemas are
  * checked against Gemini's OpenAPI subset and rejected with Gemini's own 400 wording ("Invalid JSON
  * payload received. Unknown name …"), as are empty OBJECT properties, `required` names that do not exist,
- * non-string enums, empty parts and function responses that answer no call.
+ * non-string enums, empty parts and function responses that answer no call. With `tools:[{googleSearch:{}}]` a
+ * scripted web search comes back as Google Search grounding (`groundingMetadata` on the candidate: queries,
+ * chunks with Google's redirect URLs and the site's domain as title, supports with UTF-8 byte offsets);
+ * googleSearch next to functionDeclarations, or with a field the Gemini API does not take, is refused.
  */
 import { randomBytes } from 'node:crypto'
 import { errorHeaders, sendJson, startFakeServer, streamFrames, type FakeExchange } from './fake-server.ts'
@@ -88,7 +91,17 @@ function validate (input: unknown, options: FakeGeminiOptions): string | null {
     return `Unable to submit request because it has a maxOutputTokens value of ${max} but the supported range is from 1 (inclusive) to ${options.maxOutputTokens + 1} (exclusive). Update the value and try again.`
   }
   const declared = new Set<string>()
-  for (const [t, tool] of (body.tools ?? []).entries()) {
+  const tools: Json[] = Array.isArray(body.tools) ? body.tools : []
+  for (const [t, tool] of tools.entries()) {
+    if (tool.googleSearch !== undefined) {
+      const unknown = Object.keys(tool.googleSearch ?? {}).find((key) => key !== 'timeRangeFilter')
+      if (unknown !== undefined) return `Invalid JSON payload received. Unknown name "${unknown}" at 'tools[${t}].google_search': Cannot find field.`
+    }
+  }
+  if (tools.some((tool) => tool.googleSearch !== undefined) && tools.some((tool) => Array.isArray(tool.functionDeclarations) && tool.functionDeclarations.length > 0)) {
+    return 'Tool use with function calling is unsupported'
+  }
+  for (const [t, tool] of tools.entries()) {
     for (const [f, fn] of (tool.functionDeclarations ?? []).entries()) {
       if (typeof fn.name !== 'string' || !/^[a-zA-Z_][a-zA-Z0-9_.-]{0,63}$/.test(fn.name)) return `* GenerateContentRequest.tools[${t}].function_declarations[${f}].name: Invalid function name.`
       declared.add(fn.name)
@@ -174,6 +187,24 @@ export async function startFakeGemini (options: FakeGeminiOptions = {}): Promise
 
 export const FAKE_THOUGHT_SIGNATURE = 'Q2lVQkFSc3R1ZmZlZC1ieS10aGUtZmFrZQ=='
 
+/** Gemini hands out redirect URLs, not the pages' own; the fake's are derived from the page so tests can expect them. */
+export function fakeGroundingRedirect (url: string): string {
+  return `https://vertexaisearch.cloud.google.com/grounding-api-redirect/${Buffer.from(url).toString('base64url')}`
+}
+
+/** The grounding metadata of a scripted search: the first sentence of `text` is supported by the first hit. */
+function groundingMetadata (search: NonNullable<FakeReply['webSearch']>, text: string): Json {
+  const sentence = /^[^.!?]*[.!?]/.exec(text)?.[0] ?? text
+  const end = Buffer.byteLength(sentence, 'utf8')
+  return {
+    searchEntryPoint: { renderedContent: `<style>.container{display:flex}</style><div class="container"><a class="chip" href="https://www.google.com/search?q=${encodeURIComponent(search.query)}">${search.query}</a></div>` },
+    groundingChunks: search.results.map((hit) => ({ web: { uri: fakeGroundingRedirect(hit.url), title: new URL(hit.url).hostname } })),
+    // proto3 JSON leaves zero values out: a segment at the start of the answer has no startIndex.
+    groundingSupports: search.results.length === 0 ? [] : [{ segment: { endIndex: end, text: sentence }, groundingChunkIndices: [0] }],
+    webSearchQueries: [search.query]
+  }
+}
+
 function usageMetadata (reply: FakeReply, body: Json): Json {
   const { input, output, cached } = usageFor(reply, body.contents)
   const thoughts = reply.reasoning === undefined ? 0 : Math.max(1, Math.ceil(reply.reasoning.length / 4))
@@ -186,8 +217,13 @@ function replyChunks (reply: FakeReply, body: Json, model: string): Json[] {
   const chunk = (parts: Json[], extra: Json = {}): Json => ({ candidates: [{ content: { role: 'model', parts }, index: 0, ...extra }], modelVersion: model, responseId })
   const chunks: Json[] = []
   for (const piece of splitText(reply.reasoning ?? '')) chunks.push(chunk([{ text: piece, thought: true }]))
-  const text = reply.text ?? (reply.midStreamError === undefined ? '' : 'partial answer')
-  for (const piece of splitText(text)) chunks.push(chunk([{ text: piece }]))
+  const text = (reply.text ?? (reply.midStreamError === undefined ? '' : 'partial answer')) + (reply.webSearch?.uncitedTail ?? '')
+  // Gemini searches only when the request enabled googleSearch; the queries come early, the sources at the end.
+  const grounded = reply.webSearch !== undefined && (body.tools ?? []).some((tool: Json) => tool.googleSearch !== undefined)
+  const grounding = grounded ? groundingMetadata(reply.webSearch!, text) : undefined
+  for (const [i, piece] of splitText(text).entries()) {
+    chunks.push(chunk([{ text: piece }], i === 0 && grounding !== undefined ? { groundingMetadata: { searchEntryPoint: grounding.searchEntryPoint, webSearchQueries: grounding.webSearchQueries } } : {}))
+  }
   if (reply.midStreamError !== undefined) {
     chunks.push({ error: { code: 500, message: reply.midStreamError, status: 'INTERNAL' } })
     return chunks
@@ -195,7 +231,7 @@ function replyChunks (reply: FakeReply, body: Json, model: string): Json[] {
   const calls = (reply.toolCalls ?? []).map((call, index) => ({ functionCall: { name: call.name, args: call.arguments }, ...(index === 0 ? { thoughtSignature: FAKE_THOUGHT_SIGNATURE } : {}) }))
   if (calls.length > 0) chunks.push(chunk(calls))
   const finish = reply.finishReason ?? 'STOP'
-  chunks.push({ ...chunk([{ text: '' }], { finishReason: finish }), usageMetadata: usageMetadata(reply, body) })
+  chunks.push({ ...chunk([{ text: '' }], { finishReason: finish, ...(grounding === undefined ? {} : { groundingMetadata: grounding }) }), usageMetadata: usageMetadata(reply, body) })
   return chunks
 }
 
@@ -210,5 +246,6 @@ function mergeChunks (chunks: Json[]): Json {
     }
   }
   const last = chunks.at(-1)!
-  return { candidates: [{ content: { role: 'model', parts }, finishReason: last.candidates?.[0]?.finishReason, index: 0 }], usageMetadata: last.usageMetadata, modelVersion: last.modelVersion, responseId: last.responseId }
+  const grounding = last.candidates?.[0]?.groundingMetadata
+  return { candidates: [{ content: { role: 'model', parts }, finishReason: last.candidates?.[0]?.finishReason, ...(grounding === undefined ? {} : { groundingMetadata: grounding }), index: 0 }], usageMetadata: last.usageMetadata, modelVersion: last.modelVersion, responseId: last.responseId }
 }

@@ -16,7 +16,11 @@ export interface FakeReply {
   reasoning?: string
   /** Parallel when more than one. */
   toolCalls?: FakeToolCall[]
-  /** Anthropic only: the model ran its web search server tool before answering (blocks before the text). */
+  /**
+   * The model searched the web before answering, each fake in its own terms: Anthropic's server tool blocks,
+   * Gemini's grounding metadata (only when the request enabled googleSearch), OpenRouter's url_citation
+   * annotations (only when the request enabled the web plugin). The answer's first sentence cites the first hit.
+   */
   webSearch?: { query: string, results: Array<{ title: string, url: string }>, /** Text after the cited answer, in its own uncited block. */ uncitedTail?: string }
   /** OpenAI only: interleave the argument fragments of parallel calls. */
   interleave?: boolean

@@ -1,4 +1,4 @@
-import type { StopReason, UpstreamPart, Usage } from '@lynkr/protocol'
+import type { StopReason, UpstreamPart, Usage, WebSource, WebSupport } from '@lynkr/protocol'
 import { LynkrError } from '@lynkr/protocol'
 import { generateId } from '@lynkr/core'
 import { GEMINI_SIGNATURE_PREFIX } from './to-gemini-request.ts'
@@ -44,6 +44,37 @@ export function fromGeminiUsage (metadata: unknown): Partial<Usage> | undefined 
   return usage
 }
 
+const texts = (value: unknown): string[] => Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string' && item !== '') : []
+
+/**
+ * A candidate's `groundingMetadata` (Google Search grounding) → a `web-search` part: `webSearchQueries`, the
+ * `groundingChunks[].web` pages ({uri, title}: Google's redirect URL and the site's domain), and the
+ * `groundingSupports` whose `segment` offsets count UTF-8 bytes of the answer (`startIndex` is left out when 0,
+ * as proto3 JSON omits zero values). Undefined when the candidate has none.
+ */
+export function groundingToPart (metadata: unknown): UpstreamPart | undefined {
+  if (!isObject(metadata)) return undefined
+  const queries = texts(metadata.webSearchQueries)
+  const chunks = Array.isArray(metadata.groundingChunks) ? metadata.groundingChunks : []
+  // Chunk indices stay aligned with Google's: a non-web chunk keeps its slot (as undefined) and is dropped below.
+  const slots = chunks.map((chunk) => isObject(chunk) && isObject(chunk.web) && typeof chunk.web.uri === 'string'
+    ? { url: chunk.web.uri, ...(typeof chunk.web.title === 'string' && chunk.web.title !== '' ? { title: chunk.web.title } : {}) }
+    : undefined)
+  const sources: WebSource[] = []
+  const remap = slots.map((slot) => slot === undefined ? undefined : sources.push(slot) - 1)
+  const supports: WebSupport[] = []
+  for (const support of Array.isArray(metadata.groundingSupports) ? metadata.groundingSupports : []) {
+    if (!isObject(support) || !isObject(support.segment)) continue
+    const segment = support.segment
+    const indices = Array.isArray(support.groundingChunkIndices) ? support.groundingChunkIndices : []
+    const mapped = indices.map((index) => typeof index === 'number' ? remap[index] : undefined).filter((index): index is number => index !== undefined)
+    if (mapped.length === 0 || typeof segment.endIndex !== 'number') continue
+    supports.push({ start: typeof segment.startIndex === 'number' ? segment.startIndex : 0, end: segment.endIndex, unit: 'utf8', ...(typeof segment.text === 'string' ? { text: segment.text } : {}), sources: mapped })
+  }
+  if (queries.length === 0 && sources.length === 0) return undefined
+  return { type: 'web-search', queries, sources, supports }
+}
+
 /**
  * One GenerateContentResponse (a whole reply, or one SSE chunk of a stream) → parts. Function calls
  * arrive whole; Gemini usually sends no call id, so one is generated in the shape Claude Code expects.
@@ -75,6 +106,8 @@ export function geminiChunkToParts (chunk: Json): UpstreamPart[] {
       parts.push({ type: 'tool-call', id: typeof call.id === 'string' && /^[a-zA-Z0-9_-]+$/.test(call.id) ? call.id : generateId('toolu_'), name: String(call.name ?? ''), input: isObject(call.args) ? call.args : {} })
     }
   }
+  const grounding = groundingToPart(candidate?.groundingMetadata)
+  if (grounding !== undefined) parts.push(grounding)
   const usage = fromGeminiUsage(chunk.usageMetadata)
   if (usage !== undefined) parts.push({ type: 'usage', usage })
   const blocked = isObject(chunk.promptFeedback) && typeof chunk.promptFeedback.blockReason === 'string'

@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, DocumentBlock, ImageBlock, ToolResultBlock } from '@lynkr/protocol'
-import { serverToolText } from '@lynkr/protocol'
+import { serverToolText, webSearchTool } from '@lynkr/protocol'
 import { sanitizeGeminiSchema } from './sanitize-gemini-schema.ts'
 
 type Json = Record<string, unknown>
@@ -113,12 +113,40 @@ function thinkingConfig (request: ChatRequest): Json | undefined {
     : { includeThoughts: true, thinkingBudget: -1 }
 }
 
+export interface GeminiRequestOptions {
+  /** Vertex AI (not the Gemini API): its googleSearch takes `excludeDomains`. */
+  vertexAI?: boolean
+}
+
+/**
+ * Whether the request's web search server tool becomes Gemini's Google Search grounding: only when no function
+ * is declared (the request's own tools, or ones its history called). Gemini rejects googleSearch next to
+ * functionDeclarations in one generateContent request (Vertex AI documents it; Gemini 3's tool combination
+ * needs a flag and replayed tool-context parts that lynkr does not keep), and Claude Code's WebSearch asks
+ * with the search tool alone, while its agent loop needs its functions: there the search is dropped with a
+ * notice (core's server-tool notice) instead.
+ */
+export function geminiSearchApplies (request: ChatRequest): boolean {
+  if (webSearchTool(request) === undefined) return false
+  if ((request.tools ?? []).some((tool) => tool.input_schema !== undefined && tool.defer_loading !== true)) return false
+  return !request.messages.some((message) => message.content.some((block) => block.type === 'tool_use'))
+}
+
+/**
+ * Google Search grounding for the web search tool. `max_uses` and `allowed_domains` have no Gemini equivalent
+ * and are ignored; `blocked_domains` → `excludeDomains` on Vertex AI only (the Gemini API refuses the field).
+ */
+function googleSearchTool (request: ChatRequest, options: GeminiRequestOptions): Json {
+  const blocked = webSearchTool(request)?.blocked_domains
+  return { googleSearch: options.vertexAI === true && blocked !== undefined ? { excludeDomains: blocked } : {} }
+}
+
 /**
  * The internal request → a Gemini `generateContent` body: contents with user/model roles (merged so they
  * alternate, starting with user), system prompt and system messages as `systemInstruction`, tool schemas
  * sanitised to Gemini's OpenAPI subset, tool results as `functionResponse` parts named after their call.
  */
-export function toGeminiRequest (request: ChatRequest): Json {
+export function toGeminiRequest (request: ChatRequest, options: GeminiRequestOptions = {}): Json {
   const systemParts: Part[] = (request.system ?? []).filter((block) => nonBlank(block.text)).map((block) => ({ text: block.text }))
   const namesById = new Map<string, string>()
   const turns: Turn[] = []
@@ -159,6 +187,8 @@ export function toGeminiRequest (request: ChatRequest): Json {
       const mode = choice.type === 'none' ? 'NONE' : choice.type === 'auto' ? 'AUTO' : 'ANY'
       body.toolConfig = { functionCallingConfig: { mode, ...(choice.type === 'tool' ? { allowedFunctionNames: [choice.name] } : {}) } }
     }
+  } else if (geminiSearchApplies(request)) {
+    body.tools = [googleSearchTool(request, options)]
   }
 
   // Unset (0: an OpenAI client may leave it out) means the model's own maximum; Gemini refuses 0.

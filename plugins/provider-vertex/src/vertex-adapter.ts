@@ -1,8 +1,8 @@
-import type { HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
-import { LynkrError, looksLikeContextOverflow } from '@lynkr/protocol'
-import { UpstreamClient, applyModelLimits, credentialsRefused, lookupModelLimits, mapUpstreamError, readSseEvents, transportError, upstreamErrorMessage } from '@lynkr/core'
+import type { ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
+import { LynkrError, isWebSearchTool, looksLikeContextOverflow } from '@lynkr/protocol'
+import { UpstreamClient, WebSearchAnswer, applyModelLimits, credentialsRefused, lookupModelLimits, mapUpstreamError, promptQuery, readSseEvents, transformPartList, transformPartStream, transportError, upstreamErrorMessage } from '@lynkr/core'
 import type { ModelLimits, ModelLimitsTable } from '@lynkr/core'
-import { toGeminiRequest } from './to-gemini-request.ts'
+import { geminiSearchApplies, toGeminiRequest } from './to-gemini-request.ts'
 import { geminiChunkToParts } from './parse-gemini-response.ts'
 
 export interface VertexAdapterOptions {
@@ -53,6 +53,10 @@ export function createVertexAdapter (options: VertexAdapterOptions): ProviderAda
   const { client } = options
   const base = options.baseUrl.replace(/\/+$/, '')
   const headers = { 'x-goog-api-key': options.apiKey }
+  const vertexAI = /(^|\.)aiplatform\.googleapis\.com$/i.test(new URL(base).hostname)
+  /** A grounded answer is held until Gemini's grounding metadata says what was searched (WebSearchAnswer). */
+  const groundedTransforms = (request: ChatRequest): WebSearchAnswer[] =>
+    geminiSearchApplies(request) ? [new WebSearchAnswer({ provider: 'vertex', fallbackQuery: promptQuery(request) })] : []
   const url = (model: string, stream: boolean): string =>
     `${base}/models/${encodeURIComponent(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`
 
@@ -61,7 +65,7 @@ export function createVertexAdapter (options: VertexAdapterOptions): ProviderAda
     const limits = table === undefined && options.limits === undefined ? undefined : { ...table, ...options.limits }
     const request = await applyModelLimits(input, limits, 'vertex')
     const target = url(request.model, stream)
-    const response = await client.send({ provider: 'vertex', url: target, headers, body: JSON.stringify(toGeminiRequest(request)), signal, mapError: mapGeminiError })
+    const response = await client.send({ provider: 'vertex', url: target, headers, body: JSON.stringify(toGeminiRequest(request, { vertexAI })), signal, mapError: mapGeminiError })
     return { response, target }
   }
 
@@ -69,6 +73,7 @@ export function createVertexAdapter (options: VertexAdapterOptions): ProviderAda
     specificationVersion: 'v1',
     id: 'vertex',
     defaultModel: options.model,
+    supportsServerTool: (tool, request) => isWebSearchTool(tool) && geminiSearchApplies(request),
     listModels: (): ModelInfo[] => {
       const limits = lookupModelLimits(GEMINI_MODEL_LIMITS, options.model)
       return [{ id: options.model, provider: 'vertex', contextWindow: limits?.contextWindow, maxOutputTokens: limits?.maxOutputTokens }]
@@ -85,12 +90,12 @@ export function createVertexAdapter (options: VertexAdapterOptions): ProviderAda
       const parts = geminiChunkToParts(reply)
       const failure = parts.find((part) => part.type === 'error')
       if (failure !== undefined) throw (failure as Extract<UpstreamPart, { type: 'error' }>).error
-      return [{ type: 'response-start' }, ...parts]
+      return transformPartList([{ type: 'response-start' }, ...parts], groundedTransforms(request))
     },
 
     async chatStream (request, context) {
       const { response, target } = await post(request, true, context.signal)
-      return (async function * (): AsyncGenerator<UpstreamPart> {
+      const parts = (async function * (): AsyncGenerator<UpstreamPart> {
         yield { type: 'response-start' }
         try {
           for await (const event of readSseEvents(response.body)) {
@@ -102,6 +107,7 @@ export function createVertexAdapter (options: VertexAdapterOptions): ProviderAda
           throw transportError({ provider: 'vertex', url: target, signal: context.signal }, error)
         }
       })()
+      return transformPartStream(parts, groundedTransforms(request))
     },
 
     /**
