@@ -2,7 +2,7 @@
  * Fakes of the OpenAI-compatible servers that differ from OpenAI, as dialects of fake-openai.ts: Azure
  * OpenAI (api-key header or Entra ID bearer tokens, api-version, deployments, the empty-choices first
  * chunk), llama.cpp (a strict Jinja chat template, `: ping` comments), LM Studio, OpenRouter (processing
- * comments, reasoning and signed reasoning_details), Moonshot/Kimi (`functions.name:N` tool ids,
+ * comments, reasoning and signed reasoning_details, the web plugin's url_citation annotations), Moonshot/Kimi (`functions.name:N` tool ids,
  * reasoning_content required on tool-call turns of thinking models) and Databricks serving endpoints
  * (invocations URL, reasoning content arrays).
  */
@@ -167,6 +167,12 @@ export async function startFakeOpenRouter (options: FakeOpenRouterOptions): Prom
   const dialect: OpenAIDialect = {
     checkAuth: (recorded) => bearer(recorded, options.apiKey, { status: 401, message: 'No auth credentials found', type: 'authentication_error', param: null, code: null }),
     validate: (body) => {
+      if (body.plugins !== undefined && !Array.isArray(body.plugins)) return invalid('plugins must be an array', 'plugins')
+      for (const plugin of pluginsOf(body)) {
+        if (typeof plugin.id !== 'string') return invalid('plugins[].id is required', 'plugins')
+        if (plugin.id === 'web' && plugin.max_results !== undefined && !(Number.isInteger(plugin.max_results) && (plugin.max_results as number) >= 1 && (plugin.max_results as number) <= 10)) return invalid('max_results must be between 1 and 10', 'plugins')
+        if (plugin.id === 'web' && plugin.include_domains !== undefined && plugin.exclude_domains !== undefined) return invalid('include_domains cannot be used with exclude_domains', 'plugins')
+      }
       const reasoning = body.reasoning
       if (reasoning !== undefined) {
         const valid = isRecord(reasoning) && (
@@ -195,9 +201,20 @@ export async function startFakeOpenRouter (options: FakeOpenRouterOptions): Prom
     // Streams carry the text twice: `reasoning` and a reasoning_details fragment; the signature comes last.
     reasoningDelta: (piece, last, full) => ({ reasoning: piece, reasoning_details: [detail(piece, last ? sign(OPENROUTER_SECRET, full) : undefined)] }),
     prelude: () => [': OPENROUTER PROCESSING\n\n', ': OPENROUTER PROCESSING\n\n'],
+    // With the web plugin on, a scripted search is cited: every hit is a url_citation (with the page text the
+    // search returned); the first spans the answer's first sentence, the others no range.
+    annotations: (reply, text, body) => {
+      if (reply.webSearch === undefined || !pluginsOf(body).some((plugin) => plugin.id === 'web')) return undefined
+      const sentence = /^[^.!?]*[.!?]/.exec(text)?.[0] ?? text
+      return reply.webSearch.results.map((hit, i) => ({ type: 'url_citation', url_citation: { url: hit.url, title: hit.title, content: `${hit.title}: page text.`, start_index: 0, end_index: i === 0 ? sentence.length : 0 } }))
+    },
     errorBody: (error) => ({ error: { code: error.status, message: error.message, metadata: { provider_name: 'Fake' } } })
   }
   return await startFakeOpenAI({ responder: options.responder, maxOutputTokens: options.maxOutputTokens, dialect })
+}
+
+function pluginsOf (body: Record<string, unknown>): Array<Record<string, unknown>> {
+  return Array.isArray(body.plugins) ? body.plugins.filter(isRecord) : []
 }
 
 // ------------------------------------------------------------------------------------------- Moonshot

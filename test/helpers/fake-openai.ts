@@ -45,6 +45,8 @@ export interface OpenAIDialect {
   between?: string
   /** Rewrites every streamed chunk object before it is sent (Azure content_filter_results). */
   decorateChunk?: (chunk: Record<string, unknown>) => void
+  /** `annotations` for the answer `text` (OpenRouter's url_citation when its web plugin searched), or none. */
+  annotations?: (reply: FakeReply, text: string, body: Record<string, unknown>) => unknown[] | undefined
   /** The JSON body of an error (default OpenAI's `{error:{message,type,param,code}}`). */
   errorBody?: (error: OpenAIError) => unknown
 }
@@ -195,6 +197,8 @@ async function answer (exchange: FakeExchange & { dialect?: OpenAIDialect }, bod
       if (dialect.reasoningMessage !== undefined) dialect.reasoningMessage(reply.reasoning, message)
       else message.reasoning_content = reply.reasoning
     }
+    const annotations = dialect.annotations?.(reply, reply.text ?? '', body)
+    if (annotations !== undefined) message.annotations = annotations
     return sendJson(exchange.res, 200, {
       id, object: 'chat.completion', created, model, system_fingerprint: 'fp_fake',
       choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], usage
@@ -226,6 +230,9 @@ async function answer (exchange: FakeExchange & { dialect?: OpenAIDialect }, bod
     frames.push(frame({ error: { message: reply.midStreamError, type: 'server_error', param: null, code: null } }))
     return await streamFrames(exchange, 'text/event-stream; charset=utf-8', frames, reply)
   }
+  // Annotations come in a delta of their own once the text is out.
+  const annotations = dialect.annotations?.(reply, text, body)
+  if (annotations !== undefined) frames.push(chunk({ role: 'assistant', content: '', annotations }))
   for (const fragment of toolFragments(calls, reply.interleave === true)) frames.push(chunk({ tool_calls: [fragment] }))
   frames.push(chunk({}, finish))
   if (includeUsage) {

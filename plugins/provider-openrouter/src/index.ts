@@ -4,10 +4,12 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { UpstreamClient, limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
+import { isWebSearchTool } from '@lynkr/protocol'
+import { UpstreamClient, WebSearchAnswer, limitOptions, promptQuery, limitVariables, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
 import { ReasoningDetailsMerger, assistantReasoningDetails, openRouterChunkToParts, openRouterCompletionToParts, reasoningField } from './reasoning-details.ts'
+import { webPlugin } from './web-search.ts'
 
 export interface OpenRouterPluginOptions {
   apiKey: string
@@ -25,7 +27,7 @@ export function createOpenRouterAdapter (options: OpenRouterPluginOptions, clien
   const headers: Record<string, string> = { authorization: `Bearer ${options.apiKey}` }
   if (options.siteUrl) headers['HTTP-Referer'] = options.siteUrl
   if (options.siteName) headers['X-Title'] = options.siteName
-  return withModelLimits(createOpenAICompatibleAdapter({
+  const adapter = withModelLimits(createOpenAICompatibleAdapter({
     id: 'openrouter',
     chatUrl: options.chatUrl,
     model: options.model,
@@ -33,13 +35,19 @@ export function createOpenRouterAdapter (options: OpenRouterPluginOptions, clien
     quirks: { maxTokensField: 'max_tokens', assistantFields: assistantReasoningDetails },
     finishBody: (body, request) => {
       const reasoning = reasoningField(request)
-      return reasoning === undefined ? body : { ...body, reasoning }
+      const web = webPlugin(request)
+      return { ...body, ...(reasoning === undefined ? {} : { reasoning }), ...(web === undefined ? {} : { plugins: [web] }) }
     },
     parseChunk: openRouterChunkToParts,
     parseCompletion: openRouterCompletionToParts,
-    partTransforms: () => [new ReasoningDetailsMerger()],
+    // A searched answer waits for its url_citation annotations (they come with or after the text).
+    partTransforms: (request) => webPlugin(request) === undefined
+      ? [new ReasoningDetailsMerger()]
+      : [new ReasoningDetailsMerger(), new WebSearchAnswer({ provider: 'openrouter', fallbackQuery: promptQuery(request) })],
     client
   }), modelLimitsResolver(options.limits))
+  // The web plugin serves Anthropic's web search tool (web-search.ts); other server tools it cannot.
+  return { ...adapter, supportsServerTool: (tool) => isWebSearchTool(tool) }
 }
 
 async function openRouterProvider (app: FastifyInstance, options: OpenRouterPluginOptions): Promise<void> {
@@ -72,3 +80,4 @@ export const manifest = defineManifest({
 })
 
 export { encodeDetails, decodeDetails, mergeDetails, ReasoningDetailsMerger } from './reasoning-details.ts'
+export { annotationsToPart, webPlugin } from './web-search.ts'

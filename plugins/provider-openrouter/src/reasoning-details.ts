@@ -2,6 +2,7 @@
 import type { ChatRequest, ContentBlock, UpstreamPart } from '@lynkr/protocol'
 import type { PartTransform } from '@lynkr/core'
 import { openAIChunkToParts, openAICompletionToParts } from '@lynkr/openai-chat'
+import { annotationsToPart } from './web-search.ts'
 
 /**
  * OpenRouter returns reasoning twice: as text (`reasoning`) and as structured `reasoning_details` (text with
@@ -72,13 +73,20 @@ function firstChoice (body: Record<string, unknown>): Record<string, unknown> | 
 export function openRouterChunkToParts (chunk: Record<string, unknown>): UpstreamPart[] {
   const parts = openAIChunkToParts('openrouter', chunk)
   const delta = firstChoice(chunk)?.delta as Record<string, unknown> | undefined
-  return insertAfterReasoning(parts, delta?.reasoning_details)
+  return withAnnotations(insertAfterReasoning(parts, delta?.reasoning_details), delta?.annotations)
 }
 
 export function openRouterCompletionToParts (completion: Record<string, unknown>): UpstreamPart[] {
   const parts = openAICompletionToParts('openrouter', completion)
   const message = firstChoice(completion)?.message as Record<string, unknown> | undefined
-  return insertAfterReasoning(parts, message?.reasoning_details)
+  return withAnnotations(insertAfterReasoning(parts, message?.reasoning_details), message?.annotations)
+}
+
+/** The web plugin's `url_citation` annotations, as a web-search part the WebSearchAnswer transform reads. */
+function withAnnotations (parts: UpstreamPart[], annotations: unknown): UpstreamPart[] {
+  const search = annotationsToPart(annotations)
+  if (search !== undefined) parts.push(search)
+  return parts
 }
 
 /**
