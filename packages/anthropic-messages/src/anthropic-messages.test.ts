@@ -140,3 +140,37 @@ test('betas: allow-lists with prefixes; Claude model table; endpoint URLs', () =
   assert.equal(messagesUrl('https://api.z.ai/api/anthropic/v1/messages'), 'https://api.z.ai/api/anthropic/v1/messages')
   assert.equal(messagesUrl('http://127.0.0.1:9/v1/'), 'http://127.0.0.1:9/v1/messages')
 })
+
+test('a web search another upstream ran goes to Anthropic as text, its lynkr citations dropped; Anthropic\'s own search blocks pass unchanged', async () => {
+  const { encodeSearchContent, encodeCitationIndex } = await import('@lynkr/protocol')
+  const ours = { type: 'web_search_result', url: 'https://nodejs.org/en/blog', title: 'Node.js blog', encrypted_content: encodeSearchContent({ provider: 'vertex', snippets: ['Node 24 was released in May 2025.'] }), page_age: null }
+  const theirs = { type: 'web_search_result', url: 'https://example.com', title: 'Example', encrypted_content: 'EqgfCioIAhgBIiQ3', page_age: null }
+  const request: ChatRequest = {
+    model: 'claude-sonnet-4-5',
+    clientModel: 'claude-sonnet-4-5',
+    max_tokens: 1024,
+    stream: true,
+    messages: [
+      { role: 'user', content: [{ type: 'text', text: 'When did Node 24 come out?' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'server_tool_use', id: 'srvtoolu_ours', name: 'web_search', input: { query: 'node 24 release' } },
+          { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_ours', content: [ours] },
+          { type: 'text', text: 'In May 2025.', citations: [{ type: 'web_search_result_location', url: ours.url, title: ours.title, encrypted_index: encodeCitationIndex(0), cited_text: 'Node 24 was released' }] },
+          { type: 'server_tool_use', id: 'srvtoolu_theirs', name: 'web_search', input: { query: 'example' } },
+          { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_theirs', content: [theirs] },
+          { type: 'text', text: 'See example.', citations: [{ type: 'web_search_result_location', url: theirs.url, title: theirs.title, encrypted_index: 'Eo8BCioIBhgC', cited_text: 'Example' }] }
+        ] as ChatRequest['messages'][number]['content']
+      },
+      { role: 'user', content: [{ type: 'text', text: 'Thanks' }] }
+    ]
+  }
+  const body = toAnthropicRequest(request, { systemMessages: 'keep', betas: [] }) as { messages: Array<{ content: any[] }> }
+  const assistant = body.messages[1]!.content
+  assert.deepEqual(assistant.map((block) => block.type), ['text', 'text', 'text', 'server_tool_use', 'web_search_tool_result', 'text'])
+  assert.match(assistant[0].text, /node 24 release/)
+  assert.match(assistant[1].text, /Node\.js blog — https:\/\/nodejs\.org\/en\/blog\n {2}> Node 24 was released in May 2025\./, 'what the other upstream found, as text')
+  assert.deepEqual(assistant[2], { type: 'text', text: 'In May 2025.' }, 'lynkr-made citations cannot be verified by Anthropic')
+  assert.deepEqual(assistant.slice(3), request.messages[1]!.content.slice(3), 'Anthropic\'s own search and citations go back exactly')
+})

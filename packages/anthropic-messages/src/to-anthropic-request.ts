@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, TextBlock, ThinkingConfig, ToolDefinition } from '@lynkr/protocol'
+import { isLynkrCitation, isLynkrSearchResult, serverToolText } from '@lynkr/protocol'
 import { LynkrConfigError } from '@lynkr/core'
 import { betaAllowed } from './betas.ts'
 
@@ -29,6 +30,8 @@ export interface AnthropicRequestOptions {
  * fields reach the upstream unchanged and in order; only what the target would reject is touched:
  * - thinking blocks without a signature (produced by another upstream, e.g. OpenAI reasoning) are removed,
  *   because Anthropic verifies signatures;
+ * - a web search another upstream ran (lynkr-made result contents and citation indexes, e.g. Gemini
+ *   grounding) goes as text, and its citations are dropped: Anthropic cannot verify them either;
  * - empty text blocks are removed;
  * - tool fields and deferred tools that need a beta the target does not get are dropped.
  */
@@ -37,12 +40,13 @@ export function toAnthropicRequest (request: ChatRequest, options: AnthropicRequ
   const messages: Array<{ role: string, content: ContentBlock[] }> = []
   // Set when the last assistant turn is a tool-use turn whose (foreign) thinking was removed.
   let strippedFromLastAssistant = false
+  const foreignSearches = foreignSearchIds(request.messages)
   for (const message of request.messages) {
     if (message.role === 'system' && options.systemMessages === 'hoist') {
       for (const block of message.content) if (block.type === 'text' && block.text.trim() !== '') system.push(block)
       continue
     }
-    const content = cleanContent(message)
+    const content = cleanContent(message, foreignSearches)
     if (message.role === 'assistant') {
       strippedFromLastAssistant = message.content.some((block) => block.type === 'thinking' && !signed(block)) && message.content.some((block) => block.type === 'tool_use')
     }
@@ -86,12 +90,45 @@ function signed (block: { signature?: string }): boolean {
   return typeof block.signature === 'string' && block.signature !== '' && !FOREIGN_SIGNATURE.test(block.signature)
 }
 
-function cleanContent (message: ChatMessage): ContentBlock[] {
-  return message.content.filter((block) => {
-    if (block.type === 'text') return block.text !== ''
-    if (block.type === 'thinking') return signed(block)
-    return true
-  })
+function cleanContent (message: ChatMessage, foreignSearches: ReadonlySet<string>): ContentBlock[] {
+  const out: ContentBlock[] = []
+  for (const block of message.content) {
+    if (block.type === 'text') {
+      if (block.text === '') continue
+      const citations = (block as { citations?: unknown }).citations
+      if (Array.isArray(citations) && citations.some(isLynkrCitation)) {
+        const { citations: _dropped, ...plain } = block as TextBlock & { citations?: unknown }
+        out.push(plain)
+      } else out.push(block)
+    } else if (block.type === 'thinking') {
+      if (signed(block)) out.push(block)
+    } else if (foreignSearches.has(searchId(block) ?? '')) {
+      const text = serverToolText(block)
+      if (text !== undefined && text !== '') out.push({ type: 'text', text })
+    } else out.push(block)
+  }
+  return out
+}
+
+/** The id tying a server tool call to its result block. */
+function searchId (block: ContentBlock): string | undefined {
+  const fields = block as unknown as { type: string, id?: unknown, tool_use_id?: unknown }
+  if (fields.type === 'server_tool_use') return typeof fields.id === 'string' ? fields.id : undefined
+  if (fields.type === 'web_search_tool_result') return typeof fields.tool_use_id === 'string' ? fields.tool_use_id : undefined
+  return undefined
+}
+
+/** Ids of the web searches lynkr made from another upstream's search (their results carry lynkr contents). */
+function foreignSearchIds (messages: ChatMessage[]): Set<string> {
+  const ids = new Set<string>()
+  for (const message of messages) {
+    for (const block of message.content) {
+      if ((block.type as string) !== 'web_search_tool_result') continue
+      const id = searchId(block)
+      if (id !== undefined && isLynkrSearchResult(block as { content?: unknown })) ids.add(id)
+    }
+  }
+  return ids
 }
 
 /** Tool-search (`defer_loading`) and `input_examples` are beta features; without the beta they are a 400. */

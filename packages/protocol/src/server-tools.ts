@@ -62,3 +62,26 @@ export function decodeSearchContent (value: unknown): LynkrSearchContent | undef
     return undefined
   }
 }
+
+/** The `encrypted_index` of a citation lynkr made for another upstream's search: the result's position, marked as ours. */
+export function encodeCitationIndex (result: number): string {
+  return Buffer.from(JSON.stringify({ lynkr: 1, result })).toString('base64')
+}
+
+/**
+ * Whether a web search block or citation was made by lynkr from another upstream's search rather than by
+ * Anthropic: such contents and indexes mean nothing to Anthropic's API, which cannot verify them.
+ */
+export function isLynkrSearchResult (block: { content?: unknown }): boolean {
+  return Array.isArray(block.content) && block.content.some((item) => typeof item === 'object' && item !== null && decodeSearchContent((item as { encrypted_content?: unknown }).encrypted_content) !== undefined)
+}
+
+export function isLynkrCitation (citation: unknown): boolean {
+  const index = typeof citation === 'object' && citation !== null ? (citation as { encrypted_index?: unknown }).encrypted_index : undefined
+  if (typeof index !== 'string') return false
+  try {
+    return (JSON.parse(Buffer.from(index, 'base64').toString('utf8')) as { lynkr?: unknown }).lynkr === 1
+  } catch {
+    return false
+  }
+}

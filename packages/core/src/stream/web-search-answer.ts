@@ -1,5 +1,5 @@
 import type { ChatRequest, UpstreamPart, WebSource, WebSupport } from '@lynkr/protocol'
-import { encodeSearchContent } from '@lynkr/protocol'
+import { encodeCitationIndex, encodeSearchContent } from '@lynkr/protocol'
 import type { PartTransform } from './part-transform.ts'
 import { generateId } from './ids.ts'
 
@@ -194,7 +194,7 @@ export class WebSearchAnswer implements PartTransform {
       const cited = this.text.slice(range.start, range.end)
       for (const i of [...new Set(range.sources)]) {
         const source = this.sources[i]!
-        out.push({ type: 'citation', citation: { type: 'web_search_result_location', url: source.url, title: source.title ?? hostOf(source.url), encrypted_index: Buffer.from(JSON.stringify({ lynkr: 1, result: i })).toString('base64'), cited_text: cited.slice(0, CITED_TEXT_MAX) } })
+        out.push({ type: 'citation', citation: { type: 'web_search_result_location', url: source.url, title: source.title ?? hostOf(source.url), encrypted_index: encodeCitationIndex(i), cited_text: cited.slice(0, CITED_TEXT_MAX) } })
       }
       out.push({ type: 'text-delta', text: cited })
       at = range.end
