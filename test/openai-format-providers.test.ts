@@ -1,4 +1,5 @@
 import { test } from 'node:test'
+import { readFileSync } from 'node:fs'
 import assert from 'node:assert/strict'
 import Anthropic from '@anthropic-ai/sdk'
 import { startGateway, ollamaEnv } from './helpers/gateway.ts'
@@ -127,6 +128,32 @@ test('llama.cpp: the fake refuses what a strict template refuses; the gateway se
   assert.equal(body.top_k, 20)
   assert.equal(posts().at(-1)!.headers.authorization, 'Bearer llama-key')
   await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })
+})
+
+test('OpenRouter: Claude Code\'s prompt-cache breakpoints reach Anthropic models as cache_control on text parts, so the second turn reads the cache; other models get none', { timeout: 60_000 }, async (t) => {
+  const { fake, client, posts } = await boot(t, openRouterCase)
+  // What Claude Code 2.1.332 sends on a tool-result turn: breakpoints on two system blocks, the mid-conversation system message and the tool result.
+  const turn = JSON.parse(readFileSync(new URL('../plugins/api-anthropic/src/__fixtures__/claude-code-2.1.332-tool-turn.json', import.meta.url), 'utf8'))
+  const ask = async (model: string) => await client.messages.stream({ ...turn, model, stream: undefined }).finalMessage()
+  fake.respondWith({ text: 'first' })
+  const first = await ask('claude-sonnet-4-5')
+  const body = posts().at(-1)!.body
+  const marked = (body.messages as any[]).flatMap((message) => Array.isArray(message.content) ? message.content.filter((part: any) => part.cache_control !== undefined).map((part: any) => [message.role, part.type, part.cache_control]) : [])
+  assert.deepEqual(marked, [
+    ['system', 'text', { type: 'ephemeral' }], ['system', 'text', { type: 'ephemeral' }],
+    ['system', 'text', { type: 'ephemeral' }],
+    ['tool', 'text', { type: 'ephemeral' }]
+  ])
+  assert.equal(first.usage.cache_read_input_tokens ?? 0, 0, 'nothing cached yet')
+  assert.ok((first.usage.cache_creation_input_tokens ?? 0) > 0, 'the prefix was written to the cache')
+
+  fake.respondWith({ text: 'second' })
+  const second = await ask('claude-sonnet-4-5')
+  assert.equal(second.usage.cache_read_input_tokens, first.usage.cache_creation_input_tokens, 'the resent prefix is read from the cache, all of it')
+
+  fake.respondWith({ text: 'gpt' })
+  await ask('openrouter:openai/gpt-4o')
+  assert.doesNotMatch(JSON.stringify(posts().at(-1)!.body), /cache_control/, 'models that cache prefixes by themselves get no breakpoints')
 })
 
 test('OpenRouter: attribution headers, `reasoning` from thinking, reasoning_details back unchanged; tampered details are refused', { timeout: 60_000 }, async (t) => {

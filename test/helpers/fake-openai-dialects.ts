@@ -162,11 +162,52 @@ export interface FakeOpenRouterOptions extends CommonOptions { apiKey: string }
 
 const OPENROUTER_SECRET = 'openrouter-fake-signing-secret'
 
+/**
+ * Anthropic's prompt cache as OpenRouter relays it for anthropic/* models: each `cache_control` on a text part
+ * marks the prefix up to it (tools, then messages in order); a prefix seen before is read from the cache,
+ * the longest new one written. Tokens are the fakes' bytes/4 guess. More than 4 breakpoints is Anthropic's 400.
+ */
+function anthropicPromptCache (): { check: (body: Record<string, unknown>) => OpenAIError | null, usage: (body: Record<string, unknown>) => { read: number, written: number } | undefined } {
+  const seen = new Set<string>()
+  const prefixes = (body: Record<string, unknown>): string[] => {
+    const out: string[] = []
+    let prefix = JSON.stringify(body.tools ?? [])
+    for (const message of messagesOf(body)) {
+      const parts = Array.isArray(message.content) ? message.content : [message.content]
+      for (const part of parts) {
+        prefix += JSON.stringify([message.role, isRecord(part) ? part.text ?? part : part])
+        if (isRecord(part) && part.cache_control !== undefined) out.push(prefix)
+      }
+    }
+    return out
+  }
+  return {
+    check: (body) => {
+      if (!/^anthropic\//.test(String(body.model))) return null
+      const count = prefixes(body).length
+      return count > 4 ? invalid(`A maximum of 4 blocks with cache_control may be provided. Found ${count}.`, 'messages') : null
+    },
+    usage: (body) => {
+      if (!/^anthropic\//.test(String(body.model))) return undefined
+      const marked = prefixes(body)
+      const hit = marked.filter((prefix) => seen.has(prefix)).at(-1)
+      const longest = marked.at(-1)
+      for (const prefix of marked) seen.add(prefix)
+      const tokens = (text: string | undefined): number => text === undefined ? 0 : Math.ceil(text.length / 4)
+      return { read: tokens(hit), written: longest === hit ? 0 : tokens(longest) - tokens(hit) }
+    }
+  }
+}
+
 export async function startFakeOpenRouter (options: FakeOpenRouterOptions): Promise<FakeUpstream> {
+  const cache = anthropicPromptCache()
   const detail = (text: string, signature?: string): Record<string, unknown> => ({ type: 'reasoning.text', text, ...(signature === undefined ? {} : { signature }), format: 'anthropic-claude-v1', index: 0 })
   const dialect: OpenAIDialect = {
     checkAuth: (recorded) => bearer(recorded, options.apiKey, { status: 401, message: 'No auth credentials found', type: 'authentication_error', param: null, code: null }),
+    promptCache: cache.usage,
     validate: (body) => {
+      const breakpoints = cache.check(body)
+      if (breakpoints !== null) return breakpoints
       if (body.plugins !== undefined && !Array.isArray(body.plugins)) return invalid('plugins must be an array', 'plugins')
       for (const plugin of pluginsOf(body)) {
         if (typeof plugin.id !== 'string') return invalid('plugins[].id is required', 'plugins')

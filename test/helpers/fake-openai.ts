@@ -39,6 +39,8 @@ export interface OpenAIDialect {
   reasoningMessage?: (reasoning: string, message: Record<string, unknown>) => void
   /** The delta fields of one streamed reasoning piece (default `{reasoning_content}`). */
   reasoningDelta?: (piece: string, last: boolean, full: string) => Record<string, unknown>
+  /** Prompt caching the server does for this body: tokens read from and written to its cache. */
+  promptCache?: (body: Record<string, unknown>) => { read: number, written: number } | undefined
   /** Raw frames before the first chunk (Azure's empty-choices chunk, OpenRouter's processing comments). */
   prelude?: (model: string) => string[]
   /** A raw frame sent after every chunk (llama.cpp-style `: ping` comments). */
@@ -176,12 +178,14 @@ async function answer (exchange: FakeExchange & { dialect?: OpenAIDialect }, bod
   const created = Math.floor(Date.now() / 1000)
   const calls = (reply.toolCalls ?? []).map((call, index) => ({ ...call, id: call.id ?? dialect.toolCallId?.(call.name, index) ?? `call_${randomBytes(12).toString('base64url')}` }))
   const finish = reply.finishReason ?? (calls.length > 0 ? 'tool_calls' : 'stop')
-  const { input, output, cached } = usageFor(reply, body.messages)
+  const { input, output, cached: scripted } = usageFor(reply, body.messages)
+  const caching = reply.usage === undefined ? dialect.promptCache?.(body) : undefined
+  const cached = caching?.read ?? scripted
   const usage = {
     prompt_tokens: input,
     completion_tokens: output,
     total_tokens: input + output,
-    ...(cached === undefined ? {} : { prompt_tokens_details: { cached_tokens: cached } })
+    ...(cached === undefined && caching === undefined ? {} : { prompt_tokens_details: { cached_tokens: cached ?? 0, ...(caching === undefined ? {} : { cache_write_tokens: caching.written }) } })
   }
 
   if (body.stream !== true) {

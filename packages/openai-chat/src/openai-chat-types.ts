@@ -1,6 +1,9 @@
 /** Wire types of OpenAI Chat Completions as we send and read them (protocols.md §2). */
+/** Anthropic's prompt-cache breakpoint, which OpenRouter passes on to Anthropic and Gemini models. */
+export interface OpenAICacheControl { type: string, ttl?: string }
+
 export type OpenAIContentPart =
-  | { type: 'text', text: string }
+  | { type: 'text', text: string, cache_control?: OpenAICacheControl }
   | { type: 'image_url', image_url: { url: string, detail?: string } }
 
 /** Databricks (Claude endpoints): reasoning travels as content parts with its signature. */
@@ -11,10 +14,10 @@ export type OpenAIAssistantPart =
 export interface OpenAIToolCall { id: string, type: 'function', function: { name: string, arguments: string } }
 
 export type OpenAIMessage =
-  | { role: 'system' | 'developer', content: string }
+  | { role: 'system' | 'developer', content: string | OpenAIContentPart[] }
   | { role: 'user', content: string | OpenAIContentPart[] }
   | { role: 'assistant', content: string | null | OpenAIAssistantPart[], tool_calls?: OpenAIToolCall[], reasoning_content?: string, reasoning_details?: unknown[] }
-  | { role: 'tool', tool_call_id: string, content: string }
+  | { role: 'tool', tool_call_id: string, content: string | OpenAIContentPart[] }
 
 export interface OpenAITool { type: 'function', function: { name: string, description?: string, parameters: Record<string, unknown> } }
 

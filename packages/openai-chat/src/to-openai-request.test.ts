@@ -300,3 +300,30 @@ describe('strictRoles', () => {
     ]), [{ role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AA' } }] }])
   })
 })
+
+test('cache_control breakpoints stay on the text parts they marked when the quirk keeps them for the model, and only then', () => {
+  const ephemeral = { type: 'ephemeral' as const }
+  const request: ChatRequest = {
+    model: 'anthropic/claude-sonnet-4.5',
+    clientModel: 'claude-sonnet-4-5',
+    max_tokens: 100,
+    stream: false,
+    system: [{ type: 'text', text: 'billing header' }, { type: 'text', text: 'You are Claude Code.', cache_control: ephemeral }],
+    messages: [
+      { role: 'user', content: [{ type: 'text', text: 'context' }, { type: 'text', text: 'fix the bug', cache_control: ephemeral }] },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'a.ts', cache_control: ephemeral }] }
+    ]
+  }
+  const kept = toOpenAIRequest(request, { ...quirks, cacheControl: (model) => model.startsWith('anthropic/') })
+  assert.deepEqual(kept.messages, [
+    { role: 'system', content: [{ type: 'text', text: 'billing header' }, { type: 'text', text: 'You are Claude Code.', cache_control: ephemeral }] },
+    { role: 'user', content: [{ type: 'text', text: 'context' }, { type: 'text', text: 'fix the bug', cache_control: ephemeral }] },
+    { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'Bash', arguments: '{"command":"ls"}' } }] },
+    { role: 'tool', tool_call_id: 'toolu_1', content: [{ type: 'text', text: 'a.ts', cache_control: ephemeral }] }
+  ])
+  const other = toOpenAIRequest({ ...request, model: 'openai/gpt-4o' }, { ...quirks, cacheControl: (model) => model.startsWith('anthropic/') })
+  assert.doesNotMatch(JSON.stringify(other), /cache_control/)
+  assert.deepEqual(other.messages[0], { role: 'system', content: 'billing header\n\nYou are Claude Code.' }, 'plain strings, as before')
+  assert.doesNotMatch(JSON.stringify(toOpenAIRequest(request, quirks)), /cache_control/, 'no quirk, no breakpoints')
+})

@@ -1,6 +1,6 @@
-import type { ChatMessage, ChatRequest, ContentBlock, ImageBlock, ToolResultBlock } from '@lynkr/protocol'
+import type { ChatMessage, ChatRequest, ContentBlock, ImageBlock, TextBlock, ToolResultBlock } from '@lynkr/protocol'
 import { flattenToolResult, joinTextBlocks } from '@lynkr/protocol'
-import type { OpenAIAssistantPart, OpenAIChatBody, OpenAIContentPart, OpenAIMessage } from './openai-chat-types.ts'
+import type { OpenAIAssistantPart, OpenAICacheControl, OpenAIChatBody, OpenAIContentPart, OpenAIMessage } from './openai-chat-types.ts'
 
 /** What differs between OpenAI-compatible servers; presets set these (later issues add more). */
 export interface OpenAIRequestQuirks {
@@ -34,12 +34,39 @@ export interface OpenAIRequestQuirks {
   assistantFields?: (content: ContentBlock[]) => Partial<Extract<OpenAIMessage, { role: 'assistant' }>> | undefined
   /** Reasoning models that reject sampling parameters (OpenAI o-series and gpt-5 reasoning): temperature/top_p/top_k are not sent. */
   omitSampling?: boolean
+  /**
+   * For which models Anthropic's `cache_control` breakpoints stay, on the text parts they marked (OpenRouter
+   * passes them on to Anthropic and Gemini models; dropped, Claude Code's long prompt is paid in full every turn).
+   */
+  cacheControl?: (model: string) => boolean
 }
 
 function imageUrl (block: ImageBlock): string | null {
   if (block.source.type === 'base64') return `data:${block.source.media_type};base64,${block.source.data}`
   if (block.source.type === 'url') return block.source.url
   return null
+}
+
+/** The breakpoint a block carries, in the wire shape. */
+function breakpoint (block: { cache_control?: unknown }): OpenAICacheControl | undefined {
+  const marker = block.cache_control
+  return typeof marker === 'object' && marker !== null && typeof (marker as { type?: unknown }).type === 'string' ? marker as OpenAICacheControl : undefined
+}
+
+function textPart (text: string, marker: OpenAICacheControl | undefined): OpenAIContentPart {
+  return marker === undefined ? { type: 'text', text } : { type: 'text', text, cache_control: marker }
+}
+
+/** System text: one string, or text parts when a block carries a kept breakpoint. */
+function systemContent (blocks: TextBlock[], cache: boolean): string | OpenAIContentPart[] {
+  const texts = blocks.filter((block) => block.text !== '')
+  if (cache && texts.some((block) => breakpoint(block) !== undefined)) return texts.map((block) => textPart(block.text, breakpoint(block)))
+  return texts.map((block) => block.text).join('\n\n')
+}
+
+/** Text of string-or-parts content (strict templates join everything into strings). */
+function contentText (content: string | OpenAIContentPart[]): string {
+  return typeof content === 'string' ? content : content.map((part) => part.type === 'text' ? part.text : '').join('\n\n')
 }
 
 function toolResultContent (block: ToolResultBlock, images: OpenAIContentPart[]): string {
@@ -52,10 +79,10 @@ function toolResultContent (block: ToolResultBlock, images: OpenAIContentPart[])
   return flat.text === '' ? '(no output)' : flat.text
 }
 
-function userContent (blocks: ContentBlock[], extraImages: OpenAIContentPart[]): string | OpenAIContentPart[] | null {
+function userContent (blocks: ContentBlock[], extraImages: OpenAIContentPart[], cache: boolean): string | OpenAIContentPart[] | null {
   const parts: OpenAIContentPart[] = [...extraImages]
   for (const block of blocks) {
-    if (block.type === 'text') parts.push({ type: 'text', text: block.text })
+    if (block.type === 'text') parts.push(textPart(block.text, cache ? breakpoint(block) : undefined))
     else if (block.type === 'image') {
       const url = imageUrl(block)
       if (url !== null) parts.push({ type: 'image_url', image_url: { url } })
@@ -64,15 +91,15 @@ function userContent (blocks: ContentBlock[], extraImages: OpenAIContentPart[]):
     }
   }
   if (parts.length === 0) return null
-  // Plain strings are the most widely accepted form; parts only when an image needs them.
-  if (parts.every((part) => part.type === 'text')) return parts.map((part) => (part as { text: string }).text).join('\n\n')
+  // Plain strings are the most widely accepted form; parts only when an image or a breakpoint needs them.
+  if (parts.every((part) => part.type === 'text' && part.cache_control === undefined)) return parts.map((part) => (part as { text: string }).text).join('\n\n')
   return parts
 }
 
-function convertMessage (message: ChatMessage, quirks: OpenAIRequestQuirks, out: OpenAIMessage[]): void {
+function convertMessage (message: ChatMessage, quirks: OpenAIRequestQuirks, cache: boolean, out: OpenAIMessage[]): void {
   if (message.role === 'system') {
-    const text = joinTextBlocks(message.content)
-    if (text !== '') out.push({ role: 'system', content: text })
+    const content = cache ? systemContent(message.content.filter((block): block is TextBlock => block.type === 'text'), true) : joinTextBlocks(message.content)
+    if (content.length > 0) out.push({ role: 'system', content })
     return
   }
   if (message.role === 'assistant') {
@@ -103,17 +130,21 @@ function convertMessage (message: ChatMessage, quirks: OpenAIRequestQuirks, out:
   // tool_result blocks become tool messages first and in order, directly after the assistant turn.
   const images: OpenAIContentPart[] = []
   for (const block of message.content) {
-    if (block.type === 'tool_result') out.push({ role: 'tool', tool_call_id: quirks.toolIdToUpstream?.(block.tool_use_id) ?? block.tool_use_id, content: toolResultContent(block, images) })
+    if (block.type !== 'tool_result') continue
+    const text = toolResultContent(block, images)
+    const marker = cache ? breakpoint(block) : undefined
+    out.push({ role: 'tool', tool_call_id: quirks.toolIdToUpstream?.(block.tool_use_id) ?? block.tool_use_id, content: marker === undefined ? text : [textPart(text, marker)] })
   }
-  const content = userContent(message.content.filter((b) => b.type !== 'tool_result'), images)
+  const content = userContent(message.content.filter((b) => b.type !== 'tool_result'), images, cache)
   if (content !== null) out.push({ role: 'user', content })
 }
 
 export function toOpenAIRequest (request: ChatRequest, quirks: OpenAIRequestQuirks): OpenAIChatBody {
   const messages: OpenAIMessage[] = []
-  const system = (request.system ?? []).map((block) => block.text).join('\n\n')
-  if (system !== '') messages.push({ role: 'system', content: system })
-  for (const message of request.messages) convertMessage(message, quirks, messages)
+  const cache = quirks.cacheControl?.(request.model) === true
+  const system = systemContent(request.system ?? [], cache)
+  if (system.length > 0) messages.push({ role: 'system', content: system })
+  for (const message of request.messages) convertMessage(message, quirks, cache, messages)
 
   const body: OpenAIChatBody = { model: request.model, messages: quirks.strictRoles === true ? strictRoles(messages) : messages }
   const tools = (request.tools ?? []).filter((tool) => tool.input_schema !== undefined && tool.defer_loading !== true)
@@ -172,7 +203,7 @@ function assistantText (content: Extract<Message, { role: 'assistant' }>['conten
 export function strictRoles (messages: Message[]): Message[] {
   const leading: string[] = []
   let i = 0
-  for (; i < messages.length && messages[i]!.role === 'system'; i++) leading.push(messages[i]!.content as string)
+  for (; i < messages.length && messages[i]!.role === 'system'; i++) leading.push(contentText(messages[i]!.content as string | OpenAIContentPart[]))
 
   // Fold in-place system messages into the nearest user turn (next, else previous, else the leading one).
   const rest: Message[] = []
@@ -180,7 +211,7 @@ export function strictRoles (messages: Message[]): Message[] {
   let waiting: string[] = []
   for (const message of messages.slice(i)) {
     if (message.role === 'system' || message.role === 'developer') {
-      waiting.push(message.content)
+      waiting.push(contentText(message.content))
       continue
     }
     if (message.role === 'user' && waiting.length > 0) {
@@ -204,7 +235,7 @@ export function strictRoles (messages: Message[]): Message[] {
     if (message.role === 'user' && previous?.role === 'user') {
       previous.content = joinUserContent(previous.content, message.content)
     } else if (message.role === 'user' && previous?.role === 'tool' && typeof message.content === 'string') {
-      previous.content = `${previous.content}\n\n${message.content}`
+      previous.content = `${contentText(previous.content)}\n\n${message.content}`
     } else if (message.role === 'assistant' && previous?.role === 'assistant' && previous.tool_calls === undefined) {
       const text = [assistantText(previous.content), assistantText(message.content)].filter((t) => t !== '').join('\n\n')
       const merged: Extract<Message, { role: 'assistant' }> = { ...previous, ...message, content: text === '' ? null : text }

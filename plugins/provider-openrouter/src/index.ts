@@ -32,7 +32,9 @@ export function createOpenRouterAdapter (options: OpenRouterPluginOptions, clien
     chatUrl: options.chatUrl,
     model: options.model,
     headers,
-    quirks: { maxTokensField: 'max_tokens', assistantFields: assistantReasoningDetails },
+    // Prompt-cache breakpoints reach Anthropic and Gemini models (OpenRouter passes them on; others cache
+    // prefixes by themselves): without them Claude Code's long prompt is billed in full on every turn.
+    quirks: { maxTokensField: 'max_tokens', assistantFields: assistantReasoningDetails, cacheControl: (model) => /^(?:anthropic|google)\//.test(model) },
     finishBody: (body, request) => {
       const reasoning = reasoningField(request)
       const web = webPlugin(request)
