@@ -156,6 +156,20 @@ test('OpenRouter: Claude Code\'s prompt-cache breakpoints reach Anthropic models
   assert.doesNotMatch(JSON.stringify(posts().at(-1)!.body), /cache_control/, 'models that cache prefixes by themselves get no breakpoints')
 })
 
+test('OpenRouter: automatic caching (a top-level cache_control) caches the conversation up to its last block', { timeout: 60_000 }, async (t) => {
+  const { fake, client, posts } = await boot(t, openRouterCase)
+  const history = 'Earlier in this session we read the whole repository. '.repeat(200)
+  const params = { model: 'claude-sonnet-4-5', max_tokens: 256, cache_control: { type: 'ephemeral' }, messages: [{ role: 'user', content: history }, { role: 'assistant', content: 'Noted.' }, { role: 'user', content: 'What next?' }] } as unknown as Anthropic.MessageCreateParamsNonStreaming
+  fake.respondWith({ text: 'first' })
+  const first = await client.messages.create(params)
+  const last = (posts().at(-1)!.body.messages as any[]).at(-1)
+  assert.deepEqual(last.content, [{ type: 'text', text: 'What next?', cache_control: { type: 'ephemeral' } }], 'the breakpoint sits on the last block')
+  fake.respondWith({ text: 'second' })
+  const second = await client.messages.create(params)
+  assert.ok((first.usage.cache_creation_input_tokens ?? 0) > 500)
+  assert.equal(second.usage.cache_read_input_tokens, first.usage.cache_creation_input_tokens)
+})
+
 test('OpenRouter: attribution headers, `reasoning` from thinking, reasoning_details back unchanged; tampered details are refused', { timeout: 60_000 }, async (t) => {
   const { fake, client, posts } = await boot(t, openRouterCase, { OPENROUTER_SITE_URL: 'https://example.com/app' })
   fake.respondWith({ reasoning: 'Plan the greeting.', text: 'Hello!' })

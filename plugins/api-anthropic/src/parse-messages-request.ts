@@ -1,5 +1,7 @@
 import type { ChatMessage, ChatRequest, ContentBlock, TextBlock, ThinkingConfig, ToolChoice, ToolDefinition } from '@lynkr/protocol'
 import { LynkrError, definedFields } from '@lynkr/protocol'
+import type { CacheControl } from '@lynkr/protocol'
+import { withAutomaticBreakpoint } from './automatic-cache.ts'
 
 type Json = Record<string, unknown>
 
@@ -106,7 +108,7 @@ export function parseMessagesRequest (body: unknown, options: { countOnly?: bool
   const effort = typeof outputConfig?.effort === 'string' ? outputConfig.effort as ChatRequest['effort'] : undefined
   const format = isObject(outputConfig?.format) ? outputConfig.format : undefined
 
-  return definedFields<ChatRequest>({
+  const request = definedFields<ChatRequest>({
     model: body.model,
     clientModel: body.model,
     system: parseSystem(body.system),
@@ -124,4 +126,6 @@ export function parseMessagesRequest (body: unknown, options: { countOnly?: bool
     userId: typeof metadata?.user_id === 'string' ? metadata.user_id : undefined,
     stream: body.stream === true
   })
+  const automatic = body.cache_control
+  return isObject(automatic) && typeof automatic.type === 'string' ? withAutomaticBreakpoint(request, automatic as unknown as CacheControl) : request
 }
