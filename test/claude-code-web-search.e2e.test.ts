@@ -80,12 +80,8 @@ test('Claude Code WebSearch (tool search off) runs as Google Search grounding th
   await webSearchRoundTrip(t, { ENABLE_TOOL_SEARCH: 'false' })
 })
 
-test('Claude Code WebSearch loaded through ToolSearch (the default) runs through lynkr to vertex (gemini)', {
-  timeout: 180_000,
-  // Captured: after `ToolSearch {query: "select:WebSearch"}` Claude Code sends WebSearch with `defer_loading: true`
-  // and a `tool_reference` tool result; lynkr drops every defer_loading tool on non-Anthropic upstreams, so Gemini
-  // never gets WebSearch declared and the agent cannot call it.
-  todo: 'lynkr does not declare deferred tools that a ToolSearch tool_reference loaded'
-}, async (t) => {
+// Captured: after `ToolSearch {query: "select:WebSearch"}` Claude Code sends WebSearch with `defer_loading: true`
+// and a `tool_reference` tool result; lynkr must then declare it to Gemini (it used to drop every deferred tool).
+test('Claude Code WebSearch loaded through ToolSearch (the default) runs through lynkr to vertex (gemini)', { timeout: 180_000 }, async (t) => {
   await webSearchRoundTrip(t, {})
 })

@@ -174,3 +174,25 @@ test('a web search another upstream ran goes to Anthropic as text, its lynkr cit
   assert.deepEqual(assistant[2], { type: 'text', text: 'In May 2025.' }, 'lynkr-made citations cannot be verified by Anthropic')
   assert.deepEqual(assistant.slice(3), request.messages[1]!.content.slice(3), 'Anthropic\'s own search and citations go back exactly')
 })
+
+test('without the tool-search beta, a deferred tool a tool search loaded is declared as an ordinary tool and its tool_reference becomes text', () => {
+  const schema = { type: 'object', properties: {} }
+  const request: ChatRequest = {
+    model: 'glm-4.6',
+    clientModel: 'claude-sonnet-4-5',
+    max_tokens: 1024,
+    stream: true,
+    tools: [{ name: 'ToolSearch', input_schema: schema }, { name: 'WebFetch', input_schema: schema, defer_loading: true }, { name: 'NotebookEdit', input_schema: schema, defer_loading: true }],
+    messages: [
+      { role: 'user', content: [{ type: 'text', text: 'fetch it' }] },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'ToolSearch', input: { query: 'select:WebFetch' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'tool_reference', tool_name: 'WebFetch' }, { type: 'text', text: 'Tool loaded.' }] as never }] }
+    ]
+  }
+  const plain = toAnthropicRequest(request, { systemMessages: 'keep', betas: [] }) as { tools: any[], messages: any[] }
+  assert.deepEqual(plain.tools, [{ name: 'ToolSearch', input_schema: schema }, { name: 'WebFetch', input_schema: schema }])
+  assert.deepEqual(plain.messages[2].content[0].content, [{ type: 'text', text: 'Tool loaded.' }])
+  const beta = toAnthropicRequest(request, { systemMessages: 'keep', betas: ['advanced-tool-use-2025-11-20'] }) as { tools: any[], messages: any[] }
+  assert.deepEqual(beta.tools, request.tools, 'with the beta, everything goes as the client sent it')
+  assert.deepEqual(beta.messages[2].content, request.messages[2]!.content)
+})

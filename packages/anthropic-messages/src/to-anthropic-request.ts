@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, TextBlock, ThinkingConfig, ToolDefinition } from '@lynkr/protocol'
-import { isLynkrCitation, isLynkrSearchResult, serverToolText } from '@lynkr/protocol'
+import { isLynkrCitation, isLynkrSearchResult, loadedToolNames, serverToolText } from '@lynkr/protocol'
 import { LynkrConfigError } from '@lynkr/core'
 import { betaAllowed } from './betas.ts'
 
@@ -41,12 +41,13 @@ export function toAnthropicRequest (request: ChatRequest, options: AnthropicRequ
   // Set when the last assistant turn is a tool-use turn whose (foreign) thinking was removed.
   let strippedFromLastAssistant = false
   const foreignSearches = foreignSearchIds(request.messages)
+  const toolSearch = hasToolSearch(options.betas)
   for (const message of request.messages) {
     if (message.role === 'system' && options.systemMessages === 'hoist') {
       for (const block of message.content) if (block.type === 'text' && block.text.trim() !== '') system.push(block)
       continue
     }
-    const content = cleanContent(message, foreignSearches)
+    const content = cleanContent(message, foreignSearches, toolSearch)
     if (message.role === 'assistant') {
       strippedFromLastAssistant = message.content.some((block) => block.type === 'thinking' && !signed(block)) && message.content.some((block) => block.type === 'tool_use')
     }
@@ -59,7 +60,7 @@ export function toAnthropicRequest (request: ChatRequest, options: AnthropicRequ
   body.max_tokens = request.max_tokens
   if (system.length > 0) body.system = system
   body.messages = messages
-  const tools = anthropicTools(request.tools, options.betas)
+  const tools = anthropicTools(request.tools, options.betas, toolSearch ? undefined : loadedToolNames(request.messages))
   if (tools !== undefined && tools.length > 0) {
     body.tools = tools
     if (request.tool_choice !== undefined) body.tool_choice = request.tool_choice
@@ -90,9 +91,15 @@ function signed (block: { signature?: string }): boolean {
   return typeof block.signature === 'string' && block.signature !== '' && !FOREIGN_SIGNATURE.test(block.signature)
 }
 
-function cleanContent (message: ChatMessage, foreignSearches: ReadonlySet<string>): ContentBlock[] {
+function cleanContent (message: ChatMessage, foreignSearches: ReadonlySet<string>, toolSearch: boolean): ContentBlock[] {
   const out: ContentBlock[] = []
   for (const block of message.content) {
+    if (block.type === 'tool_result' && !toolSearch && Array.isArray(block.content) && block.content.some(isToolReference)) {
+      // tool_reference blocks need the tool-search beta; the tools they loaded are declared instead (anthropicTools).
+      const rest = (block.content as unknown[]).filter((item) => !isToolReference(item))
+      out.push({ ...block, content: rest.length > 0 ? rest : 'Tool loaded.' } as ContentBlock)
+      continue
+    }
     if (block.type === 'text') {
       if (block.text === '') continue
       const citations = (block as { citations?: unknown }).citations
@@ -131,15 +138,26 @@ function foreignSearchIds (messages: ChatMessage[]): Set<string> {
   return ids
 }
 
-/** Tool-search (`defer_loading`) and `input_examples` are beta features; without the beta they are a 400. */
-function anthropicTools (tools: ToolDefinition[] | undefined, betas: readonly string[]): ToolDefinition[] | undefined {
+function isToolReference (item: unknown): boolean {
+  return typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'tool_reference'
+}
+
+function hasToolSearch (betas: readonly string[]): boolean {
+  return betas.some((flag) => betaAllowed(flag, ['advanced-tool-use-*', 'tool-search-tool-*']))
+}
+
+/**
+ * Tool-search (`defer_loading`) and `input_examples` are beta features; without the beta they are a 400.
+ * Without it, deferred tools a tool search already loaded (`loaded`) are declared as ordinary tools.
+ */
+function anthropicTools (tools: ToolDefinition[] | undefined, betas: readonly string[], loaded?: ReadonlySet<string>): ToolDefinition[] | undefined {
   if (tools === undefined) return undefined
-  const toolSearch = betas.some((flag) => betaAllowed(flag, ['advanced-tool-use-*', 'tool-search-tool-*']))
+  const toolSearch = hasToolSearch(betas)
   const examples = toolSearch || betas.some((flag) => flag.startsWith('tool-examples-'))
   if (toolSearch && examples) return tools
   const out: ToolDefinition[] = []
   for (const tool of tools) {
-    if (tool.defer_loading === true && !toolSearch) continue
+    if (tool.defer_loading === true && !toolSearch && loaded?.has(tool.name) !== true) continue
     const dropDeferred = !toolSearch && 'defer_loading' in tool
     const dropExamples = !examples && 'input_examples' in tool
     if (!dropDeferred && !dropExamples) {

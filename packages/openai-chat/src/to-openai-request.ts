@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, ImageBlock, TextBlock, ToolResultBlock } from '@lynkr/protocol'
-import { flattenToolResult, joinTextBlocks } from '@lynkr/protocol'
+import { declaredTools, flattenToolResult, joinTextBlocks } from '@lynkr/protocol'
 import type { OpenAIAssistantPart, OpenAICacheControl, OpenAIChatBody, OpenAIContentPart, OpenAIMessage } from './openai-chat-types.ts'
 
 /** What differs between OpenAI-compatible servers; presets set these (later issues add more). */
@@ -147,7 +147,7 @@ export function toOpenAIRequest (request: ChatRequest, quirks: OpenAIRequestQuir
   for (const message of request.messages) convertMessage(message, quirks, cache, messages)
 
   const body: OpenAIChatBody = { model: request.model, messages: quirks.strictRoles === true ? strictRoles(messages) : messages }
-  const tools = (request.tools ?? []).filter((tool) => tool.input_schema !== undefined && tool.defer_loading !== true)
+  const tools = declaredTools(request)
   if (tools.length > 0) {
     body.tools = tools.map((tool) => ({
       type: 'function',

@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, DocumentBlock, ImageBlock, ThinkingConfig, ToolResultBlock } from '@lynkr/protocol'
-import { LynkrError, serverToolText } from '@lynkr/protocol'
+import { LynkrError, declaredTools, serverToolText } from '@lynkr/protocol'
 import type { BedrockModelProfile } from './bedrock-models.ts'
 import type { ToolNameMap } from './tool-names.ts'
 
@@ -196,7 +196,7 @@ export function toConverseRequest (request: ChatRequest, options: ConverseOption
   if (request.stop_sequences !== undefined && request.stop_sequences.length > 0) inference.stopSequences = request.stop_sequences.slice(0, 4)
   body.inferenceConfig = inference
 
-  const offered = (request.tools ?? []).filter((tool) => tool.defer_loading !== true && tool.input_schema !== undefined)
+  const offered = declaredTools(request)
   const historyTools = historyHasToolBlocks(request.messages)
   const wantsTools = offered.length > 0 && request.tool_choice?.type !== 'none'
   if ((wantsTools || historyTools) && !profile.tools) {

@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, ImageBlock } from '@lynkr/protocol'
-import { flattenToolResult, joinTextBlocks } from '@lynkr/protocol'
+import { declaredTools, flattenToolResult, joinTextBlocks } from '@lynkr/protocol'
 
 /** Wire types of Ollama's native /api/chat (ollama/ollama docs/api.md, api/types.go). */
 export interface OllamaToolCall { id?: string, function: { index?: number, name: string, arguments: Record<string, unknown> } }
@@ -112,7 +112,7 @@ export function toOllamaRequest (request: ChatRequest, options: OllamaRequestOpt
   const body: OllamaChatBody = { model: request.model, messages, stream: request.stream, options: llmOptions, truncate: false }
   const tools = request.tool_choice?.type === 'none'
     ? []
-    : (request.tools ?? []).filter((tool) => tool.input_schema !== undefined && tool.defer_loading !== true)
+    : declaredTools(request)
   if (tools.length > 0) {
     body.tools = tools.map((tool) => ({
       type: 'function',

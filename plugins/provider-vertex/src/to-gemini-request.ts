@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, DocumentBlock, ImageBlock, ToolResultBlock } from '@lynkr/protocol'
-import { serverToolText, webSearchTool } from '@lynkr/protocol'
+import { declaredTools, serverToolText, webSearchTool } from '@lynkr/protocol'
 import { sanitizeGeminiSchema } from './sanitize-gemini-schema.ts'
 
 type Json = Record<string, unknown>
@@ -128,7 +128,7 @@ export interface GeminiRequestOptions {
  */
 export function geminiSearchApplies (request: ChatRequest): boolean {
   if (webSearchTool(request) === undefined) return false
-  if ((request.tools ?? []).some((tool) => tool.input_schema !== undefined && tool.defer_loading !== true)) return false
+  if (declaredTools(request).length > 0) return false
   return !request.messages.some((message) => message.content.some((block) => block.type === 'tool_use'))
 }
 
@@ -169,8 +169,8 @@ export function toGeminiRequest (request: ChatRequest, options: GeminiRequestOpt
 
   const declarations: Json[] = []
   const declared = new Set<string>()
-  for (const tool of request.tools ?? []) {
-    if (tool.defer_loading === true || tool.input_schema === undefined || declared.has(tool.name)) continue
+  for (const tool of declaredTools(request)) {
+    if (declared.has(tool.name)) continue
     declared.add(tool.name)
     const parameters = sanitizeGeminiSchema(tool.input_schema)
     declarations.push({ name: tool.name, ...(tool.description ? { description: tool.description } : {}), ...(parameters === undefined ? {} : { parameters }) })
