@@ -99,6 +99,7 @@ test('azure-anthropic passthrough', { timeout: 60_000 }, async (t) => {
       assert.deepEqual((result.content as Anthropic.WebSearchResultBlock[]).map((hit) => [hit.title, hit.url]), hits.map((hit) => [hit.title, hit.url]))
       assert.ok((result.content as Anthropic.WebSearchResultBlock[]).every((hit) => hit.encrypted_content !== ''), 'encrypted contents come through for the replay')
       assert.equal(message.stop_reason, 'end_turn', 'a server tool is not a client tool call')
+      assert.equal(message.usage.server_tool_use?.web_search_requests, 1, 'the upstream\'s search count comes through')
       const answer = message.content[2] as Anthropic.TextBlock
       assert.equal(answer.text, 'Node 24 came out in May 2025.')
       assert.deepEqual(answer.citations, [{ type: 'web_search_result_location', url: hits[0]!.url, title: hits[0]!.title, encrypted_index: 'EpcBCioIBhgC', cited_text: 'Node 24 came out in May 2025.' }], `citations, stream: ${stream}`)

@@ -24,6 +24,7 @@ test('vertex: web search becomes Google Search grounding, and its metadata the b
     const sent = fake.requests.at(-1)!.body
     assert.deepEqual(sent.tools, [{ googleSearch: {} }], 'Google Search grounding; blocked_domains has no Gemini API field and is not sent')
     assert.deepEqual(message.content.map((block) => block.type), ['server_tool_use', 'web_search_tool_result', 'text', 'text'], `stream: ${stream}`)
+    assert.equal(message.usage.server_tool_use?.web_search_requests, 1, `the search is counted as Anthropic counts its own, stream: ${stream}`)
     const use = message.content[0] as Anthropic.ServerToolUseBlock
     const result = message.content[1] as Anthropic.WebSearchToolResultBlock
     assert.equal(use.name, 'web_search')
@@ -60,6 +61,7 @@ test('vertex: web search becomes Google Search grounding, and its metadata the b
     fake.respondWith({ text: 'I know this one.' })
     const message = await client.messages.create(params)
     assert.deepEqual(message.content.map((block) => block.type), ['text'])
+    assert.equal(message.usage.server_tool_use?.web_search_requests ?? 0, 0, 'no search, none counted')
   })
 })
 

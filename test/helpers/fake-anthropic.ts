@@ -183,7 +183,9 @@ export function anthropicReplyEvents (reply: FakeReply, model: string, body: Jso
     events.push({ type: 'content_block_stop', index: index++ })
   }
   const stopReason = reply.finishReason ?? (calls.length > 0 ? 'tool_use' : 'end_turn')
-  events.push({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: output } })
+  // Anthropic counts the server tools it ran in the final usage.
+  const serverToolUse = reply.webSearch === undefined ? {} : { server_tool_use: { web_search_requests: 1 } }
+  events.push({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: output, ...serverToolUse } })
   events.push({ type: 'message_stop' })
   return events
 }

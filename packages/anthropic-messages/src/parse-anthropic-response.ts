@@ -32,6 +32,8 @@ export function fromAnthropicUsage (usage: unknown): Partial<Usage> {
   }
   const details = usage.output_tokens_details
   if (isObject(details) && typeof details.thinking_tokens === 'number') out.reasoning_tokens = details.thinking_tokens
+  const serverTools = usage.server_tool_use
+  if (isObject(serverTools) && typeof serverTools.web_search_requests === 'number') out.server_tool_use = { web_search_requests: serverTools.web_search_requests }
   return out
 }
 

@@ -9,6 +9,8 @@ export interface Usage {
   cache_read_input_tokens?: number
   /** Thinking/reasoning tokens, already included in output_tokens. */
   reasoning_tokens?: number
+  /** Server tools the upstream ran (Anthropic's shape; Claude Code counts and prices web searches from it). */
+  server_tool_use?: { web_search_requests: number }
 }
 
 export function emptyUsage (): Usage {
@@ -21,5 +23,7 @@ export function mergeUsage (into: Usage, next: Partial<Usage>): Usage {
     const value = next[key]
     if (typeof value === 'number' && Number.isFinite(value)) into[key] = value
   }
+  const searches = next.server_tool_use?.web_search_requests
+  if (typeof searches === 'number' && Number.isFinite(searches)) into.server_tool_use = { web_search_requests: searches }
   return into
 }

@@ -28,7 +28,9 @@ test('WebSearchAnswer: reasoning streams, text waits; blocks before the text; sn
   answer.push({ type: 'web-search', sources: [{ url: 'https://a.example/x' }, { url: 'https://b.example/' }] })
   answer.push({ type: 'finish', reason: 'end_turn' })
   const out = answer.end()
-  assert.deepEqual(out.map((part) => part.type), ['server-block', 'server-block', 'citation', 'text-delta', 'text-delta', 'finish'])
+  assert.deepEqual(out.map((part) => part.type), ['server-block', 'server-block', 'usage', 'citation', 'text-delta', 'text-delta', 'finish'])
+  assert.deepEqual(out[2], { type: 'usage', usage: { server_tool_use: { web_search_requests: 1 } } }, 'counted as Anthropic counts its searches')
+  out.splice(2, 1)
   const use = (out[0] as Extract<UpstreamPart, { type: 'server-block' }>).block
   assert.deepEqual(use.input, { query: 'the prompt' })
   const result = (out[1] as Extract<UpstreamPart, { type: 'server-block' }>).block as { tool_use_id: string, content: Array<Record<string, unknown>> }

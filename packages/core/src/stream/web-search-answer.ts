@@ -160,7 +160,9 @@ export class WebSearchAnswer implements PartTransform {
     }))
     return [
       { type: 'server-block', block: { type: 'server_tool_use', id, name: 'web_search', input: { query } } },
-      { type: 'server-block', block: { type: 'web_search_tool_result', tool_use_id: id, content } }
+      { type: 'server-block', block: { type: 'web_search_tool_result', tool_use_id: id, content } },
+      // Counted as Anthropic counts its own searches, so clients (Claude Code's cost line) see one ran.
+      { type: 'usage', usage: { server_tool_use: { web_search_requests: 1 } } }
     ]
   }
 
