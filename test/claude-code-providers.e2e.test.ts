@@ -7,7 +7,7 @@ import { anthropicAgentResponder, converseAgentResponder, geminiAgentResponder }
 import { bedrockConverseCase, bedrockInvokeCase, azureAnthropicCase, vertexCase } from './helpers/provider-cases.ts'
 import type { ProviderCase } from './helpers/provider-cases.ts'
 import { agentResponder } from './helpers/agent-responder.ts'
-import { moonshotCase } from './helpers/openai-provider-cases.ts'
+import { moonshotCase, openRouterCase } from './helpers/openai-provider-cases.ts'
 
 // The real Claude Code CLI (2.1.332) drives a Bash tool loop through lynkr to the Bedrock fake (SigV4 +
 // Converse event streams, and API key + InvokeModel), the Azure Anthropic fake and the Gemini fake. Each fake validates
@@ -20,7 +20,9 @@ const runs: Array<{ provider: ProviderCase, responder: (marker: string) => FakeR
   { provider: vertexCase, responder: geminiAgentResponder },
   // Kimi ids (functions.Bash:0) must survive the round trip through Claude Code's id check, and the
   // tool-call turn must come back with reasoning_content, or the Moonshot fake refuses it.
-  { provider: moonshotCase, responder: agentResponder }
+  { provider: moonshotCase, responder: agentResponder },
+  // anthropic/* through OpenRouter: Claude Code's cache breakpoints must arrive, or every turn pays the whole prompt.
+  { provider: openRouterCase, responder: agentResponder }
 ]
 
 for (const { provider, responder } of runs) {
@@ -43,5 +45,10 @@ for (const { provider, responder } of runs) {
     // Every upstream format carries the conversation in `messages`, except Gemini's `contents`.
     const last = chats.at(-1)!.body
     assert.match(JSON.stringify(last.messages ?? last.contents), new RegExp(marker), 'the tool output reached the upstream')
+    if (provider === openRouterCase) {
+      const breakpoints = (body: any): number => (body.messages as any[]).flatMap((message) => Array.isArray(message.content) ? message.content : []).filter((part) => part.cache_control !== undefined).length
+      assert.ok(chats.every((request) => breakpoints(request.body) >= 1 && breakpoints(request.body) <= 4), `cache breakpoints per request: ${chats.map((request) => breakpoints(request.body)).join(',')}`)
+      assert.ok(Number(run.json?.usage?.cache_read_input_tokens) > 0, `Claude Code saw cache reads: ${JSON.stringify(run.json?.usage)}`)
+    }
   })
 }
