@@ -242,3 +242,33 @@ test('next to another MODEL_PROVIDER, AZURE_OPENAI_AUTH=entra enables azure-open
   assert.ok(bearerOf(chats(fake).at(-1)!) !== undefined, 'an Entra ID token, not a key')
   assert.equal(shared.app.lynkr.providers.has('azure-openai'), false)
 })
+
+test('workload identity (AKS): the service account token file is exchanged as a client assertion, re-read for each token; a token Entra does not trust is a 502 naming the file', { timeout: 60_000 }, async (t) => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'lynkr-wi-'))
+  const file = join(dir, 'azure-identity-token')
+  writeFileSync(file, 'eyJ.service-account-token.one\n')
+  const entra = await startFakeEntra({ tenantId: TENANT, federated: { [APP]: 'eyJ.service-account-token.one' }, expiresIn: 4 })
+  const fake = await startFakeAzureOpenAI({ deployments: ['gpt-4o-prod'] })
+  const gateway = await startGateway(azureOpenAIEnv(fake, { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: APP, AZURE_FEDERATED_TOKEN_FILE: file, AZURE_AUTHORITY_HOST: entra.url }))
+  t.after(async () => { await gateway.close(); await fake.close(); await entra.close(); rmSync(dir, { recursive: true, force: true }) })
+
+  fake.respondWith({ text: 'from a pod' })
+  const first = await ask(gateway)
+  assert.equal(first.status, 200, JSON.stringify(first.body))
+  assert.equal(entra.issued.at(-1)!.via, 'client_assertion')
+  const form = new URLSearchParams(entra.tokenRequests().at(-1)!.rawBody)
+  assert.equal(form.get('client_assertion'), 'eyJ.service-account-token.one', 'the file\'s token, trimmed')
+  assert.equal(form.has('client_secret'), false)
+
+  // The kubelet rotates the file; once the first Entra token has expired, the next one is asked for with the new
+  // file content, which this Entra does not trust.
+  writeFileSync(file, 'eyJ.some-other-token')
+  await delay(Math.max(0, entra.issued[0]!.expiresAt - Date.now()) + 200)
+  const after = await ask(gateway)
+  assert.equal(after.status, 502)
+  assert.match(after.body.error.message, /AADSTS700213.*check AZURE_FEDERATED_TOKEN_FILE/)
+  assert.equal(new URLSearchParams(entra.tokenRequests().at(-1)!.rawBody).get('client_assertion'), 'eyJ.some-other-token', 'the file is read again')
+})

@@ -14,6 +14,8 @@ export interface FakeEntraOptions {
   tenantId: string
   /** Service principals: application (client) id → client secret. */
   clients?: Record<string, string>
+  /** Apps with a federated credential (workload identity): application (client) id → the service account token it trusts. */
+  federated?: Record<string, string>
   /** Lifetime of issued tokens in seconds (Entra's are 60–90 minutes). */
   expiresIn?: number
   /** Wait this long before answering a token request, so concurrent callers overlap. */
@@ -30,7 +32,7 @@ export interface IssuedToken {
   /** The `expires_in` reported (the token's exp may be up to a second later). */
   expiresIn: number
   expiresAt: number
-  via: 'client_credentials' | 'app_service' | 'imds'
+  via: 'client_credentials' | 'client_assertion' | 'app_service' | 'imds'
 }
 
 export interface FakeEntra extends FakeUpstream {
@@ -117,6 +119,16 @@ export async function startFakeEntra (options: FakeEntraOptions): Promise<FakeEn
     if (form.get('grant_type') !== 'client_credentials') return aadsts(exchange, 400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${form.get('grant_type') ?? ''}'.`)
     const clientId = form.get('client_id')!
     const secret = options.clients?.[clientId]
+    const trusted = options.federated?.[clientId]
+    if (form.has('client_assertion') && trusted !== undefined) {
+      if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
+        return aadsts(exchange, 400, 'invalid_request', 700027, 'Client assertion failed signature validation.')
+      }
+      if (form.get('client_assertion') !== trusted) {
+        return aadsts(exchange, 400, 'invalid_client', 700213, "No matching federated identity record found for presented assertion subject 'system:serviceaccount:default:lynkr'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.")
+      }
+      return grant(exchange, form, clientId, 'client_assertion')
+    }
     if (secret === undefined) {
       return aadsts(exchange, 400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`)
     }
@@ -124,11 +136,15 @@ export async function startFakeEntra (options: FakeEntraOptions): Promise<FakeEn
     if (form.get('client_secret') !== secret) {
       return aadsts(exchange, 401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`)
     }
+    grant(exchange, form, clientId, 'client_credentials')
+  }
+
+  function grant (exchange: FakeExchange, form: URLSearchParams, clientId: string, via: 'client_credentials' | 'client_assertion'): void {
     const scope = form.get('scope')!
     if (!scope.endsWith('/.default')) {
       return aadsts(exchange, 400, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`)
     }
-    const token = issue(scope.slice(0, -'/.default'.length), clientId, 'client_credentials')
+    const token = issue(scope.slice(0, -'/.default'.length), clientId, via)
     sendJson(exchange.res, 200, { token_type: 'Bearer', expires_in: token.expiresIn, ext_expires_in: token.expiresIn, access_token: token.token })
   }
 

@@ -52,3 +52,11 @@ test('nothing set, bad values: the error names the variable and the choices', ()
   assert.equal(configError({ ...SP, AZURE_OPENAI_TOKEN_SCOPE: 'https://cognitiveservices.azure.com' }).variable, 'AZURE_OPENAI_TOKEN_SCOPE')
   assert.equal(configError({ ...SP, AZURE_AUTHORITY_HOST: 'login.microsoftonline.com' }).variable, 'AZURE_AUTHORITY_HOST')
 })
+
+test('workload identity comes after a service principal and before the App Service identity, and needs the tenant and the client id', () => {
+  const wi = { AZURE_TENANT_ID: 'tenant', AZURE_CLIENT_ID: 'app', AZURE_FEDERATED_TOKEN_FILE: '/var/run/secrets/azure/tokens/azure-identity-token' }
+  assert.equal(kind({ ...wi, AZURE_CLIENT_SECRET: 'secret' }), 'entra:client-secret')
+  assert.equal(kind({ ...wi, IDENTITY_ENDPOINT: 'http://127.0.0.1:1/msi/token', IDENTITY_HEADER: 'h' }), 'entra:workload-identity')
+  assert.equal(configError({ AZURE_TENANT_ID: 'tenant', AZURE_FEDERATED_TOKEN_FILE: '/t' }).variable, 'AZURE_CLIENT_ID')
+  assert.equal(configError({ AZURE_CLIENT_ID: 'app', AZURE_FEDERATED_TOKEN_FILE: '/t' }).variable, 'AZURE_TENANT_ID')
+})

@@ -17,6 +17,7 @@ const ENTRA_VARIABLES = {
   AZURE_TENANT_ID: Type.Optional(Type.String({ description: 'Microsoft Entra ID: the service principal\'s tenant (with AZURE_CLIENT_ID and AZURE_CLIENT_SECRET)' })),
   AZURE_CLIENT_ID: Type.Optional(Type.String({ description: 'Microsoft Entra ID: the service principal\'s application id, or a user-assigned managed identity\'s client id' })),
   AZURE_CLIENT_SECRET: Type.Optional(Type.String({ description: 'Microsoft Entra ID: the service principal\'s client secret (the secret value, not its id)' })),
+  AZURE_FEDERATED_TOKEN_FILE: Type.Optional(Type.String({ description: 'Microsoft Entra ID workload identity (AKS): the projected service account token, with AZURE_TENANT_ID and AZURE_CLIENT_ID (the webhook sets all three)' })),
   AZURE_AUTHORITY_HOST: Type.String({ default: 'https://login.microsoftonline.com', description: 'Microsoft Entra ID authority (sovereign clouds: https://login.microsoftonline.us, https://login.chinacloudapi.cn)' }),
   IDENTITY_ENDPOINT: Type.Optional(Type.String({ description: 'managed identity endpoint, set by App Service, Functions and Container Apps (with IDENTITY_HEADER)' })),
   IDENTITY_HEADER: Type.Optional(Type.String()),
@@ -50,7 +51,8 @@ export interface AzureAuthSpec {
 
 /**
  * Precedence: `<PREFIX>_AUTH` when set; otherwise the resource key when set (existing setups are unchanged),
- * then a fixed token, then a service principal (AZURE_CLIENT_SECRET), then the App Service/Container Apps
+ * then a fixed token, then a service principal (AZURE_CLIENT_SECRET), then workload identity
+ * (AZURE_FEDERATED_TOKEN_FILE), then the App Service/Container Apps
  * identity endpoint. The Instance Metadata Service has nothing in the environment to announce it, so it is
  * used only with `<PREFIX>_AUTH=entra`.
  */
@@ -80,7 +82,7 @@ export function resolveAzureAuth (env: object, spec: AzureAuthSpec): AzureAuth {
     return { kind: 'entra', credential, scope, scopeVariable }
   }
   throw new LynkrConfigError(`${spec.keyVariable} is required: ${spec.who} needs ${spec.keyHint}, or Microsoft Entra ID credentials: ` +
-    `AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (a service principal), ${modeVariable}=entra (the managed identity), or a token in ${tokenVariable}`, spec.keyVariable)
+    `AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (a service principal) or AZURE_FEDERATED_TOKEN_FILE (workload identity), ${modeVariable}=entra (the managed identity), or a token in ${tokenVariable}`, spec.keyVariable)
 }
 
 function entraCredential (read: (name: string) => string | undefined, spec: AzureAuthSpec, imds: boolean): EntraCredential | undefined {
@@ -92,6 +94,13 @@ function entraCredential (read: (name: string) => string | undefined, spec: Azur
     if (missing !== undefined) throw new LynkrConfigError(`${missing} is required: AZURE_CLIENT_SECRET is set, so ${spec.who} signs in as a service principal, which needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET`, missing)
     const authorityHost = parseUrlVariable(read('AZURE_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com', 'AZURE_AUTHORITY_HOST').toString()
     return { kind: 'client-secret', authorityHost, tenantId: tenantId!, clientId: clientId!, clientSecret }
+  }
+  const tokenFile = read('AZURE_FEDERATED_TOKEN_FILE')
+  if (tokenFile !== undefined) {
+    const missing = tenantId === undefined ? 'AZURE_TENANT_ID' : clientId === undefined ? 'AZURE_CLIENT_ID' : undefined
+    if (missing !== undefined) throw new LynkrConfigError(`${missing} is required: AZURE_FEDERATED_TOKEN_FILE is set, so ${spec.who} signs in with workload identity, which needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE`, missing)
+    const authorityHost = parseUrlVariable(read('AZURE_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com', 'AZURE_AUTHORITY_HOST').toString()
+    return { kind: 'workload-identity', authorityHost, tenantId: tenantId!, clientId: clientId!, tokenFile }
   }
   const endpoint = read('IDENTITY_ENDPOINT')
   const identityHeader = read('IDENTITY_HEADER')
@@ -123,6 +132,8 @@ export function describeAzureAuth (auth: AzureAuth): string | undefined {
   const { credential } = auth
   const who = credential.kind === 'client-secret'
     ? `service principal ${credential.clientId} of tenant ${credential.tenantId} at ${new URL(credential.authorityHost).origin}`
-    : `managed identity${credential.clientId === undefined ? '' : ` ${credential.clientId}`} via ${credential.kind === 'imds' ? `the Instance Metadata Service at ${credential.host}` : `${new URL(credential.endpoint).origin} (IDENTITY_ENDPOINT)`}`
+    : credential.kind === 'workload-identity'
+      ? `workload identity ${credential.clientId} of tenant ${credential.tenantId} (token from ${credential.tokenFile})`
+      : `managed identity${credential.clientId === undefined ? '' : ` ${credential.clientId}`} via ${credential.kind === 'imds' ? `the Instance Metadata Service at ${credential.host}` : `${new URL(credential.endpoint).origin} (IDENTITY_ENDPOINT)`}`
   return `Microsoft Entra ID tokens for ${auth.scope} as ${who}`
 }

@@ -7,6 +7,7 @@
  * (msal-node and msal-browser included) for one form POST and one GET; and its HTTP would bypass the gateway's
  * client (connect timeout, pooling, an embedder's dispatcher).
  */
+import { readFile } from 'node:fs/promises'
 import { LynkrError } from '@lynkr/protocol'
 import { credentialsRefused, parseRetryAfter, transportError, upstreamErrorMessage } from '@lynkr/core'
 import type { UpstreamClient } from '@lynkr/core'
@@ -15,6 +16,11 @@ import type { AccessToken } from './token-cache.ts'
 export type EntraCredential =
   /** A service principal's secret: OAuth 2.0 client credentials against the v2.0 token endpoint. */
   | { kind: 'client-secret', authorityHost: string, tenantId: string, clientId: string, clientSecret: string }
+  /**
+   * Kubernetes workload identity (AKS): the pod's projected service-account token, re-read for every token
+   * request (the kubelet rotates it), exchanged as a client assertion for an app's federated credential.
+   */
+  | { kind: 'workload-identity', authorityHost: string, tenantId: string, clientId: string, tokenFile: string }
   /** App Service, Functions and Container Apps: the platform's local identity endpoint (API 2019-08-01). */
   | { kind: 'app-service', endpoint: string, identityHeader: string, clientId?: string }
   /** VMs, VM scale sets, AKS node identities: the Instance Metadata Service (API 2018-02-01). */
@@ -37,12 +43,15 @@ const VARIABLE_BY_CODE: Record<string, string> = {
   7000222: 'AZURE_CLIENT_SECRET', // expired client secret
   700016: 'AZURE_CLIENT_ID', // application not found in the directory
   90002: 'AZURE_TENANT_ID', // tenant not found
-  900023: 'AZURE_TENANT_ID' // not a valid tenant identifier
+  900023: 'AZURE_TENANT_ID', // not a valid tenant identifier
+  700024: 'AZURE_FEDERATED_TOKEN_FILE', // client assertion not within its valid time range
+  700211: 'AZURE_FEDERATED_TOKEN_FILE', // no federated identity record for the assertion's issuer
+  700213: 'AZURE_FEDERATED_TOKEN_FILE' // no federated identity record for the assertion's subject
 }
 const SCOPE_CODES = new Set(['70011', '1002012'])
 
 export async function requestToken (credential: EntraCredential, context: TokenRequestContext): Promise<AccessToken> {
-  const call = buildCall(credential, context.scope)
+  const call = buildCall(credential, context.scope, credential.kind === 'workload-identity' ? await readAssertion(credential.tokenFile, context.provider) : undefined)
   const signal = AbortSignal.timeout(TIMEOUT_MS)
   let text: string
   try {
@@ -66,9 +75,20 @@ export async function requestToken (credential: EntraCredential, context: TokenR
   return { token, expiresAt }
 }
 
-function buildCall (credential: EntraCredential, scope: string): { url: string, method: 'GET' | 'POST', headers: Record<string, string>, body?: string } {
-  if (credential.kind === 'client-secret') {
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: credential.clientId, client_secret: credential.clientSecret, scope })
+async function readAssertion (file: string, provider: string): Promise<string> {
+  try {
+    const assertion = (await readFile(file, 'utf8')).trim()
+    if (assertion !== '') return assertion
+  } catch {}
+  throw credentialsRefused(provider, 'Microsoft Entra ID workload identity', `no service account token in ${file} (check AZURE_FEDERATED_TOKEN_FILE)`, undefined)
+}
+
+function buildCall (credential: EntraCredential, scope: string, assertion?: string): { url: string, method: 'GET' | 'POST', headers: Record<string, string>, body?: string } {
+  if (credential.kind === 'client-secret' || credential.kind === 'workload-identity') {
+    const secret: Record<string, string> = credential.kind === 'client-secret'
+      ? { client_secret: credential.clientSecret }
+      : { client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion! }
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: credential.clientId, ...secret, scope })
     return {
       url: `${credential.authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(credential.tenantId)}/oauth2/v2.0/token`,
       method: 'POST',
