@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, TextBlock, ThinkingConfig, ToolDefinition } from '@lynkr/protocol'
-import { isLynkrCitation, isLynkrSearchResult, loadedToolNames, serverToolText } from '@lynkr/protocol'
+import { isLynkrCitation, isLynkrSearchResult, isToolReference, loadedToolNames, serverToolText } from '@lynkr/protocol'
 import { LynkrConfigError } from '@lynkr/core'
 import { betaAllowed } from './betas.ts'
 
@@ -60,7 +60,7 @@ export function toAnthropicRequest (request: ChatRequest, options: AnthropicRequ
   body.max_tokens = request.max_tokens
   if (system.length > 0) body.system = system
   body.messages = messages
-  const tools = anthropicTools(request.tools, options.betas, toolSearch ? undefined : loadedToolNames(request.messages))
+  const tools = anthropicTools(request.tools, options.betas, toolSearch, toolSearch ? undefined : loadedToolNames(request.messages))
   if (tools !== undefined && tools.length > 0) {
     body.tools = tools
     if (request.tool_choice !== undefined) body.tool_choice = request.tool_choice
@@ -138,10 +138,6 @@ function foreignSearchIds (messages: ChatMessage[]): Set<string> {
   return ids
 }
 
-function isToolReference (item: unknown): boolean {
-  return typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'tool_reference'
-}
-
 function hasToolSearch (betas: readonly string[]): boolean {
   return betas.some((flag) => betaAllowed(flag, ['advanced-tool-use-*', 'tool-search-tool-*']))
 }
@@ -150,9 +146,8 @@ function hasToolSearch (betas: readonly string[]): boolean {
  * Tool-search (`defer_loading`) and `input_examples` are beta features; without the beta they are a 400.
  * Without it, deferred tools a tool search already loaded (`loaded`) are declared as ordinary tools.
  */
-function anthropicTools (tools: ToolDefinition[] | undefined, betas: readonly string[], loaded?: ReadonlySet<string>): ToolDefinition[] | undefined {
+function anthropicTools (tools: ToolDefinition[] | undefined, betas: readonly string[], toolSearch: boolean, loaded?: ReadonlySet<string>): ToolDefinition[] | undefined {
   if (tools === undefined) return undefined
-  const toolSearch = hasToolSearch(betas)
   const examples = toolSearch || betas.some((flag) => flag.startsWith('tool-examples-'))
   if (toolSearch && examples) return tools
   const out: ToolDefinition[] = []

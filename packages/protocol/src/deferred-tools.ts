@@ -11,12 +11,16 @@ export function loadedToolNames (messages: readonly ChatMessage[]): Set<string> 
     for (const block of message.content) {
       if (block.type !== 'tool_result' || !Array.isArray(block.content)) continue
       for (const item of block.content as unknown[]) {
-        const reference = item as { type?: unknown, tool_name?: unknown }
-        if (reference.type === 'tool_reference' && typeof reference.tool_name === 'string') names.add(reference.tool_name)
+        if (isToolReference(item) && typeof item.tool_name === 'string') names.add(item.tool_name)
       }
     }
   }
   return names
+}
+
+/** A `tool_reference` item of a tool result (what a tool search answers with). */
+export function isToolReference (item: unknown): item is { type: 'tool_reference', tool_name?: unknown } {
+  return typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'tool_reference'
 }
 
 /**

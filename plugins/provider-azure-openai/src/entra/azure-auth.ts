@@ -88,20 +88,18 @@ export function resolveAzureAuth (env: object, spec: AzureAuthSpec): AzureAuth {
 function entraCredential (read: (name: string) => string | undefined, spec: AzureAuthSpec, imds: boolean): EntraCredential | undefined {
   const tenantId = read('AZURE_TENANT_ID')
   const clientId = read('AZURE_CLIENT_ID')
+  // An app registration signing in at the token endpoint, with a secret or a federated token: it needs the
+  // tenant and the client id, and the authority they live at.
+  const app = (variable: string, how: string): { authorityHost: string, tenantId: string, clientId: string } => {
+    const missing = tenantId === undefined ? 'AZURE_TENANT_ID' : clientId === undefined ? 'AZURE_CLIENT_ID' : undefined
+    if (missing !== undefined) throw new LynkrConfigError(`${missing} is required: ${variable} is set, so ${spec.who} signs in ${how}, which needs AZURE_TENANT_ID, AZURE_CLIENT_ID and ${variable}`, missing)
+    const authorityHost = parseUrlVariable(read('AZURE_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com', 'AZURE_AUTHORITY_HOST').toString()
+    return { authorityHost, tenantId: tenantId!, clientId: clientId! }
+  }
   const clientSecret = read('AZURE_CLIENT_SECRET')
-  if (clientSecret !== undefined) {
-    const missing = tenantId === undefined ? 'AZURE_TENANT_ID' : clientId === undefined ? 'AZURE_CLIENT_ID' : undefined
-    if (missing !== undefined) throw new LynkrConfigError(`${missing} is required: AZURE_CLIENT_SECRET is set, so ${spec.who} signs in as a service principal, which needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET`, missing)
-    const authorityHost = parseUrlVariable(read('AZURE_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com', 'AZURE_AUTHORITY_HOST').toString()
-    return { kind: 'client-secret', authorityHost, tenantId: tenantId!, clientId: clientId!, clientSecret }
-  }
+  if (clientSecret !== undefined) return { kind: 'client-secret', ...app('AZURE_CLIENT_SECRET', 'as a service principal'), clientSecret }
   const tokenFile = read('AZURE_FEDERATED_TOKEN_FILE')
-  if (tokenFile !== undefined) {
-    const missing = tenantId === undefined ? 'AZURE_TENANT_ID' : clientId === undefined ? 'AZURE_CLIENT_ID' : undefined
-    if (missing !== undefined) throw new LynkrConfigError(`${missing} is required: AZURE_FEDERATED_TOKEN_FILE is set, so ${spec.who} signs in with workload identity, which needs AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE`, missing)
-    const authorityHost = parseUrlVariable(read('AZURE_AUTHORITY_HOST') ?? 'https://login.microsoftonline.com', 'AZURE_AUTHORITY_HOST').toString()
-    return { kind: 'workload-identity', authorityHost, tenantId: tenantId!, clientId: clientId!, tokenFile }
-  }
+  if (tokenFile !== undefined) return { kind: 'workload-identity', ...app('AZURE_FEDERATED_TOKEN_FILE', 'with workload identity'), tokenFile }
   const endpoint = read('IDENTITY_ENDPOINT')
   const identityHeader = read('IDENTITY_HEADER')
   if (endpoint !== undefined || identityHeader !== undefined) {
