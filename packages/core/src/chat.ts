@@ -10,6 +10,8 @@ import type { CallScope } from './call-scope.ts'
 import { MessageAssembler } from './stream/message-assembler.ts'
 import { MessageCollector } from './stream/collect-message.ts'
 import type { AssembledMessage } from './stream/collect-message.ts'
+import { composeMiddleware, orderMiddleware } from './chat-middleware.ts'
+import type { ChatMiddleware, MiddlewareChain } from './chat-middleware.ts'
 
 export interface ChatCall {
   request: ChatRequest
@@ -86,6 +88,8 @@ export class ChatService {
   private readonly inFlight = new Set<CallScope>()
   private streams = 0
   private idleWaiters: Array<() => void> = []
+  private readonly middleware: ChatMiddleware[] = []
+  private chain: MiddlewareChain | undefined
 
   constructor (providers: ProviderRegistry, routing: Routing, pipeline: Pipeline, events: LynkrEvents = new LynkrEvents(), pricing?: Pricing) {
     this.providers = providers
@@ -99,6 +103,26 @@ export class ChatService {
   useCallPolicy (policy: CallPolicy): void {
     if (this.policy !== noPolicy) throw new Error(`Call policy "${this.policy.name}" is already installed`)
     this.policy = policy
+  }
+
+  /** Adds a middleware around every chat call of both front doors (see ChatMiddleware for the order). */
+  use (middleware: ChatMiddleware): void {
+    if (this.middleware.some((other) => other.name === middleware.name)) throw new Error(`Chat middleware "${middleware.name}" is already registered`)
+    this.middleware.push(middleware)
+    this.chain = composeMiddleware(this.middleware, { stream: async (call) => await this.streamCall(call), complete: async (call) => await this.completeCall(call) })
+  }
+
+  /** Registered middleware names, outermost first. */
+  get middlewareNames (): string[] { return orderMiddleware(this.middleware).map((middleware) => middleware.name) }
+
+  /** Resolves once the answer can start (upstream HTTP errors reject here, before any byte is sent). */
+  stream (call: ChatCall): Promise<StreamOutcome> {
+    // No middleware: straight to the call, without an extra hop.
+    return this.chain === undefined ? this.streamCall(call) : this.chain.stream(call)
+  }
+
+  complete (call: ChatCall): Promise<MessageOutcome> {
+    return this.chain === undefined ? this.completeCall(call) : this.chain.complete(call)
   }
 
   get policyName (): string { return this.policy.name }
@@ -235,7 +259,7 @@ export class ChatService {
   }
 
   /** Resolves once the upstream accepted the call; upstream HTTP errors reject here, before any byte is sent. */
-  async stream (call: ChatCall): Promise<StreamOutcome> {
+  private async streamCall (call: ChatCall): Promise<StreamOutcome> {
     const started = Date.now()
     this.begin(call)
     let decision: RouteDecision | undefined
@@ -271,7 +295,7 @@ export class ChatService {
     }
   }
 
-  async complete (call: ChatCall): Promise<MessageOutcome> {
+  private async completeCall (call: ChatCall): Promise<MessageOutcome> {
     const started = Date.now()
     this.begin(call)
     let decision: RouteDecision | undefined
