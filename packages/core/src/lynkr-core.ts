@@ -18,6 +18,7 @@ import { resolvePlugins } from './resolve-plugins.ts'
 import { Routing } from './routing.ts'
 import { selectPlugins } from './select-plugins.ts'
 import { loadTokenizer } from './tokens/count-tokens.ts'
+import { gatewayToolsFor } from './tool-loop/gateway-tools-config.ts'
 
 export interface LynkrCoreOptions {
   catalog: Catalog
@@ -44,13 +45,17 @@ function createLynkr (env: Record<string, string | undefined>, defaultProvider: 
   if (!Number.isInteger(shutdownGraceMs) || shutdownGraceMs < 0) throw new LynkrConfigError(`SHUTDOWN_GRACE_MS="${graceText}" must be a number of milliseconds`, 'SHUTDOWN_GRACE_MS')
   const events = new LynkrEvents(onListenerError)
   const pricing = new Pricing(loadPriceTable(), parsePriceOverrides(env.MODEL_PRICE_OVERRIDES))
+  const chat = new ChatService(providers, routing, pipeline, events, pricing)
   return {
     env,
     providers,
     pipeline,
     routing,
     dialects,
-    chat: new ChatService(providers, routing, pipeline, events, pricing),
+    /** `chat.use(middleware)` wraps every chat call of both front doors. */
+    chat,
+    /** Tools the gateway runs itself (server-side tool loop); the first one registered installs the loop. */
+    gatewayTools: gatewayToolsFor(env, chat),
     /** Observable moments (upstream attempts, finished calls with usage and cost, fallbacks, breakers). */
     events,
     /** USD per million tokens per model (config/prices.json + MODEL_PRICE_OVERRIDES). */

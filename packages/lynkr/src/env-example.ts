@@ -23,6 +23,10 @@ export async function renderEnvExample (catalog: Catalog): Promise<string> {
     '# LYNKR_API_KEY=',
     '# How long in-flight streams may finish after SIGTERM/SIGINT before they are ended',
     '# SHUTDOWN_GRACE_MS=25000',
+    '# Gateway tools (server-side tool loop): most model calls per client request',
+    '# LYNKR_MAX_TOOL_TURNS=8',
+    '# How clients see the calls the gateway ran: hidden, or server (server_tool_use + gateway_tool_result blocks)',
+    '# LYNKR_GATEWAY_TOOL_BLOCKS=hidden',
     '# JSON price overrides, USD per million tokens: {"gpt-4o":{"input":2.5,"output":10,"cacheRead":1.25}}',
     '# MODEL_PRICE_OVERRIDES=',
     '# (TIER_* and FALLBACK_* are in the router section)'

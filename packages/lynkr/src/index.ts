@@ -4,3 +4,7 @@ export { buildServer, stripBasePath } from './server.ts'
 export { catalog } from './catalog.ts'
 export { LynkrConfigError } from '@lynkr/core'
 export { renderEnvExample } from './env-example.ts'
+// The extension contract for embedders and plugin authors: middleware around the chat service, gateway tools.
+export { replayMessage, collectMessage } from '@lynkr/core'
+export type { ChatMiddleware, ChatCall, StreamOutcome, MessageOutcome, StreamNext, CompleteNext, AssembledMessage, LynkrCore } from '@lynkr/core'
+export type { GatewayTool, GatewayToolContext, GatewayToolResult, MessageEvent, ChatRequest } from '@lynkr/protocol'
