@@ -29,6 +29,9 @@ async function setup (t: { after: (fn: () => Promise<void>) => void }, extra: Re
 
 type Json = Record<string, any>
 
+/** The chat calls the fake received (the health probe sends a request without messages). */
+const chats = (fake: FakeUpstream): RecordedRequest[] => fake.requests.filter((request) => request.body?.messages !== undefined)
+
 const readFile: Anthropic.Tool = { name: 'read_file', description: 'Read a file', input_schema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }
 const readFileFunction: OpenAI.ChatCompletionTool = { type: 'function', function: { name: 'read_file', description: 'Read a file', parameters: readFile.input_schema as Record<string, unknown> } }
 
@@ -66,10 +69,10 @@ test('a middleware answers repeated requests from its cache, streamed and whole,
   gateway.app.lynkr.chat.use(responseCache())
   assert.throws(() => { gateway.app.lynkr.chat.use(responseCache()) }, /"response-cache" is already registered/)
   fake.respondWith({ text: 'The cached answer, in several words', usage: { input: 20, output: 7 } })
-  const params = { model: 'claude-sonnet-4-5', max_tokens: 256, messages: [{ role: 'user' as const, content: 'what is cached?' }] }
+  const params = { model: 'claude-opus-5-5', max_tokens: 256, messages: [{ role: 'user' as const, content: 'what is cached?' }] }
 
   const first = await anthropic.messages.create(params)
-  assert.equal(fake.requests.length, 1)
+  assert.equal(chats(fake).length, 1)
   fake.respondWith({ status: 500, error: 'a cache hit never calls the upstream' })
 
   const { data: whole, response } = await anthropic.messages.create(params).withResponse()
@@ -83,11 +86,11 @@ test('a middleware answers repeated requests from its cache, streamed and whole,
   assert.deepEqual(message.content, first.content)
   assert.deepEqual(message.usage.output_tokens, first.usage.output_tokens)
   assert.deepEqual(events, ['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop'])
-  assert.equal(fake.requests.length, 1, 'both hits were answered without the upstream')
+  assert.equal(chats(fake).length, 1, 'both hits were answered without the upstream')
 
   // A streamed miss fills the cache too; the OpenAI client gets the hit in its own dialect.
   fake.respondWith({ text: 'Streamed once, kept', usage: { input: 11, output: 3 } })
-  const question = { model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user' as const, content: 'stream then hit' }] }
+  const question = { model: 'claude-opus-5-5', max_tokens: 100, messages: [{ role: 'user' as const, content: 'stream then hit' }] }
   let text = ''
   for await (const chunk of await openai.chat.completions.create({ ...question, stream: true })) text += chunk.choices[0]?.delta.content ?? ''
   assert.equal(text, 'Streamed once, kept')
@@ -95,7 +98,7 @@ test('a middleware answers repeated requests from its cache, streamed and whole,
   const hit = await openai.chat.completions.create(question)
   assert.equal(hit.choices[0]!.message.content, 'Streamed once, kept')
   assert.equal(hit.choices[0]!.finish_reason, 'stop')
-  assert.equal(fake.requests.length, 2)
+  assert.equal(chats(fake).length, 2)
 })
 
 test('a two-turn server-side tool loop reaches the client as one message with summed usage and no gateway tool_use', async (t) => {
@@ -104,10 +107,10 @@ test('a two-turn server-side tool loop reaches the client as one message with su
   gateway.app.lynkr.gatewayTools.register(weather)
   assert.throws(() => { gateway.app.lynkr.gatewayTools.register(weatherTool()) }, /already registered/)
   fake.respondWith(loopResponder)
-  const params = { model: 'claude-sonnet-4-5', max_tokens: 512, tools: [readFile], messages: [{ role: 'user' as const, content: 'Weather in Paris?' }] }
+  const params = { model: 'claude-opus-5-5', max_tokens: 512, tools: [readFile], messages: [{ role: 'user' as const, content: 'Weather in Paris?' }] }
 
   await t.test('Anthropic client, streamed', async () => {
-    const before = fake.requests.length
+    const before = chats(fake).length
     const stream = anthropic.messages.stream(params)
     const events: Anthropic.MessageStreamEvent[] = []
     stream.on('streamEvent', (event) => events.push(event))
@@ -120,8 +123,8 @@ test('a two-turn server-side tool loop reaches the client as one message with su
     assert.equal(message.usage.output_tokens, 18, 'output of both turns')
     assert.deepEqual(weather.asked, [{ city: 'Paris' }])
 
-    const [turn1, turn2] = fake.requests.slice(before)
-    assert.equal(fake.requests.length - before, 2, 'two model turns')
+    const [turn1, turn2] = chats(fake).slice(before)
+    assert.equal(chats(fake).length - before, 2, 'two model turns')
     assert.deepEqual(turn1!.body.tools.map((tool: Json) => tool.name), ['read_file', 'lookup_weather'], 'the gateway tool is declared next to the client\'s')
     const sent: Json[] = turn2!.body.messages
     assert.deepEqual(sent.slice(-2).map(shape), [['text', 'tool_use:lookup_weather'], ['tool_result:Sunny in Paris, 21°C']], 'the call and its result are appended')
@@ -136,7 +139,7 @@ test('a two-turn server-side tool loop reaches the client as one message with su
   })
 
   await t.test('OpenAI client, streamed and whole: no tool call of the gateway\'s', async () => {
-    const question = { model: 'claude-sonnet-4-5', max_tokens: 512, tools: [readFileFunction], messages: [{ role: 'user' as const, content: 'Weather in Paris?' }] }
+    const question = { model: 'claude-opus-5-5', max_tokens: 512, tools: [readFileFunction], messages: [{ role: 'user' as const, content: 'Weather in Paris?' }] }
     let text = ''
     let finish: string | null | undefined
     let usage: OpenAI.CompletionUsage | undefined | null
@@ -167,7 +170,7 @@ test('a two-turn server-side tool loop reaches the client as one message with su
     assert.equal(message.stop_reason, 'tool_use')
     assert.deepEqual(message.content.map((block) => block.type === 'tool_use' ? block.name : block.type), ['lookup_weather'])
     assert.equal(weather.asked.length, before, 'the gateway did not run it')
-    assert.equal(fake.requests.at(-1)!.body.tools.length, 1, 'declared once')
+    assert.equal(chats(fake).at(-1)!.body.tools.length, 1, 'declared once')
     fake.respondWith(loopResponder)
   })
 })
@@ -182,15 +185,15 @@ test('a turn with a gateway call and a client call: the client gets its call, th
 
   await t.test('Anthropic client (streamed, Claude Code session header)', async () => {
     const client = anthropic.withOptions({ defaultHeaders: { 'x-claude-code-session-id': 'session-mixed-1' } })
-    const first = await client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 512, tools: [readFile], messages: [{ role: 'user', content: 'Weather in Oslo, and read a.ts' }] }).finalMessage()
+    const first = await client.messages.stream({ model: 'claude-opus-5-5', max_tokens: 512, tools: [readFile], messages: [{ role: 'user', content: 'Weather in Oslo, and read a.ts' }] }).finalMessage()
     assert.equal(first.stop_reason, 'tool_use')
     assert.deepEqual(first.content.map((block) => block.type === 'tool_use' ? `tool_use:${block.name}` : block.type), ['text', 'tool_use:read_file'], 'only the client\'s call')
     assert.deepEqual(weather.asked.at(-1), { city: 'Oslo' }, 'the gateway ran its call first')
     const call = first.content.find((block) => block.type === 'tool_use')!
 
-    const before = fake.requests.length
+    const before = chats(fake).length
     const second = await client.messages.create({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-opus-5-5',
       max_tokens: 512,
       tools: [readFile],
       messages: [
@@ -200,7 +203,7 @@ test('a turn with a gateway call and a client call: the client gets its call, th
       ]
     })
     assert.deepEqual(second.content.map((block) => block.type === 'text' ? block.text : block.type), ['Oslo is sunny and a.ts is read.'])
-    const sent: Json[] = fake.requests[before]!.body.messages
+    const sent: Json[] = chats(fake)[before]!.body.messages
     assert.deepEqual(sent.slice(1).map(shape), [
       ['text', 'tool_use:lookup_weather', 'tool_use:read_file'],
       ['tool_result:Sunny in Oslo, 21°C', 'tool_result:export const a = 1']
@@ -209,13 +212,13 @@ test('a turn with a gateway call and a client call: the client gets its call, th
 
   await t.test('OpenAI client (whole, no session header)', async () => {
     const question = 'Weather in Oslo, and read a.ts (OpenAI)'
-    const first = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', max_tokens: 512, tools: [readFileFunction], messages: [{ role: 'user', content: question }] })
+    const first = await openai.chat.completions.create({ model: 'claude-opus-5-5', max_tokens: 512, tools: [readFileFunction], messages: [{ role: 'user', content: question }] })
     const reply = first.choices[0]!.message
     assert.equal(first.choices[0]!.finish_reason, 'tool_calls')
     assert.deepEqual(reply.tool_calls?.map((call) => call.type === 'function' ? call.function.name : call.type), ['read_file'])
-    const before = fake.requests.length
+    const before = chats(fake).length
     const second = await openai.chat.completions.create({
-      model: 'claude-sonnet-4-5',
+      model: 'claude-opus-5-5',
       max_tokens: 512,
       tools: [readFileFunction],
       messages: [
@@ -225,7 +228,7 @@ test('a turn with a gateway call and a client call: the client gets its call, th
       ]
     })
     assert.equal(second.choices[0]!.message.content, 'Oslo is sunny and a.ts is read.')
-    const sent: Json[] = fake.requests[before]!.body.messages
+    const sent: Json[] = chats(fake)[before]!.body.messages
     assert.deepEqual(sent.slice(1).map(shape), [
       ['text', 'tool_use:lookup_weather', 'tool_use:read_file'],
       ['tool_result:Sunny in Oslo, 21°C', 'tool_result:export const a = 1']
@@ -237,15 +240,15 @@ test('server-tool style blocks (LYNKR_GATEWAY_TOOL_BLOCKS=server) show the gatew
   const { fake, gateway, anthropic, openai } = await setup(t, { LYNKR_GATEWAY_TOOL_BLOCKS: 'server' })
   gateway.app.lynkr.gatewayTools.register(weatherTool())
   fake.respondWith(loopResponder)
-  const first = await anthropic.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 512, messages: [{ role: 'user', content: 'Weather in Paris?' }] }).finalMessage()
+  const first = await anthropic.messages.stream({ model: 'claude-opus-5-5', max_tokens: 512, messages: [{ role: 'user', content: 'Weather in Paris?' }] }).finalMessage()
   assert.deepEqual(first.content.map((block) => block.type), ['text', 'server_tool_use', 'gateway_tool_result', 'text'])
   assert.deepEqual(first.content[1], { type: 'server_tool_use', id: (first.content[1] as Json).id, name: 'lookup_weather', input: { city: 'Paris' } })
   assert.equal(first.stop_reason, 'end_turn')
 
   fake.respondWith({ text: 'You are welcome.' })
-  const before = fake.requests.length
+  const before = chats(fake).length
   await anthropic.messages.create({
-    model: 'claude-sonnet-4-5',
+    model: 'claude-opus-5-5',
     max_tokens: 512,
     messages: [
       { role: 'user', content: 'Weather in Paris?' },
@@ -253,11 +256,11 @@ test('server-tool style blocks (LYNKR_GATEWAY_TOOL_BLOCKS=server) show the gatew
       { role: 'user', content: 'thanks' }
     ]
   })
-  const sent: Json[] = fake.requests[before]!.body.messages
+  const sent: Json[] = chats(fake)[before]!.body.messages
   assert.deepEqual(sent.map(shape), [['text'], ['text', 'tool_use:lookup_weather'], ['tool_result:Sunny in Paris, 21°C'], ['text'], ['text']])
 
   fake.respondWith(loopResponder)
-  const whole = await openai.chat.completions.create({ model: 'claude-sonnet-4-5', max_tokens: 512, messages: [{ role: 'user', content: 'Weather in Paris?' }] })
+  const whole = await openai.chat.completions.create({ model: 'claude-opus-5-5', max_tokens: 512, messages: [{ role: 'user', content: 'Weather in Paris?' }] })
   assert.equal(whole.choices[0]!.message.tool_calls, undefined, 'OpenAI clients never see gateway calls')
   assert.equal(whole.choices[0]!.message.content, 'Let me check.It is sunny in Paris.')
 })
@@ -266,7 +269,7 @@ test('a failure after the first byte is an in-stream error; the loop stops at LY
   const { fake, gateway, anthropic, openai } = await setup(t, { LYNKR_MAX_TOOL_TURNS: '2' })
   const weather = weatherTool()
   gateway.app.lynkr.gatewayTools.register(weather)
-  const params = { model: 'claude-sonnet-4-5', max_tokens: 512, messages: [{ role: 'user' as const, content: 'Weather in Paris?' }] }
+  const params = { model: 'claude-opus-5-5', max_tokens: 512, messages: [{ role: 'user' as const, content: 'Weather in Paris?' }] }
 
   fake.respondWith((request) => hasResultFor(request, 'lookup_weather') ? { status: 400, error: 'the second turn is refused' } : loopResponder(request))
   const stream = anthropic.messages.stream(params)
@@ -282,12 +285,49 @@ test('a failure after the first byte is an in-stream error; the loop stops at LY
 
   // The model keeps calling the tool: two model turns, then the message ends.
   fake.respondWith({ text: 'Again.', toolCalls: [{ name: 'lookup_weather', arguments: { city: 'Paris' } }], usage: { input: 10, output: 2 } })
-  const before = fake.requests.length
+  const before = chats(fake).length
   const asked = weather.asked.length
   const capped = await anthropic.messages.create(params)
-  assert.equal(fake.requests.length - before, 2)
+  assert.equal(chats(fake).length - before, 2)
   assert.equal(weather.asked.length - asked, 1, 'the last turn\'s call is not run')
   assert.deepEqual(capped.content.map((block) => block.type === 'text' ? block.text : block.type), ['Again.', 'Again.'])
   assert.equal(capped.stop_reason, 'end_turn')
   assert.equal(capped.usage.input_tokens, 20)
+})
+
+test('a middleware that fails: before the first byte an error reply in the client\'s shape, after it an in-stream error event', async (t) => {
+  const { fake, gateway, anthropic, openai } = await setup(t)
+  fake.respondWith({ text: 'First words, then trouble', usage: { input: 5, output: 5 } })
+  gateway.app.lynkr.chat.use({
+    name: 'flaky',
+    stream: async (call, next) => {
+      if (call.request.system?.[0]?.text === 'fail early') throw new Error('refused before the answer')
+      const outcome = await next(call)
+      return {
+        decision: outcome.decision,
+        events: (async function * () {
+          for await (const event of outcome.events) {
+            yield event
+            if (event.type === 'content_block_delta') throw new Error('broke mid-answer')
+          }
+        })()
+      }
+    }
+  })
+  const stream = anthropic.messages.stream({ model: 'claude-opus-5-5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })
+  const texts: string[] = []
+  stream.on('text', (delta) => texts.push(delta))
+  await assert.rejects(stream.finalMessage(), (error: Error) => /A chat middleware failed: broke mid-answer/.test(error.message))
+  assert.equal(texts.length, 1, 'the answer had started')
+  await assert.rejects(async () => {
+    for await (const _chunk of await openai.chat.completions.create({ model: 'claude-opus-5-5', stream: true, messages: [{ role: 'user', content: 'hi' }] })) { /* drain */ }
+  }, /A chat middleware failed: broke mid-answer/)
+
+  await assert.rejects(anthropic.messages.stream({ model: 'claude-opus-5-5', max_tokens: 100, system: 'fail early', messages: [{ role: 'user', content: 'hi' }] }).finalMessage(), (error: unknown) => {
+    assert.ok(error instanceof Anthropic.APIError)
+    assert.equal(error.status, 500)
+    assert.equal((error.error as Json).type, 'error', 'Anthropic error JSON')
+    return true
+  })
+  assert.equal(gateway.app.lynkr.chat.activeCalls, 0, 'nothing is left in flight')
 })

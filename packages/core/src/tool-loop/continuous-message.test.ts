@@ -59,7 +59,7 @@ describe('ContinuousMessage', () => {
     assert.deepEqual(result, { type: 'content_block_start', index: 2, content_block: { type: 'gateway_tool_result', tool_use_id: 'toolu_g', content: 'found x' } })
   })
 
-  test('a turn that stops on the gateway\\'s call alone ends as end_turn (no call left for the client)', () => {
+  test('a turn that stops on the gateway\'s call alone ends as end_turn (no call left for the client)', () => {
     const message = new ContinuousMessage((name) => name === 'lookup', 'hidden')
     const events: MessageEvent[] = []
     message.beginTurn()
