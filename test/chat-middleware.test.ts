@@ -36,7 +36,7 @@ const readFile: Anthropic.Tool = { name: 'read_file', description: 'Read a file'
 const readFileFunction: OpenAI.ChatCompletionTool = { type: 'function', function: { name: 'read_file', description: 'Read a file', parameters: readFile.input_schema as Record<string, unknown> } }
 
 /** A gateway tool that answers from a table and records what it was asked. */
-function weatherTool (): GatewayTool & { asked: unknown[] } {
+function weatherTool (onRun: () => void = () => {}): GatewayTool & { asked: unknown[] } {
   const asked: unknown[] = []
   return {
     asked,
@@ -45,6 +45,7 @@ function weatherTool (): GatewayTool & { asked: unknown[] } {
     input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
     execute: async (input) => {
       asked.push(input)
+      onRun()
       return `Sunny in ${String(input.city)}, 21°C`
     }
   }
@@ -103,7 +104,8 @@ test('a middleware answers repeated requests from its cache, streamed and whole,
 
 test('a two-turn server-side tool loop reaches the client as one message with summed usage and no gateway tool_use', async (t) => {
   const { fake, gateway, anthropic, openai } = await setup(t)
-  const weather = weatherTool()
+  const activeDuringTool: number[] = []
+  const weather = weatherTool(() => activeDuringTool.push(gateway.app.lynkr.chat.activeCalls))
   gateway.app.lynkr.gatewayTools.register(weather)
   assert.throws(() => { gateway.app.lynkr.gatewayTools.register(weatherTool()) }, /already registered/)
   fake.respondWith(loopResponder)
@@ -122,6 +124,8 @@ test('a two-turn server-side tool loop reaches the client as one message with su
     assert.equal(message.usage.input_tokens, 100, 'input of both turns')
     assert.equal(message.usage.output_tokens, 18, 'output of both turns')
     assert.deepEqual(weather.asked, [{ city: 'Paris' }])
+    assert.deepEqual(activeDuringTool, [1], 'the call stays in flight between turns (graceful shutdown waits for it)')
+    assert.equal(gateway.app.lynkr.chat.activeCalls, 0)
 
     const [turn1, turn2] = chats(fake).slice(before)
     assert.equal(chats(fake).length - before, 2, 'two model turns')

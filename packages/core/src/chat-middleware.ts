@@ -23,6 +23,9 @@ export interface ChatMiddleware {
 
 export interface MiddlewareChain { stream: StreamNext, complete: CompleteNext }
 
+/** The service's own entry points, and how a call is held in flight for as long as the chain works on it. */
+export interface ChainBase extends MiddlewareChain { hold?: (call: ChatCall) => () => void }
+
 /** The middleware in run order, outermost first. */
 export function orderMiddleware (list: readonly ChatMiddleware[]): ChatMiddleware[] {
   return list.map((middleware, at) => ({ middleware, at }))
@@ -35,7 +38,7 @@ export function orderMiddleware (list: readonly ChatMiddleware[]): ChatMiddlewar
  * a middleware that throws after the first byte ends the stream with an in-stream error event, not a cut
  * connection.
  */
-export function composeMiddleware (list: readonly ChatMiddleware[], base: MiddlewareChain): MiddlewareChain {
+export function composeMiddleware (list: readonly ChatMiddleware[], base: ChainBase): MiddlewareChain {
   let stream = base.stream
   let complete = base.complete
   for (const middleware of orderMiddleware(list).reverse()) {
@@ -51,17 +54,32 @@ export function composeMiddleware (list: readonly ChatMiddleware[], base: Middle
     }
   }
   const chained = stream
+  const chainedComplete = complete
+  const hold = base.hold ?? (() => () => {})
   return {
     stream: async (call) => {
-      const outcome = await chained(call)
-      return { decision: outcome.decision, events: guardEvents(outcome.events, call) }
+      const release = hold(call)
+      try {
+        const outcome = await chained(call)
+        return { decision: outcome.decision, events: guardEvents(outcome.events, call, release) }
+      } catch (error) {
+        release()
+        throw error
+      }
     },
-    complete
+    complete: async (call) => {
+      const release = hold(call)
+      try {
+        return await chainedComplete(call)
+      } finally {
+        release()
+      }
+    }
   }
 }
 
 /** Ends a throwing event source with an `error` event (nothing after it), or quietly when the client left. */
-async function * guardEvents (events: AsyncIterable<MessageEvent>, call: ChatCall): AsyncGenerator<MessageEvent> {
+async function * guardEvents (events: AsyncIterable<MessageEvent>, call: ChatCall, release: () => void): AsyncGenerator<MessageEvent> {
   try {
     yield * events
   } catch (error) {
@@ -71,5 +89,7 @@ async function * guardEvents (events: AsyncIterable<MessageEvent>, call: ChatCal
       : new LynkrError('api_error', `A chat middleware failed: ${(error as Error)?.message ?? String(error)}`, { status: 500, cause: error, code: 'LYNKR_MIDDLEWARE_FAILED' })
     call.context.log.error({ err: error }, 'chat middleware failed mid-stream')
     yield { type: 'error', error: failure }
+  } finally {
+    release()
   }
 }

@@ -85,7 +85,8 @@ export class ChatService {
   private readonly pricing: Pricing | undefined
   readonly events: LynkrEvents
   private policy: CallPolicy = noPolicy
-  private readonly inFlight = new Set<CallScope>()
+  /** Calls in flight, counted: a middleware's call holds its scope while the calls it makes come and go. */
+  private readonly inFlight = new Map<CallScope, number>()
   private streams = 0
   private idleWaiters: Array<() => void> = []
   private readonly middleware: ChatMiddleware[] = []
@@ -109,7 +110,15 @@ export class ChatService {
   use (middleware: ChatMiddleware): void {
     if (this.middleware.some((other) => other.name === middleware.name)) throw new Error(`Chat middleware "${middleware.name}" is already registered`)
     this.middleware.push(middleware)
-    this.chain = composeMiddleware(this.middleware, { stream: async (call) => await this.streamCall(call), complete: async (call) => await this.completeCall(call) })
+    this.chain = composeMiddleware(this.middleware, {
+      stream: async (call) => await this.streamCall(call),
+      complete: async (call) => await this.completeCall(call),
+      // In flight from the client's request to the end of the answer, between a tool loop's turns too.
+      hold: (call) => {
+        this.begin(call)
+        return () => { this.end(call) }
+      }
+    })
   }
 
   /** Registered middleware names, outermost first. */
@@ -145,7 +154,7 @@ export class ChatService {
     const left = this.inFlight.size
     if (left === 0) return 0
     const reason = new LynkrError('overloaded', 'The gateway is shutting down; retry the request', { status: 503, retryable: true, code: 'LYNKR_SHUTTING_DOWN' })
-    for (const scope of this.inFlight) scope.abort(reason)
+    for (const scope of this.inFlight.keys()) scope.abort(reason)
     // Give the aborted streams a moment to write their error event and end.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 1000)
@@ -156,10 +165,15 @@ export class ChatService {
   }
 
   private begin (call: ChatCall): void {
-    this.inFlight.add(call.scope)
+    this.inFlight.set(call.scope, (this.inFlight.get(call.scope) ?? 0) + 1)
   }
 
   private end (call: ChatCall): void {
+    const held = (this.inFlight.get(call.scope) ?? 1) - 1
+    if (held > 0) {
+      this.inFlight.set(call.scope, held)
+      return
+    }
     this.inFlight.delete(call.scope)
     if (this.inFlight.size === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters
