@@ -267,6 +267,15 @@ test('server-tool style blocks (LYNKR_GATEWAY_TOOL_BLOCKS=server) show the gatew
   const whole = await openai.chat.completions.create({ model: 'claude-opus-5-5', max_tokens: 512, messages: [{ role: 'user', content: 'Weather in Paris?' }] })
   assert.equal(whole.choices[0]!.message.tool_calls, undefined, 'OpenAI clients never see gateway calls')
   assert.equal(whole.choices[0]!.message.content, 'Let me check.It is sunny in Paris.')
+  const response = await openai.responses.create({ model: 'claude-opus-5-5', max_output_tokens: 512, input: 'Weather in Paris?', stream: true })
+  let text = ''
+  const items: string[] = []
+  for await (const event of response) {
+    if (event.type === 'response.output_text.delta') text += event.delta
+    if (event.type === 'response.output_item.added') items.push(event.item.type)
+  }
+  assert.equal(text, 'Let me check.It is sunny in Paris.')
+  assert.ok(!items.includes('function_call'), 'Responses clients see no gateway call either')
 })
 
 test('a failure after the first byte is an in-stream error; the loop stops at LYNKR_MAX_TOOL_TURNS', async (t) => {
