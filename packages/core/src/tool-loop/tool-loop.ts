@@ -51,14 +51,16 @@ class ToolLoop {
   readonly call: ChatCall
   private readonly options: ToolLoopOptions
   private readonly history: HiddenHistory
-  private readonly session: string
+  /** The call as the client made it (the session is derived from it). */
+  private readonly client: ChatCall
+  private sessionId: string | undefined
   private readonly declared: Set<string>
 
   constructor (call: ChatCall, options: ToolLoopOptions, history: HiddenHistory) {
+    this.client = call
     this.options = options
     this.history = history
     const request = call.request
-    this.session = sessionKey(call.headers, request)
     const clientNames = new Set((request.tools ?? []).map((tool) => tool.name))
     const gatewayTools = options.tools.list().filter((tool) => {
       if (!clientNames.has(tool.name)) return true
@@ -67,12 +69,19 @@ class ToolLoop {
     })
     this.declared = new Set(gatewayTools.map((tool) => tool.name))
     const isGatewayTool = (name: string): boolean => this.declared.has(name)
-    const messages = restoreHiddenHistory(request.messages, (id) => history.find(this.session, id), isGatewayTool) ?? request.messages
+    const find = history.size === 0 ? () => undefined : (id: string) => history.find(this.session, id)
+    const messages = restoreHiddenHistory(request.messages, find, isGatewayTool) ?? request.messages
     const tools = [...(request.tools ?? []), ...gatewayTools.map((tool) => ({ name: tool.name, ...(tool.description === undefined ? {} : { description: tool.description }), input_schema: tool.input_schema }))]
     this.call = { ...call, request: { ...request, messages, tools } }
   }
 
   private isGatewayTool (name: string): boolean { return this.declared.has(name) }
+
+  /** Made when first needed: hashing a long system prompt is not free. */
+  private get session (): string {
+    this.sessionId ??= sessionKey(this.client.headers, this.client.request)
+    return this.sessionId
+  }
 
   async * run (first: Turn, nextTurn: (call: ChatCall) => Promise<Turn>): AsyncGenerator<MessageEvent> {
     const message = new ContinuousMessage((name) => this.isGatewayTool(name), this.options.blocks)
