@@ -4,7 +4,8 @@ import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import type { GatewayTool } from 'lynkr'
 import { startFakeAnthropic } from './helpers/fake-anthropic.ts'
-import { startGateway } from './helpers/gateway.ts'
+import { startFakeOpenAI } from './helpers/fake-openai.ts'
+import { openAIEnv, startGateway } from './helpers/gateway.ts'
 import type { FakeReply, FakeUpstream, RecordedRequest } from './helpers/fake-script.ts'
 import { responseCache } from '../docs/examples/response-cache.ts'
 
@@ -238,6 +239,35 @@ test('a turn with a gateway call and a client call: the client gets its call, th
       ['tool_result:Sunny in Oslo, 21°C', 'tool_result:export const a = 1']
     ])
   })
+})
+
+test('a mixed turn through an OpenAI-format upstream: the restored turn is one assistant message with both calls, answered by two tool messages', async (t) => {
+  const fake = await startFakeOpenAI({ apiKey: 'sk-test-key' })
+  const gateway = await startGateway(openAIEnv(fake.url))
+  t.after(async () => { await gateway.close(); await fake.close() })
+  const anthropic = new Anthropic({ baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0 })
+  gateway.app.lynkr.gatewayTools.register(weatherTool())
+  const answered = (request: RecordedRequest): boolean => request.body.messages.some((message: Json) => message.role === 'tool' && message.content === 'export const a = 1')
+  fake.respondWith((request) => answered(request)
+    ? { text: 'Both done.' }
+    : { toolCalls: [{ name: 'lookup_weather', arguments: { city: 'Oslo' } }, { name: 'read_file', arguments: { path: 'a.ts' } }] })
+  const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'Weather in Oslo, and read a.ts' }]
+  const first = await anthropic.messages.stream({ model: 'claude-opus-5-5', max_tokens: 512, tools: [readFile], messages }).finalMessage()
+  assert.deepEqual(first.content.map((block) => block.type === 'tool_use' ? block.name : block.type), ['read_file'])
+  const call = first.content[0] as Anthropic.ToolUseBlock
+  const second = await anthropic.messages.create({
+    model: 'claude-opus-5-5',
+    max_tokens: 512,
+    tools: [readFile],
+    messages: [...messages, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'export const a = 1' }] }]
+  })
+  assert.deepEqual(second.content, [{ type: 'text', text: 'Both done.' }])
+  const sent: Json[] = fake.requests.at(-1)!.body.messages
+  assert.deepEqual(sent.slice(1).map((message) => message.role === 'assistant' ? message.tool_calls.map((use: Json) => use.function.name) : [message.role, message.content]), [
+    ['lookup_weather', 'read_file'],
+    ['tool', 'Sunny in Oslo, 21°C'],
+    ['tool', 'export const a = 1']
+  ])
 })
 
 test('server-tool style blocks (LYNKR_GATEWAY_TOOL_BLOCKS=server) show the gateway\'s work and come back as a coherent history', async (t) => {
