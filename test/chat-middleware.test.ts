@@ -167,6 +167,16 @@ test('a two-turn server-side tool loop reaches the client as one message with su
     assert.equal(whole.usage?.prompt_tokens, 100)
   })
 
+  await t.test('a gateway tool that throws reports the failure to the model, and the loop goes on', async () => {
+    gateway.app.lynkr.gatewayTools.register({ name: 'broken_tool', input_schema: { type: 'object' }, execute: async () => { throw new Error('disk on fire') } })
+    fake.respondWith((request) => hasResultFor(request, 'broken_tool') ? { text: 'The tool failed.' } : { toolCalls: [{ name: 'broken_tool', arguments: {} }] })
+    const message = await anthropic.messages.create(params)
+    assert.deepEqual(message.content, [{ type: 'text', text: 'The tool failed.' }])
+    const result = chats(fake).at(-1)!.body.messages.at(-1).content[0]
+    assert.deepEqual([result.type, result.is_error, result.content], ['tool_result', true, 'Error: disk on fire'])
+    fake.respondWith(loopResponder)
+  })
+
   await t.test('a client tool with the gateway tool\'s name is the client\'s', async () => {
     fake.respondWith({ toolCalls: [{ name: 'lookup_weather', arguments: { city: 'Rome' } }] })
     const before = weather.asked.length
@@ -175,7 +185,7 @@ test('a two-turn server-side tool loop reaches the client as one message with su
     assert.equal(message.stop_reason, 'tool_use')
     assert.deepEqual(message.content.map((block) => block.type === 'tool_use' ? block.name : block.type), ['lookup_weather'])
     assert.equal(weather.asked.length, before, 'the gateway did not run it')
-    assert.equal(chats(fake).at(-1)!.body.tools.length, 1, 'declared once')
+    assert.deepEqual(chats(fake).at(-1)!.body.tools.map((tool: Json) => tool.name), ['lookup_weather', 'broken_tool'], 'declared once, the client\'s')
     fake.respondWith(loopResponder)
   })
 })
