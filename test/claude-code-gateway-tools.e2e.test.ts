@@ -16,10 +16,10 @@ const toolTexts = (request: RecordedRequest): string[] => (request.body.messages
   .map((message) => typeof message.content === 'string' ? message.content : (message.content as Json[]).map((part) => String(part.text ?? '')).join(''))
 const hasBash = (request: RecordedRequest): boolean => Array.isArray(request.body?.tools) && request.body.tools.some((tool: unknown) => isRecord(tool) && isRecord(tool.function) && tool.function.name === 'Bash')
 
-async function start (t: { after: (fn: () => Promise<void>) => void }, respond: (request: RecordedRequest) => FakeReply) {
+async function start (t: { after: (fn: () => Promise<void>) => void }, respond: (request: RecordedRequest) => FakeReply, env: Record<string, string> = {}) {
   const fake = await startFakeOpenAI({ apiKey: 'sk-test-key', maxOutputTokens: 16_384 })
   fake.respondWith((request) => hasBash(request) ? respond(request) : { text: 'ok' }) // background / title requests
-  const gateway = await startGateway(openAIEnv(fake.url))
+  const gateway = await startGateway(openAIEnv(fake.url, env))
   t.after(async () => { await gateway.close(); await fake.close() })
   const asked: unknown[] = []
   gateway.app.lynkr.gatewayTools.register({
@@ -34,14 +34,15 @@ async function start (t: { after: (fn: () => Promise<void>) => void }, respond: 
   return { fake, gateway, asked }
 }
 
-test('Claude Code finishes a session whose model calls a gateway tool and Bash in one turn', { timeout: 180_000 }, async (t) => {
-  const marker = `lynkr-gw-${Date.now()}`
+for (const blocks of ['hidden', 'server']) {
+test(`Claude Code finishes a session whose model calls a gateway tool and Bash in one turn (LYNKR_GATEWAY_TOOL_BLOCKS=${blocks})`, { timeout: 180_000 }, async (t) => {
+  const marker = `lynkr-gw-${blocks}-${Date.now()}`
   const { fake, gateway, asked } = await start(t, (request) => {
     const texts = toolTexts(request)
     const bash = texts.find((text) => text.includes(marker))
     if (bash !== undefined) return { text: `Result: ${bash.trim()} / ${texts.find((text) => text.startsWith('Sunny')) ?? 'no weather'}` }
     return { toolCalls: [{ name: 'lookup_weather', arguments: { city: 'Oslo' } }, { name: 'Bash', arguments: { command: `echo ${marker}`, description: 'print marker' } }] }
-  })
+  }, { LYNKR_GATEWAY_TOOL_BLOCKS: blocks })
   const run = await runClaudeCode({ baseUrl: gateway.url, prompt: 'Check the weather in Oslo and run the marker command.' })
   assert.equal(run.exitCode, 0, `claude exited ${run.exitCode}: ${run.stderr.slice(-2000)}`)
   assert.equal(run.json?.is_error, false, JSON.stringify(run.json))
@@ -54,6 +55,7 @@ test('Claude Code finishes a session whose model calls a gateway tool and Bash i
   assert.deepEqual(messages[turn]!.tool_calls.map((call: Json) => call.function.name), ['lookup_weather', 'Bash'])
   assert.deepEqual(messages.slice(turn + 1, turn + 3).map((message) => message.role), ['tool', 'tool'])
 })
+}
 
 test('Claude Code sees one answer when the gateway runs its tool alone (server-side loop)', { timeout: 180_000 }, async (t) => {
   const { fake, gateway, asked } = await start(t, (request) => {

@@ -54,7 +54,7 @@ describe('restoreHiddenHistory', () => {
     assert.deepEqual(restored[2]!.content[0], gatewayResult)
   })
 
-  test('echoed blocks of a mixed turn: the gateway call gets its own turn pair, the stored part is not added twice', () => {
+  test('echoed blocks of a mixed turn: one turn with both calls again, the stored part is not added twice', () => {
     const history = new HiddenHistory()
     history.remember('s1', ['toolu_c'], { uses: [gatewayUse], results: [gatewayResult] })
     const messages: ChatMessage[] = [
@@ -72,10 +72,8 @@ describe('restoreHiddenHistory', () => {
     const restored = restoreHiddenHistory(messages, (id) => history.find('s1', id), gateway)!
     assert.deepEqual(restored.map((message) => [message.role, message.content.map((block) => block.type === 'tool_use' ? block.id : block.type === 'tool_result' ? `result:${block.tool_use_id}` : block.type)]), [
       ['user', ['text']],
-      ['assistant', ['toolu_g']],
-      ['user', ['result:toolu_g']],
-      ['assistant', ['toolu_c']],
-      ['user', ['result:toolu_c']]
+      ['assistant', ['toolu_g', 'toolu_c']],
+      ['user', ['result:toolu_g', 'result:toolu_c']]
     ])
   })
 })

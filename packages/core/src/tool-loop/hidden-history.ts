@@ -79,7 +79,10 @@ function isEchoedGatewayUse (block: ContentBlock, isGatewayTool: (name: string) 
   return fields.type === 'server_tool_use' && typeof fields.name === 'string' && isGatewayTool(fields.name)
 }
 
-/** Splits assistant turns that carry echoed gateway blocks at each call: assistant (… tool_use) / user (tool_result) / assistant (rest). */
+/**
+ * Splits assistant turns that carry echoed gateway blocks after each run of calls: assistant (… tool_use) /
+ * user (tool_result) / assistant (the text that followed). Client calls in the same run stay in that turn.
+ */
 function unfoldServerBlocks (messages: ChatMessage[], isGatewayTool: (name: string) => boolean): ChatMessage[] | undefined {
   if (!messages.some((message) => message.role === 'assistant' && message.content.some((block) => isEchoedGatewayUse(block, isGatewayTool)))) return undefined
   const out: ChatMessage[] = []
@@ -118,7 +121,8 @@ function unfoldServerBlocks (messages: ChatMessage[], isGatewayTool: (name: stri
         if (fields.is_error === true) result.is_error = true
         results.push(result)
       } else {
-        if (results.length > 0) { flush(); out.push({ role: 'user', content: trailing }); trailing = [] }
+        // The client's calls of the same turn stay in it (their results open the next user turn after ours).
+        if (results.length > 0 && block.type !== 'tool_use') { flush(); out.push({ role: 'user', content: trailing }); trailing = [] }
         current.push(block)
       }
     }
