@@ -28,6 +28,8 @@ test('configuration errors stop the boot with one message naming the variable an
   assert.match((await bootError({ OLLAMA_NUM_CTX: 'lots' })).message, /OLLAMA_NUM_CTX/)
   assert.match((await bootError({ OLLAMA_ENDPOINT: 'localhost-without-scheme' })).message, /OLLAMA_ENDPOINT must be an http\(s\) URL/)
   assert.match((await bootError({ REQUEST_JSON_LIMIT: 'huge' })).message, /REQUEST_JSON_LIMIT/)
+  assert.match((await bootError({ LYNKR_MAX_TOOL_TURNS: '0' })).message, /LYNKR_MAX_TOOL_TURNS="0" must be a whole number of model turns, 1 or more/)
+  assert.match((await bootError({ LYNKR_GATEWAY_TOOL_BLOCKS: 'visible' })).message, /LYNKR_GATEWAY_TOOL_BLOCKS="visible" must be one of hidden, server/)
   assert.match((await bootError({ OLLAMA_CONNECT_TIMEOUT_MS: 'soon' })).message, /OLLAMA_CONNECT_TIMEOUT_MS="soon" must be a number of milliseconds/)
   assert.match((await bootError({ TIER_SIMPLE: 'just-a-model' })).message, /TIER_SIMPLE="just-a-model" must be provider:model/)
   assert.match((await bootError({ LYNKR_PLUGINS: 'api-anthropic,provider-nope' })).message, /unknown plugin "provider-nope"/)
