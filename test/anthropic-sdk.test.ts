@@ -109,3 +109,20 @@ for (const family of families) {
     })
   })
 }
+
+test('@anthropic-ai/sdk through lynkr to an OpenAI-compatible server that streams parallel calls at one index (Ollama /v1, vLLM)', async (t) => {
+  const fake = await startFakeOpenAI({ apiKey: 'sk-test-key' })
+  const gateway = await startGateway(openAIEnv(fake.url))
+  t.after(async () => { await gateway.close(); await fake.close() })
+  const client = new Anthropic({ baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0 })
+  const both: Anthropic.Tool[] = [...tools, { name: 'Bash', description: 'Run a command', input_schema: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] } }]
+  fake.respondWith({
+    toolCalls: [{ name: 'read_file', arguments: { path: 'a.ts' } }, { name: 'read_file', arguments: { path: 'b.ts' } }, { name: 'Bash', arguments: { command: 'ls && echo "done"' } }],
+    sharedToolIndex: true
+  })
+  const message = await client.messages.stream({ model: 'claude-opus-5-5', max_tokens: 1000, tools: both, messages: [{ role: 'user', content: 'read a and b, then list' }] }).finalMessage()
+  assert.equal(message.stop_reason, 'tool_use')
+  const uses = message.content.filter((block) => block.type === 'tool_use')
+  assert.deepEqual(uses.map((use) => [use.name, use.input]), [['read_file', { path: 'a.ts' }], ['read_file', { path: 'b.ts' }], ['Bash', { command: 'ls && echo "done"' }]])
+  assert.equal(new Set(uses.map((use) => use.id)).size, 3, 'each call keeps its own id')
+})

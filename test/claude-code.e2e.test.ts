@@ -1,4 +1,6 @@
 import { test } from 'node:test'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import assert from 'node:assert/strict'
 import { startFakeOllama } from './helpers/fake-ollama.ts'
 import { startFakeOpenAI } from './helpers/fake-openai.ts'
@@ -66,4 +68,44 @@ test('Claude Code completes a Bash tool loop with tier routing on; the tier pick
   assert.ok(models.length >= 2)
   // A one-line chore scores low: Claude Code's constant system prompt and tool list must not push it up.
   assert.ok(models.every((model) => model === 'qwen-small' || model === 'qwen-medium'), `tier models used: ${models.join(', ')}`)
+})
+
+test('Claude Code runs both of two parallel calls (Read + Bash) an OpenAI-compatible server streams at one index', { timeout: 180_000 }, async (t) => {
+  const fake = await startFakeOpenAI({ apiKey: 'sk-test-key', maxOutputTokens: 16_384 })
+  t.after(() => fake.close())
+  const marker = `lynkr-e2e-shared-index-${Date.now()}`
+  const fileText = `notes-${marker}`
+  let filePath = ''
+  fake.respondWith((request) => {
+    const body = request.body as { tools?: Array<{ function?: { name?: string } }>, messages: Array<{ role: string, content: unknown }> }
+    const names = (body.tools ?? []).map((tool) => tool.function?.name)
+    if (!names.includes('Read') || !names.includes('Bash')) return { text: 'ok' }
+    const results = body.messages.filter((message) => message.role === 'tool')
+    if (results.length > 0) return { text: `Results: ${results.map((message) => JSON.stringify(message.content)).join(' | ')}` }
+    // Ollama's /v1, vLLM and SGLang number every parallel call 0; only the new id tells them apart.
+    return { toolCalls: [{ name: 'Read', arguments: { file_path: filePath } }, { name: 'Bash', arguments: { command: `echo ${marker}`, description: 'print marker' } }], sharedToolIndex: true }
+  })
+  const gateway = await startGateway(openAIEnv(fake.url))
+  t.after(() => gateway.close())
+
+  const run = await runClaudeCode({
+    baseUrl: gateway.url,
+    prompt: 'Read notes.txt and run the marker command, then tell me both results.',
+    prepare: async (cwd) => {
+      filePath = join(cwd, 'notes.txt')
+      await writeFile(filePath, `${fileText}\n`)
+    }
+  })
+  assert.equal(run.exitCode, 0, `claude exited ${run.exitCode}: ${run.stderr.slice(-2000)}`)
+  assert.equal(run.json?.is_error, false, JSON.stringify(run.json))
+  const last = fake.requests.filter((request) => request.method === 'POST').at(-1)!.body.messages as Array<{ role: string, content: unknown, tool_call_id?: string }>
+  const calls = last.flatMap((message) => (message as { tool_calls?: Array<{ id: string, function: { name: string, arguments: string } }> }).tool_calls ?? [])
+  assert.deepEqual(calls.map((call) => [call.function.name, JSON.parse(call.function.arguments)]), [
+    ['Read', { file_path: filePath }],
+    ['Bash', { command: `echo ${marker}`, description: 'print marker' }]
+  ])
+  const results = new Map(last.filter((message) => message.role === 'tool').map((message) => [message.tool_call_id, JSON.stringify(message.content)]))
+  assert.match(results.get(calls[0]!.id) ?? '', new RegExp(fileText), 'Read ran and returned the file')
+  assert.match(results.get(calls[1]!.id) ?? '', new RegExp(marker), 'Bash ran and returned its output')
+  assert.match(String(run.json?.result), new RegExp(fileText))
 })

@@ -237,7 +237,7 @@ async function answer (exchange: FakeExchange & { dialect?: OpenAIDialect }, bod
   // Annotations come in a delta of their own once the text is out.
   const annotations = dialect.annotations?.(reply, text, body)
   if (annotations !== undefined) frames.push(chunk({ role: 'assistant', content: '', annotations }))
-  for (const fragment of toolFragments(calls, reply.interleave === true)) frames.push(chunk({ tool_calls: [fragment] }))
+  for (const fragment of toolFragments(calls, reply.interleave === true, reply.sharedToolIndex === true)) frames.push(chunk({ tool_calls: [fragment] }))
   frames.push(chunk({}, finish))
   if (includeUsage) {
     frames.push(frame({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_fake', choices: [], usage }))
@@ -246,13 +246,19 @@ async function answer (exchange: FakeExchange & { dialect?: OpenAIDialect }, bod
   await streamFrames(exchange, 'text/event-stream; charset=utf-8', frames, reply)
 }
 
-/** Per call: a head fragment (id, type, name, arguments ""), then argument pieces carrying only index. */
-function toolFragments (calls: Array<{ id: string, name: string, arguments: Record<string, unknown> }>, interleave: boolean): unknown[] {
-  const perCall = calls.map((call, index) => [
-    { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
-    ...splitPieces(JSON.stringify(call.arguments), 3).map((piece) => ({ index, function: { arguments: piece } }))
-  ])
-  if (!interleave) return perCall.flat()
+/**
+ * Per call: a head fragment (id, type, name, arguments ""), then argument pieces carrying only index. With a
+ * shared index every call is numbered 0 (calls cannot interleave then: only the heads tell them apart).
+ */
+function toolFragments (calls: Array<{ id: string, name: string, arguments: Record<string, unknown> }>, interleave: boolean, sharedIndex: boolean): unknown[] {
+  const perCall = calls.map((call, position) => {
+    const index = sharedIndex ? 0 : position
+    return [
+      { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
+      ...splitPieces(JSON.stringify(call.arguments), 3).map((piece) => ({ index, function: { arguments: piece } }))
+    ]
+  })
+  if (!interleave || sharedIndex) return perCall.flat()
   const out: unknown[] = []
   const longest = Math.max(0, ...perCall.map((fragments) => fragments.length))
   for (let position = 0; position < longest; position++) {

@@ -24,6 +24,11 @@ export interface FakeReply {
   webSearch?: { query: string, results: Array<{ title: string, url: string }>, /** Text after the cited answer, in its own uncited block. */ uncitedTail?: string }
   /** OpenAI only: interleave the argument fragments of parallel calls. */
   interleave?: boolean
+  /**
+   * OpenAI only: stream every parallel call at `index: 0`, each told apart by its new `id`, as Ollama's /v1,
+   * vLLM and SGLang do (a head with id and name, then argument pieces carrying only the index).
+   */
+  sharedToolIndex?: boolean
   /** Overrides the wire finish reason (e.g. 'stop' even with tool calls). */
   finishReason?: string
   /** As the wire counts it: OpenAI's prompt_tokens (cached included), Ollama's prompt_eval_count. */

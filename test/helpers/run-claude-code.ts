@@ -16,6 +16,8 @@ export interface RunClaudeCodeOptions {
   timeoutMs?: number
   /** Extra environment, e.g. ANTHROPIC_CUSTOM_HEADERS. */
   env?: Record<string, string>
+  /** Runs with the throwaway working directory before the CLI starts (seed files a responder reads). */
+  prepare?: (cwd: string) => Promise<void> | void
 }
 
 /** `json` is the parsed `--output-format json` result; its `result` holds the final text. */
@@ -36,6 +38,7 @@ export async function runClaudeCode (options: RunClaudeCodeOptions): Promise<Cla
       DISABLE_AUTOUPDATER: '1',
       ...options.env
     },
-    timeoutMs: options.timeoutMs
+    timeoutMs: options.timeoutMs,
+    prepare: options.prepare
   })
 }

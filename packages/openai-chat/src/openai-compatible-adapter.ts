@@ -7,6 +7,7 @@ import type { OpenAIChatBody } from './openai-chat-types.ts'
 import { toOpenAIRequest } from './to-openai-request.ts'
 import type { OpenAIRequestQuirks } from './to-openai-request.ts'
 import { openAIChunkToParts, openAICompletionToParts, streamErrorPart } from './parse-openai-response.ts'
+import { ToolCallIndices } from './tool-call-indices.ts'
 
 export interface OpenAICompatibleOptions {
   /** Provider id (openai, openrouter, llamacpp…). */
@@ -97,8 +98,8 @@ export function createOpenAICompatibleAdapter (options: OpenAICompatibleOptions)
           throw transportError({ provider: id, url: chatUrl, signal: context.signal }, error)
         }
       })()
-      const transforms = options.partTransforms?.(request) ?? []
-      return transforms.length === 0 ? parts : transformPartStream(parts, transforms)
+      // Tool-call indices first: every later transform sees one index per call.
+      return transformPartStream(parts, [new ToolCallIndices(), ...options.partTransforms?.(request) ?? []])
     },
 
     async checkHealth ({ signal }): Promise<HealthStatus> {
