@@ -279,3 +279,32 @@ test('Moonshot: Kimi tool ids reach the client as valid ids and go back exactly;
   assert.equal(missing.status, 400)
   assert.match(missing.body.error.message, /reasoning_content is missing in assistant tool call message at index 1/)
 })
+
+// vLLM behind an OpenAI-style endpoint, Azure Foundry, Databricks and OpenRouter serve DeepSeek-R1 and Qwen3
+// without a reasoning parser: the answer opens with <think>…</think>, which must not reach the client as text.
+const cloudThinkCases: Array<{ provider: Pick<ProviderCase, 'name' | 'start' | 'env'>, variable: string }> = [
+  { provider: openAICase, variable: 'OPENAI_THINK_TAGS' },
+  { provider: azureOpenAICase, variable: 'AZURE_OPENAI_THINK_TAGS' },
+  { provider: databricksCase, variable: 'DATABRICKS_THINK_TAGS' },
+  { provider: openRouterCase, variable: 'OPENROUTER_THINK_TAGS' }
+]
+const LEADING_THINK = '<think>\nThe user asks about tags.\n</think>\n\nWrap it in <think> tags.'
+
+for (const { provider, variable } of cloudThinkCases) {
+  test(`${provider.name}: an answer that opens with <think> reaches the client as a thinking block (${variable}=false keeps it text)`, { timeout: 60_000 }, async (t) => {
+    const { fake, client } = await boot(t, provider)
+    fake.respondWith({ text: LEADING_THINK })
+    const streamed = await client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user', content: 'how do I mark reasoning?' }] }).finalMessage()
+    const whole = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user', content: 'how do I mark reasoning?' }] })
+    for (const message of [streamed, whole]) {
+      assert.deepEqual(message.content.map((block) => block.type), ['thinking', 'text'], JSON.stringify(message.content))
+      assert.equal((message.content[0] as Anthropic.ThinkingBlock).thinking, 'The user asks about tags.')
+      assert.deepEqual(message.content[1], { type: 'text', text: 'Wrap it in <think> tags.' }, 'a tag later in the answer stays text')
+    }
+
+    const off = await boot(t, provider, { [variable]: 'false' })
+    off.fake.respondWith({ text: LEADING_THINK })
+    const raw = await off.client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user', content: 'x' }] }).finalMessage()
+    assert.deepEqual(raw.content, [{ type: 'text', text: LEADING_THINK }])
+  })
+}

@@ -9,3 +9,4 @@ export { KNOWN_MODEL_LIMITS, modelLimitsResolver } from './known-model-limits.ts
 export { looksLikeReasoningModel, reasoningBody } from './reasoning-models.ts'
 export { createLocalServerAdapter } from './local-server-adapter.ts'
 export type { LocalServerOptions } from './local-server-adapter.ts'
+export { thinkTagsVariable, leadingThinkTags } from './think-tags.ts'

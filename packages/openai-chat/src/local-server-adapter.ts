@@ -1,5 +1,6 @@
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { inlineMarkupFor, withModelLimits } from '@lynkr/core'
+import { withModelLimits } from '@lynkr/core'
+import { inlineMarkupFor } from '@lynkr/inline-markup'
 import type { ModelLimits, UpstreamClient } from '@lynkr/core'
 import { createOpenAICompatibleAdapter } from './openai-compatible-adapter.ts'
 import type { OpenAIRequestQuirks } from './to-openai-request.ts'

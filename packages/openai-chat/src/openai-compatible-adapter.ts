@@ -8,6 +8,7 @@ import { toOpenAIRequest } from './to-openai-request.ts'
 import type { OpenAIRequestQuirks } from './to-openai-request.ts'
 import { openAIChunkToParts, openAICompletionToParts, streamErrorPart } from './parse-openai-response.ts'
 import { ToolCallIndices } from './tool-call-indices.ts'
+import { leadingThinkTags } from './think-tags.ts'
 
 export interface OpenAICompatibleOptions {
   /** Provider id (openai, openrouter, llamacpp…). */
@@ -31,6 +32,8 @@ export interface OpenAICompatibleOptions {
   parseCompletion?: (completion: Record<string, unknown>) => UpstreamPart[]
   /** Per-call rewrites of the parsed parts (inline `<think>`/`<tool_call>` recovery, tool-id mapping). */
   partTransforms?: (request: ChatRequest) => PartTransform[]
+  /** Recover a `<think>…</think>` the answer opens with as reasoning (cloud upstreams, `<PREFIX>_THINK_TAGS`). */
+  leadingThinkTags?: boolean
 }
 
 /**
@@ -51,6 +54,10 @@ export function createOpenAICompatibleAdapter (options: OpenAICompatibleOptions)
   // Static headers go out as they are (no await on the hot path); per-call auth is merged over them.
   const { authHeaders } = options
   const withAuth = async (): Promise<Record<string, string>> => ({ ...options.headers, ...(await authHeaders!()) })
+  const transformsFor = (request: ChatRequest): PartTransform[] => [
+    ...(options.leadingThinkTags === true ? [leadingThinkTags()] : []),
+    ...options.partTransforms?.(request) ?? []
+  ]
 
   async function post (request: ChatRequest, stream: boolean, signal: AbortSignal) {
     const translated = toOpenAIRequest({ ...request, stream }, options.quirks)
@@ -79,7 +86,7 @@ export function createOpenAICompatibleAdapter (options: OpenAICompatibleOptions)
         throw (part as Extract<UpstreamPart, { type: 'error' }>).error
       }
       const parts = options.parseCompletion === undefined ? openAICompletionToParts(id, completion) : options.parseCompletion(completion)
-      return transformPartList(parts, options.partTransforms?.(request) ?? [])
+      return transformPartList(parts, transformsFor(request))
     },
 
     async chatStream (request, context) {
@@ -99,7 +106,7 @@ export function createOpenAICompatibleAdapter (options: OpenAICompatibleOptions)
         }
       })()
       // Tool-call indices first: every later transform sees one index per call.
-      return transformPartStream(parts, [new ToolCallIndices(), ...options.partTransforms?.(request) ?? []])
+      return transformPartStream(parts, [new ToolCallIndices(), ...transformsFor(request)])
     },
 
     async checkHealth ({ signal }): Promise<HealthStatus> {

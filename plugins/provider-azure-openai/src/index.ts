@@ -5,7 +5,7 @@ import { defineManifest } from '@lynkr/protocol'
 import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
 import { LynkrConfigError, UpstreamClient, limitOptions, limitVariables, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
-import { createOpenAICompatibleAdapter, looksLikeReasoningModel, modelLimitsResolver, reasoningBody } from '@lynkr/openai-chat'
+import { createOpenAICompatibleAdapter, looksLikeReasoningModel, modelLimitsResolver, reasoningBody, thinkTagsVariable } from '@lynkr/openai-chat'
 import type { OpenAIChatBody } from '@lynkr/openai-chat'
 import { resolveAzureTarget } from './azure-url.ts'
 import type { AzureTarget } from './azure-url.ts'
@@ -22,6 +22,8 @@ export interface AzureOpenAIPluginOptions {
   /** Forces the reasoning-model treatment on or off; by default it follows the deployment name (o1/o3/o4/gpt-5…). */
   reasoningModel?: boolean
   limits?: ModelLimits
+  /** Recover a `<think>…</think>` the answer opens with (AZURE_OPENAI_THINK_TAGS, default on). */
+  thinkTags?: boolean
   timeoutMs: number
   dispatcher?: unknown
 }
@@ -38,6 +40,7 @@ export function createAzureOpenAIAdapter (options: AzureOpenAIPluginOptions, cli
     quirks: { maxTokensField: 'max_tokens' },
     finishBody: (body, request) => isReasoning(request.model) ? reasoningBody(body, request) : body,
     healthUrl: target.healthUrl,
+    leadingThinkTags: options.thinkTags !== false,
     client
   }), modelLimitsResolver(options.limits))
 }
@@ -69,6 +72,7 @@ export const manifest = defineManifest({
     AZURE_OPENAI_DEPLOYMENT: Type.String({ default: 'gpt-4o' }),
     AZURE_OPENAI_API_VERSION: Type.String({ default: '2024-10-21' }),
     AZURE_OPENAI_REASONING_MODEL: Type.Optional(Type.String()),
+    ...thinkTagsVariable('AZURE_OPENAI'),
     ...limitVariables('AZURE_OPENAI')
   }),
   toOptions: (env, runtime): AzureOpenAIPluginOptions => {
@@ -77,6 +81,7 @@ export const manifest = defineManifest({
       target: resolveAzureTarget(endpoint, env.AZURE_OPENAI_DEPLOYMENT, env.AZURE_OPENAI_API_VERSION),
       auth: resolveAzureAuth(env, { prefix: 'AZURE_OPENAI', keyVariable: 'AZURE_OPENAI_API_KEY', who: 'MODEL_PROVIDER=azure-openai', keyHint: 'the resource key (Azure portal → Keys and Endpoint)', defaultScope: AZURE_OPENAI_SCOPE }),
       reasoningModel: parseBoolean(env.AZURE_OPENAI_REASONING_MODEL, 'AZURE_OPENAI_REASONING_MODEL'),
+      thinkTags: env.AZURE_OPENAI_THINK_TAGS,
       ...limitOptions(env, 'AZURE_OPENAI'),
       dispatcher: runtime.dispatcher
     }

@@ -8,7 +8,7 @@ import { defineManifest } from '@lynkr/protocol'
 import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
 import { LynkrConfigError, UpstreamClient, limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
-import { createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
+import { createOpenAICompatibleAdapter, modelLimitsResolver, thinkTagsVariable } from '@lynkr/openai-chat'
 import type { OpenAIChatBody } from '@lynkr/openai-chat'
 
 export interface DatabricksPluginOptions {
@@ -18,6 +18,8 @@ export interface DatabricksPluginOptions {
   endpoint: string
   token: string
   limits?: ModelLimits
+  /** Recover a `<think>…</think>` the answer opens with (DATABRICKS_THINK_TAGS, default on). */
+  thinkTags?: boolean
   timeoutMs: number
   dispatcher?: unknown
 }
@@ -65,6 +67,7 @@ export function createDatabricksAdapter (options: DatabricksPluginOptions, clien
     // Claude endpoints verify thinking signatures on replay: reasoning goes back as signed content parts.
     quirks: { maxTokensField: 'max_tokens', reasoningParts: true },
     finishBody: databricksBody,
+    leadingThinkTags: options.thinkTags !== false,
     healthUrl: `${options.apiBase.replace(/\/+$/, '')}/api/2.0/serving-endpoints/${encodeURIComponent(options.endpoint)}`,
     client
   }), modelLimitsResolver(options.limits))
@@ -84,6 +87,7 @@ export const manifest = defineManifest({
     DATABRICKS_API_BASE: Type.Optional(Type.String()),
     DATABRICKS_API_KEY: Type.Optional(Type.String()),
     DATABRICKS_ENDPOINT_PATH: Type.String({ default: '/serving-endpoints/databricks-claude-sonnet-4-5/invocations' }),
+    ...thinkTagsVariable('DATABRICKS'),
     ...limitVariables('DATABRICKS')
   }),
   toOptions: (env, runtime): DatabricksPluginOptions => {
@@ -91,6 +95,7 @@ export const manifest = defineManifest({
     return {
       apiBase: parseUrlVariable(base, 'DATABRICKS_API_BASE').toString().replace(/\/+$/, ''),
       endpoint: endpointName(env.DATABRICKS_ENDPOINT_PATH),
+      thinkTags: env.DATABRICKS_THINK_TAGS,
       token: requireVariable(env.DATABRICKS_API_KEY, 'DATABRICKS_API_KEY', 'MODEL_PROVIDER=databricks needs a personal access token (dapi…)'),
       ...limitOptions(env, 'DATABRICKS'),
       dispatcher: runtime.dispatcher

@@ -1,6 +1,7 @@
 // Ollama native chat API: https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion
 import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
-import { UpstreamClient, ensurePromptFits, inlineMarkupFor, readNdjsonLines, transportError, withPartTransforms } from '@lynkr/core'
+import { UpstreamClient, ensurePromptFits, readNdjsonLines, transportError, withPartTransforms } from '@lynkr/core'
+import { inlineMarkupFor } from '@lynkr/inline-markup'
 import { toOllamaRequest } from './to-ollama-request.ts'
 import type { OllamaRequestOptions } from './to-ollama-request.ts'
 import { ollamaChunkToParts } from './parse-ollama-response.ts'

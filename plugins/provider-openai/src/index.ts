@@ -4,7 +4,7 @@ import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import { limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
-import { chatCompletionsUrl, createOpenAICompatibleAdapter, looksLikeReasoningModel, modelLimitsResolver, reasoningBody } from '@lynkr/openai-chat'
+import { chatCompletionsUrl, createOpenAICompatibleAdapter, looksLikeReasoningModel, modelLimitsResolver, reasoningBody, thinkTagsVariable } from '@lynkr/openai-chat'
 
 export interface OpenAIPluginOptions {
   apiKey: string
@@ -12,6 +12,8 @@ export interface OpenAIPluginOptions {
   model: string
   organization?: string
   limits?: ModelLimits
+  /** Recover a `<think>…</think>` the answer opens with (OPENAI_THINK_TAGS, default on). */
+  thinkTags?: boolean
   timeoutMs: number
   dispatcher?: unknown
 }
@@ -30,6 +32,7 @@ async function openAIProvider (app: FastifyInstance, options: OpenAIPluginOption
     // Decided per request, so `openai:o3` works as well as OPENAI_MODEL=o3: reasoning models reject
     // max_tokens and sampling parameters and take reasoning_effort from thinking/effort.
     finishBody: (body, request) => looksLikeReasoningModel(request.model) ? reasoningBody(body, request) : body,
+    leadingThinkTags: options.thinkTags !== false,
     client
   }), modelLimitsResolver(options.limits)))
 }
@@ -45,6 +48,7 @@ export const manifest = defineManifest({
     OPENAI_ENDPOINT: Type.String({ default: 'https://api.openai.com/v1/chat/completions' }),
     OPENAI_MODEL: Type.String({ default: 'gpt-4o' }),
     OPENAI_ORGANIZATION: Type.Optional(Type.String()),
+    ...thinkTagsVariable('OPENAI'),
     ...limitVariables('OPENAI')
   }),
   toOptions: (env, runtime): OpenAIPluginOptions => ({
@@ -52,6 +56,7 @@ export const manifest = defineManifest({
     chatUrl: chatCompletionsUrl(parseUrlVariable(env.OPENAI_ENDPOINT, 'OPENAI_ENDPOINT').toString()),
     model: env.OPENAI_MODEL,
     organization: env.OPENAI_ORGANIZATION,
+    thinkTags: env.OPENAI_THINK_TAGS,
     ...limitOptions(env, 'OPENAI'),
     dispatcher: runtime.dispatcher
   })

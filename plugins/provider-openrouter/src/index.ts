@@ -7,7 +7,7 @@ import type { ProviderAdapter } from '@lynkr/protocol'
 import { isWebSearchTool } from '@lynkr/protocol'
 import { UpstreamClient, WebSearchAnswer, limitOptions, promptQuery, limitVariables, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
-import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver } from '@lynkr/openai-chat'
+import { chatCompletionsUrl, createOpenAICompatibleAdapter, modelLimitsResolver, thinkTagsVariable } from '@lynkr/openai-chat'
 import { ReasoningDetailsMerger, assistantReasoningDetails, openRouterChunkToParts, openRouterCompletionToParts, reasoningField } from './reasoning-details.ts'
 import { webPlugin } from './web-search.ts'
 
@@ -19,6 +19,8 @@ export interface OpenRouterPluginOptions {
   siteUrl?: string
   siteName?: string
   limits?: ModelLimits
+  /** Recover a `<think>…</think>` the answer opens with (OPENROUTER_THINK_TAGS, default on). */
+  thinkTags?: boolean
   timeoutMs: number
   dispatcher?: unknown
 }
@@ -41,6 +43,7 @@ export function createOpenRouterAdapter (options: OpenRouterPluginOptions, clien
       return { ...body, ...(reasoning === undefined ? {} : { reasoning }), ...(web === undefined ? {} : { plugins: [web] }) }
     },
     parseChunk: openRouterChunkToParts,
+    leadingThinkTags: options.thinkTags !== false,
     parseCompletion: openRouterCompletionToParts,
     // A searched answer waits for its url_citation annotations (they come with or after the text).
     partTransforms: (request) => webPlugin(request) === undefined
@@ -68,6 +71,7 @@ export const manifest = defineManifest({
     OPENROUTER_ENDPOINT: Type.String({ default: 'https://openrouter.ai/api/v1/chat/completions' }),
     OPENROUTER_SITE_URL: Type.Optional(Type.String()),
     OPENROUTER_SITE_NAME: Type.String({ default: 'lynkr' }),
+    ...thinkTagsVariable('OPENROUTER'),
     ...limitVariables('OPENROUTER')
   }),
   toOptions: (env, runtime): OpenRouterPluginOptions => ({
@@ -76,6 +80,7 @@ export const manifest = defineManifest({
     model: env.OPENROUTER_MODEL,
     siteUrl: env.OPENROUTER_SITE_URL,
     siteName: env.OPENROUTER_SITE_NAME,
+    thinkTags: env.OPENROUTER_THINK_TAGS,
     ...limitOptions(env, 'OPENROUTER'),
     dispatcher: runtime.dispatcher
   })

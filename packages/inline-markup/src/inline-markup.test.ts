@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import type { ToolDefinition, UpstreamPart } from '@lynkr/protocol'
 import { InlineMarkupRecovery, partialTagLength } from './inline-markup.ts'
 import type { InlineMarkupOptions } from './inline-markup.ts'
-import { transformPartList } from './part-transform.ts'
+import { transformPartList } from '@lynkr/core'
 
 const tools: ToolDefinition[] = [
   { name: 'Bash', input_schema: { type: 'object', properties: { command: { type: 'string' }, timeout: { type: 'number' } }, required: ['command'] } },
@@ -77,6 +77,17 @@ describe('InlineMarkupRecovery: <think>', () => {
     const recovery = new InlineMarkupRecovery({ tools })
     assert.deepEqual(recovery.push({ type: 'text-delta', text: 'a <t' }), [{ type: 'text-delta', text: 'a' }])
     assert.deepEqual(recovery.push({ type: 'text-delta', text: 'able>' }), [{ type: 'text-delta', text: ' <table>' }])
+  })
+
+  test("thinkTags 'leading': only a think block the answer opens with is reasoning", () => {
+    const leading: InlineMarkupOptions = { thinkTags: 'leading' }
+    assertSplitInvariant('\n<think>\nThe user wants a greeting.\n</think>\n\nHello <think>x</think>!', [
+      { type: 'reasoning-delta', text: 'The user wants a greeting.' },
+      { type: 'text-delta', text: 'Hello <think>x</think>!' },
+      END
+    ], leading)
+    assertSplitInvariant('Use <think> tags like <think>this</think>.', [{ type: 'text-delta', text: 'Use <think> tags like <think>this</think>.' }, END], leading)
+    assertSplitInvariant('<thinking> is a word', [{ type: 'text-delta', text: '<thinking> is a word' }, END], leading)
   })
 
   test('with thinkTags off the tags stay text', () => {

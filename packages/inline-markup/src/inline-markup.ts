@@ -1,5 +1,5 @@
 import type { ChatRequest, ToolDefinition, UpstreamPart } from '@lynkr/protocol'
-import type { PartTransform } from './part-transform.ts'
+import type { PartTransform } from '@lynkr/core'
 
 /**
  * Local models (Ollama, llama.cpp, LM Studio) often answer in markup their server did not parse:
@@ -12,8 +12,12 @@ import type { PartTransform } from './part-transform.ts'
 export interface InlineMarkupOptions {
   /** The request's tools: tool-call markup is recovered only when tools were offered. */
   tools?: readonly ToolDefinition[]
-  /** Recover `<think>` tags (default true). */
-  thinkTags?: boolean
+  /**
+   * Recover `<think>` tags (default true). `'leading'`: only a `<think>` the answer opens with (cloud
+   * OpenAI-compatible servers hosting DeepSeek-R1/Qwen3 without a reasoning parser); a tag later in the
+   * answer is the model talking about tags, and stays text.
+   */
+  thinkTags?: boolean | 'leading'
   /** Recover a bare JSON object as a tool call (default true; off when a JSON response format was asked). */
   bareJson?: boolean
 }
@@ -58,7 +62,9 @@ class HeldText {
 export class InlineMarkupRecovery implements PartTransform {
   private readonly tools: Map<string, ToolDefinition>
   private readonly recoverTools: boolean
-  private readonly thinkTags: boolean
+  private readonly thinkTags: 'always' | 'leading' | 'never'
+  /** 'leading' mode: a `<think>` may still open the answer (nothing but whitespace so far, no block yet). */
+  private leadingThink = true
   private readonly bareJson: boolean
   private mode: Mode = 'text'
   /** Text not yet looked at, or (text/think modes) the ambiguous tail held back. Always short. */
@@ -80,7 +86,7 @@ export class InlineMarkupRecovery implements PartTransform {
   constructor (options: InlineMarkupOptions = {}) {
     this.tools = new Map((options.tools ?? []).map((tool) => [tool.name, tool]))
     this.recoverTools = this.tools.size > 0
-    this.thinkTags = options.thinkTags !== false
+    this.thinkTags = options.thinkTags === false ? 'never' : options.thinkTags === 'leading' ? 'leading' : 'always'
     this.bareJson = this.recoverTools && options.bareJson !== false
   }
 
@@ -178,7 +184,7 @@ export class InlineMarkupRecovery implements PartTransform {
             continue
           }
         }
-        const opens = [...(this.thinkTags ? [THINK_OPEN] : []), ...(this.recoverTools ? [CALL_OPEN] : [])]
+        const opens = [...(this.thinkOpens() ? [THINK_OPEN] : []), ...(this.recoverTools ? [CALL_OPEN] : [])]
         const found = earliest(this.pending, opens)
         if (found !== null) {
           this.emit('text', this.pending.slice(0, found.at), true, out)
@@ -204,6 +210,7 @@ export class InlineMarkupRecovery implements PartTransform {
           this.emit('reasoning', this.pending.slice(0, at), true, out)
           this.pending = this.pending.slice(at + THINK_CLOSE.length)
           this.mode = 'text'
+          this.leadingThink = false
           this.trimStart.text = true
           continue
         }
@@ -250,6 +257,15 @@ export class InlineMarkupRecovery implements PartTransform {
       if (this.jsonText.length > MAX_HELD_CHARS) this.release(out)
       return
     }
+  }
+
+  /** Whether `<think>` in the pending text opens reasoning (in 'leading' mode only as the answer's start). */
+  private thinkOpens (): boolean {
+    if (this.thinkTags !== 'leading') return this.thinkTags === 'always'
+    if (!this.atStart) this.leadingThink = false
+    const head = this.pending.trimStart()
+    if (head !== '' && !head.startsWith(THINK_OPEN) && !THINK_OPEN.startsWith(head)) this.leadingThink = false
+    return this.leadingThink
   }
 
   /**

@@ -1,0 +1,2 @@
+export { InlineMarkupRecovery, inlineMarkupFor } from './inline-markup.ts'
+export type { InlineMarkupOptions } from './inline-markup.ts'
