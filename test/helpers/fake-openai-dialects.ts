@@ -3,7 +3,8 @@
  * OpenAI (api-key header or Entra ID bearer tokens, api-version, deployments, the empty-choices first
  * chunk), llama.cpp (a strict Jinja chat template, `: ping` comments), LM Studio, OpenRouter (processing
  * comments, reasoning and signed reasoning_details, the web plugin's url_citation annotations), Moonshot/Kimi (`functions.name:N` tool ids,
- * reasoning_content required on tool-call turns of thinking models) and Databricks serving endpoints
+ * reasoning_content required on tool-call turns of thinking models), DeepSeek (the same rule in thinking
+ * mode, also where Azure Foundry or OpenRouter serve its models) and Databricks serving endpoints
  * (invocations URL, reasoning content arrays).
  */
 import { createHmac } from 'node:crypto'
@@ -41,6 +42,8 @@ export interface FakeAzureOpenAIOptions extends CommonOptions {
   deployments: string[]
   /** Deployments of reasoning models: max_tokens and sampling parameters are rejected. */
   reasoningDeployments?: string[]
+  /** Foundry deployments of DeepSeek reasoning models: DeepSeek's thinking-mode tool rule applies. */
+  deepSeekDeployments?: string[]
   apiVersions?: string[]
 }
 
@@ -85,6 +88,10 @@ export async function startFakeAzureOpenAI (options: FakeAzureOpenAIOptions): Pr
       }
       if (!options.deployments.includes(deployment)) {
         return azureError(404, 'DeploymentNotFound', 'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.')
+      }
+      if (options.deepSeekDeployments?.includes(deployment) === true) {
+        const problem = deepSeekThinkingProblem(body)
+        if (problem !== null) return problem
       }
       if (options.reasoningDeployments?.includes(deployment) === true) {
         if (body.max_tokens !== undefined) return { ...invalid("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", 'max_tokens', 'unsupported_parameter') }
@@ -222,6 +229,11 @@ export async function startFakeOpenRouter (options: FakeOpenRouterOptions): Prom
           typeof reasoning.enabled === 'boolean')
         if (!valid) return invalid(`Invalid reasoning config: ${JSON.stringify(reasoning)}`, 'reasoning')
       }
+      // OpenRouter hands DeepSeek the reasoning it got back in any of its forms.
+      if (OPENROUTER_DEEPSEEK_THINKING.includes(String(body.model))) {
+        const problem = deepSeekThinkingProblem(body, (message) => typeof message.reasoning === 'string' || Array.isArray(message.reasoning_details))
+        if (problem !== null) return problem
+      }
       for (const [i, message] of messagesOf(body).entries()) {
         if (message.reasoning_details === undefined) continue
         if (!Array.isArray(message.reasoning_details)) return invalid(`messages[${i}].reasoning_details must be an array`, 'messages')
@@ -256,6 +268,45 @@ export async function startFakeOpenRouter (options: FakeOpenRouterOptions): Prom
 
 function pluginsOf (body: Record<string, unknown>): Array<Record<string, unknown>> {
   return Array.isArray(body.plugins) ? body.plugins.filter(isRecord) : []
+}
+
+// ------------------------------------------------------------------------------------------- DeepSeek
+
+/** DeepSeek models OpenRouter serves in thinking mode (R1 always reasons; V3.1+ when reasoning is on). */
+const OPENROUTER_DEEPSEEK_THINKING = ['deepseek/deepseek-r1', 'deepseek/deepseek-r1-0528', 'deepseek/deepseek-v3.2', 'deepseek/deepseek-chat-v3.1']
+
+/**
+ * DeepSeek's thinking-mode rule (https://api-docs.deepseek.com/guides/thinking_mode#tool-calls): an assistant
+ * turn with tool_calls must carry its `reasoning_content` back, or the request is refused. `alsoAccepts`: other
+ * fields a relay turns into it.
+ */
+export function deepSeekThinkingProblem (body: Record<string, unknown>, alsoAccepts?: (message: Record<string, unknown>) => boolean): OpenAIError | null {
+  for (const [i, message] of messagesOf(body).entries()) {
+    if (message.role !== 'assistant' || !Array.isArray(message.tool_calls) || message.tool_calls.length === 0) continue
+    if (typeof message.reasoning_content === 'string' || alsoAccepts?.(message) === true) continue
+    return invalid(`Missing \`reasoning_content\` field in the assistant message at message index ${i}. For more information, please refer to https://api-docs.deepseek.com/guides/thinking_mode#tool-calls`, null, 'invalid_request_error')
+  }
+  return null
+}
+
+export interface FakeDeepSeekOptions extends CommonOptions { apiKey: string }
+
+/**
+ * api.deepseek.com: `deepseek-chat` (no thinking unless `thinking: {type: "enabled"}`) and `deepseek-reasoner`
+ * (always thinking; reasoning streamed as `reasoning_content`).
+ */
+export async function startFakeDeepSeek (options: FakeDeepSeekOptions): Promise<FakeUpstream> {
+  const dialect: OpenAIDialect = {
+    checkAuth: (recorded) => bearer(recorded, options.apiKey, { status: 401, message: 'Authentication Fails, Your api key: ****' + options.apiKey.slice(-4) + ' is invalid', type: 'authentication_error', param: null, code: 'invalid_request_error' }),
+    validate: (body) => {
+      if (body.model !== 'deepseek-chat' && body.model !== 'deepseek-reasoner') return invalid('Model Not Exist', null, 'invalid_request_error')
+      const thinking = isRecord(body.thinking) ? body.thinking.type : undefined
+      if (thinking !== undefined && thinking !== 'enabled' && thinking !== 'disabled') return invalid(`Invalid thinking type: ${String(thinking)}`, 'thinking', 'invalid_request_error')
+      const thinkingMode = body.model === 'deepseek-reasoner' || thinking === 'enabled'
+      return thinkingMode ? deepSeekThinkingProblem(body) : null
+    }
+  }
+  return await startFakeOpenAI({ responder: options.responder, maxOutputTokens: options.maxOutputTokens, dialect })
 }
 
 // ------------------------------------------------------------------------------------------- Moonshot

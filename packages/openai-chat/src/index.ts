@@ -6,7 +6,7 @@ export { createOpenAICompatibleAdapter, chatCompletionsUrl } from './openai-comp
 export type { OpenAICompatibleOptions } from './openai-compatible-adapter.ts'
 export { strictRoles } from './to-openai-request.ts'
 export { KNOWN_MODEL_LIMITS, modelLimitsResolver } from './known-model-limits.ts'
-export { looksLikeReasoningModel, reasoningBody } from './reasoning-models.ts'
+export { isDeepSeekReasoningModel, looksLikeReasoningModel, reasoningBody } from './reasoning-models.ts'
 export { createLocalServerAdapter } from './local-server-adapter.ts'
 export type { LocalServerOptions } from './local-server-adapter.ts'
 export { thinkTagsVariable, leadingThinkTags } from './think-tags.ts'

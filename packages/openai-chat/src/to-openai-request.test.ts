@@ -2,6 +2,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ChatRequest, ToolDefinition } from '@lynkr/protocol'
 import { strictRoles, toOpenAIRequest } from './to-openai-request.ts'
+import { isDeepSeekReasoningModel } from './reasoning-models.ts'
 import type { OpenAIRequestQuirks } from './to-openai-request.ts'
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
@@ -326,4 +327,27 @@ test('cache_control breakpoints stay on the text parts they marked when the quir
   assert.doesNotMatch(JSON.stringify(other), /cache_control/)
   assert.deepEqual(other.messages[0], { role: 'system', content: 'billing header\n\nYou are Claude Code.' }, 'plain strings, as before')
   assert.doesNotMatch(JSON.stringify(toOpenAIRequest(request, quirks)), /cache_control/, 'no quirk, no breakpoints')
+})
+
+describe('DeepSeek reasoning models, by name wherever served', () => {
+  test('reasoning models echo reasoning_content on tool-call turns; others do not', () => {
+    const reasoning = ['deepseek-reasoner', 'deepseek/deepseek-r1', 'DeepSeek-R1-0528', 'deepseek-ai/DeepSeek-V3.2-Exp', 'deepseek/deepseek-chat-v3.1', 'accounts/fireworks/models/deepseek-v3p1', 'deepseek-v4-pro', 'deepseek-r1-distill-qwen-32b']
+    const plain = ['deepseek-chat', 'deepseek/deepseek-chat-v3-0324', 'deepseek-coder-v2', 'gpt-4o', 'qwen3-coder']
+    assert.deepEqual(reasoning.filter((model) => !isDeepSeekReasoningModel(model)), [])
+    assert.deepEqual(plain.filter(isDeepSeekReasoningModel), [])
+    const request = (model: string): ChatRequest => ({
+      model,
+      clientModel: 'claude-opus-5-5',
+      stream: false,
+      max_tokens: 100,
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'ls' }] },
+        { role: 'assistant', content: [{ type: 'thinking', thinking: 'list it' }, { type: 'tool_use', id: 't1', name: 'Bash', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'a' }] }
+      ]
+    })
+    const assistant = (model: string): Record<string, unknown> => toOpenAIRequest(request(model), { maxTokensField: 'max_tokens' }).messages[1] as Record<string, unknown>
+    assert.equal(assistant('deepseek/deepseek-r1').reasoning_content, 'list it')
+    assert.equal('reasoning_content' in assistant('gpt-4o'), false)
+  })
 })

@@ -1,6 +1,7 @@
 import type { ChatMessage, ChatRequest, ContentBlock, ImageBlock, TextBlock, ToolResultBlock } from '@lynkr/protocol'
 import { declaredTools, flattenToolResult, joinTextBlocks } from '@lynkr/protocol'
 import type { OpenAIAssistantPart, OpenAICacheControl, OpenAIChatBody, OpenAIContentPart, OpenAIMessage } from './openai-chat-types.ts'
+import { isDeepSeekReasoningModel } from './reasoning-models.ts'
 
 /** What differs between OpenAI-compatible servers; presets set these (later issues add more). */
 export interface OpenAIRequestQuirks {
@@ -14,7 +15,7 @@ export interface OpenAIRequestQuirks {
   topK?: boolean
   /**
    * Every assistant turn with tool calls carries `reasoning_content`, "" when it had no thinking: Kimi
-   * thinking models reject tool-call turns without it.
+   * thinking models reject tool-call turns without it (DeepSeek reasoning models get it by name).
    */
   reasoningOnToolCalls?: boolean
   /**
@@ -144,7 +145,9 @@ export function toOpenAIRequest (request: ChatRequest, quirks: OpenAIRequestQuir
   const cache = quirks.cacheControl?.(request.model) === true
   const system = systemContent(request.system ?? [], cache)
   if (system.length > 0) messages.push({ role: 'system', content: system })
-  for (const message of request.messages) convertMessage(message, quirks, cache, messages)
+  // DeepSeek reasoning models need their reasoning back on tool-call turns, whichever provider serves them.
+  const messageQuirks = isDeepSeekReasoningModel(request.model) ? { ...quirks, reasoningOnToolCalls: true } : quirks
+  for (const message of request.messages) convertMessage(message, messageQuirks, cache, messages)
 
   const body: OpenAIChatBody = { model: request.model, messages: quirks.strictRoles === true ? strictRoles(messages) : messages }
   const tools = declaredTools(request)
