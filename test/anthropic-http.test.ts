@@ -245,18 +245,23 @@ test('GET /v1/models lists tier targets as routable provider:model ids, in the c
   assert.ok(list.data.some((model) => model.id === 'ollama:qwen-think' && model.object === 'model'))
 })
 
-test('Ollama: a prompt longer than OLLAMA_NUM_CTX is refused with "prompt is too long" instead of being cut down by Ollama without a word', async (t) => {
+test('Ollama: a prompt that leaves less than the minimum answer room of OLLAMA_NUM_CTX is refused with "prompt is too long"; num_predict is what the prompt leaves', async (t) => {
   const fake = await startFakeOllama()
-  const gateway = await startGateway(ollamaEnv(fake.url, { OLLAMA_NUM_CTX: '2048' }))
+  const gateway = await startGateway(ollamaEnv(fake.url, { OLLAMA_NUM_CTX: '4096' }))
   t.after(async () => { await gateway.close(); await fake.close() })
   const url = `${gateway.url}/v1/messages`
-  const posts = () => fake.requests.filter((r) => r.method === 'POST').length
+  const posts = () => fake.requests.filter((r) => r.method === 'POST')
+  // About 3600 tokens: it fits the window, but leaves under 1024 for the answer (Ollama would cut the prompt or the answer).
   const long = await post(url, { ...minimal, max_tokens: 128_000, messages: [{ role: 'user', content: 'the quick brown fox jumps over the lazy dog '.repeat(400) }] })
   assert.equal(long.status, 400, long.text)
   assert.equal(long.json.error.type, 'invalid_request_error')
-  assert.match(long.json.error.message, /^prompt is too long: \d+ tokens > 2048 maximum/, 'the wording Claude Code compacts on')
-  assert.equal(posts(), 0, 'never sent to Ollama')
+  assert.match(long.json.error.message, /^prompt is too long: \d+ tokens > 3072 maximum/, 'the wording Claude Code compacts on')
+  assert.equal(posts().length, 0, 'never sent to Ollama')
   const fits = await post(url, { ...minimal, max_tokens: 128_000, messages: [{ role: 'user', content: 'the quick brown fox jumps over the lazy dog '.repeat(100) }] })
   assert.equal(fits.status, 200, fits.text)
-  assert.equal(posts(), 1)
+  assert.equal(posts().length, 1)
+  // num_ctx holds the prompt and the answer: num_predict is lowered to what the prompt leaves (it was num_ctx).
+  const options = posts()[0]!.body.options as { num_ctx: number, num_predict: number }
+  assert.equal(options.num_ctx, 4096)
+  assert.ok(options.num_predict >= 1024 && options.num_predict <= 4096 - 800, `num_predict ${options.num_predict}`)
 })

@@ -3,13 +3,15 @@ import type { FastifyInstance } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, parseUrlVariable, registerUpstreamProvider, timeoutVariable } from '@lynkr/core'
+import { LynkrConfigError, minOutputVariable, parseUrlVariable, registerUpstreamProvider, timeoutVariable } from '@lynkr/core'
 import { createOllamaAdapter } from './ollama-adapter.ts'
 
 export interface OllamaPluginOptions {
   endpoint: string
   model: string
   numCtx: number
+  /** The least answer room a prompt must leave in num_ctx (OLLAMA_MIN_OUTPUT_TOKENS). */
+  minOutputTokens?: number
   keepAlive?: string | number
   think?: boolean | string
   apiKey?: string
@@ -46,12 +48,14 @@ export const manifest = defineManifest({
     OLLAMA_NUM_CTX: Type.Integer({ default: 65536, minimum: 2048 }),
     OLLAMA_THINK: Type.Optional(Type.String()),
     OLLAMA_API_KEY: Type.Optional(Type.String()),
+    ...minOutputVariable('OLLAMA'),
     ...timeoutVariable('OLLAMA')
   }),
   toOptions: (env, runtime): OllamaPluginOptions => ({
     endpoint: parseUrlVariable(env.OLLAMA_ENDPOINT, 'OLLAMA_ENDPOINT').toString(),
     model: env.OLLAMA_MODEL,
     numCtx: env.OLLAMA_NUM_CTX,
+    minOutputTokens: env.OLLAMA_MIN_OUTPUT_TOKENS,
     keepAlive: parseKeepAlive(env.OLLAMA_KEEP_ALIVE),
     think: parseThink(env.OLLAMA_THINK),
     apiKey: env.OLLAMA_API_KEY,

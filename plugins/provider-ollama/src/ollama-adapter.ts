@@ -1,6 +1,6 @@
 // Ollama native chat API: https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion
 import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
-import { UpstreamClient, ensurePromptFits, readNdjsonLines, transportError, withPartTransforms } from '@lynkr/core'
+import { UpstreamClient, applyModelLimits, readNdjsonLines, transportError, withPartTransforms } from '@lynkr/core'
 import { inlineMarkupFor } from '@lynkr/inline-markup'
 import { toOllamaRequest } from './to-ollama-request.ts'
 import type { OllamaRequestOptions } from './to-ollama-request.ts'
@@ -10,6 +10,8 @@ export interface OllamaAdapterOptions extends OllamaRequestOptions {
   endpoint: string
   model: string
   apiKey?: string
+  /** The least answer room a prompt must leave in num_ctx (default: core's). */
+  minOutputTokens?: number
   client: UpstreamClient
 }
 
@@ -25,10 +27,11 @@ function createNativeOllamaAdapter (options: OllamaAdapterOptions): ProviderAdap
   const chatUrl = new URL('api/chat', options.endpoint.endsWith('/') ? options.endpoint : options.endpoint + '/').toString()
   const headers: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}
 
-  async function post (request: ChatRequest, stream: boolean, context: CallContext) {
+  async function post (input: ChatRequest, stream: boolean, context: CallContext) {
     // Ollama cuts a prompt longer than num_ctx down to half the window and says nothing: the agent would lose
-    // its instructions and early turns. Refused instead, so Claude Code compacts.
-    await ensurePromptFits(request, options.numCtx, 'ollama')
+    // its instructions and early turns. Refused instead, so Claude Code compacts. num_predict shares num_ctx
+    // with the prompt, so it is lowered to what the prompt leaves.
+    const request = await applyModelLimits(input, { contextWindow: options.numCtx, minOutputTokens: options.minOutputTokens }, 'ollama')
     const body = JSON.stringify(toOllamaRequest({ ...request, stream }, options))
     return await options.client.send({ provider: 'ollama', url: chatUrl, headers, body, signal: context.signal })
   }

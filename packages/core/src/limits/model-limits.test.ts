@@ -22,7 +22,19 @@ test('near the window max_tokens shrinks to what is left; past it the error says
   const squeezed = await applyModelLimits(request({ messages: [{ role: 'user', content: [{ type: 'text', text: prompt }] }] }), { contextWindow: 8000, maxOutputTokens: 8000 }, 'p')
   assert.ok(squeezed.max_tokens < 8000 - 3000 && squeezed.max_tokens > 1000, String(squeezed.max_tokens))
   await assert.rejects(applyModelLimits(request({ messages: [{ role: 'user', content: [{ type: 'text', text: prompt }] }] }), { contextWindow: 2000 }, 'bedrock'),
-    (error: any) => error.kind === 'context_length_exceeded' && error.status === 400 && /^prompt is too long: \d+ tokens > 2000 maximum/.test(error.message))
+    (error: any) => error.kind === 'context_length_exceeded' && error.status === 400 && /^prompt is too long: \d+ tokens > 976 maximum \(bedrock model m: 2000-token window, 1024 kept for the answer\)/.test(error.message))
+})
+
+test('a prompt that leaves less than the minimum answer room is "too long" instead of max_tokens clamped to a few tokens', async () => {
+  const long = request({ messages: [{ role: 'user', content: [{ type: 'text', text: 'word '.repeat(3000) }] }] }) // about 3000 tokens
+  const window = { contextWindow: 4000 }
+  await assert.rejects(applyModelLimits(long, window, 'ollama'), (error: any) => error.kind === 'context_length_exceeded' && /^prompt is too long: \d+ tokens > 2976 maximum/.test(error.message))
+  const short = await applyModelLimits({ ...long, max_tokens: 100 }, window, 'ollama')
+  assert.equal(short.max_tokens, 100, 'a request for less than the minimum needs only that much room')
+  const configured = await applyModelLimits(long, { ...window, minOutputTokens: 256 }, 'ollama')
+  assert.ok(configured.max_tokens >= 256 && configured.max_tokens < 1024, String(configured.max_tokens))
+  const unset = await applyModelLimits({ ...long, max_tokens: 0, messages: [{ role: 'user', content: [{ type: 'text', text: 'word '.repeat(2000) }] }] }, window, 'ollama')
+  assert.equal(unset.max_tokens, 0, 'an unset max_tokens stays unset (it was set to 1)')
 })
 
 test('tables and overrides', () => {
@@ -30,6 +42,7 @@ test('tables and overrides', () => {
   assert.equal(lookupModelLimits([[/^a/, { maxOutputTokens: 1 }]], 'zzz'), undefined)
   assert.deepEqual(limitsFromEnv(4096, undefined), { maxOutputTokens: 4096 })
   assert.equal(limitsFromEnv(undefined, undefined), undefined)
+  assert.deepEqual(limitsFromEnv(undefined, undefined, 2048), { minOutputTokens: 2048 })
 })
 
 test('withOutputBudget: an unset max_tokens (0) becomes the output cap, or 4096 when the cap is unknown; a set one stays', () => {

@@ -8,6 +8,12 @@ export interface ModelLimits {
   contextWindow?: number
   /** The largest `max_tokens` the upstream accepts for this model. */
   maxOutputTokens?: number
+  /**
+   * The least room for the answer a prompt must leave in the window (default 1024, or the request's own
+   * `max_tokens` when smaller): a prompt that leaves less is "too long", so Claude Code compacts instead of
+   * getting an answer cut after a few tokens.
+   */
+  minOutputTokens?: number
 }
 
 /** A small per-provider table: the first entry whose pattern matches the model id wins. */
@@ -24,6 +30,9 @@ const MIN_THINKING_BUDGET = 1024
 /** What every current model accepts as max_tokens, for one whose output cap is not known. */
 const DEFAULT_OUTPUT_BUDGET = 4096
 
+/** The answer room a prompt must leave unless `minOutputTokens` says otherwise (a tool call or a short reply fits). */
+export const DEFAULT_MIN_OUTPUT_TOKENS = 1024
+
 /**
  * For upstreams that require max_tokens (Anthropic Messages, Bedrock): a client that left it unset (OpenAI
  * clients may; it is 0 inside the gateway) gets the model's output cap, or 4096 when that is not known.
@@ -37,8 +46,9 @@ export function withOutputBudget (request: ChatRequest, limits: ModelLimits | un
  * Fits a request to its target model before it is sent (issue: Claude Code asks for up to 128000
  * output tokens and assumes a 200K window):
  * - `max_tokens` is clamped to the model's output cap, and to what is left of the window after the prompt;
- * - a prompt that does not fit at all becomes an Anthropic `invalid_request_error` whose message contains
- *   "prompt is too long", the wording Claude Code compacts on.
+ * - a prompt that leaves less than the minimum answer room (`minOutputTokens`) becomes an Anthropic
+ *   `invalid_request_error` whose message contains "prompt is too long", the wording Claude Code compacts on.
+ * An unset `max_tokens` (0) stays unset: the upstream's default then applies.
  * The exact (tokenizer) count only runs when a cheap character-based upper bound says the prompt might not fit.
  */
 export async function applyModelLimits (request: ChatRequest, limits: ModelLimits | undefined, provider: string): Promise<ChatRequest> {
@@ -47,22 +57,31 @@ export async function applyModelLimits (request: ChatRequest, limits: ModelLimit
   if (limits.maxOutputTokens !== undefined && maxTokens > limits.maxOutputTokens) maxTokens = limits.maxOutputTokens
   const window = limits.contextWindow
   if (window !== undefined) {
-    const prompt = await ensurePromptFits(request, window, provider, maxTokens)
-    if (prompt !== undefined) maxTokens = Math.max(1, Math.min(maxTokens, window - prompt))
+    const prompt = await ensurePromptFits(request, window, provider, maxTokens, outputFloor(limits, maxTokens))
+    if (prompt !== undefined && maxTokens > 0) maxTokens = Math.max(1, Math.min(maxTokens, window - prompt))
   }
   return withMaxTokens(request, maxTokens)
 }
 
+/** The answer room a request needs: the minimum, or less when it asks for less (titles, token counts). */
+export function outputFloor (limits: ModelLimits | undefined, maxTokens: number): number {
+  const minimum = limits?.minOutputTokens ?? DEFAULT_MIN_OUTPUT_TOKENS
+  return Math.max(1, maxTokens > 0 ? Math.min(maxTokens, minimum) : minimum)
+}
+
 /**
- * Refuses a prompt the window cannot hold with "prompt is too long" (Claude Code then compacts; an
- * upstream like Ollama would instead drop part of the prompt without a word). Counts only when a cheap
- * upper bound plus `reserve` says it might not fit, and then returns the count.
+ * Refuses with "prompt is too long" a prompt that leaves the answer less than `minOutput` tokens of the
+ * window (Claude Code then compacts; an upstream like Ollama would instead drop part of the prompt without a
+ * word, and a clamp to a few tokens would cut the answer). Counts only when a cheap upper bound plus
+ * `reserve` says it might not fit, and then returns the count.
  */
-export async function ensurePromptFits (request: ChatRequest, window: number, provider: string, reserve = 0): Promise<number | undefined> {
-  if (cheapUpperBound(request) + reserve <= window) return undefined
+export async function ensurePromptFits (request: ChatRequest, window: number, provider: string, reserve = 0, minOutput = 1): Promise<number | undefined> {
+  if (cheapUpperBound(request) + Math.max(reserve, minOutput) <= window) return undefined
   const prompt = await countRequestTokens(request)
-  if (prompt >= window) {
-    throw new LynkrError('context_length_exceeded', `prompt is too long: ${prompt} tokens > ${window} maximum (${provider} model ${request.model})`, {
+  const room = window - minOutput
+  if (prompt > room) {
+    const kept = minOutput > 1 ? `, ${minOutput} kept for the answer` : ''
+    throw new LynkrError('context_length_exceeded', `prompt is too long: ${prompt} tokens > ${room} maximum (${provider} model ${request.model}: ${window}-token window${kept})`, {
       status: 400, provider, retryable: false, code: 'LYNKR_CONTEXT_WINDOW'
     })
   }
@@ -96,9 +115,13 @@ function cheapUpperBound (request: ChatRequest): number {
 }
 
 /** A provider's `*_MAX_OUTPUT_TOKENS` / `*_CONTEXT_WINDOW` variables, which override its built-in table. */
-export function limitsFromEnv (maxOutputTokens: number | undefined, contextWindow: number | undefined): ModelLimits | undefined {
-  if (maxOutputTokens === undefined && contextWindow === undefined) return undefined
-  return { ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }), ...(contextWindow === undefined ? {} : { contextWindow }) }
+export function limitsFromEnv (maxOutputTokens: number | undefined, contextWindow: number | undefined, minOutputTokens?: number): ModelLimits | undefined {
+  if (maxOutputTokens === undefined && contextWindow === undefined && minOutputTokens === undefined) return undefined
+  return {
+    ...(maxOutputTokens === undefined ? {} : { maxOutputTokens }),
+    ...(contextWindow === undefined ? {} : { contextWindow }),
+    ...(minOutputTokens === undefined ? {} : { minOutputTokens })
+  }
 }
 
 /** Wraps an adapter (e.g. an OpenAI-compatible preset) so every call is fitted to its model first. */
