@@ -110,7 +110,7 @@ export async function startFakeBedrock (options: FakeBedrockOptions = {}): Promi
     const operation = match[2]!
     if (!isRecord(recorded.body)) return fail(exchange, 400, 'SerializationException', 'Unable to parse the request body as JSON')
     const invoke = operation.startsWith('invoke')
-    const problem = invoke ? validateInvoke(recorded.body, options) : validateConverse(recorded.body, options)
+    const problem = invoke ? validateInvoke(recorded.body, options) : validateConverse(recorded.body, options, modelId)
     if (problem !== null) return fail(exchange, 400, 'ValidationException', problem)
     const reply = exchange.reply()
     if (!(await exchange.sleep(reply.delayMs))) return
@@ -179,8 +179,11 @@ function controlPlane (exchange: FakeExchange, options: FakeBedrockOptions): voi
 const CONVERSE_KEYS = new Set(['messages', 'system', 'inferenceConfig', 'toolConfig', 'additionalModelRequestFields', 'additionalModelResponseFieldPaths', 'guardrailConfig', 'promptVariables', 'requestMetadata', 'performanceConfig'])
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/
 
+/** Models whose Converse toolChoice may be `any` or `tool` (AWS: Claude, Nova, Mistral Large); others refuse the field. */
+const FORCED_TOOL_CHOICE = /^(?:anthropic\.|amazon\.nova-|mistral\.mistral-large)/
+
 /** Converse's validation (protocols.md §3.9, §6.3), with Bedrock's wording. */
-function validateConverse (body: Json, options: FakeBedrockOptions): string | null {
+function validateConverse (body: Json, options: FakeBedrockOptions, modelId: string): string | null {
   for (const key of Object.keys(body)) if (!CONVERSE_KEYS.has(key)) return `extraneous key [${key}] is not permitted`
   if (!Array.isArray(body.messages) || body.messages.length === 0) return 'The messages field is required and must contain at least one message.'
   const max = body.inferenceConfig?.maxTokens
@@ -207,6 +210,11 @@ function validateConverse (body: Json, options: FakeBedrockOptions): string | nu
     const choice = body.toolConfig.toolChoice
     if (choice !== undefined && !(isRecord(choice.auto) || isRecord(choice.any) || (isRecord(choice.tool) && toolNames.has(choice.tool.name)))) {
       return 'The value at toolConfig.toolChoice is invalid.'
+    }
+    const forced = choice === undefined ? undefined : ['any', 'tool'].find((field) => choice[field] !== undefined)
+    const baseId = (modelId.startsWith('arn:') ? modelId.slice(modelId.lastIndexOf('/') + 1) : modelId).replace(/^(?:us|eu|apac|global|us-gov|jp|au|ca)\./, '')
+    if (forced !== undefined && !FORCED_TOOL_CHOICE.test(baseId)) {
+      return `This model doesn't support the toolConfig.toolChoice.${forced} field. Remove toolConfig.toolChoice.${forced} and try again.`
     }
   }
   let expected = 'user'

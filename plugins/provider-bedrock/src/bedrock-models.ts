@@ -10,12 +10,14 @@ export interface BedrockModelProfile {
   tools: boolean
   /** Converse `cachePoint` blocks. */
   promptCache: boolean
+  /** Converse `toolChoice` `any`/`tool` (Claude, Nova, Mistral Large); other models refuse the field. */
+  forcedToolChoice: boolean
   /** Claude only: `thinking: {type: "adaptive"}`. */
   adaptiveThinking?: boolean
   limits?: ModelLimits
 }
 
-interface Row { tools: boolean, promptCache?: boolean, limits?: ModelLimits }
+interface Row { tools: boolean, promptCache?: boolean, forcedToolChoice?: boolean, limits?: ModelLimits }
 
 /**
  * A small capability table by foundation-model prefix: first match wins. Limits are the documented
@@ -23,16 +25,17 @@ interface Row { tools: boolean, promptCache?: boolean, limits?: ModelLimits }
  */
 const TABLE: ReadonlyArray<readonly [RegExp, Row]> = [
   [/^anthropic\.claude-(v2|instant)/, { tools: false, limits: { contextWindow: 100_000, maxOutputTokens: 4096 } }],
-  [/^anthropic\./, { tools: true, promptCache: true }],
-  [/^amazon\.nova-premier/, { tools: true, limits: { contextWindow: 1_000_000, maxOutputTokens: 32_000 } }],
-  [/^amazon\.nova-(pro|lite)/, { tools: true, promptCache: true, limits: { contextWindow: 300_000, maxOutputTokens: 10_000 } }],
-  [/^amazon\.nova-micro/, { tools: true, promptCache: true, limits: { contextWindow: 128_000, maxOutputTokens: 10_000 } }],
+  [/^anthropic\./, { tools: true, promptCache: true, forcedToolChoice: true }],
+  [/^amazon\.nova-premier/, { tools: true, forcedToolChoice: true, limits: { contextWindow: 1_000_000, maxOutputTokens: 32_000 } }],
+  [/^amazon\.nova-(pro|lite)/, { tools: true, promptCache: true, forcedToolChoice: true, limits: { contextWindow: 300_000, maxOutputTokens: 10_000 } }],
+  [/^amazon\.nova-micro/, { tools: true, promptCache: true, forcedToolChoice: true, limits: { contextWindow: 128_000, maxOutputTokens: 10_000 } }],
   [/^amazon\.titan-text/, { tools: false, limits: { contextWindow: 32_000, maxOutputTokens: 3072 } }],
   [/^meta\.llama3-2-(1b|3b)/, { tools: false, limits: { contextWindow: 128_000, maxOutputTokens: 2048 } }],
   [/^meta\.llama3-[1-3]-/, { tools: true, limits: { contextWindow: 128_000, maxOutputTokens: 2048 } }],
   [/^meta\.llama4-/, { tools: true, limits: { contextWindow: 1_000_000, maxOutputTokens: 8192 } }],
   [/^meta\.llama/, { tools: false, limits: { contextWindow: 8192, maxOutputTokens: 2048 } }],
-  [/^mistral\.(mistral-large|mistral-small|pixtral)/, { tools: true, limits: { contextWindow: 128_000, maxOutputTokens: 8192 } }],
+  [/^mistral\.mistral-large/, { tools: true, forcedToolChoice: true, limits: { contextWindow: 128_000, maxOutputTokens: 8192 } }],
+  [/^mistral\.(mistral-small|pixtral)/, { tools: true, limits: { contextWindow: 128_000, maxOutputTokens: 8192 } }],
   [/^mistral\./, { tools: false, limits: { contextWindow: 32_000, maxOutputTokens: 8192 } }],
   [/^cohere\.command-r/, { tools: true, limits: { contextWindow: 128_000, maxOutputTokens: 4096 } }],
   [/^cohere\./, { tools: false, limits: { contextWindow: 4096, maxOutputTokens: 4096 } }],
@@ -68,6 +71,7 @@ export function bedrockModelProfile (modelId: string, betas: readonly string[] =
     anthropic,
     tools: row?.tools ?? true,
     promptCache: row?.promptCache ?? false,
+    forcedToolChoice: row?.forcedToolChoice ?? false,
     adaptiveThinking: claude?.adaptiveThinking,
     limits: row?.limits ?? (claude === undefined ? undefined : { contextWindow: claude.contextWindow, maxOutputTokens: claude.maxOutputTokens })
   }

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
+import { LynkrConfigError, limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider, singleToolCallFor, withPartTransforms } from '@lynkr/core'
 import { BEDROCK_BETAS, parseBetaAllowList } from '@lynkr/anthropic-messages'
 import { createBedrockAdapter } from './bedrock-adapter.ts'
 import type { BedrockAdapterOptions } from './bedrock-adapter.ts'
@@ -19,7 +19,9 @@ export interface BedrockPluginOptions extends Omit<BedrockAdapterOptions, 'clien
 }
 
 async function bedrockProvider (app: FastifyInstance, options: BedrockPluginOptions): Promise<void> {
-  registerUpstreamProvider(app, 'bedrock', options, (client) => createBedrockAdapter({ ...options, client }))
+  // Converse has no switch for parallel tool calls: disable_parallel_tool_use keeps the first call only
+  // (InvokeModel passes the flag to Claude, which then makes one call anyway).
+  registerUpstreamProvider(app, 'bedrock', options, (client) => withPartTransforms(createBedrockAdapter({ ...options, client }), singleToolCallFor))
 }
 
 export default fp(bedrockProvider, { name: '@lynkr/provider-bedrock', fastify: '5.x', decorators: { fastify: ['lynkr'] } })

@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, DocumentBlock, ImageBlock, ThinkingConfig, ToolResultBlock } from '@lynkr/protocol'
-import { LynkrError, declaredTools, serverToolText } from '@lynkr/protocol'
+import { LynkrError, declaredTools, emulateToolChoice, serverToolText } from '@lynkr/protocol'
 import type { BedrockModelProfile } from './bedrock-models.ts'
 import type { ToolNameMap } from './tool-names.ts'
 
@@ -170,8 +170,10 @@ function historyHasToolBlocks (messages: ChatMessage[]): boolean {
  * blocks (stub specs for tools used earlier but not offered now); tool_choice `none` becomes an omitted
  * choice; and tool use on a model that cannot do it is a clear 400 instead of an opaque upstream error.
  */
-export function toConverseRequest (request: ChatRequest, options: ConverseOptions): Json {
+export function toConverseRequest (input: ChatRequest, options: ConverseOptions): Json {
   const { profile } = options
+  // Models without a forced toolChoice refuse the field ("doesn't support the toolConfig.toolChoice.any field").
+  const request = profile.forcedToolChoice ? input : emulateToolChoice(input)
   const system: ConverseBlock[] = []
   for (const block of request.system ?? []) {
     if (!nonBlank(block.text)) continue

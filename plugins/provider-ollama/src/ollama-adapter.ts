@@ -1,6 +1,6 @@
 // Ollama native chat API: https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion
 import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
-import { UpstreamClient, applyModelLimits, readNdjsonLines, transportError, withPartTransforms } from '@lynkr/core'
+import { UpstreamClient, applyModelLimits, readNdjsonLines, singleToolCallFor, transportError, withPartTransforms } from '@lynkr/core'
 import { inlineMarkupFor } from '@lynkr/inline-markup'
 import { toOllamaRequest } from './to-ollama-request.ts'
 import type { OllamaRequestOptions } from './to-ollama-request.ts'
@@ -20,7 +20,8 @@ export interface OllamaAdapterOptions extends OllamaRequestOptions {
  * prints as text instead of Ollama parsing them are recovered by the shared inline-markup transform.
  */
 export function createOllamaAdapter (options: OllamaAdapterOptions): ProviderAdapter {
-  return withPartTransforms(createNativeOllamaAdapter(options), (request) => [inlineMarkupFor(request)])
+  // Ollama has no switch for parallel tool calls: disable_parallel_tool_use keeps the first call only.
+  return withPartTransforms(createNativeOllamaAdapter(options), (request) => [inlineMarkupFor(request), ...singleToolCallFor(request)])
 }
 
 function createNativeOllamaAdapter (options: OllamaAdapterOptions): ProviderAdapter {

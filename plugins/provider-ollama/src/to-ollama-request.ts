@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, ImageBlock } from '@lynkr/protocol'
-import { declaredTools, flattenToolResult, joinTextBlocks } from '@lynkr/protocol'
+import { declaredTools, emulateToolChoice, flattenToolResult, joinTextBlocks } from '@lynkr/protocol'
 
 /** Wire types of Ollama's native /api/chat (ollama/ollama docs/api.md, api/types.go). */
 export interface OllamaToolCall { id?: string, function: { index?: number, name: string, arguments: Record<string, unknown> } }
@@ -94,7 +94,9 @@ function convertMessage (message: ChatMessage, toolNames: Map<string, string>, o
   }
 }
 
-export function toOllamaRequest (request: ChatRequest, options: OllamaRequestOptions): OllamaChatBody {
+export function toOllamaRequest (input: ChatRequest, options: OllamaRequestOptions): OllamaChatBody {
+  // Ollama has no tool_choice: a forced one narrows the tools and is asked for in the system prompt.
+  const request = emulateToolChoice(input)
   const messages: OllamaMessage[] = []
   const system = (request.system ?? []).map((block) => block.text).join('\n\n')
   if (system !== '') messages.push({ role: 'system', content: system })

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
+import { LynkrConfigError, limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider, singleToolCallFor, withPartTransforms } from '@lynkr/core'
 import { createVertexAdapter } from './vertex-adapter.ts'
 import type { VertexAdapterOptions } from './vertex-adapter.ts'
 
@@ -17,7 +17,8 @@ export interface VertexPluginOptions extends Omit<VertexAdapterOptions, 'client'
 }
 
 async function vertexProvider (app: FastifyInstance, options: VertexPluginOptions): Promise<void> {
-  registerUpstreamProvider(app, 'vertex', options, (client) => createVertexAdapter({ ...options, client }))
+  // Gemini has no switch for parallel function calls: disable_parallel_tool_use keeps the first call only.
+  registerUpstreamProvider(app, 'vertex', options, (client) => withPartTransforms(createVertexAdapter({ ...options, client }), singleToolCallFor))
 }
 
 export default fp(vertexProvider, { name: '@lynkr/provider-vertex', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
