@@ -231,6 +231,11 @@ function validateConverse (body: Json, options: FakeBedrockOptions, modelId: str
     pending = message.role === 'assistant' ? message.content.filter((block: Json) => isRecord(block.toolUse)).map((block: Json) => String(block.toolUse.toolUseId)) : []
     for (const [j, block] of message.content.entries()) {
       if (typeof block.text === 'string' && block.text.trim() === '') return `The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`
+      const images = [block, ...(Array.isArray(block.toolResult?.content) ? block.toolResult.content : [])].filter((entry: Json) => entry.image !== undefined)
+      for (const entry of images) {
+        const problem = imageProblem(entry.image, `messages.${i}.member.content.${j}.member`)
+        if (problem !== null) return problem
+      }
       if (block.toolUse !== undefined || block.toolResult !== undefined) usesTools = true
       if (block.toolUse !== undefined && body.toolConfig !== undefined && !toolNames.has(block.toolUse.name)) {
         return `The toolUse name ${String(block.toolUse.name)} at messages.${i}.content.${j} is not defined in the toolConfig.`
@@ -242,6 +247,16 @@ function validateConverse (body: Json, options: FakeBedrockOptions, modelId: str
     }
   }
   if (usesTools && body.toolConfig === undefined) return 'The toolConfig field must be defined when using toolUse and toolResult content blocks.'
+  return null
+}
+
+const IMAGE_FORMATS = ['gif', 'jpeg', 'png', 'webp']
+
+/** An ImageBlock as Converse validates it: a known format and base64 bytes. */
+function imageProblem (image: Json, where: string): string | null {
+  if (!IMAGE_FORMATS.includes(image?.format)) return `1 validation error detected: Value '${String(image?.format)}' at '${where}.image.format' failed to satisfy constraint: Member must satisfy enum value set: [${IMAGE_FORMATS.join(', ')}]`
+  const bytes = image.source?.bytes
+  if (typeof bytes !== 'string' || bytes === '' || bytes.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(bytes)) return `Invalid base64 value at '${where}.image.source.bytes'`
   return null
 }
 

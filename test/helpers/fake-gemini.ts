@@ -121,6 +121,8 @@ function validate (input: unknown, options: FakeGeminiOptions): string | null {
     const responses: string[] = []
     for (const [j, part] of content.parts.entries()) {
       if (typeof part.text === 'string' && part.text === '') return `* GenerateContentRequest.contents[${i}].parts[${j}].data: required oneof field 'data' must have one initialized field`
+      const problem = partProblem(part, `contents[${i}].parts[${j}]`)
+      if (problem !== null) return problem
       if (part.functionCall !== undefined) {
         if (!declared.has(part.functionCall.name)) return `* GenerateContentRequest.contents[${i}].parts[${j}].function_call.name: function ${String(part.functionCall.name)} is not declared`
         calls.push(part.functionCall.name)
@@ -135,6 +137,29 @@ function validate (input: unknown, options: FakeGeminiOptions): string | null {
     }
     called = content.role === 'model' ? calls : []
   }
+  return null
+}
+
+const PART_FIELDS = new Set(['text', 'inlineData', 'fileData', 'functionCall', 'functionResponse', 'thought', 'thoughtSignature', 'executableCode', 'codeExecutionResult', 'videoMetadata'])
+/** What Gemini takes inline (no GIF among the images). */
+const INLINE_TYPES = /^(?:image\/(?:png|jpeg|webp|heic|heif)|application\/pdf|text\/plain|audio\/[a-z0-9.+-]+|video\/[a-z0-9.+-]+)$/
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+
+/** One part as Gemini's proto parser sees it: known fields only, inline data of a supported type in base64. */
+function partProblem (part: Json, where: string): string | null {
+  for (const key of Object.keys(part)) {
+    if (!PART_FIELDS.has(key)) return `Invalid JSON payload received. Unknown name "${key}" at '${where}': Cannot find field.`
+  }
+  const inline = part.inlineData
+  if (inline !== undefined) {
+    if (!isRecord(inline) || typeof inline.mimeType !== 'string' || inline.mimeType === '') return `* GenerateContentRequest.${where}.inline_data.mime_type: mime_type must be specified`
+    if (!INLINE_TYPES.test(inline.mimeType)) return `Unsupported MIME type: ${inline.mimeType}`
+    if (typeof inline.data !== 'string' || inline.data === '' || inline.data.length % 4 !== 0 || !BASE64.test(inline.data)) {
+      return `Invalid value at '${where}.inline_data.data' (TYPE_BYTES), Base64 decoding failed for "${String(inline.data).slice(0, 20)}"`
+    }
+  }
+  const file = part.fileData
+  if (file !== undefined && (!isRecord(file) || typeof file.fileUri !== 'string' || typeof file.mimeType !== 'string')) return `* GenerateContentRequest.${where}.file_data: file_uri and mime_type must be specified`
   return null
 }
 

@@ -17,8 +17,15 @@ function nonBlank (text: string): boolean {
   return text.trim() !== ''
 }
 
-function inlineImage (block: ImageBlock): Part | null {
-  return block.source.type === 'base64' ? { inlineData: { mimeType: block.source.media_type, data: block.source.data } } : null
+/** The image types Gemini takes inline (GIF, which Anthropic allows, is not one: "Unsupported MIME type"). */
+const GEMINI_IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif'])
+
+/** An image as Gemini takes it, or a text part saying what could not be sent (a URL image, a GIF). */
+function imagePart (block: ImageBlock): Part {
+  const source = block.source as { type: string, media_type?: string, data?: string, url?: string }
+  if (source.type === 'base64' && GEMINI_IMAGE_TYPES.has(source.media_type ?? '')) return { inlineData: { mimeType: source.media_type, data: source.data } }
+  if (source.type === 'url') return { text: `[image: ${String(source.url)}]` }
+  return { text: `[image omitted: Gemini does not accept ${source.type === 'base64' ? String(source.media_type) : `${source.type} images`}]` }
 }
 
 function toolResultParts (block: ToolResultBlock, name: string): Part[] {
@@ -29,8 +36,10 @@ function toolResultParts (block: ToolResultBlock, name: string): Part[] {
     for (const inner of block.content ?? []) {
       if (inner.type === 'text' && typeof inner.text === 'string') texts.push(inner.text)
       else if (inner.type === 'image') {
-        const image = inlineImage(inner as ImageBlock)
-        if (image !== null) media.push(image)
+        // Inline images follow the response; what cannot be sent is said in the result (it was dropped silently).
+        const image = imagePart(inner as ImageBlock)
+        if (typeof image.text === 'string') texts.push(image.text)
+        else media.push(image)
       } else texts.push(JSON.stringify(inner))
     }
   }
@@ -58,11 +67,9 @@ function convertMessage (message: ChatMessage, namesById: Map<string, string>): 
         if (nonBlank(text)) push({ text })
         break
       }
-      case 'image': {
-        const image = inlineImage(block as ImageBlock)
-        push(image ?? { text: `[image: ${(block as ImageBlock).source.type === 'url' ? (block as { source: { url: string } }).source.url : 'not inline'}]` })
+      case 'image':
+        push(imagePart(block as ImageBlock))
         break
-      }
       case 'document': {
         const doc = block as DocumentBlock
         if (typeof doc.source.data !== 'string') break
