@@ -40,7 +40,11 @@ for (const server of servers) {
     const ask: Anthropic.MessageParam = { role: 'user', content: 'list the files' }
 
     fake.respondWith({ reasoning: 'The user wants a listing; ls will do.', toolCalls: [{ name: 'Bash', arguments: { command: 'ls' } }] })
-    const first = await client.messages.stream({ model: 'claude-opus-5-5', max_tokens: 4096, tools, messages: [ask] }).finalMessage()
+    const first = await client.messages.stream({ model: 'claude-opus-5-5', max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 2048 }, tools, messages: [ask] }).finalMessage()
+    // Never an enabling and a disabling reasoning flag at once (the OpenRouter fake refuses that, as OpenRouter does).
+    const flags = fake.requests.at(-1)!.body
+    assert.notEqual(flags.reasoning?.enabled, false)
+    assert.notEqual(flags.thinking?.type, 'disabled')
     assert.deepEqual(first.content.map((block) => block.type), ['thinking', 'tool_use'])
     const use = first.content[1] as Anthropic.ToolUseBlock
     const result: Anthropic.MessageParam = { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: 'a.ts\nb.ts' }] }

@@ -228,6 +228,9 @@ export async function startFakeOpenRouter (options: FakeOpenRouterOptions): Prom
           ['minimal', 'low', 'medium', 'high'].includes(reasoning.effort as string) ||
           typeof reasoning.enabled === 'boolean')
         if (!valid) return invalid(`Invalid reasoning config: ${JSON.stringify(reasoning)}`, 'reasoning')
+        // One way to say how much to reason, and never "reason" and "do not reason" at once.
+        if (reasoning.effort !== undefined && reasoning.max_tokens !== undefined) return invalid('Only one of "reasoning.effort" and "reasoning.max_tokens" may be specified', 'reasoning')
+        if (reasoning.enabled === false && (reasoning.effort !== undefined || reasoning.max_tokens !== undefined)) return invalid('Reasoning is disabled (reasoning.enabled: false) but an effort or token budget was given', 'reasoning')
       }
       // OpenRouter hands DeepSeek the reasoning it got back in any of its forms.
       if (OPENROUTER_DEEPSEEK_THINKING.includes(String(body.model))) {
