@@ -2,6 +2,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ToolDefinition, UpstreamPart } from '@lynkr/protocol'
 import { InlineMarkupRecovery, partialTagLength } from './inline-markup.ts'
+import { LeadingThinkTags } from './leading-think.ts'
 import type { InlineMarkupOptions } from './inline-markup.ts'
 import { transformPartList } from '@lynkr/core'
 
@@ -216,4 +217,38 @@ test('large printed calls in tiny pieces stay linear (no rescanning of what is h
     assert.deepEqual(out[0], { type: 'tool-call', name: 'Write', input: { content } })
     assert.ok(performance.now() - started < 3000, `took ${Math.round(performance.now() - started)} ms`)
   }
+})
+
+describe('LeadingThinkTags (cloud upstreams)', () => {
+  const through = (pieces: string[]): UpstreamPart[] =>
+    transformPartList([...pieces.map((text): UpstreamPart => ({ type: 'text-delta', text })), END], [new LeadingThinkTags()])
+  const joined = (parts: UpstreamPart[]): string => parts.map((part) => part.type === 'text-delta' ? part.text : '').join('')
+
+  test('an answer that does not open with <think> passes byte for byte, split anywhere', () => {
+    const text = '\n  Use <think> tags.\n\n'
+    for (let cut = 0; cut <= text.length; cut++) {
+      const parts = through([text.slice(0, cut), text.slice(cut)].filter((piece) => piece !== ''))
+      assert.equal(joined(parts), text)
+      assert.ok(parts.every((part) => part.type === 'text-delta' || part === END))
+    }
+    assert.equal(joined(through(['<thi', 'nking> is a word'])), '<thinking> is a word')
+  })
+
+  test('an answer that opens with <think> gets that block as reasoning, split anywhere', () => {
+    const text = ' <think>why</think>\n\nanswer <think>x</think>'
+    // Consecutive deltas of one kind joined: how finely the stream is cut is not the point here.
+    const merged = (parts: UpstreamPart[]): UpstreamPart[] => parts.reduce<UpstreamPart[]>((out, part) => {
+      const last = out.at(-1)
+      if (last !== undefined && last.type === part.type && (part.type === 'text-delta' || part.type === 'reasoning-delta')) (last as { text: string }).text += part.text
+      else out.push({ ...part })
+      return out
+    }, [])
+    for (let cut = 0; cut <= text.length; cut++) {
+      assert.deepEqual(merged(through([text.slice(0, cut), text.slice(cut)].filter((piece) => piece !== ''))), [
+        { type: 'reasoning-delta', text: 'why' },
+        { type: 'text-delta', text: 'answer <think>x</think>' },
+        END
+      ])
+    }
+  })
 })

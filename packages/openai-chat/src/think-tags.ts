@@ -1,6 +1,6 @@
 import { Type } from 'typebox'
 import type { TBoolean } from 'typebox'
-import { InlineMarkupRecovery } from '@lynkr/inline-markup'
+import { LeadingThinkTags } from '@lynkr/inline-markup'
 import type { PartTransform } from '@lynkr/core'
 
 type ThinkTagsVariable<P extends string> = { [K in `${P}_THINK_TAGS`]: TBoolean }
@@ -18,5 +18,5 @@ export function thinkTagsVariable<P extends string> (prefix: P): ThinkTagsVariab
 
 /** The per-call transform for a cloud upstream: only a `<think>` the answer opens with, never printed tool calls. */
 export function leadingThinkTags (): PartTransform {
-  return new InlineMarkupRecovery({ thinkTags: 'leading' })
+  return new LeadingThinkTags()
 }
