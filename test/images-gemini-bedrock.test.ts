@@ -67,7 +67,7 @@ test('bedrock: Converse image blocks (pasted, GIF and tool-result images) and In
   assert.deepEqual(viaConverse.content, [{ type: 'text', text: 'seen' }])
   const sent = fake.requests.at(-1)!.body
   assert.deepEqual(sent.messages[0].content.slice(1), [{ image: { format: 'png', source: { bytes: PNG } } }, { image: { format: 'gif', source: { bytes: GIF } } }])
-  assert.deepEqual(sent.messages[2].content[0].toolResult.content.slice(0, 2), [{ text: 'captured' }, { image: { format: 'png', source: { bytes: PNG } } }])
+  assert.deepEqual(sent.messages[2].content[0].toolResult.content, [{ text: 'captured' }, { image: { format: 'png', source: { bytes: PNG } } }, { text: '[image: https://example.com/full.png]' }])
 
   fake.respondWith({ text: 'seen' })
   await new Anthropic({ baseURL: invoke.url, apiKey: 'k', maxRetries: 0 }).messages.create({ model: 'claude-opus-5-5', max_tokens: 1024, tools, messages })

@@ -47,7 +47,9 @@ function toolResultContent (block: ToolResultBlock): ConverseBlock[] {
         if (nonBlank(inner.text)) out.push({ text: inner.text })
       } else if (inner.type === 'image') {
         const image = imageBlock(inner as ImageBlock)
-        out.push(image ?? { text: '[image not supported by Bedrock]' })
+        const source = (inner as ImageBlock).source
+        // Converse takes only inline images: a linked one is named so the model knows it exists.
+        out.push(image ?? { text: source.type === 'url' ? `[image: ${source.url}]` : '[image not supported by Bedrock]' })
       } else {
         out.push({ text: JSON.stringify(inner) })
       }
