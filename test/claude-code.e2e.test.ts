@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import assert from 'node:assert/strict'
 import { startFakeOllama } from './helpers/fake-ollama.ts'
 import { startFakeOpenAI } from './helpers/fake-openai.ts'
+import { startFakeDeepSeek } from './helpers/fake-openai-dialects.ts'
 import { agentResponder } from './helpers/agent-responder.ts'
 import { runClaudeCode } from './helpers/run-claude-code.ts'
 import { startGateway, ollamaEnv, openAIEnv } from './helpers/gateway.ts'
@@ -108,4 +109,23 @@ test('Claude Code runs both of two parallel calls (Read + Bash) an OpenAI-compat
   assert.match(results.get(calls[0]!.id) ?? '', new RegExp(fileText), 'Read ran and returned the file')
   assert.match(results.get(calls[1]!.id) ?? '', new RegExp(marker), 'Bash ran and returned its output')
   assert.match(String(run.json?.result), new RegExp(fileText))
+})
+
+test('Claude Code completes a Bash tool loop through lynkr to DeepSeek in thinking mode (deepseek-reasoner via the openai provider)', { timeout: 180_000 }, async (t) => {
+  // The fake refuses a tool-call turn sent back without its reasoning_content, as DeepSeek does.
+  const fake = await startFakeDeepSeek({ apiKey: 'sk-deepseek' })
+  t.after(() => fake.close())
+  const marker = `lynkr-e2e-deepseek-${Date.now()}`
+  const agent = agentResponder(marker)
+  fake.respondWith((request) => ({ ...agent(request), reasoning: 'The user wants the marker printed; Bash can echo it.' }))
+  const gateway = await startGateway({ MODEL_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-deepseek', OPENAI_ENDPOINT: fake.url, OPENAI_MODEL: 'deepseek-reasoner' })
+  t.after(() => gateway.close())
+
+  const run = await runClaudeCode({ baseUrl: gateway.url, prompt: 'Run the marker command and tell me what it printed.' })
+  assert.equal(run.exitCode, 0, `claude exited ${run.exitCode}: ${run.stderr.slice(-2000)}`)
+  assert.equal(run.json?.is_error, false, JSON.stringify(run.json))
+  assert.match(String(run.json?.result), new RegExp(`Result: ${marker}`))
+  const last = fake.requests.filter((request) => request.method === 'POST').at(-1)!.body.messages as Array<{ role: string, tool_calls?: unknown[], reasoning_content?: unknown }>
+  const toolTurn = last.find((message) => message.role === 'assistant' && message.tool_calls !== undefined)
+  assert.equal(typeof toolTurn?.reasoning_content, 'string', 'the tool-call turn carries reasoning_content')
 })
