@@ -129,3 +129,15 @@ test('Claude Code completes a Bash tool loop through lynkr to DeepSeek in thinki
   const toolTurn = last.find((message) => message.role === 'assistant' && message.tool_calls !== undefined)
   assert.equal(typeof toolTurn?.reasoning_content, 'string', 'the tool-call turn carries reasoning_content')
 })
+
+test('Claude Code does not show the reasoning a cloud OpenAI-compatible upstream put in <think> (vLLM/Foundry DeepSeek-R1)', { timeout: 180_000 }, async (t) => {
+  const fake = await startFakeOpenAI({ apiKey: 'sk-test-key' })
+  t.after(() => fake.close())
+  fake.respondWith({ text: '<think>\nThe private plan: answer forty-two.\n</think>\n\nThe answer is 42.' })
+  const gateway = await startGateway(openAIEnv(fake.url, { OPENAI_MODEL: 'DeepSeek-R1-0528' }))
+  t.after(() => gateway.close())
+  const run = await runClaudeCode({ baseUrl: gateway.url, prompt: 'What is the answer?' })
+  assert.equal(run.exitCode, 0, `claude exited ${run.exitCode}: ${run.stderr.slice(-2000)}`)
+  assert.equal(run.json?.is_error, false, JSON.stringify(run.json))
+  assert.equal(String(run.json?.result).trim(), 'The answer is 42.')
+})
