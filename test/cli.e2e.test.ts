@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import type { ResultPromise } from 'execa'
 import { request } from 'undici'
+import { catalog } from 'lynkr'
 
 // The built CLI, as `npx lynkr` runs it: a fresh working directory and nothing but PATH and HOME.
 const bin = fileURLToPath(new URL('../packages/lynkr/bin/lynkr.js', import.meta.url))
@@ -32,12 +33,16 @@ async function waitForPort (child: ResultPromise, output: { text: string }): Pro
   throw new Error(`lynkr did not start: ${output.text}`)
 }
 
-test('lynkr --help explains the commands and main variables', async () => {
+test('lynkr --help explains the commands and main variables, and lists every provider lynkr has', async () => {
   const result = await execa('node', [bin, '--help'], { reject: false })
   assert.equal(result.exitCode, 0)
-  assert.match(result.stdout, /lynkr start/)
+  for (const command of ['lynkr start', 'lynkr claude', 'lynkr usage', 'lynkr doctor']) assert.match(result.stdout, new RegExp(command))
   assert.match(result.stdout, /MODEL_PROVIDER/)
   assert.match(result.stdout, /OLLAMA_ENDPOINT/)
+  const providers = catalog.flatMap((entry) => entry.providers ?? [])
+  assert.ok(providers.length >= 12)
+  for (const provider of providers) assert.match(result.stdout, new RegExp(`^  ${provider} +(local server|enabled by)`, 'm'), provider)
+  assert.match(result.stdout, /^  bedrock +enabled by AWS_BEDROCK_API_KEY or AWS_BEARER_TOKEN_BEDROCK, or when selected$/m)
 })
 
 test('zero configuration starts on 127.0.0.1 with Ollama as the provider, says what is unreachable, and exits 0 on SIGTERM', async (t) => {

@@ -245,10 +245,11 @@ export class ChatService {
     const outcome = aborted ? 'aborted' : error === undefined ? 'success' : 'error'
     const log = call.context.log
     const listened = this.events.has('call-completed')
-    if (!listened && log.isLevelEnabled?.('info') === false) return
+    if (!listened && log.isLevelEnabled?.('debug') === false) return
     const costUsd = this.pricing?.cost(decision.provider, decision.model, usage)
     const durationMs = Date.now() - started
-    log.info({
+    // Debug: the server's one line per request carries who served it, tokens and cost.
+    log.debug({
       provider: decision.provider,
       model: decision.model,
       tier: decision.tier,

@@ -29,11 +29,15 @@ function send (dialects: DialectRegistry, request: FastifyRequest, reply: Fastif
   return reply.code(formatted.status).type('application/json').send(formatted.body)
 }
 
+/** An upstream that cannot be reached is an operational state, not a bug here: one warning line, no stack. */
+const UPSTREAM_UNAVAILABLE = new Set(['LYNKR_UPSTREAM_UNREACHABLE', 'LYNKR_UPSTREAM_TIMEOUT'])
+
 /** Installs the error and not-found handlers for the gateway scope. */
 export function installErrorHandling (app: FastifyInstance, dialects: DialectRegistry): void {
   app.setErrorHandler((error, request, reply) => {
     const failure = toLynkrError(error)
-    if (failure.status >= 500) request.log.error({ err: error }, failure.message)
+    if (UPSTREAM_UNAVAILABLE.has(failure.code)) request.log.warn({ code: failure.code, status: failure.status, provider: failure.provider }, failure.message)
+    else if (failure.status >= 500) request.log.error({ err: error }, failure.message)
     else request.log.info({ code: failure.code, status: failure.status }, failure.message)
     return send(dialects, request, reply, failure)
   })

@@ -16,7 +16,7 @@ import { ProviderRegistry } from './provider-registry.ts'
 import { readPluginEnv } from './read-plugin-env.ts'
 import { resolvePlugins } from './resolve-plugins.ts'
 import { Routing } from './routing.ts'
-import { selectPlugins } from './select-plugins.ts'
+import { howToEnable, selectPlugins } from './select-plugins.ts'
 import { loadTokenizer } from './tokens/count-tokens.ts'
 import { gatewayToolsFor } from './tool-loop/gateway-tools-config.ts'
 
@@ -123,6 +123,12 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
     })
   }
 
+  const explicitPlugins = (env.LYNKR_PLUGINS ?? '').trim() !== ''
+  for (const entry of options.catalog) {
+    if (selection.ids.includes(entry.id)) continue
+    for (const provider of entry.providers ?? []) lynkr.routing.markNotEnabled(provider, howToEnable(entry, provider, explicitPlugins))
+  }
+
   const { ordered, added } = await resolvePlugins(selection.ids, options.catalog)
   for (const note of added) app.log.info(`enabling ${note}`)
   for (const plugin of ordered) {
@@ -136,7 +142,12 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
         const fix = error.variable === undefined ? 'configure it' : `set ${error.variable}`
         throw new LynkrConfigError(`tier routing falls back to FALLBACK_PROVIDER=${selection.fallback.provider}, which ${needs}: ${fix}, choose another FALLBACK_PROVIDER, or set FALLBACK_ENABLED=false (${error.message.replace(`${plugin.entry.id}: `, '')})`, error.variable ?? 'FALLBACK_PROVIDER')
       }
-      if (error instanceof LynkrConfigError) throw new LynkrConfigError(`${plugin.entry.id}: ${error.message.replace(`${plugin.entry.id}: `, '')}`, error.variable)
+      if (error instanceof LynkrConfigError) {
+        // Name what turned the plugin on, so "bedrock needs credentials" is not a mystery when MODEL_PROVIDER is ollama.
+        const reason = selection.enabledBecause?.[plugin.entry.id]
+        const label = reason === undefined ? plugin.entry.id : `${plugin.entry.id} (enabled by ${reason})`
+        throw new LynkrConfigError(`${label}: ${error.message.replace(`${plugin.entry.id}: `, '')}`, error.variable)
+      }
       throw error
     }
     await app.register(plugin.module.default, pluginOptions as Record<string, unknown>)

@@ -29,6 +29,14 @@ export class Routing {
     this.defaultProvider = defaultProvider
   }
 
+  /** Providers lynkr has but this boot did not enable, with what to set to enable each. */
+  private readonly notEnabled = new Map<string, string>()
+
+  /** `provider:model` naming this provider answers 400 with `howToEnable`, instead of quietly going elsewhere. */
+  markNotEnabled (provider: string, howToEnable: string): void {
+    this.notEnabled.set(provider.toLowerCase(), howToEnable)
+  }
+
   /** At most one replacement strategy (the router plugin). */
   use (strategy: RoutingStrategy): void {
     if (this.strategy !== null) throw new Error(`Routing strategy "${this.strategy.name}" is already installed`)
@@ -41,6 +49,11 @@ export class Routing {
   targets (): Array<{ provider: string, model: string }> { return this.strategy?.targets?.() ?? [] }
 
   decide (input: RoutingInput): RouteDecision {
+    const named = splitProviderModel(input.request.clientModel)
+    const how = named === null || this.providers.has(named.provider) ? undefined : this.notEnabled.get(named.provider.toLowerCase())
+    if (how !== undefined) {
+      throw new LynkrError('invalid_request', `The model "${input.request.clientModel}" names provider ${named!.provider}, which is not enabled: ${how}`, { status: 400, code: 'LYNKR_PROVIDER_NOT_ENABLED' })
+    }
     const fallback = (value: RoutingInput): RouteDecision => this.defaultDecision(value)
     return this.strategy === null ? fallback(input) : this.strategy.route(input, fallback)
   }

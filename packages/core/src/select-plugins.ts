@@ -15,6 +15,8 @@ export interface Selection {
   tiersActive?: boolean
   /** The provider tier routing falls back to (only with tier routing on and FALLBACK_ENABLED). */
   fallback?: { provider: string, pluginId: string, alsoSelected: boolean }
+  /** Why each provider plugin is on (`MODEL_PROVIDER=bedrock`, `AWS_BEDROCK_API_KEY is set`), for its config errors. */
+  enabledBecause?: Record<string, string>
 }
 
 /** FALLBACK_ENABLED: true unless set to false/0/no/off. */
@@ -64,36 +66,40 @@ export function selectPlugins (env: Record<string, string | undefined>, catalog:
 
   const defaultProvider = (value(env, 'MODEL_PROVIDER') ?? 'ollama').toLowerCase()
   const ids = new Set<string>()
-
+  const because: Record<string, string> = {}
+  const enable = (id: string, reason: string): void => {
+    ids.add(id)
+    because[id] ??= reason
+  }
   const explicit = value(env, 'LYNKR_PLUGINS')
   if (explicit !== undefined) {
     for (const id of explicit.split(',').map((s) => s.trim()).filter(Boolean)) {
       if (!catalog.some((entry) => entry.id === id)) {
         throw new LynkrConfigError(`LYNKR_PLUGINS names unknown plugin "${id}"; known plugins: ${catalog.map((e) => e.id).join(', ')}`, 'LYNKR_PLUGINS')
       }
-      ids.add(id)
+      enable(id, 'LYNKR_PLUGINS')
     }
-    return { ids: [...ids], defaultProvider, notes: ['plugins chosen by LYNKR_PLUGINS'] }
+    return { ids: [...ids], defaultProvider, notes: ['plugins chosen by LYNKR_PLUGINS'], enabledBecause: because }
   }
 
   for (const entry of catalog) if (entry.defaultOn === true) ids.add(entry.id)
-  ids.add(checkProvider(defaultProvider, 'MODEL_PROVIDER').id)
+  enable(checkProvider(defaultProvider, 'MODEL_PROVIDER').id, value(env, 'MODEL_PROVIDER') === undefined ? 'the default MODEL_PROVIDER=ollama' : `MODEL_PROVIDER=${defaultProvider}`)
 
   const tiers = TIER_VARIABLES.map((name) => [name, value(env, name)] as const)
-  const tierEntries: CatalogEntry[] = []
+  const tierEntries: Array<{ entry: CatalogEntry, reason: string }> = []
   for (const [name, tier] of tiers) {
     if (tier === undefined) continue
     const split = splitProviderModel(tier)
     if (split === null) {
       throw new LynkrConfigError(`${name}="${tier}" must be provider:model (for example ollama:qwen2.5-coder:7b); valid providers: ${valid.join(', ')}`, name)
     }
-    tierEntries.push(checkProvider(split.provider.toLowerCase(), name))
+    tierEntries.push({ entry: checkProvider(split.provider.toLowerCase(), name), reason: `${name}=${tier}` })
   }
   const setTiers = tiers.filter(([, tier]) => tier !== undefined)
   const tiersActive = setTiers.length === TIER_VARIABLES.length
   let fallback: Selection['fallback']
   if (tiersActive) {
-    for (const entry of tierEntries) ids.add(entry.id)
+    for (const { entry, reason } of tierEntries) enable(entry.id, reason)
     // The fallback matters only with tier routing; static routing ignores FALLBACK_* entirely.
     if (parseFallbackEnabled(env)) {
       const { provider } = parseFallbackProvider(env)
@@ -108,7 +114,7 @@ export function selectPlugins (env: Record<string, string | undefined>, catalog:
       const alsoSelected = ids.has(entry.id) || entry.enabledBy?.some((name) => value(env, name) !== undefined) === true
       // Missing credentials surface when the provider's manifest reads its variables; core words that
       // error for the fallback (lynkr-core.ts).
-      ids.add(entry.id)
+      enable(entry.id, value(env, 'FALLBACK_PROVIDER') === undefined ? 'the default FALLBACK_PROVIDER=databricks' : `FALLBACK_PROVIDER=${provider}`)
       fallback = { provider, pluginId: entry.id, alsoSelected }
     }
   } else if (setTiers.length > 0) {
@@ -117,7 +123,16 @@ export function selectPlugins (env: Record<string, string | undefined>, catalog:
   }
 
   for (const entry of catalog) {
-    if (entry.kind === 'provider' && entry.enabledBy?.some((name) => value(env, name) !== undefined)) ids.add(entry.id)
+    const setBy = entry.kind === 'provider' ? entry.enabledBy?.find((name) => value(env, name) !== undefined) : undefined
+    if (setBy !== undefined) enable(entry.id, `${setBy} is set`)
   }
-  return { ids: [...ids], defaultProvider, notes, tiersActive, fallback }
+  return { ids: [...ids], defaultProvider, notes, tiersActive, fallback, enabledBecause: because }
+}
+
+/** What a user sets to enable a provider this boot left off (for the 400 a `provider:model` naming it gets). */
+export function howToEnable (entry: CatalogEntry, provider: string, explicitPlugins: boolean): string {
+  if (explicitPlugins) return `add ${entry.id} to LYNKR_PLUGINS`
+  const select = `MODEL_PROVIDER=${provider} or a TIER_* variable naming it`
+  const credentials = entry.enabledBy ?? []
+  return credentials.length === 0 ? `set ${select}` : `set ${credentials.join(' or ')} (its credentials), or ${select}`
 }

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import sensible from '@fastify/sensible'
 import lynkrCore from '@lynkr/core'
 import { catalog } from './catalog.ts'
+import { migrateLynkrEnv } from './migrate/migrate-env.ts'
+import { reportMigration } from './migrate/report-migration.ts'
 
 export interface LynkrAppOptions {
   /** Variables to configure from (defaults to process.env); embedders pass their own record. */
@@ -16,5 +18,8 @@ export interface LynkrAppOptions {
  */
 export default async function lynkrApp (app: FastifyInstance, options: LynkrAppOptions): Promise<void> {
   await app.register(sensible)
-  await app.register(lynkrCore, { catalog, env: options.env ?? process.env, dispatcher: options.dispatcher })
+  // A Lynkr .env works as is: renamed variables become lynkr's, unsupported ones are listed once.
+  const migration = migrateLynkrEnv(options.env ?? process.env)
+  await app.register(lynkrCore, { catalog, env: migration.env, dispatcher: options.dispatcher })
+  reportMigration(app, migration)
 }

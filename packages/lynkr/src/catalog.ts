@@ -18,9 +18,11 @@ export const catalog: Catalog = [
   { id: 'usage', packageName: '@lynkr/usage', kind: 'service', defaultOn: true, load: async () => await import('@lynkr/usage') },
   { id: 'provider-ollama', packageName: '@lynkr/provider-ollama', kind: 'provider', providers: ['ollama'], load: async () => await import('@lynkr/provider-ollama') },
   { id: 'provider-openai', packageName: '@lynkr/provider-openai', kind: 'provider', providers: ['openai'], enabledBy: ['OPENAI_API_KEY'], load: async () => await import('@lynkr/provider-openai') },
-  // Not enabled by the generic AWS_ACCESS_KEY_ID: only by Bedrock-specific variables (or MODEL_PROVIDER / a tier).
-  { id: 'provider-bedrock', packageName: '@lynkr/provider-bedrock', kind: 'provider', providers: ['bedrock'], enabledBy: ['AWS_BEDROCK_API_KEY', 'AWS_BEARER_TOKEN_BEDROCK', 'AWS_BEDROCK_MODEL_ID'], load: async () => await import('@lynkr/provider-bedrock') },
-  { id: 'provider-azure-anthropic', packageName: '@lynkr/provider-azure-anthropic', kind: 'provider', providers: ['azure-anthropic'], enabledBy: ['AZURE_ANTHROPIC_ENDPOINT'], load: async () => await import('@lynkr/provider-azure-anthropic') },
+  // Providers are enabled by being selected (MODEL_PROVIDER, a tier, the fallback) or by their own credentials,
+  // never by an endpoint or a model: Lynkr's .env.example sets those for providers nobody uses.
+  // Not by the generic AWS_ACCESS_KEY_ID either: only by Bedrock's own keys.
+  { id: 'provider-bedrock', packageName: '@lynkr/provider-bedrock', kind: 'provider', providers: ['bedrock'], enabledBy: ['AWS_BEDROCK_API_KEY', 'AWS_BEARER_TOKEN_BEDROCK'], load: async () => await import('@lynkr/provider-bedrock') },
+  { id: 'provider-azure-anthropic', packageName: '@lynkr/provider-azure-anthropic', kind: 'provider', providers: ['azure-anthropic'], enabledBy: ['AZURE_ANTHROPIC_API_KEY', 'AZURE_ANTHROPIC_AD_TOKEN', 'AZURE_ANTHROPIC_AUTH'], load: async () => await import('@lynkr/provider-azure-anthropic') },
   { id: 'provider-zai', packageName: '@lynkr/provider-zai', kind: 'provider', providers: ['zai'], enabledBy: ['ZAI_API_KEY'], load: async () => await import('@lynkr/provider-zai') },
   { id: 'provider-vertex', packageName: '@lynkr/provider-vertex', kind: 'provider', providers: ['vertex'], enabledBy: ['VERTEX_API_KEY'], load: async () => await import('@lynkr/provider-vertex') },
   // Local servers have no credentials: enabled by MODEL_PROVIDER or a tier only (their default endpoints are always "set").

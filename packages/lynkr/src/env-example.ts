@@ -16,6 +16,8 @@ export async function renderEnvExample (catalog: Catalog): Promise<string> {
     '# PORT=8081',
     '# HOST=127.0.0.1',
     '# LOG_LEVEL=info',
+    '# pretty (the default on a terminal) or json (the default otherwise)',
+    '# LOG_FORMAT=',
     '# BASE_PATH=',
     '# MODEL_PROVIDER=ollama',
     '# LYNKR_PLUGINS=',
@@ -29,6 +31,8 @@ export async function renderEnvExample (catalog: Catalog): Promise<string> {
     '# LYNKR_GATEWAY_TOOL_BLOCKS=hidden',
     '# JSON price overrides, USD per million tokens: {"gpt-4o":{"input":2.5,"output":10,"cacheRead":1.25}}',
     '# MODEL_PRICE_OVERRIDES=',
+    '# the Claude Code executable `lynkr claude` runs (default: claude on PATH)',
+    '# CLAUDE_CODE_BIN=',
     '# (TIER_* and FALLBACK_* are in the router section)'
   ]
   for (const entry of catalog) {

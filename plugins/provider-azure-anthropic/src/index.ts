@@ -59,10 +59,10 @@ export const manifest = defineManifest({
     ...limitVariables('AZURE_ANTHROPIC')
   }),
   toOptions: (env, runtime): AzureAnthropicPluginOptions => {
-    const endpoint = requireVariable(env.AZURE_ANTHROPIC_ENDPOINT, 'AZURE_ANTHROPIC_ENDPOINT', 'MODEL_PROVIDER=azure-anthropic needs the Anthropic endpoint, e.g. https://<resource>.services.ai.azure.com/anthropic')
+    const endpoint = requireVariable(env.AZURE_ANTHROPIC_ENDPOINT, 'AZURE_ANTHROPIC_ENDPOINT', 'azure-anthropic needs the Anthropic endpoint, e.g. https://<resource>.services.ai.azure.com/anthropic')
     return {
       messagesUrl: messagesUrl(parseUrlVariable(endpoint, 'AZURE_ANTHROPIC_ENDPOINT').toString()),
-      auth: resolveAzureAuth(env, { prefix: 'AZURE_ANTHROPIC', keyVariable: 'AZURE_ANTHROPIC_API_KEY', who: 'MODEL_PROVIDER=azure-anthropic', keyHint: 'the resource key (sent as x-api-key)', defaultScope: FOUNDRY_SCOPE }),
+      auth: resolveAzureAuth(env, { prefix: 'AZURE_ANTHROPIC', keyVariable: 'AZURE_ANTHROPIC_API_KEY', who: 'azure-anthropic', keyHint: 'the resource key (sent as x-api-key)', defaultScope: FOUNDRY_SCOPE }),
       model: env.AZURE_ANTHROPIC_MODEL === undefined || env.AZURE_ANTHROPIC_MODEL.trim() === '' ? undefined : env.AZURE_ANTHROPIC_MODEL.trim(),
       anthropicVersion: env.AZURE_ANTHROPIC_VERSION,
       betas: parseBetaAllowList(env.AZURE_ANTHROPIC_BETAS, ANTHROPIC_API_BETAS),

@@ -76,10 +76,10 @@ export const manifest = defineManifest({
     ...limitVariables('AZURE_OPENAI')
   }),
   toOptions: (env, runtime): AzureOpenAIPluginOptions => {
-    const endpoint = requireVariable(env.AZURE_OPENAI_ENDPOINT, 'AZURE_OPENAI_ENDPOINT', 'MODEL_PROVIDER=azure-openai needs the resource URL, e.g. https://my-resource.openai.azure.com')
+    const endpoint = requireVariable(env.AZURE_OPENAI_ENDPOINT, 'AZURE_OPENAI_ENDPOINT', 'azure-openai needs the resource URL, e.g. https://my-resource.openai.azure.com')
     return {
       target: resolveAzureTarget(endpoint, env.AZURE_OPENAI_DEPLOYMENT, env.AZURE_OPENAI_API_VERSION),
-      auth: resolveAzureAuth(env, { prefix: 'AZURE_OPENAI', keyVariable: 'AZURE_OPENAI_API_KEY', who: 'MODEL_PROVIDER=azure-openai', keyHint: 'the resource key (Azure portal → Keys and Endpoint)', defaultScope: AZURE_OPENAI_SCOPE }),
+      auth: resolveAzureAuth(env, { prefix: 'AZURE_OPENAI', keyVariable: 'AZURE_OPENAI_API_KEY', who: 'azure-openai', keyHint: 'the resource key (Azure portal → Keys and Endpoint)', defaultScope: AZURE_OPENAI_SCOPE }),
       reasoningModel: parseBoolean(env.AZURE_OPENAI_REASONING_MODEL, 'AZURE_OPENAI_REASONING_MODEL'),
       thinkTags: env.AZURE_OPENAI_THINK_TAGS,
       ...limitOptions(env, 'AZURE_OPENAI'),

@@ -37,7 +37,7 @@ export function bedrockAuth (env: Partial<Record<'AWS_BEDROCK_API_KEY' | 'AWS_BE
   const accessKeyId = present(env.AWS_ACCESS_KEY_ID)
   const secretAccessKey = present(env.AWS_SECRET_ACCESS_KEY)
   if (accessKeyId === undefined || secretAccessKey === undefined) {
-    throw new LynkrConfigError('MODEL_PROVIDER=bedrock needs credentials: a Bedrock API key in AWS_BEDROCK_API_KEY (or AWS_BEARER_TOKEN_BEDROCK), or IAM credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (plus AWS_SESSION_TOKEN for temporary ones)', accessKeyId === undefined ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY')
+    throw new LynkrConfigError('bedrock needs credentials: a Bedrock API key in AWS_BEDROCK_API_KEY (or AWS_BEARER_TOKEN_BEDROCK), or IAM credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (plus AWS_SESSION_TOKEN for temporary ones)', accessKeyId === undefined ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY')
   }
   const sessionToken = present(env.AWS_SESSION_TOKEN)
   return { type: 'sigv4', region, credentials: { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) } }

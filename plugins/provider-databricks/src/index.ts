@@ -91,12 +91,12 @@ export const manifest = defineManifest({
     ...limitVariables('DATABRICKS')
   }),
   toOptions: (env, runtime): DatabricksPluginOptions => {
-    const base = requireVariable(env.DATABRICKS_API_BASE, 'DATABRICKS_API_BASE', 'MODEL_PROVIDER=databricks needs the workspace URL, e.g. https://dbc-1234.cloud.databricks.com')
+    const base = requireVariable(env.DATABRICKS_API_BASE, 'DATABRICKS_API_BASE', 'databricks needs the workspace URL, e.g. https://dbc-1234.cloud.databricks.com')
     return {
       apiBase: parseUrlVariable(base, 'DATABRICKS_API_BASE').toString().replace(/\/+$/, ''),
       endpoint: endpointName(env.DATABRICKS_ENDPOINT_PATH),
       thinkTags: env.DATABRICKS_THINK_TAGS,
-      token: requireVariable(env.DATABRICKS_API_KEY, 'DATABRICKS_API_KEY', 'MODEL_PROVIDER=databricks needs a personal access token (dapi…)'),
+      token: requireVariable(env.DATABRICKS_API_KEY, 'DATABRICKS_API_KEY', 'databricks needs a personal access token (dapi…)'),
       ...limitOptions(env, 'DATABRICKS'),
       dispatcher: runtime.dispatcher
     }

@@ -76,7 +76,7 @@ export const manifest = defineManifest({
     ...limitVariables('MOONSHOT')
   }),
   toOptions: (env, runtime): MoonshotPluginOptions => ({
-    apiKey: requireVariable(env.MOONSHOT_API_KEY, 'MOONSHOT_API_KEY', 'MODEL_PROVIDER=moonshot needs an API key (https://platform.moonshot.ai/console/api-keys)'),
+    apiKey: requireVariable(env.MOONSHOT_API_KEY, 'MOONSHOT_API_KEY', 'moonshot needs an API key (https://platform.moonshot.ai/console/api-keys)'),
     chatUrl: chatCompletionsUrl(parseUrlVariable(env.MOONSHOT_ENDPOINT, 'MOONSHOT_ENDPOINT').toString()),
     model: env.MOONSHOT_MODEL,
     ...limitOptions(env, 'MOONSHOT'),

@@ -52,7 +52,7 @@ export const manifest = defineManifest({
     ...limitVariables('OPENAI')
   }),
   toOptions: (env, runtime): OpenAIPluginOptions => ({
-    apiKey: requireVariable(env.OPENAI_API_KEY, 'OPENAI_API_KEY', 'MODEL_PROVIDER=openai needs an API key (https://platform.openai.com/api-keys)'),
+    apiKey: requireVariable(env.OPENAI_API_KEY, 'OPENAI_API_KEY', 'openai needs an API key (https://platform.openai.com/api-keys)'),
     chatUrl: chatCompletionsUrl(parseUrlVariable(env.OPENAI_ENDPOINT, 'OPENAI_ENDPOINT').toString()),
     model: env.OPENAI_MODEL,
     organization: env.OPENAI_ORGANIZATION,

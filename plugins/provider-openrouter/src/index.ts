@@ -75,7 +75,7 @@ export const manifest = defineManifest({
     ...limitVariables('OPENROUTER')
   }),
   toOptions: (env, runtime): OpenRouterPluginOptions => ({
-    apiKey: requireVariable(env.OPENROUTER_API_KEY, 'OPENROUTER_API_KEY', 'MODEL_PROVIDER=openrouter needs an API key (https://openrouter.ai/keys)'),
+    apiKey: requireVariable(env.OPENROUTER_API_KEY, 'OPENROUTER_API_KEY', 'openrouter needs an API key (https://openrouter.ai/keys)'),
     chatUrl: chatCompletionsUrl(parseUrlVariable(env.OPENROUTER_ENDPOINT, 'OPENROUTER_ENDPOINT').toString()),
     model: env.OPENROUTER_MODEL,
     siteUrl: env.OPENROUTER_SITE_URL,

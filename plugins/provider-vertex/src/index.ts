@@ -50,7 +50,7 @@ export const manifest = defineManifest({
   toOptions: (env, runtime): VertexPluginOptions => {
     const apiKey = [env.VERTEX_API_KEY, env.GOOGLE_API_KEY].find((value) => value !== undefined && value.trim() !== '')
     if (apiKey === undefined) {
-      throw new LynkrConfigError('VERTEX_API_KEY is required: MODEL_PROVIDER=vertex needs a Gemini API key (https://aistudio.google.com/app/apikey); GOOGLE_API_KEY is also read', 'VERTEX_API_KEY')
+      throw new LynkrConfigError('VERTEX_API_KEY is required: vertex needs a Gemini API key (https://aistudio.google.com/app/apikey); GOOGLE_API_KEY is also read', 'VERTEX_API_KEY')
     }
     return {
       baseUrl: geminiBaseUrl(env.VERTEX_ENDPOINT),

@@ -103,7 +103,7 @@ export const manifest = defineManifest({
     return {
       format,
       url: format === 'anthropic' ? messagesUrl(endpoint) : chatCompletionsUrl(endpoint),
-      apiKey: requireVariable(env.ZAI_API_KEY, 'ZAI_API_KEY', 'MODEL_PROVIDER=zai needs an API key (https://z.ai/manage-apikey/apikey-list)'),
+      apiKey: requireVariable(env.ZAI_API_KEY, 'ZAI_API_KEY', 'zai needs an API key (https://z.ai/manage-apikey/apikey-list)'),
       model: env.ZAI_MODEL,
       // GLM ignores Claude-specific betas at best: none are forwarded unless listed.
       betas: parseBetaAllowList(env.ZAI_BETAS, []),

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { resolve, join } from 'node:path'
 import { createRequire } from 'node:module'
 import Database from 'better-sqlite3'
@@ -65,6 +65,13 @@ export function openStore (dataDir: string): { db: Kysely<LynkrDatabase>, handle
   // exec, not pragma(): pragma() makes a throwaway statement (see pinStatements).
   database.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL')
   return { db: new Kysely<LynkrDatabase>({ dialect: new SqliteDialect({ database }) }), handle: database }
+}
+
+/** The store for reading only (the CLI's reports); undefined when nothing was ever written there. */
+export function openStoreReadOnly (dataDir: string): SqliteHandle | undefined {
+  const path = databasePath(dataDir)
+  if (path === ':memory:' || !existsSync(path)) return undefined
+  return new Database(path, { readonly: true, fileMustExist: true, timeout: 5000 })
 }
 
 /**

@@ -114,4 +114,6 @@ export const manifest = defineManifest({
 })
 
 export { summarise, ledgerRow, ledgerWriter, ledgerPruner, migrations } from './ledger.ts'
+export { dailyUsage } from './daily-usage.ts'
+export type { DailyUsageLine } from './daily-usage.ts'
 export type { LedgerRow, UsageLedgerTable, UsageSummary, UsageLine } from './ledger.ts'

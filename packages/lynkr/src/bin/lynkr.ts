@@ -1,96 +1,60 @@
 import { parseArgs } from 'node:util'
-import { existsSync, readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { LynkrConfigError } from '@lynkr/core'
-import { buildServer } from '../server.ts'
+import { catalog } from '../catalog.ts'
+import { loadEnvFile } from './cli-env.ts'
+import { renderHelp } from './help.ts'
+import { version } from './version.ts'
 
-const HELP = `lynkr — a self-hosted LLM gateway for Claude Code, Cursor and any OpenAI client
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  'env-file': { type: 'string' },
+  since: { type: 'string' },
+  json: { type: 'boolean' }
+} as const
 
-Usage:
-  lynkr start [--port 8081] [--host 127.0.0.1] [--env-file .env]
-  lynkr --help | --version
+const TAKES_VALUE = new Set(['--port', '-p', '--host', '--env-file', '--since'])
 
-Point clients at it:
-  Claude Code   ANTHROPIC_BASE_URL=http://127.0.0.1:8081  ANTHROPIC_API_KEY=any
-  OpenAI SDKs   OPENAI_BASE_URL=http://127.0.0.1:8081/v1
-
-Main variables (a .env file in the working directory is loaded):
-  MODEL_PROVIDER      provider for every request: ollama (default), openai
-  OLLAMA_ENDPOINT     default http://localhost:11434      OLLAMA_MODEL    default qwen2.5-coder:latest
-  OLLAMA_NUM_CTX      context window sent to Ollama (default 65536)
-  OLLAMA_KEEP_ALIVE   how long Ollama keeps the model loaded (e.g. 30m, -1)
-  OPENAI_API_KEY      OPENAI_ENDPOINT (base URL or full /chat/completions URL)   OPENAI_MODEL
-  PORT (8081)  HOST (127.0.0.1: local only; 0.0.0.0 to listen on all interfaces)  LOG_LEVEL (info)
-  REQUEST_JSON_LIMIT  largest request body (default 32mb)
-  LYNKR_API_KEY       require this key from clients (x-api-key or Bearer); any key is accepted when unset
-  BASE_PATH           serve under a path prefix (e.g. /anthropic)
-
-  TIER_SIMPLE, TIER_MEDIUM, TIER_COMPLEX, TIER_REASONING   provider:model per complexity tier (all four turn tier routing on)
-  FALLBACK_PROVIDER (databricks) FALLBACK_ENABLED (true)   where a failing tier goes, before the first byte
-  SHUTDOWN_GRACE_MS (25000)  how long in-flight streams may finish after SIGTERM
-Metrics: GET /metrics (Prometheus). Spend and tokens: GET /v1/usage?from=&to= (ledger in LYNKR_DATA_DIR, default ./data).
-
-A client picks a provider per request with provider:model in the model field (e.g. ollama:qwen3:8b).
-Health: GET /health/live, GET /health/ready (?deep=true probes providers now).
-`
-
-function version (): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-  return manifest.version
+/** Everything after `claude` (or `wrap claude`) belongs to Claude Code; lynkr's own options come before it. */
+function splitWrapped (argv: string[]): { own: string[], wrapped?: string[] } {
+  const at = argv.findIndex((arg, index) => (arg === 'claude' || arg === 'wrap') && !TAKES_VALUE.has(argv[index - 1] ?? ''))
+  if (at === -1) return { own: argv }
+  if (argv[at] === 'wrap' && argv[at + 1] !== 'claude') throw new LynkrConfigError(`lynkr wrap runs claude (lynkr wrap claude …), not "${argv[at + 1] ?? ''}"`)
+  return { own: argv.slice(0, at), wrapped: argv.slice(at + (argv[at] === 'wrap' ? 2 : 1)) }
 }
 
-async function main (): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'v' },
-      port: { type: 'string', short: 'p' },
-      host: { type: 'string' },
-      'env-file': { type: 'string' }
-    }
-  })
-  if (values.help === true || positionals[0] === 'help') { process.stdout.write(HELP); return }
-  if (values.version === true) { process.stdout.write(version() + '\n'); return }
-  const command = positionals[0] ?? 'start'
-  if (command !== 'start') {
-    process.stderr.write(`lynkr: unknown command "${command}"\n\n${HELP}`)
-    process.exitCode = 2
-    return
+async function main (): Promise<number> {
+  const { own, wrapped } = splitWrapped(process.argv.slice(2))
+  const { values, positionals } = parseArgs({ args: own, allowPositionals: true, options: OPTIONS })
+  if (values.help === true || positionals[0] === 'help') { process.stdout.write(renderHelp(catalog)); return 0 }
+  if (values.version === true) { process.stdout.write(version() + '\n'); return 0 }
+  const command = wrapped !== undefined ? 'claude' : positionals[0] ?? 'start'
+  if (!['start', 'claude', 'usage', 'doctor'].includes(command)) {
+    process.stderr.write(`lynkr: unknown command "${command}"\n\n${renderHelp(catalog)}`)
+    return 2
   }
-
   // A .env in the working directory never overrides variables already set in the environment.
-  const envFile = resolve(values['env-file'] ?? '.env')
-  if (existsSync(envFile)) process.loadEnvFile(envFile)
-  else if (values['env-file'] !== undefined) throw new LynkrConfigError(`--env-file ${envFile} does not exist`)
-
-  const port = Number(values.port ?? process.env.PORT ?? 8081)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new LynkrConfigError(`PORT must be a port number, got "${values.port ?? process.env.PORT}"`, 'PORT')
-  const host = values.host ?? process.env.HOST ?? '127.0.0.1'
-
-  const app = await buildServer({ env: process.env })
-  let closing = false
-  const shutdown = (signal: string): void => {
-    if (closing) return
-    closing = true
-    app.log.info(`${signal} received, closing`)
-    // In-flight streams get SHUTDOWN_GRACE_MS (preClose in core); this is the backstop after it.
-    const deadline = setTimeout(() => { app.log.warn('shutdown deadline passed, exiting'); process.exit(1) }, app.lynkr.shutdownGraceMs + 5_000)
-    deadline.unref()
-    app.close().then(() => process.exit(0), () => process.exit(1))
+  loadEnvFile(values['env-file'])
+  const address = { port: values.port, host: values.host }
+  // Each command is loaded only when used: `lynkr start` pays for nothing else.
+  switch (command) {
+    case 'claude': return await (await import('./claude-command.ts')).claudeCommand(address, wrapped ?? [])
+    case 'usage': (await import('./usage-command.ts')).usageCommand({ since: values.since, json: values.json }); return 0
+    case 'doctor': return await (await import('./doctor-command.ts')).doctorCommand(address)
+    default: await (await import('./start-command.ts')).startCommand(address); return -1
   }
-  process.once('SIGINT', () => shutdown('SIGINT'))
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-
-  await app.listen({ port, host })
-  app.log.info(`lynkr ${version()} listening on http://${host}:${(app.server.address() as { port: number }).port} (default provider: ${app.lynkr.routing.defaultProvider}; plugins: ${app.lynkr.plugins.join(', ')})`)
 }
 
-main().catch((error: unknown) => {
+main().then((code) => {
+  // start keeps serving (-1); the others are done: exit now, whatever timers a plugin left behind.
+  if (code >= 0) process.exit(code)
+}, (error: unknown) => {
   if (error instanceof LynkrConfigError) {
     process.stderr.write(`lynkr: configuration error: ${error.message}\n`)
     process.exit(1)
   }
-  process.stderr.write(`lynkr: failed to start: ${(error as Error).stack ?? String(error)}\n`)
+  process.stderr.write(`lynkr: failed: ${(error as Error).stack ?? String(error)}\n`)
   process.exit(1)
 })

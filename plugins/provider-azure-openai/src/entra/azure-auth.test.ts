@@ -4,7 +4,7 @@ import { LynkrConfigError } from '@lynkr/core'
 import { resolveAzureAuth } from './azure-auth.ts'
 import type { AzureAuth } from './azure-auth.ts'
 
-const SPEC = { prefix: 'AZURE_OPENAI', keyVariable: 'AZURE_OPENAI_API_KEY', who: 'MODEL_PROVIDER=azure-openai', keyHint: 'the resource key', defaultScope: 'https://cognitiveservices.azure.com/.default' }
+const SPEC = { prefix: 'AZURE_OPENAI', keyVariable: 'AZURE_OPENAI_API_KEY', who: 'azure-openai', keyHint: 'the resource key', defaultScope: 'https://cognitiveservices.azure.com/.default' }
 const SP = { AZURE_TENANT_ID: 'tenant', AZURE_CLIENT_ID: 'app', AZURE_CLIENT_SECRET: 'secret' }
 
 function configError (env: Record<string, string>): LynkrConfigError {

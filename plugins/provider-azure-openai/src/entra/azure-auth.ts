@@ -41,7 +41,7 @@ export interface AzureAuthSpec {
   prefix: string
   /** The resource key's variable (AZURE_OPENAI_API_KEY…). */
   keyVariable: string
-  /** Who needs it, for messages: `MODEL_PROVIDER=azure-openai`. */
+  /** Who needs it, for messages: the provider id (`azure-openai`). */
   who: string
   /** What the key is, for messages. */
   keyHint: string

@@ -1,0 +1,56 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { catalog } from '../catalog.ts'
+import { ALIASES, ALWAYS_ON, IGNORED, SAME_NAME, UNSUPPORTED } from './lynkr-variables.ts'
+import { migrateLynkrEnv } from './migrate-env.ts'
+import { renderMigrationTable } from './migration-table.ts'
+
+const envExample = readFileSync(new URL('../../../../config/lynkr.env.example', import.meta.url), 'utf8')
+const documented = (name: string): boolean => new RegExp(`^# ${name}=`, 'm').test(envExample)
+
+test('every Lynkr variable said to keep its name, and every alias target, is a variable lynkr reads', () => {
+  for (const name of SAME_NAME) assert.ok(documented(name), `${name} is not in config/lynkr.env.example`)
+  for (const [from, alias] of Object.entries(ALIASES)) assert.ok(documented(alias.to), `${from} → ${alias.to}, which lynkr does not read`)
+})
+
+test('each Lynkr variable has exactly one status', () => {
+  const seen = new Map<string, string>()
+  const add = (name: string, status: string): void => {
+    assert.ok(!seen.has(name), `${name} is both ${seen.get(name)} and ${status}`)
+    seen.set(name, status)
+  }
+  for (const name of SAME_NAME) add(name, 'same name')
+  for (const name of Object.keys(ALIASES)) add(name, 'alias')
+  for (const name of Object.keys(ALWAYS_ON)) add(name, 'always on')
+  for (const name of Object.keys(IGNORED)) add(name, 'ignored')
+  for (const [feature, { variables }] of Object.entries(UNSUPPORTED)) for (const name of variables) add(name, feature)
+  // Lynkr's own names, never ours: an unsupported variable lynkr reads would be a lie in the boot warning.
+  for (const [name, status] of seen) if (status !== 'same name') assert.ok(!documented(name), `${name} (${status}) is read by lynkr`)
+  assert.ok(seen.size > 250, `${seen.size} variables`)
+})
+
+test('the README\'s migration tables are generated from this table', () => {
+  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8')
+  assert.ok(readme.includes(renderMigrationTable()), 'regenerate with: node scripts/migration-table.mjs')
+})
+
+test('aliases convert units and never override lynkr\'s own variable', () => {
+  const migration = migrateLynkrEnv({ SESSION_DB_PATH: '/var/lib/lynkr/sessions.db', CIRCUIT_BREAKER_TIMEOUT: '60000', GRACEFUL_SHUTDOWN_TIMEOUT: '30000', SHUTDOWN_GRACE_MS: '5000', LOAD_SHEDDING_HEAP_THRESHOLD: '0.5' })
+  assert.equal(migration.env.LYNKR_DATA_DIR, '/var/lib/lynkr')
+  assert.equal(migration.env.CIRCUIT_BREAKER_COOLDOWN_MS, '60000')
+  assert.equal(migration.env.SHUTDOWN_GRACE_MS, '5000')
+  assert.deepEqual(migration.shadowed, [{ from: 'GRACEFUL_SHUTDOWN_TIMEOUT', to: 'SHUTDOWN_GRACE_MS' }])
+  assert.ok(Number(migration.env.LOAD_SHED_MAX_HEAP_USED) > 1_000_000, 'a fraction of the heap limit, in bytes')
+  assert.throws(() => migrateLynkrEnv({ API_RETRY_MAX_RETRIES: 'three' }), /API_RETRY_MAX_RETRIES="three" \(Lynkr's name for UPSTREAM_MAX_RETRIES/)
+})
+
+test('providers are enabled by credentials, never by an endpoint or a model', async () => {
+  for (const entry of catalog) {
+    if (entry.enabledBy === undefined) continue
+    const { manifest } = await entry.load()
+    for (const name of entry.enabledBy) {
+      assert.ok(manifest.secrets?.includes(name) === true || name.endsWith('_AUTH'), `${entry.id} is enabled by ${name}, which is not a credential`)
+    }
+  }
+})

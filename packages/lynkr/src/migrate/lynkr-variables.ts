@@ -1,0 +1,152 @@
+/**
+ * The original Lynkr's variables (its .env.example, config code and documentation) and what lynkr does with
+ * each: reads it under the same name, accepts it as an alias of its own variable (units converted), or does
+ * not support it (yet). Only this table knows Lynkr's names; `migrate-env.ts` applies it.
+ */
+import { getHeapStatistics } from 'node:v8'
+import { totalmem } from 'node:os'
+import { dirname } from 'node:path'
+
+export interface Alias {
+  /** lynkr's own variable. */
+  to: string
+  /** What Lynkr meant, for the README and /health/ready. */
+  note: string
+  /** Lynkr's value → lynkr's value; undefined when the value is not valid for the variable. */
+  convert: (value: string) => string | undefined
+}
+
+const wholeNumber = (value: string): string | undefined => /^\d+$/.test(value.trim()) ? String(Number(value.trim())) : undefined
+
+/** A fraction (0.85) of a byte count, as a byte count. */
+const fractionOf = (bytes: () => number) => (value: string): string | undefined => {
+  const fraction = Number(value.trim())
+  if (!Number.isFinite(fraction) || fraction <= 0 || fraction > 1) return undefined
+  return String(Math.floor(fraction * bytes()))
+}
+
+export const ALIASES: Record<string, Alias> = {
+  API_RETRY_MAX_RETRIES: { to: 'UPSTREAM_MAX_RETRIES', note: 'retries of 429/5xx/connection failures', convert: wholeNumber },
+  API_RETRY_INITIAL_DELAY: { to: 'UPSTREAM_RETRY_BASE_MS', note: 'first backoff step, ms', convert: wholeNumber },
+  API_RETRY_MAX_DELAY: { to: 'UPSTREAM_RETRY_MAX_DELAY_MS', note: 'longest backoff, ms', convert: wholeNumber },
+  CIRCUIT_BREAKER_TIMEOUT: { to: 'CIRCUIT_BREAKER_COOLDOWN_MS', note: 'how long an open breaker fails fast, ms', convert: wholeNumber },
+  LYNKR_STREAM_IDLE_TIMEOUT_MS: { to: 'UPSTREAM_IDLE_TIMEOUT_MS', note: 'longest silence in an upstream stream, ms', convert: wholeNumber },
+  LYNKR_STICKY_TTL_MS: { to: 'ROUTER_SESSION_TTL_MS', note: 'how long a session keeps its provider, ms', convert: wholeNumber },
+  GRACEFUL_SHUTDOWN_TIMEOUT: { to: 'SHUTDOWN_GRACE_MS', note: 'how long in-flight requests may finish after SIGTERM, ms', convert: wholeNumber },
+  LOAD_SHEDDING_HEAP_THRESHOLD: {
+    to: 'LOAD_SHED_MAX_HEAP_USED',
+    note: 'fraction of the heap → bytes of the V8 heap limit (Lynkr compared with the current heap size, which sheds on ordinary growth)',
+    convert: fractionOf(() => getHeapStatistics().heap_size_limit)
+  },
+  LOAD_SHEDDING_MEMORY_THRESHOLD: { to: 'LOAD_SHED_MAX_RSS', note: 'fraction of system memory → bytes of resident memory', convert: fractionOf(totalmem) },
+  LOAD_SHEDDING_ACTIVE_REQUESTS_THRESHOLD: { to: 'LOAD_SHED_MAX_CONCURRENT_UPSTREAM', note: 'requests in flight before new ones are shed', convert: wholeNumber },
+  SESSION_DB_PATH: {
+    to: 'LYNKR_DATA_DIR',
+    note: 'the database file → its directory (lynkr keeps lynkr.db there)',
+    convert: (value) => value.trim() === ':memory:' ? ':memory:' : value.trim() === '' ? undefined : dirname(value.trim())
+  }
+}
+
+/** Read by lynkr under the same name (a test checks each against the plugins' schemas). */
+export const SAME_NAME = [
+  'MODEL_PROVIDER', 'PORT', 'LOG_LEVEL', 'REQUEST_JSON_LIMIT', 'MODEL_PRICE_OVERRIDES',
+  'TIER_SIMPLE', 'TIER_MEDIUM', 'TIER_COMPLEX', 'TIER_REASONING', 'FALLBACK_ENABLED', 'FALLBACK_PROVIDER',
+  'CIRCUIT_BREAKER_FAILURE_THRESHOLD', 'EMBEDDINGS_PROVIDER',
+  'DATABRICKS_API_BASE', 'DATABRICKS_API_KEY', 'DATABRICKS_ENDPOINT_PATH',
+  'OLLAMA_ENDPOINT', 'OLLAMA_MODEL', 'OLLAMA_TIMEOUT_MS', 'OLLAMA_KEEP_ALIVE', 'OLLAMA_EMBEDDINGS_MODEL', 'OLLAMA_EMBEDDINGS_ENDPOINT',
+  'OPENROUTER_API_KEY', 'OPENROUTER_MODEL', 'OPENROUTER_ENDPOINT', 'OPENROUTER_EMBEDDINGS_MODEL',
+  'AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_DEPLOYMENT', 'AZURE_OPENAI_API_VERSION',
+  'AZURE_ANTHROPIC_ENDPOINT', 'AZURE_ANTHROPIC_API_KEY', 'AZURE_ANTHROPIC_VERSION',
+  'OPENAI_API_KEY', 'OPENAI_MODEL', 'OPENAI_ENDPOINT', 'OPENAI_ORGANIZATION',
+  'AWS_BEDROCK_API_KEY', 'AWS_BEDROCK_REGION', 'AWS_BEDROCK_MODEL_ID', 'AWS_REGION',
+  'LLAMACPP_ENDPOINT', 'LLAMACPP_MODEL', 'LLAMACPP_TIMEOUT_MS', 'LLAMACPP_API_KEY', 'LLAMACPP_EMBEDDINGS_ENDPOINT',
+  'LMSTUDIO_ENDPOINT', 'LMSTUDIO_MODEL', 'LMSTUDIO_TIMEOUT_MS', 'LMSTUDIO_API_KEY',
+  'ZAI_API_KEY', 'ZAI_ENDPOINT', 'ZAI_MODEL',
+  'MOONSHOT_API_KEY', 'MOONSHOT_ENDPOINT', 'MOONSHOT_MODEL',
+  'VERTEX_API_KEY', 'GOOGLE_API_KEY', 'VERTEX_MODEL'
+]
+
+/** On in lynkr and not switchable: only a value that turns them off is worth a word. */
+export const ALWAYS_ON: Record<string, string> = {
+  METRICS_ENABLED: 'GET /metrics is always served (METRICS_PATH moves it)',
+  HEALTH_CHECK_ENABLED: '/health/live and /health/ready are always served',
+  TOKEN_TRACKING_ENABLED: 'every call is recorded in the usage ledger (USAGE_RETENTION_DAYS)',
+  REQUEST_LOGGING_ENABLED: 'one log line per request',
+  LYNKR_STICKY_SESSIONS: 'a Claude Code session keeps its provider while its tier is unchanged (ROUTER_SESSION_TTL_MS)'
+}
+
+/** No effect on purpose: not worth a warning. */
+export const IGNORED: Record<string, string> = {
+  NODE_ENV: 'not read: lynkr behaves the same in every environment',
+  PREFER_OLLAMA: 'deprecated in Lynkr itself (no effect there either); use TIER_SIMPLE=ollama:<model>'
+}
+
+/**
+ * Not supported (yet), by feature. A value that turns the feature off (false, off, no) asks for nothing lynkr
+ * lacks, so it is not reported; `fineWhen` names other such values.
+ */
+export const UNSUPPORTED: Record<string, { variables: string[], fineWhen?: Record<string, string[]> }> = {
+  'server-side tool execution': {
+    variables: ['TOOL_EXECUTION_MODE', 'WORKSPACE_ROOT', 'WORKSPACE_TEST_COMMAND', 'WORKSPACE_TEST_ARGS', 'WORKSPACE_TEST_TIMEOUT_MS', 'WORKSPACE_TEST_SANDBOX', 'WORKSPACE_TEST_COVERAGE_FILES', 'WORKSPACE_TEST_PROFILES'],
+    // lynkr always hands tool calls back to the client, which is what these values ask for.
+    fineWhen: { TOOL_EXECUTION_MODE: ['client', 'passthrough'] }
+  },
+  'policy guardrails': {
+    variables: ['POLICY_MAX_STEPS', 'POLICY_MAX_TOOL_CALLS', 'POLICY_TOOL_LOOP_THRESHOLD', 'POLICY_DISALLOWED_TOOLS', 'POLICY_GIT_ALLOW_PUSH', 'POLICY_GIT_ALLOW_PULL', 'POLICY_GIT_ALLOW_COMMIT', 'POLICY_GIT_TEST_COMMAND', 'POLICY_GIT_REQUIRE_TESTS', 'POLICY_GIT_COMMIT_REGEX', 'POLICY_GIT_AUTOSTASH', 'POLICY_FILE_ALLOWED_PATHS', 'POLICY_FILE_BLOCKED_PATHS', 'POLICY_SAFE_COMMANDS_ENABLED', 'POLICY_SAFE_COMMANDS_CONFIG']
+  },
+  'web search and fetch service': {
+    variables: ['WEB_SEARCH_ENDPOINT', 'WEB_SEARCH_API_KEY', 'WEB_SEARCH_ALLOW_ALL', 'WEB_SEARCH_ALLOWED_HOSTS', 'WEB_SEARCH_TIMEOUT_MS', 'WEB_FETCH_BODY_PREVIEW_MAX', 'WEB_SEARCH_RETRY_ENABLED', 'WEB_SEARCH_MAX_RETRIES']
+  },
+  'TinyFish browser automation': {
+    variables: ['TINYFISH_API_KEY', 'TINYFISH_ENDPOINT', 'TINYFISH_BROWSER_PROFILE', 'TINYFISH_TIMEOUT_MS', 'TINYFISH_PROXY_ENABLED', 'TINYFISH_PROXY_COUNTRY']
+  },
+  'agents and task decomposition': {
+    variables: ['AGENTS_ENABLED', 'AGENTS_MAX_CONCURRENT', 'AGENTS_DEFAULT_MODEL', 'AGENTS_MAX_STEPS', 'AGENTS_TIMEOUT', 'TASK_DECOMPOSITION_ENABLED', 'SUGGESTION_MODE_MODEL'],
+    fineWhen: { SUGGESTION_MODE_MODEL: ['default'] }
+  },
+  'MCP servers and sandbox': {
+    variables: ['MCP_SANDBOX_ENABLED', 'MCP_SANDBOX_IMAGE', 'MCP_SANDBOX_RUNTIME', 'MCP_SANDBOX_CONTAINER_WORKSPACE', 'MCP_SANDBOX_MOUNT_WORKSPACE', 'MCP_SANDBOX_ALLOW_NETWORKING', 'MCP_SANDBOX_NETWORK_MODE', 'MCP_SANDBOX_PASSTHROUGH_ENV', 'MCP_SANDBOX_EXTRA_MOUNTS', 'MCP_SANDBOX_TIMEOUT_MS', 'MCP_SANDBOX_USER', 'MCP_SANDBOX_ENTRYPOINT', 'MCP_SANDBOX_REUSE_SESSION', 'MCP_SANDBOX_READ_ONLY_ROOT', 'MCP_SANDBOX_NO_NEW_PRIVILEGES', 'MCP_SANDBOX_DROP_CAPABILITIES', 'MCP_SANDBOX_ADD_CAPABILITIES', 'MCP_SANDBOX_MEMORY_LIMIT', 'MCP_SANDBOX_CPU_LIMIT', 'MCP_SANDBOX_PIDS_LIMIT', 'MCP_SANDBOX_PERMISSION_MODE', 'MCP_SANDBOX_PERMISSION_ALLOW', 'MCP_SANDBOX_PERMISSION_DENY', 'MCP_SERVER_MANIFEST', 'MCP_MANIFEST_DIRS', 'CODE_MODE_ENABLED', 'CODE_MODE_CACHE_TTL']
+  },
+  'long-term memory': {
+    variables: ['MEMORY_ENABLED', 'MEMORY_RETRIEVAL_LIMIT', 'MEMORY_SURPRISE_THRESHOLD', 'MEMORY_MAX_AGE_DAYS', 'MEMORY_MAX_COUNT', 'MEMORY_INCLUDE_GLOBAL', 'MEMORY_INJECTION_FORMAT', 'MEMORY_EXTRACTION_ENABLED', 'MEMORY_DECAY_ENABLED', 'MEMORY_DECAY_HALF_LIFE', 'MEMORY_FORMAT', 'MEMORY_DEDUP_ENABLED', 'MEMORY_DEDUP_LOOKBACK']
+  },
+  'prompt and semantic caches': {
+    variables: ['PROMPT_CACHE_ENABLED', 'PROMPT_CACHE_MAX_ENTRIES', 'PROMPT_CACHE_TTL_MS', 'SEMANTIC_CACHE_ENABLED', 'SEMANTIC_CACHE_THRESHOLD', 'SEMANTIC_CACHE_MAX_ENTRIES', 'SEMANTIC_CACHE_TTL_MS']
+  },
+  'token optimization': {
+    variables: ['TOOL_TRUNCATION_ENABLED', 'SYSTEM_PROMPT_MODE', 'TOOL_DESCRIPTIONS', 'HISTORY_COMPRESSION_ENABLED', 'HISTORY_KEEP_RECENT_TURNS', 'HISTORY_SUMMARIZE_OLDER', 'TOKEN_BUDGET_WARNING', 'TOKEN_BUDGET_MAX', 'TOKEN_BUDGET_ENFORCEMENT', 'SMART_TOOL_SELECTION_MODE', 'SMART_TOOL_SELECTION_TOKEN_BUDGET', 'TOON_ENABLED', 'TOON_MIN_BYTES', 'TOON_FAIL_OPEN', 'TOON_LOG_STATS', 'CAVEMAN_ENABLED', 'CAVEMAN_LEVEL', 'LARGE_PAYLOAD_OPTIMIZATION', 'LARGE_PAYLOAD_THRESHOLD']
+  },
+  'Headroom compression sidecar': {
+    variables: ['HEADROOM_ENABLED', 'HEADROOM_ENDPOINT', 'HEADROOM_TIMEOUT_MS', 'HEADROOM_MIN_TOKENS', 'HEADROOM_MODE', 'HEADROOM_PROVIDER', 'HEADROOM_LOG_LEVEL', 'HEADROOM_DOCKER_ENABLED', 'HEADROOM_DOCKER_IMAGE', 'HEADROOM_DOCKER_CONTAINER_NAME', 'HEADROOM_DOCKER_PORT', 'HEADROOM_DOCKER_MEMORY_LIMIT', 'HEADROOM_DOCKER_CPU_LIMIT', 'HEADROOM_DOCKER_RESTART_POLICY', 'HEADROOM_DOCKER_NETWORK', 'HEADROOM_DOCKER_BUILD_CONTEXT', 'HEADROOM_DOCKER_AUTO_BUILD', 'HEADROOM_SMART_CRUSHER', 'HEADROOM_SMART_CRUSHER_MIN_TOKENS', 'HEADROOM_SMART_CRUSHER_MAX_ITEMS', 'HEADROOM_TOOL_CRUSHER', 'HEADROOM_CACHE_ALIGNER', 'HEADROOM_ROLLING_WINDOW', 'HEADROOM_KEEP_TURNS', 'HEADROOM_CCR', 'HEADROOM_CCR_TTL', 'HEADROOM_LLMLINGUA', 'HEADROOM_LLMLINGUA_DEVICE']
+  },
+  'routing intelligence': {
+    variables: ['LYNKR_VISIBLE_ROUTING', 'LYNKR_PREFLIGHT_ENABLED', 'LYNKR_PREFLIGHT_TIMEOUT_MS', 'LYNKR_INTENT_WINDOW_N', 'LYNKR_INTENT_DECAY', 'LYNKR_SWITCH_MAX_PROMPT_TOKENS', 'LYNKR_KNN_MIN_INDEX_SIZE', 'LYNKR_KNN_CONFIDENCE_HIGH', 'LYNKR_KNN_CONFIDENCE_LOW', 'LYNKR_SESSION_FINGERPRINT', 'LYNKR_PIN_DRIFT_MARGIN', 'OLLAMA_MAX_TOOLS_FOR_ROUTING', 'OPENROUTER_MAX_TOOLS_FOR_ROUTING', 'CODE_GRAPH_ENABLED', 'CODE_GRAPH_COMMAND', 'CODE_GRAPH_WORKSPACE', 'CODE_GRAPH_TIMEOUT']
+  },
+  'rate limiting and request security': {
+    variables: ['RATE_LIMIT_ENABLED', 'RATE_LIMIT_WINDOW_MS', 'RATE_LIMIT_MAX', 'RATE_LIMIT_KEY_BY', 'SECURITY_CONTENT_FILTER_ENABLED', 'SECURITY_BLOCK_ON_DETECTION', 'SECURITY_RATE_LIMIT_ENABLED', 'SECURITY_PER_IP_LIMIT', 'SECURITY_PER_ENDPOINT_LIMIT', 'SECURITY_AUDIT_LOG_ENABLED', 'SECURITY_AUDIT_LOG_DIR']
+  },
+  'log files and LLM audit log': {
+    variables: ['LOG_FILE_ENABLED', 'LOG_FILE_PATH', 'LOG_FILE_LEVEL', 'LOG_FILE_FREQUENCY', 'LOG_FILE_MAX_FILES', 'LLM_AUDIT_ENABLED', 'LLM_AUDIT_LOG_FILE', 'LLM_AUDIT_MAX_CONTENT_LENGTH', 'LLM_AUDIT_MAX_SYSTEM_LENGTH', 'LLM_AUDIT_MAX_USER_LENGTH', 'LLM_AUDIT_MAX_RESPONSE_LENGTH', 'LLM_AUDIT_MAX_FILES', 'LLM_AUDIT_MAX_SIZE', 'LLM_AUDIT_ANNOTATIONS', 'LLM_AUDIT_DEDUP_ENABLED', 'LLM_AUDIT_DEDUP_DICT_PATH', 'LLM_AUDIT_DEDUP_MIN_SIZE', 'LLM_AUDIT_DEDUP_CACHE_SIZE', 'LLM_AUDIT_DEDUP_SANITIZE', 'LLM_AUDIT_DEDUP_SESSION_CACHE', 'OVERSIZED_ERROR_LOGGING_ENABLED', 'OVERSIZED_ERROR_THRESHOLD', 'OVERSIZED_ERROR_LOG_DIR', 'OVERSIZED_ERROR_MAX_FILES']
+  },
+  'hot reload, cluster and worker pool': {
+    variables: ['HOT_RELOAD_ENABLED', 'HOT_RELOAD_DEBOUNCE_MS', 'CLUSTER_ENABLED', 'CLUSTER_WORKERS', 'WORKER_POOL_ENABLED', 'WORKER_POOL_SIZE', 'WORKER_TASK_TIMEOUT_MS', 'WORKER_OFFLOAD_THRESHOLD_BYTES']
+  },
+  resilience: {
+    variables: ['CIRCUIT_BREAKER_SUCCESS_THRESHOLD']
+  },
+  'other providers and provider options': {
+    variables: ['CODEX_ENABLED', 'CODEX_MODEL', 'CODEX_BINARY_PATH', 'CODEX_TIMEOUT', 'MODEL_DEFAULT', 'OPENCLAW_MODE', 'LYNKR_OLLAMA_BUFFER_RESPONSES']
+  }
+}
+
+/** Values that turn a feature off. */
+export const OFF_VALUES = ['false', 'off', 'no']
+
+/** Lynkr's defaults lynkr changed on purpose, with the reason (README migration table). */
+export const DIFFERENT_DEFAULTS: Array<{ variable: string, lynkr: string, ours: string, why: string }> = [
+  { variable: 'HOST', lynkr: 'all interfaces', ours: '127.0.0.1', why: 'a gateway that holds provider keys is not open to the network unless you say so (HOST=0.0.0.0, ideally with LYNKR_API_KEY)' },
+  { variable: 'REQUEST_JSON_LIMIT', lynkr: '1gb', ours: '32mb', why: 'Anthropic\'s own limit: a larger body is parsed in memory and can take the process down; Claude Code\'s largest requests fit' },
+  { variable: 'MODEL_PROVIDER', lynkr: 'databricks', ours: 'ollama', why: 'starts with nothing but a local Ollama; no key needed' },
+  { variable: 'OLLAMA_TIMEOUT_MS (and the llama.cpp / LM Studio ones)', lynkr: '120000', ours: '600000', why: 'a local model that is still loading takes minutes to answer its first request' },
+  { variable: 'PORT', lynkr: '8080 (8081 in its .env.example)', ours: '8081', why: 'what the .env.example and the Docker image used' }
+]

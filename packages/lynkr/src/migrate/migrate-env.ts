@@ -1,0 +1,62 @@
+import { LynkrConfigError } from '@lynkr/core'
+import { ALIASES, ALWAYS_ON, OFF_VALUES, UNSUPPORTED } from './lynkr-variables.ts'
+
+export interface LynkrMigration {
+  /** The environment with Lynkr's renamed variables copied to lynkr's names (the input is never changed). */
+  env: Record<string, string | undefined>
+  /** Aliases that took effect: Lynkr's variable, lynkr's, and the converted value. */
+  aliases: Array<{ from: string, to: string, value: string }>
+  /** Aliases not applied because lynkr's own variable is set too (it wins). */
+  shadowed: Array<{ from: string, to: string }>
+  /** Lynkr variables set that lynkr does not support (yet), by feature. */
+  unsupported: Record<string, string[]>
+}
+
+function present (env: Record<string, string | undefined>, name: string): string | undefined {
+  const value = env[name]
+  return value === undefined || value.trim() === '' ? undefined : value.trim()
+}
+
+/** Applies Lynkr's renamed variables and lists the ones lynkr does not support. Throws on an alias value it cannot convert. */
+export function migrateLynkrEnv (input: Record<string, string | undefined>): LynkrMigration {
+  const env = { ...input }
+  const aliases: LynkrMigration['aliases'] = []
+  const shadowed: LynkrMigration['shadowed'] = []
+  for (const [from, alias] of Object.entries(ALIASES)) {
+    const value = present(input, from)
+    if (value === undefined) continue
+    if (present(input, alias.to) !== undefined) { shadowed.push({ from, to: alias.to }); continue }
+    const converted = alias.convert(value)
+    if (converted === undefined) throw new LynkrConfigError(`${from}="${value}" (Lynkr's name for ${alias.to}: ${alias.note}) is not a valid value`, from)
+    env[alias.to] = converted
+    aliases.push({ from, to: alias.to, value: converted })
+  }
+
+  const unsupported: Record<string, string[]> = {}
+  const report = (feature: string, name: string): void => { (unsupported[feature] ??= []).push(name) }
+  for (const [feature, { variables, fineWhen }] of Object.entries(UNSUPPORTED)) {
+    for (const name of variables) {
+      const value = present(input, name)?.toLowerCase()
+      if (value === undefined || OFF_VALUES.includes(value) || fineWhen?.[name]?.includes(value) === true) continue
+      report(feature, name)
+    }
+  }
+  for (const name of Object.keys(ALWAYS_ON)) {
+    const value = present(input, name)?.toLowerCase()
+    if (value !== undefined && OFF_VALUES.includes(value)) report('cannot be turned off', name)
+  }
+  return { env, aliases, shadowed, unsupported }
+}
+
+/** The one boot warning: every unsupported Lynkr variable that is set, grouped by feature. */
+export function describeMigration (migration: LynkrMigration): string[] {
+  const lines: string[] = []
+  const groups = Object.entries(migration.unsupported)
+  if (groups.length > 0) {
+    const count = groups.reduce((sum, [, names]) => sum + names.length, 0)
+    lines.push(`${count} Lynkr variable(s) set here are not supported by lynkr (yet) and have no effect — ` +
+      groups.map(([feature, names]) => `${feature}: ${names.join(', ')}`).join('; ') + ' (README: Migrating from Lynkr)')
+  }
+  for (const { from, to } of migration.shadowed) lines.push(`${from} is ignored: ${to} is set too and wins (${from} is Lynkr's name for it)`)
+  return lines
+}
