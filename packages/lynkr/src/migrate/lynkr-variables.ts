@@ -139,6 +139,39 @@ export const UNSUPPORTED: Record<string, { variables: string[], fineWhen?: Recor
   }
 }
 
+/**
+ * Lynkr's feature switches: while one is off (or unset, for a feature Lynkr had off by default), the settings
+ * under its prefix ask for nothing and are not reported.
+ */
+export const SWITCHES: Array<{ prefix: string, variable: string, onByDefault: boolean }> = [
+  { prefix: 'LYNKR_PREFLIGHT_', variable: 'LYNKR_PREFLIGHT_ENABLED', onByDefault: false },
+  { prefix: 'CAVEMAN_', variable: 'CAVEMAN_ENABLED', onByDefault: false },
+  { prefix: 'TOON_', variable: 'TOON_ENABLED', onByDefault: false },
+  { prefix: 'HEADROOM_', variable: 'HEADROOM_ENABLED', onByDefault: false },
+  { prefix: 'HEADROOM_LLMLINGUA_', variable: 'HEADROOM_LLMLINGUA', onByDefault: false },
+  { prefix: 'HEADROOM_DOCKER_', variable: 'HEADROOM_DOCKER_ENABLED', onByDefault: true },
+  { prefix: 'TINYFISH_', variable: 'TINYFISH_API_KEY', onByDefault: false },
+  { prefix: 'AGENTS_', variable: 'AGENTS_ENABLED', onByDefault: false },
+  { prefix: 'MEMORY_', variable: 'MEMORY_ENABLED', onByDefault: true },
+  { prefix: 'MEMORY_DEDUP_', variable: 'MEMORY_DEDUP_ENABLED', onByDefault: true },
+  { prefix: 'MEMORY_DECAY_', variable: 'MEMORY_DECAY_ENABLED', onByDefault: true },
+  { prefix: 'PROMPT_CACHE_', variable: 'PROMPT_CACHE_ENABLED', onByDefault: true },
+  { prefix: 'SEMANTIC_CACHE_', variable: 'SEMANTIC_CACHE_ENABLED', onByDefault: true },
+  { prefix: 'HISTORY_', variable: 'HISTORY_COMPRESSION_ENABLED', onByDefault: true },
+  { prefix: 'RATE_LIMIT_', variable: 'RATE_LIMIT_ENABLED', onByDefault: true },
+  { prefix: 'HOT_RELOAD_', variable: 'HOT_RELOAD_ENABLED', onByDefault: true },
+  { prefix: 'CLUSTER_', variable: 'CLUSTER_ENABLED', onByDefault: false },
+  { prefix: 'WORKER_', variable: 'WORKER_POOL_ENABLED', onByDefault: true },
+  { prefix: 'LOG_FILE_', variable: 'LOG_FILE_ENABLED', onByDefault: false },
+  { prefix: 'LLM_AUDIT_', variable: 'LLM_AUDIT_ENABLED', onByDefault: false },
+  { prefix: 'LLM_AUDIT_DEDUP_', variable: 'LLM_AUDIT_DEDUP_ENABLED', onByDefault: true },
+  { prefix: 'OVERSIZED_ERROR_', variable: 'OVERSIZED_ERROR_LOGGING_ENABLED', onByDefault: true },
+  { prefix: 'CODE_GRAPH_', variable: 'CODE_GRAPH_ENABLED', onByDefault: false },
+  { prefix: 'CODE_MODE_', variable: 'CODE_MODE_ENABLED', onByDefault: false },
+  { prefix: 'MCP_SANDBOX_', variable: 'MCP_SANDBOX_ENABLED', onByDefault: true },
+  { prefix: 'CODEX_', variable: 'CODEX_ENABLED', onByDefault: true }
+]
+
 /** Values that turn a feature off. */
 export const OFF_VALUES = ['false', 'off', 'no']
 

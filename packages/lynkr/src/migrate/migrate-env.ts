@@ -1,5 +1,5 @@
 import { LynkrConfigError } from '@lynkr/core'
-import { ALIASES, ALWAYS_ON, OFF_VALUES, UNSUPPORTED } from './lynkr-variables.ts'
+import { ALIASES, ALWAYS_ON, OFF_VALUES, SWITCHES, UNSUPPORTED } from './lynkr-variables.ts'
 
 export interface LynkrMigration {
   /** The environment with Lynkr's renamed variables copied to lynkr's names (the input is never changed). */
@@ -15,6 +15,15 @@ export interface LynkrMigration {
 function present (env: Record<string, string | undefined>, name: string): string | undefined {
   const value = env[name]
   return value === undefined || value.trim() === '' ? undefined : value.trim()
+}
+
+/** Whether a feature switch above this setting is off (explicitly, or by Lynkr's default). */
+function switchedOff (env: Record<string, string | undefined>, name: string): boolean {
+  return SWITCHES.some(({ prefix, variable, onByDefault }) => {
+    if (name === variable || !name.startsWith(prefix)) return false
+    const value = present(env, variable)?.toLowerCase()
+    return value === undefined ? !onByDefault : OFF_VALUES.includes(value)
+  })
 }
 
 /** Applies Lynkr's renamed variables and lists the ones lynkr does not support. Throws on an alias value it cannot convert. */
@@ -37,7 +46,7 @@ export function migrateLynkrEnv (input: Record<string, string | undefined>): Lyn
   for (const [feature, { variables, fineWhen }] of Object.entries(UNSUPPORTED)) {
     for (const name of variables) {
       const value = present(input, name)?.toLowerCase()
-      if (value === undefined || OFF_VALUES.includes(value) || fineWhen?.[name]?.includes(value) === true) continue
+      if (value === undefined || OFF_VALUES.includes(value) || fineWhen?.[name]?.includes(value) === true || switchedOff(input, name)) continue
       report(feature, name)
     }
   }
