@@ -28,7 +28,7 @@ function cleanEnv (cwd: string, extra: Record<string, string> = {}): Record<stri
 }
 
 async function lynkr (args: string[], cwd: string, env: Record<string, string>, timeout = 60_000) {
-  return await execa('node', [bin, ...args], { cwd, env: cleanEnv(cwd, env), extendEnv: false, reject: false, timeout, stdin: 'ignore' })
+  return await execa(process.execPath, [bin, ...args], { cwd, env: cleanEnv(cwd, env), extendEnv: false, reject: false, timeout, stdin: 'ignore' })
 }
 
 // Claude Code's own isolation (protocols.md A.0): no telemetry, no update checks.
@@ -212,9 +212,10 @@ test('an unreachable upstream is one warning line, not an error with a stack tra
   assert.equal(await ask(lynkrProcess.url), 502)
   await waitFor(lynkrProcess.child, lynkrProcess.output, /POST \/v1\/messages 502/)
   const records = lynkrProcess.output.text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>)
-  const failure = records.filter((r) => /Could not reach ollama upstream/.test(r.msg ?? ''))
+  const failure = records.filter((r) => r.reqId !== undefined && /Could not reach ollama upstream/.test(r.msg ?? ''))
   assert.equal(failure.length, 1, JSON.stringify(failure))
   assert.equal(failure[0]!.level, 40)
   assert.equal(failure[0]!.err, undefined, 'no error object, no stack')
   assert.equal(records.filter((r) => r.level >= 50).length, 0, lynkrProcess.output.text)
+  assert.match(records.find((r) => /POST \/v1\/messages 502/.test(r.msg))!.msg, /^POST \/v1\/messages 502 \d+ ms ollama\/qwen2\.5-coder:latest error$/)
 })

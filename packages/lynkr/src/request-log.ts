@@ -21,7 +21,8 @@ export function logOneLinePerRequest (app: FastifyInstance): void {
     const call = calls.get(String(request.id))
     if (call !== undefined) calls.delete(String(request.id))
     const line = `${request.method} ${request.url} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms` +
-      (call === undefined ? '' : ` ${call.provider}/${call.model} in ${call.usage.input_tokens} out ${call.usage.output_tokens} tokens`)
+      (call === undefined ? '' : ` ${call.provider}/${call.model}`) +
+      (call?.outcome === 'success' ? ` in ${call.usage.input_tokens} out ${call.usage.output_tokens} tokens` : call === undefined ? '' : ` ${call.outcome}`)
     const quiet = QUIET_PATHS.some((path) => request.url.startsWith(path))
     if (quiet) request.log.debug(line)
     else request.log.info({ statusCode: reply.statusCode, responseTime: reply.elapsedTime, ...call }, line)

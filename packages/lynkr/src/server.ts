@@ -56,7 +56,7 @@ export async function buildServer (options: ServerOptions): Promise<FastifyInsta
     genReqId: () => randomUUID(),
     rewriteUrl: (request) => stripBasePath(request.url ?? '/', basePath),
     // One line per request instead of Fastify's two (see request-log.ts).
-    disableRequestLogging: true
+    logController: new Fastify.LogController({ disableRequestLogging: true })
   })
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
