@@ -1,10 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
+import { cleanEnv, lynkrBin, workdir } from './helpers/lynkr-cli.ts'
 import type { ResultPromise } from 'execa'
 import { request } from 'undici'
 import { buildServer } from 'lynkr'
@@ -13,19 +12,8 @@ import { agentResponder } from './helpers/agent-responder.ts'
 import { claudeBin } from './helpers/run-claude-code.ts'
 import { startGateway, ollamaEnv } from './helpers/gateway.ts'
 
-// The built CLI as `npx lynkr` runs it, in a fresh working directory with nothing but PATH and HOME (and what a test adds).
-const bin = fileURLToPath(new URL('../packages/lynkr/bin/lynkr.js', import.meta.url))
+const bin = lynkrBin
 const CLOSED = 'http://127.0.0.1:9'
-
-function workdir (t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'lynkr-cli-cmd-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
-
-function cleanEnv (cwd: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, ...extra }
-}
 
 async function lynkr (args: string[], cwd: string, env: Record<string, string>, timeout = 60_000) {
   return await execa(process.execPath, [bin, ...args], { cwd, env: cleanEnv(cwd, env), extendEnv: false, reject: false, timeout, stdin: 'ignore' })

@@ -1,26 +1,14 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
+import { cleanEnv, lynkrBin, workdir } from './helpers/lynkr-cli.ts'
 import type { ResultPromise } from 'execa'
 import { request } from 'undici'
 import { catalog } from 'lynkr'
 
-// The built CLI, as `npx lynkr` runs it: a fresh working directory and nothing but PATH and HOME.
-const bin = fileURLToPath(new URL('../packages/lynkr/bin/lynkr.js', import.meta.url))
-
-function workdir (t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'lynkr-cli-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
-
-function cleanEnv (cwd: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, ...extra }
-}
+const bin = lynkrBin
 
 async function waitForPort (child: ResultPromise, output: { text: string }): Promise<number> {
   const deadline = Date.now() + 20_000
