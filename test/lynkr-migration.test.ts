@@ -33,13 +33,14 @@ async function bootError (env: Record<string, string | undefined>): Promise<stri
 
 test('a .env made from Lynkr\'s .env.example boots, warns once with the unsupported variables by feature, and its renamed variables take effect', async (t) => {
   const moonshot = await startFakeMoonshot({ apiKey: 'sk-moonshot-test' })
-  const ollama = await startFakeOllama({ models: ['qwen2.5-coder:latest'] })
+  const ollama = await startFakeOllama({ models: ['qwen2.5-coder:latest', 'nomic-embed-text'] })
   const dataDir = mkdtempSync(join(tmpdir(), 'lynkr-migration-'))
   t.after(async () => { await moonshot.close(); await ollama.close(); rmSync(dataDir, { recursive: true, force: true }) })
   const { app, lines } = await boot({
     ...lynkrDotEnv,
     MOONSHOT_ENDPOINT: `${moonshot.url}/v1`,
     OLLAMA_ENDPOINT: ollama.url,
+    OLLAMA_EMBEDDINGS_ENDPOINT: `${ollama.url}/api/embeddings`,
     SESSION_DB_PATH: join(dataDir, 'sessions.db')
   })
   t.after(async () => { await app.close() })
@@ -87,6 +88,13 @@ test('a .env made from Lynkr\'s .env.example boots, warns once with the unsuppor
   })
   assert.equal(response.statusCode, 200, await response.body.text())
   assert.equal(moonshot.requests.filter((r) => r.method === 'POST').at(-1)?.body.model, 'kimi-k2-thinking')
+
+  // Lynkr's embeddings variables (its legacy /api/embeddings URL included) serve Cursor's /v1/embeddings.
+  const embeddings = await request(`${url}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'any', input: 'hello' }) })
+  const vectors = await embeddings.body.json() as any
+  assert.equal(embeddings.statusCode, 200, JSON.stringify(vectors))
+  assert.equal(vectors.data.length, 1)
+  assert.equal(ollama.requests.find((r) => r.path === '/api/embed')?.body.model, 'nomic-embed-text')
 
   // A model naming a provider this .env does not enable gets a 400 that says what to set.
   const bedrock = await request(`${url}/v1/messages`, {
