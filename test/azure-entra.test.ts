@@ -217,7 +217,7 @@ test('half-set Entra ID variables stop the boot naming the missing one', async (
   }
   const noTenant = await bootError({ MODEL_PROVIDER: 'azure-openai', AZURE_OPENAI_ENDPOINT: 'https://res.openai.azure.com', AZURE_CLIENT_ID: APP, AZURE_CLIENT_SECRET: SECRET })
   assert.equal(noTenant.variable, 'AZURE_TENANT_ID')
-  assert.match(noTenant.message, /^provider-azure-openai (enabled by MODEL_PROVIDER=azure-openai): AZURE_TENANT_ID is required: AZURE_CLIENT_SECRET is set/)
+  assert.match(noTenant.message, /^provider-azure-openai \(enabled by MODEL_PROVIDER=azure-openai\): AZURE_TENANT_ID is required: AZURE_CLIENT_SECRET is set/)
   const noSecret = await bootError({ MODEL_PROVIDER: 'azure-anthropic', AZURE_ANTHROPIC_ENDPOINT: 'https://res.services.ai.azure.com/anthropic', AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: APP })
   assert.equal(noSecret.variable, 'AZURE_CLIENT_SECRET')
   const badScope = await bootError({ MODEL_PROVIDER: 'azure-anthropic', AZURE_ANTHROPIC_ENDPOINT: 'https://res.services.ai.azure.com/anthropic', AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: APP, AZURE_CLIENT_SECRET: SECRET, AZURE_ANTHROPIC_TOKEN_SCOPE: 'https://ai.azure.com' })

@@ -62,6 +62,19 @@ describe('Routing', () => {
     assert.throws(() => routing.use({ name: 'other', route: (value, fallback) => fallback(value) }), /"tiers" is already installed/)
   })
 
+  test('provider:model naming a provider lynkr has but did not enable is a 400 saying what to set, before any strategy', () => {
+    const routing = new Routing(registry, 'ollama')
+    routing.markNotEnabled('bedrock', 'set AWS_BEDROCK_API_KEY')
+    routing.use({ name: 'tiers', route: () => ({ provider: 'ollama', model: 'q', reason: 'tier:simple' }) })
+    assert.throws(() => routing.decide(input('bedrock:anthropic.claude-sonnet')), (error) =>
+      error instanceof LynkrError && error.status === 400 && error.code === 'LYNKR_PROVIDER_NOT_ENABLED' &&
+      error.message === 'The model "bedrock:anthropic.claude-sonnet" names provider bedrock, which is not enabled: set AWS_BEDROCK_API_KEY')
+    // An Ollama tag is not a provider, and an enabled provider is never refused.
+    assert.equal(routing.decide(input('qwen2.5:0.5b')).reason, 'tier:simple')
+    routing.markNotEnabled('ollama', 'never used')
+    assert.equal(routing.decide(input('ollama:q')).reason, 'tier:simple')
+  })
+
   test('a default provider that is not loaded is a 500 naming MODEL_PROVIDER', () => {
     const routing = new Routing(registry, 'bedrock')
     assert.throws(() => routing.decide(input('claude-opus-5-5')), (error) =>

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Catalog } from './catalog.ts'
 import { catalogEntry, configError } from './testing/catalog.ts'
-import { knownProviders, selectPlugins } from './select-plugins.ts'
+import { howToEnable, knownProviders, selectPlugins } from './select-plugins.ts'
 
 const catalog: Catalog = [
   catalogEntry({ id: 'api-anthropic', kind: 'front-door', defaultOn: true }),
@@ -33,6 +33,23 @@ describe('selectPlugins', () => {
   test('an unknown MODEL_PROVIDER names the variable, the value and every valid value', () => {
     assert.throws(() => selectPlugins({ MODEL_PROVIDER: 'olama' }, catalog),
       configError('MODEL_PROVIDER', /MODEL_PROVIDER/, /"olama"/, /azure-openai, bedrock, ollama, openai/))
+  })
+
+  test('each enabled provider says what enabled it, the first reason winning', () => {
+    const tiers = { TIER_SIMPLE: 'openai:gpt-4o-mini', TIER_MEDIUM: 'ollama:q', TIER_COMPLEX: 'ollama:q', TIER_REASONING: 'bedrock:claude', FALLBACK_ENABLED: 'false' }
+    assert.deepEqual(selectPlugins({ ...tiers, OPENAI_API_KEY: 'sk' }, catalog).enabledBecause, {
+      'provider-ollama': 'the default MODEL_PROVIDER=ollama',
+      'provider-openai': 'TIER_SIMPLE=openai:gpt-4o-mini',
+      'provider-cloud': 'TIER_REASONING=bedrock:claude'
+    })
+    assert.equal(selectPlugins({ MODEL_PROVIDER: 'ollama', AWS_BEDROCK_API_KEY: 'k' }, catalog).enabledBecause?.['provider-cloud'], 'AWS_BEDROCK_API_KEY is set')
+    assert.equal(selectPlugins({ MODEL_PROVIDER: 'openai' }, catalog).enabledBecause?.['provider-openai'], 'MODEL_PROVIDER=openai')
+  })
+
+  test('howToEnable names the credentials and the selecting variables, or LYNKR_PLUGINS when that decides', () => {
+    assert.equal(howToEnable(catalog[4]!, 'openai', false), 'set OPENAI_API_KEY (its credentials), or MODEL_PROVIDER=openai or a TIER_* variable naming it')
+    assert.equal(howToEnable(catalog[3]!, 'ollama', false), 'set MODEL_PROVIDER=ollama or a TIER_* variable naming it')
+    assert.equal(howToEnable(catalog[4]!, 'openai', true), 'add provider-openai to LYNKR_PLUGINS')
   })
 
   test('enabledBy: credentials make a provider usable by provider:model', () => {

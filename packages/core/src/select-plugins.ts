@@ -71,6 +71,7 @@ export function selectPlugins (env: Record<string, string | undefined>, catalog:
     ids.add(id)
     because[id] ??= reason
   }
+
   const explicit = value(env, 'LYNKR_PLUGINS')
   if (explicit !== undefined) {
     for (const id of explicit.split(',').map((s) => s.trim()).filter(Boolean)) {
