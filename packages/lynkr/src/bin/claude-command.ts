@@ -58,7 +58,8 @@ export async function claudeCommand (options: { port?: string, host?: string }, 
   if (process.env.LYNKR_API_KEY?.trim()) env.ANTHROPIC_API_KEY = process.env.LYNKR_API_KEY.trim()
   else if (!env.ANTHROPIC_API_KEY?.trim() && !env.ANTHROPIC_AUTH_TOKEN?.trim()) env.ANTHROPIC_API_KEY = 'lynkr-local'
 
-  const child = spawn(bin, args, { stdio: 'inherit', env })
+  // Windows installs Claude Code as claude.cmd, which Node runs only through a shell.
+  const child = spawn(bin, args, { stdio: 'inherit', env, shell: process.platform === 'win32' && /\.(cmd|bat)$/i.test(bin) })
   // Ctrl-C reaches Claude Code too (same process group): it decides when to exit, and we follow it.
   const ignore = (): void => {}
   const forward = (signal: NodeJS.Signals) => () => { child.kill(signal) }

@@ -1,11 +1,13 @@
 import type { Catalog } from '@lynkr/core'
 
+const DEFAULT_PROVIDER = 'ollama'
+
 /** One line per provider, from the catalog: what selects it and what enables it by itself. */
 function providerLines (catalog: Catalog): string[] {
   const entries = catalog.flatMap((entry) => (entry.providers ?? []).map((provider) => ({ provider, enabledBy: entry.enabledBy ?? [] })))
   entries.sort((a, b) => a.provider.localeCompare(b.provider))
   const width = Math.max(...entries.map(({ provider }) => provider.length)) + 2
-  return entries.map(({ provider, enabledBy }) => `  ${provider.padEnd(width)}${enabledBy.length === 0 ? 'local server: enabled when selected' : `enabled by ${enabledBy.join(' or ')}, or when selected`}`)
+  return entries.map(({ provider, enabledBy }) => `  ${provider.padEnd(width)}${enabledBy.length === 0 ? 'local server: enabled when selected' : `enabled by ${enabledBy.join(' or ')}, or when selected`}${provider === DEFAULT_PROVIDER ? ' (the default MODEL_PROVIDER)' : ''}`)
 }
 
 export function renderHelp (catalog: Catalog): string {
