@@ -39,6 +39,9 @@ export async function doctorCommand (options: { port?: string, host?: string }, 
   }
   try {
     ok(`configuration: default provider ${app.lynkr.routing.defaultProvider}, routing ${app.lynkr.routing.strategyName}; plugins: ${app.lynkr.plugins.join(', ')}`)
+    const lynkrVariables = app.lynkr.status.get('lynkrVariables')?.() as { aliases?: Record<string, { as: string, value: string }> } | undefined
+    const aliases = Object.entries(lynkrVariables?.aliases ?? {})
+    if (aliases.length > 0) ok(`Lynkr variables read under lynkr's names: ${aliases.map(([from, { as, value }]) => `${from} → ${as}=${value}`).join(', ')}`)
     for (const note of app.lynkr.notes) warn(note)
 
     const address = listenAddress(options, process.env)
