@@ -1,4 +1,5 @@
 import type { SqliteHandle } from '@lynkr/storage'
+import { roundUsd } from './ledger.ts'
 import type { UsageLine } from './ledger.ts'
 
 /** One day's use of one model (local calendar days, as a person reading a terminal counts them). */
@@ -24,5 +25,5 @@ export function dailyUsage (handle: SqliteHandle, from: number, to: number): Dai
   const table = handle.prepare("select name from sqlite_master where type = 'table' and name = 'usage_ledger'").get()
   if (table === undefined) return []
   return (handle.prepare(DAILY_SQL).all(from, to) as DailyUsageLine[])
-    .map((line) => ({ ...line, cost_usd: Math.round(line.cost_usd * 1e8) / 1e8 }))
+    .map((line) => ({ ...line, cost_usd: roundUsd(line.cost_usd) }))
 }

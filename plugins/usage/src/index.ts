@@ -113,7 +113,7 @@ export const manifest = defineManifest({
   toOptions: (env): UsageOptions => ({ defaultRangeDays: env.USAGE_DEFAULT_RANGE_DAYS, flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, flushRows: env.USAGE_FLUSH_ROWS, retentionDays: env.USAGE_RETENTION_DAYS })
 })
 
-export { summarise, ledgerRow, ledgerWriter, ledgerPruner, migrations } from './ledger.ts'
+export { summarise, sumUsage, ledgerRow, ledgerWriter, ledgerPruner, migrations } from './ledger.ts'
 export { dailyUsage } from './daily-usage.ts'
 export type { DailyUsageLine } from './daily-usage.ts'
 export type { LedgerRow, UsageLedgerTable, UsageSummary, UsageLine } from './ledger.ts'

@@ -144,14 +144,19 @@ export async function summarise (db: Kysely<{ usage_ledger: UsageLedgerTable }>,
     .orderBy('model')
     .execute()
   const lines: UsageLine[] = rows.map((row) => ({ ...row, cost_usd: roundUsd(Number(row.cost_usd)) }))
+  return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), totals: sumUsage(lines), by_model: lines }
+}
+
+/** The totals of usage lines (by model, by day). */
+export function sumUsage (lines: UsageLine[]): UsageSummary['totals'] {
   const totals = { requests: 0, errors: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0, unpriced_requests: 0 }
   for (const line of lines) {
     for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += Number(line[key])
   }
   totals.cost_usd = roundUsd(totals.cost_usd)
-  return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), totals, by_model: lines }
+  return totals
 }
 
-function roundUsd (value: number): number {
+export function roundUsd (value: number): number {
   return Math.round(value * 1e8) / 1e8
 }

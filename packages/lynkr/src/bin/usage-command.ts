@@ -1,10 +1,8 @@
 import { LynkrConfigError } from '@lynkr/core'
 import { databasePath, openStoreReadOnly } from '@lynkr/storage'
-import { dailyUsage } from '@lynkr/usage'
+import { dailyUsage, sumUsage } from '@lynkr/usage'
 import type { DailyUsageLine } from '@lynkr/usage'
 import { renderTable } from './render-table.ts'
-
-
 
 /** `--since`: `7d` (today and the 6 days before it), a date (local midnight) or an ISO timestamp. */
 export function parseSince (text: string | undefined, defaultDays: number, now = new Date()): number {
@@ -19,15 +17,6 @@ export function parseSince (text: string | undefined, defaultDays: number, now =
   const instant = Date.parse(text!)
   if (!Number.isFinite(instant)) throw new LynkrConfigError(`--since "${text}" must be a number of days (7d), a date (2025-01-31) or an ISO timestamp`)
   return instant
-}
-
-type Totals = Omit<DailyUsageLine, 'day' | 'provider' | 'model'>
-
-function totalsOf (lines: DailyUsageLine[]): Totals {
-  const totals: Totals = { requests: 0, errors: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cost_usd: 0, unpriced_requests: 0 }
-  for (const line of lines) for (const key of Object.keys(totals) as Array<keyof Totals>) totals[key] += line[key]
-  totals.cost_usd = Math.round(totals.cost_usd * 1e8) / 1e8
-  return totals
 }
 
 const count = (value: number): string => value.toLocaleString('en-US')
@@ -47,7 +36,7 @@ export function usageCommand (options: { since?: string, json?: boolean }, write
   } finally {
     handle?.close()
   }
-  const totals = totalsOf(lines)
+  const totals = sumUsage(lines)
   if (options.json === true) {
     write(JSON.stringify({ from: new Date(from).toISOString(), to: new Date(to).toISOString(), rows: lines, totals }, null, 2) + '\n')
     return
@@ -60,5 +49,3 @@ export function usageCommand (options: { since?: string, json?: boolean }, write
   if (totals.errors > 0) write(`${count(totals.errors)} of the requests failed.\n`)
   if (totals.unpriced_requests > 0 && totals.unpriced_requests < totals.requests) write(`${count(totals.unpriced_requests)} request(s) used models without a known price (not in the cost; MODEL_PRICE_OVERRIDES sets one).\n`)
 }
-
-
