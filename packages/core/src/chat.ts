@@ -1,5 +1,5 @@
 import type { CallContext, ChatRequest, MessageEvent, ProviderAdapter, RouteDecision, UpstreamPart, Usage } from '@lynkr/protocol'
-import { LynkrError, isLynkrError } from '@lynkr/protocol'
+import { LynkrError, gatewayFault, isLynkrError } from '@lynkr/protocol'
 import type { Pipeline } from './pipeline.ts'
 import type { ProviderRegistry } from './provider-registry.ts'
 import type { Routing } from './routing.ts'
@@ -7,6 +7,7 @@ import type { Pricing } from './pricing.ts'
 import { LynkrEvents, outcomeOf } from './events.ts'
 import type { UpstreamOutcome } from './events.ts'
 import type { CallScope } from './call-scope.ts'
+import { upstreamContacted } from './http/upstream-contact.ts'
 import { MessageAssembler } from './stream/message-assembler.ts'
 import { MessageCollector } from './stream/collect-message.ts'
 import type { AssembledMessage } from './stream/collect-message.ts'
@@ -72,9 +73,9 @@ function abortReason (signal: AbortSignal, error: unknown): unknown {
   return error
 }
 
-function asLynkrError (error: unknown): LynkrError {
-  if (isLynkrError(error)) return error
-  return new LynkrError('api_error', `Upstream call failed: ${(error as Error)?.message ?? String(error)}`, { status: 502, cause: error, code: 'LYNKR_UPSTREAM_FAILED' })
+/** Whatever an attempt threw that is not already a LynkrError came from the gateway's own code (protocol's gatewayFault). */
+function asLynkrError (error: unknown, signal?: AbortSignal): LynkrError {
+  return gatewayFault(error, signal !== undefined && upstreamContacted(signal))
 }
 
 /** Routing → pipeline → call policy → adapter → the stream state machine. Front doors call only `stream` and `complete`. */
@@ -286,7 +287,7 @@ export class ChatService {
         try {
           parts = await adapter.chatStream(request, context)
         } catch (error) {
-          const failure = asLynkrError(abortReason(context.signal, error))
+          const failure = asLynkrError(abortReason(context.signal, error), context.signal)
           this.recordAttempt(call, target, true, attemptStarted, call.scope.clientClosed ? 'aborted' : outcomeOf(failure), failure)
           throw failure
         }
@@ -324,7 +325,7 @@ export class ChatService {
           this.recordAttempt(call, target, false, attemptStarted, failure === undefined ? 'success' : outcomeOf(failure.error), failure?.error)
           return parts
         } catch (error) {
-          const failure = asLynkrError(abortReason(context.signal, error))
+          const failure = asLynkrError(abortReason(context.signal, error), context.signal)
           this.recordAttempt(call, target, false, attemptStarted, call.scope.clientClosed ? 'aborted' : outcomeOf(failure), failure)
           throw failure
         }
@@ -366,7 +367,7 @@ export class ChatService {
         }
         finished = true
       } catch (error) {
-        failure = asLynkrError(abortReason(signal, error))
+        failure = asLynkrError(abortReason(signal, error), signal)
         throw failure
       } finally {
         const outcome: UpstreamOutcome = call.scope.clientClosed

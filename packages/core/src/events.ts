@@ -7,6 +7,8 @@ import type { LynkrError, Logger, RouteDecision, Usage } from '@lynkr/protocol'
 export type UpstreamOutcome =
   | 'success' | 'rate_limited' | 'server_error' | 'client_error' | 'timeout' | 'connection_error'
   | 'stream_error' | 'circuit_open' | 'aborted'
+  /** The gateway's own code failed or could not translate the request (protocol's isGatewayFault): no provider's fault. */
+  | 'gateway_error'
 
 /** One call to one provider (a retried or fallen-back request makes several). */
 export interface UpstreamAttemptEvent {
@@ -92,6 +94,7 @@ export class LynkrEvents {
 
 /** Classifies a failed attempt for metrics, breakers and fallback. */
 export function outcomeOf (error: LynkrError, midStream = false): UpstreamOutcome {
+  if (error.origin === 'gateway') return 'gateway_error'
   if (error.code === 'LYNKR_CIRCUIT_OPEN') return 'circuit_open'
   if (error.kind === 'timeout' || error.code === 'LYNKR_UPSTREAM_TIMEOUT') return 'timeout'
   if (error.code === 'LYNKR_UPSTREAM_UNREACHABLE') return midStream ? 'stream_error' : 'connection_error'

@@ -20,8 +20,17 @@ const STATUS_BY_KIND: Record<ErrorKind, number> = {
   context_length_exceeded: 400
 }
 
+/**
+ * Who is at fault. `upstream`: a provider answered badly or not at all; retries, fallback and its circuit
+ * breaker may act on it. `gateway`: the gateway's own code failed (a translator, a pipeline step) or could not
+ * handle what the client sent; no provider is charged with it, and asking again cannot help.
+ */
+export type ErrorOrigin = 'upstream' | 'gateway'
+
 export interface LynkrErrorOptions {
   status?: number
+  /** Default `upstream`; `gateway` also makes the error not retryable. */
+  origin?: ErrorOrigin
   /** Stable code for logs and docs, `LYNKR_<AREA>_<WHAT>`. */
   code?: string
   /** Which provider produced it, when it came from upstream. */
@@ -43,6 +52,7 @@ export class LynkrError extends Error {
   readonly retryable: boolean
   readonly retryAfter: number | undefined
   readonly upstreamBody: unknown
+  readonly origin: ErrorOrigin
 
   constructor (kind: ErrorKind, message: string, options: LynkrErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -51,7 +61,8 @@ export class LynkrError extends Error {
     this.status = options.status ?? STATUS_BY_KIND[kind]
     this.code = options.code ?? `LYNKR_${kind.toUpperCase()}`
     this.provider = options.provider
-    this.retryable = options.retryable ?? (this.status === 429 || this.status >= 500)
+    this.origin = options.origin ?? 'upstream'
+    this.retryable = options.retryable ?? (this.origin === 'upstream' && (this.status === 429 || this.status >= 500))
     this.retryAfter = options.retryAfter
     this.upstreamBody = options.upstreamBody
   }
@@ -59,6 +70,27 @@ export class LynkrError extends Error {
 
 export function isLynkrError (value: unknown): value is LynkrError {
   return value instanceof LynkrError
+}
+
+/** An error the gateway caused (or the client's input it could not handle): never retried, never charged to a provider. */
+export function isGatewayFault (error: LynkrError): boolean {
+  return error.origin === 'gateway'
+}
+
+/**
+ * Anything the gateway's own code threw during a call, as a LynkrError owned by the gateway. Before the
+ * upstream was asked (`upstreamContacted` false) the thrower was a translator or a pipeline step working on
+ * the client's request: a request the gateway cannot translate is the client's 400. After it, the gateway
+ * failed to handle a good answer: a 500, still no provider's fault. LynkrErrors pass through unchanged.
+ */
+export function gatewayFault (error: unknown, upstreamContacted: boolean): LynkrError {
+  if (isLynkrError(error)) return error
+  const message = (error as Error)?.message ?? String(error)
+  const detail = /call stack/i.test(message) ? 'it is nested too deeply' : message
+  if (!upstreamContacted) {
+    return new LynkrError('invalid_request', `The gateway could not translate this request: ${detail}`, { status: 400, origin: 'gateway', cause: error, code: 'LYNKR_REQUEST_UNTRANSLATABLE' })
+  }
+  return new LynkrError('api_error', `The gateway failed to handle the upstream's answer: ${detail}`, { status: 500, origin: 'gateway', cause: error, code: 'LYNKR_INTERNAL' })
 }
 
 /** The kind that best describes an HTTP status from an upstream. */

@@ -1,5 +1,5 @@
 import type { LynkrError as LynkrErrorType, RouteDecision, UpstreamPart } from '@lynkr/protocol'
-import { LynkrError, isLynkrError } from '@lynkr/protocol'
+import { LynkrError, gatewayFault, isGatewayFault } from '@lynkr/protocol'
 import type { Attempt, AttemptHandle, CallPolicy, ChatCall, LynkrEvents } from '@lynkr/core'
 import { outcomeOf } from '@lynkr/core'
 import { retryDelay } from './backoff.ts'
@@ -50,9 +50,9 @@ async function sleep (ms: number, signal: AbortSignal): Promise<void> {
   await raceAbort(new Promise<void>((resolve) => { setTimeout(resolve, ms).unref() }), signal)
 }
 
+/** Attempts reject with LynkrErrors; anything else was thrown by the gateway's own code before the upstream (a pipeline step). */
 function toError (error: unknown): LynkrErrorType {
-  if (isLynkrError(error)) return error
-  return new LynkrError('api_error', `Upstream call failed: ${(error as Error)?.message ?? String(error)}`, { status: 502, cause: error })
+  return gatewayFault(error, false)
 }
 
 function timeoutError (provider: string, message: string, code = 'LYNKR_UPSTREAM_TIMEOUT'): LynkrErrorType {
@@ -61,6 +61,7 @@ function timeoutError (provider: string, message: string, code = 'LYNKR_UPSTREAM
 
 /** Failures that say the provider cannot serve this request now: they trigger the fallback. */
 function providerFault (error: LynkrErrorType): boolean {
+  if (isGatewayFault(error)) return false
   const outcome = outcomeOf(error)
   return outcome === 'rate_limited' || outcome === 'server_error' || outcome === 'timeout' || outcome === 'connection_error' || outcome === 'stream_error' || outcome === 'circuit_open'
 }
@@ -183,7 +184,7 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
       } catch (error) {
         const failure = toError(error)
         // A timeout already cost the client its patience; the gateway shutting down will not get better.
-        const final = call.scope.aborted || !failure.retryable || retry >= maxRetries || failure.kind === 'timeout' || failure.code === 'LYNKR_SHUTTING_DOWN'
+        const final = call.scope.aborted || !failure.retryable || isGatewayFault(failure) || retry >= maxRetries || failure.kind === 'timeout' || failure.code === 'LYNKR_SHUTTING_DOWN'
         const wait = final ? null : retryDelay(retry, failure.retryAfter, { baseMs: options.retryBaseMs, maxDelayMs: options.retryMaxDelayMs })
         if (wait === null) {
           judge(call, decision.provider, failure)

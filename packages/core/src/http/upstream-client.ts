@@ -4,6 +4,7 @@ import { LynkrError } from '@lynkr/protocol'
 import { mapUpstreamError } from './map-upstream-error.ts'
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './upstream-timeouts.ts'
 import { UpstreamBody } from './upstream-body.ts'
+import { markUpstreamContacted } from './upstream-contact.ts'
 
 export interface UpstreamClientOptions {
   /** A dispatcher owned by the embedder or a test; never closed by us. */
@@ -59,6 +60,7 @@ export class UpstreamClient {
   /** Sends a call; a non-2xx answer is read and thrown as a mapped LynkrError. */
   async send (call: UpstreamCall): Promise<UpstreamResponse> {
     const target = splitUrl(call.url)
+    markUpstreamContacted(call.signal)
     let response: UpstreamResponse
     try {
       response = await dispatchCall(this.dispatcher, {
