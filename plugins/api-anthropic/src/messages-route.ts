@@ -3,6 +3,7 @@ import type { MessageEvent } from '@lynkr/protocol'
 import { chatCallFor, countRequestTokens, decisionHeaders, eventStreamHeaders, sendFrames } from '@lynkr/core'
 import { parseMessagesRequest } from './parse-messages-request.ts'
 import { encodeAnthropicSse, PING_FRAME } from './encode-anthropic-sse.ts'
+import { isPrewarm, prewarmEvents, prewarmMessage } from './prewarm.ts'
 
 export interface MessagesRouteOptions { pingIntervalMs: number }
 
@@ -12,8 +13,13 @@ export async function messagesRoutes (app: FastifyInstance, options: MessagesRou
 
   app.post('/v1/messages', { config, bodyLimit }, async (request, reply) => {
     const chatRequest = parseMessagesRequest(request.body)
-    const call = chatCallFor(request, reply, chatRequest)
     reply.header('request-id', String(request.id))
+    if (isPrewarm(chatRequest)) {
+      if (!chatRequest.stream) return prewarmMessage(chatRequest)
+      eventStreamHeaders(reply)
+      return prewarmEvents(chatRequest).map(encodeAnthropicSse).join('')
+    }
+    const call = chatCallFor(request, reply, chatRequest)
     if (!chatRequest.stream) {
       const { decision, message } = await app.lynkr.chat.complete(call)
       decisionHeaders(reply, decision)

@@ -182,3 +182,36 @@ describe('parseMessagesRequest: invalid input names the field', () => {
     rejects(mutated((b) => { b.tool_choice = { type: 'tool' } }), /^tool_choice\.name: /)
   })
 })
+
+describe('parseMessagesRequest: what translators assume and Anthropic enforces is checked here', () => {
+  const turn = (content: unknown): Json => ({ model: 'claude-opus-5-5', max_tokens: 10, messages: [{ role: 'user', content: 'go' }, { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'f', input: {} }] }, { role: 'user', content }] })
+
+  test('block field types: tool_result content, tool_use input, thinking, unknown block types', () => {
+    rejects(turn([{ type: 'tool_result', tool_use_id: 't1', content: 5 }]), /^messages\.2\.content\.0\.content: /)
+    rejects(turn([{ type: 'tool_result', tool_use_id: 't1', content: [5] }]), /^messages\.2\.content\.0\.content\.0: /)
+    rejects(turn([{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 5 }] }]), /^messages\.2\.content\.0\.content\.0\.text: /)
+    rejects(turn([{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'tool_use', id: 'x', name: 'y', input: {} }] }]), /content\.0\.type: /)
+    rejects(turn([{ type: 'tool_result', tool_use_id: 't1', is_error: 'yes' }]), /is_error/)
+    rejects(mutated((b) => { b.messages[2].content[1].input = 'ls' }), /^messages\.2\.content\.1\.input: /)
+    rejects(mutated((b) => { b.messages[0].content.push({ type: 'bogus' }) }), /^messages\.0\.content\.2\.type: unknown content block type 'bogus'/)
+    rejects(mutated((b) => { b.messages[2].content.unshift({ type: 'thinking', thinking: 3 }) }), /thinking: /)
+  })
+
+  test('conversation rules: first turn the user\'s, unique tool_use ids, no orphan tool_result', () => {
+    rejects({ model: 'm', max_tokens: 1, messages: [{ role: 'assistant', content: 'hi' }, { role: 'user', content: 'x' }] }, /^messages\.0\.role: the first message/)
+    rejects({ model: 'm', max_tokens: 1, messages: [{ role: 'system', content: 'sys' }, { role: 'assistant', content: 'hi' }] }, /^messages\.1\.role: the first message/)
+    rejects(turn([{ type: 'tool_result', tool_use_id: 'nope', content: 'x' }]), /unexpected `tool_use_id`.*nope/)
+    rejects({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'x' }] }] }, /unexpected `tool_use_id`/)
+    rejects(turn([{ type: 'tool_result', tool_use_id: 't1', content: 'x' }, { type: 'tool_result', tool_use_id: 't1', content: 'y' }]), /more than one `tool_result`/)
+    const twice = turn([{ type: 'tool_result', tool_use_id: 't1', content: 'x' }])
+    twice.messages.push({ role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'f', input: {} }] })
+    rejects(twice, /^messages\.3\.content\.0: `tool_use` ids must be unique/)
+    // count_tokens counts pieces of conversations: only the block checks apply there.
+    assert.equal(parseMessagesRequest({ model: 'm', messages: [{ role: 'assistant', content: 'hi' }] }, { countOnly: true }).messages.length, 1)
+  })
+
+  test('model names headers cannot carry are refused', () => {
+    for (const model of ['claude\r\nx-injected: 1', 'claude\u0000', 'claude-\u6a21\u578b', 'c'.repeat(257)]) rejects(mutated((b) => { b.model = model }), /^model: the name /)
+    assert.equal(parseMessagesRequest(mutated((b) => { b.model = 'ollama:qwen2.5-coder:7b-instruct-q4_K_M' })).model, 'ollama:qwen2.5-coder:7b-instruct-q4_K_M')
+  })
+})

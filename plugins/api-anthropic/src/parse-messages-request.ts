@@ -1,7 +1,8 @@
 import type { ChatMessage, ChatRequest, ContentBlock, TextBlock, ThinkingConfig, ToolChoice, ToolDefinition } from '@lynkr/protocol'
-import { LynkrError, definedFields } from '@lynkr/protocol'
+import { LynkrError, definedFields, modelNameProblem } from '@lynkr/protocol'
 import type { CacheControl } from '@lynkr/protocol'
 import { withAutomaticBreakpoint } from './automatic-cache.ts'
+import { checkConversation } from './check-conversation.ts'
 
 type Json = Record<string, unknown>
 
@@ -13,23 +14,61 @@ function isObject (value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
+/** Block types of messages (protocols.md §1.3); server tools' results all end in `_tool_result`. */
+const MESSAGE_BLOCKS = new Set(['text', 'image', 'document', 'search_result', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking', 'server_tool_use', 'mcp_tool_use', 'container_upload'])
+/** What a tool_result's content list may hold. */
+const TOOL_RESULT_BLOCKS = new Set(['text', 'image', 'document', 'search_result', 'tool_reference'])
+
+const knownBlock = (type: string): boolean => MESSAGE_BLOCKS.has(type) || type.endsWith('_tool_result')
+
+/** The fields translators read from a block, checked so a wrong type is the client's 400 here, not an exception later. */
+function checkBlock (block: Json, at: string): void {
+  switch (block.type) {
+    case 'text':
+      if (typeof block.text !== 'string') throw invalid(`${at}.text: Input should be a valid string`)
+      break
+    case 'tool_use':
+      if (typeof block.id !== 'string' || typeof block.name !== 'string') throw invalid(`${at}: tool_use needs string "id" and "name"`)
+      if (!isObject(block.input)) throw invalid(`${at}.input: Input should be an object`)
+      break
+    case 'tool_result':
+      if (typeof block.tool_use_id !== 'string') throw invalid(`${at}.tool_use_id: Field required`)
+      if (block.is_error !== undefined && block.is_error !== null && typeof block.is_error !== 'boolean') throw invalid(`${at}.is_error: Input should be a valid boolean`)
+      checkToolResultContent(block.content, `${at}.content`)
+      break
+    case 'image': case 'document':
+      if (!isObject(block.source)) throw invalid(`${at}.source: Field required`)
+      break
+    case 'thinking':
+      if (typeof block.thinking !== 'string') throw invalid(`${at}.thinking: Input should be a valid string`)
+      break
+    case 'redacted_thinking':
+      if (typeof block.data !== 'string') throw invalid(`${at}.data: Input should be a valid string`)
+      break
+  }
+}
+
+function checkToolResultContent (content: unknown, at: string): void {
+  if (content === undefined || content === null || typeof content === 'string') return
+  if (!Array.isArray(content)) throw invalid(`${at}: Input should be a string or a list of content blocks`)
+  content.forEach((block, index) => {
+    if (!isObject(block) || typeof block.type !== 'string') throw invalid(`${at}.${index}: each content block must be an object with a string "type"`)
+    if (!TOOL_RESULT_BLOCKS.has(block.type)) throw invalid(`${at}.${index}.type: Input tag '${block.type}' does not match any of the expected tags: ${[...TOOL_RESULT_BLOCKS].join(', ')}`)
+    checkBlock(block, `${at}.${index}`)
+  })
+}
+
 /** Content: a string is shorthand for one text block; empty text blocks are dropped (strict upstreams reject them). */
 function parseContent (content: unknown, where: string): ContentBlock[] {
   if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }]
   if (!Array.isArray(content)) throw invalid(`${where}.content: Input should be a string or a list of content blocks`)
   const blocks: ContentBlock[] = []
   content.forEach((block, index) => {
-    if (!isObject(block) || typeof block.type !== 'string') throw invalid(`${where}.content.${index}: each content block must be an object with a string "type"`)
-    if (block.type === 'text') {
-      if (typeof block.text !== 'string') throw invalid(`${where}.content.${index}.text: Input should be a valid string`)
-      if (block.text === '') return
-    } else if (block.type === 'tool_use') {
-      if (typeof block.id !== 'string' || typeof block.name !== 'string') throw invalid(`${where}.content.${index}: tool_use needs string "id" and "name"`)
-    } else if (block.type === 'tool_result') {
-      if (typeof block.tool_use_id !== 'string') throw invalid(`${where}.content.${index}.tool_use_id: Field required`)
-    } else if (block.type === 'image') {
-      if (!isObject(block.source)) throw invalid(`${where}.content.${index}.source: Field required`)
-    }
+    const at = `${where}.content.${index}`
+    if (!isObject(block) || typeof block.type !== 'string') throw invalid(`${at}: each content block must be an object with a string "type"`)
+    if (!knownBlock(block.type)) throw invalid(`${at}.type: unknown content block type '${block.type}'`)
+    checkBlock(block, at)
+    if (block.type === 'text' && block.text === '') return
     blocks.push(block as unknown as ContentBlock)
   })
   return blocks
@@ -89,8 +128,12 @@ function parseMessages (messages: unknown): ChatMessage[] {
 export function parseMessagesRequest (body: unknown, options: { countOnly?: boolean } = {}): ChatRequest {
   if (!isObject(body)) throw invalid('Request body must be a JSON object')
   if (typeof body.model !== 'string' || body.model === '') throw invalid('model: Field required')
+  const badName = modelNameProblem(body.model)
+  if (badName !== undefined) throw invalid(`model: the name ${badName}`)
   const messages = parseMessages(body.messages)
   if (messages.length === 0 && options.countOnly !== true) throw invalid('messages: at least one message is required')
+  // Counting is lenient about the conversation's shape (Claude Code counts parts of one).
+  if (options.countOnly !== true) checkConversation(messages)
   let maxTokens = 0
   if (options.countOnly !== true) {
     if (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 0) {

@@ -138,4 +138,17 @@ describe('parseResponsesRequest', () => {
       assert.throws(() => parseResponsesRequest(body), (error: unknown) => error instanceof LynkrError && error.status === 400)
     }
   })
+
+  test('unknown input items and a conversation left empty are refused; stored-state items are dropped', () => {
+    const refused: Array<[unknown, RegExp]> = [
+      [{ model: 'm', input: [{ type: 'bogus' }] }, /'input\[0\]\.type'.*bogus/],
+      [{ model: 'm', input: [{ role: 'user', content: [{ type: 'input_audio' }] }], instructions: 'be brief' }, /at least one item/],
+      [{ model: 'm\nx', input: 'hi' }, /Invalid 'model'/]
+    ]
+    for (const [body, pattern] of refused) {
+      assert.throws(() => parseResponsesRequest(body), (error: unknown) => error instanceof LynkrError && error.status === 400 && pattern.test(error.message), JSON.stringify(body))
+    }
+    const kept = parseResponsesRequest({ model: 'm', input: [{ type: 'item_reference', id: 'msg_1' }, { role: 'user', content: 'hi' }] })
+    assert.deepEqual(kept.request.messages, [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }])
+  })
 })

@@ -221,4 +221,29 @@ describe('parseChatRequest', () => {
     rejects({ model: 'm', messages: [user('x')], reasoning_effort: 'extreme' }, /reasoning_effort/)
     rejects({ model: 'm', messages: [{ role: 'assistant', content: null, tool_calls: [{ type: 'function', function: { name: 'f', arguments: '{}' } }] }] }, /tool_calls\[0\]\.id/)
   })
+
+  test('refused before any upstream: what OpenAI refuses, instead of forwarding what is left after dropping it', () => {
+    const deep = JSON.parse('{"a":'.repeat(200) + '1' + '}'.repeat(200)) as unknown
+    rejects({ model: 'm', messages: [user('x')], tools: [{}] }, /'tools\[0\]\.type'/)
+    rejects({ model: 'm', messages: [user('x')], tools: [{ type: 7 }] }, /'tools\[0\]\.type'/)
+    rejects({ model: 'm', messages: [user('x')], tools: [{ type: 'bogus' }] }, /'tools\[0\]\.type'.*bogus/)
+    rejects({ model: 'm', messages: [user('x')], stream_options: 1 }, /'stream_options'/)
+    rejects({ model: 'm', messages: [user('x')], stream_options: { include_usage: 'yes' } }, /'stream_options\.include_usage'/)
+    rejects({ model: 'm', messages: [user([{ type: 'bogus' }])] }, /messages\[0\]\.content\[0\]\.type/)
+    rejects({ model: 'm', messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: JSON.stringify(deep) } }] }, { role: 'tool', tool_call_id: 'c', content: 'x' }] }, /arguments'.*nested deeper/)
+    for (const model of ['gpt\r\nx-injected: 1', 'gpt\u0000', 'gpt-\u6a21\u578b', 'x'.repeat(300)]) rejects({ model, messages: [user('x')] }, /Invalid 'model'/)
+  })
+
+  test('a conversation whose content was all dropped is refused, not replaced by its system prompt', () => {
+    rejects({ model: 'm', messages: [{ role: 'system', content: 'be brief' }, user([{ type: 'input_audio', input_audio: { data: 'UklGR', format: 'wav' } }])] }, /at least one message with content/)
+    rejects({ model: 'm', messages: [{ role: 'system', content: 'be brief' }, user('')] }, /at least one message with content/)
+    // Instructions alone are still answered (documented repair): they go out as the user turn.
+    const { request } = parseChatRequest({ model: 'm', messages: [{ role: 'system', content: 'say hi' }] })
+    assert.deepEqual(request.messages, [{ role: 'user', content: [{ type: 'text', text: 'say hi' }] }])
+  })
+
+  test('hosted tools are dropped, as before; the rest of the request stands', () => {
+    const { request } = parseChatRequest({ model: 'm', messages: [user('x')], tools: [{ type: 'web_search' }, { type: 'file_search_2025_03_11' }, { type: 'function', function: { name: 'f' } }], stream_options: null })
+    assert.deepEqual(request.tools?.map((tool) => tool.name), ['f'])
+  })
 })

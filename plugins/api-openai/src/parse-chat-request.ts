@@ -4,10 +4,9 @@
  */
 import type { ChatRequest, ContentBlock, ToolUseBlock } from '@lynkr/protocol'
 import { definedFields } from '@lynkr/protocol'
-import { parseToolArguments } from '@lynkr/core'
 import {
   CUSTOM_TOOL_ARGUMENT, MessageBuilder, contentToBlocks, invalid, isObject, optionalInteger, optionalNumber, parseEffort,
-  parseStop, parseToolChoice, parseTools, systemText, toolResultContent, typeName
+  parseStop, parseStreamOptions, parseToolChoice, parseTools, requireModel, systemText, toolInput, toolResultContent, typeName
 } from './request-parts.ts'
 import type { Json } from './request-parts.ts'
 import { parseResponsesBody } from './parse-responses-request.ts'
@@ -37,13 +36,11 @@ function toolCallsToBlocks (calls: unknown, where: string, customTools: Set<stri
     }
     const fn = call.function
     if (!isObject(fn) || typeof fn.name !== 'string' || fn.name === '') throw invalid(`Missing required parameter: '${at}.function.name'.`)
-    const args = fn.arguments
-    const input = typeof args === 'string' ? parseToolArguments(args) : isObject(args) ? args : {}
-    return { type: 'tool_use', id: call.id, name: fn.name, input }
+    return { type: 'tool_use', id: call.id, name: fn.name, input: toolInput(fn.arguments, `${at}.function.arguments`) }
   })
 }
 
-function convertMessages (messages: unknown, customTools: Set<string>): Pick<ChatRequest, 'system' | 'messages'> {
+function convertMessages (messages: unknown, customTools: Set<string>): Pick<ChatRequest, 'system' | 'messages'> & { conversation: boolean } {
   if (messages === undefined || messages === null) throw invalid("Missing required parameter: 'messages'.")
   if (!Array.isArray(messages)) throw invalid(`Invalid type for 'messages': expected an array, but got ${typeName(messages)} instead.`)
   const builder = new MessageBuilder()
@@ -75,8 +72,7 @@ function convertMessages (messages: unknown, customTools: Set<string>): Pick<Cha
         if (isObject(message.function_call) && typeof message.function_call.name === 'string') {
           const id = `call_fn_${index}`
           functionCallIds.push(id)
-          const args = message.function_call.arguments
-          blocks.push({ type: 'tool_use', id, name: message.function_call.name, input: typeof args === 'string' ? parseToolArguments(args) : {} })
+          blocks.push({ type: 'tool_use', id, name: message.function_call.name, input: toolInput(message.function_call.arguments, `${where}.function_call.arguments`) })
         }
         builder.add('assistant', blocks)
         break
@@ -97,7 +93,9 @@ function convertMessages (messages: unknown, customTools: Set<string>): Pick<Cha
         throw invalid(`Invalid value for '${where}.role': expected one of system, developer, user, assistant, tool, function.`)
     }
   })
-  return { system: system.length > 0 ? system : undefined, messages: builder.messages }
+  // Whether the client sent any turn besides instructions (its content may all have been dropped).
+  const conversation = messages.some((message) => isObject(message) && message.role !== 'system' && message.role !== 'developer')
+  return { system: system.length > 0 ? system : undefined, messages: builder.messages, conversation }
 }
 
 function parseResponseFormat (format: unknown): ChatRequest['responseFormat'] {
@@ -122,8 +120,8 @@ export function parseStreamFlag (body: Json): boolean {
 
 export function parseChatRequest (body: unknown): ParsedChatRequest {
   if (!isObject(body)) throw invalid('The request body must be a JSON object.')
-  if (typeof body.model !== 'string' || body.model === '') throw invalid("Missing required parameter: 'model'.")
-  const includeUsage = isObject(body.stream_options) && body.stream_options.include_usage === true
+  const model = requireModel(body)
+  const includeUsage = parseStreamOptions(body)
   if (body.messages === undefined && body.input !== undefined) {
     // Cursor: a Responses body on the chat route. Translate it; answer in chat format.
     const parsed = parseResponsesBody(body)
@@ -133,17 +131,18 @@ export function parseChatRequest (body: unknown): ParsedChatRequest {
   const n = optionalInteger(body, 'n')
   if (n !== undefined && n > 1) throw invalid(`Invalid 'n': lynkr returns one choice per request, got n=${n}.`)
   const { tools, customTools } = parseTools(body.tools)
-  let { system, messages } = convertMessages(body.messages, customTools)
+  let { system, messages, conversation } = convertMessages(body.messages, customTools)
   if (messages.length === 0) {
-    if (system === undefined) throw invalid("Invalid 'messages': expected at least one message with content.")
+    // A conversation whose every part was dropped must not go out as its instructions alone.
+    if (system === undefined || conversation) throw invalid("Invalid 'messages': expected at least one message with content.")
     // Only instructions: OpenAI answers them; upstreams that need a user turn get them as one.
     messages = [{ role: 'user', content: system }]
     system = undefined
   }
   const maxTokens = optionalInteger(body, 'max_completion_tokens') ?? optionalInteger(body, 'max_tokens') ?? 0
   const request: ChatRequest = {
-    model: body.model,
-    clientModel: body.model,
+    model,
+    clientModel: model,
     system,
     messages,
     tools: tools.length > 0 ? tools : undefined,

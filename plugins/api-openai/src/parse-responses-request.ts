@@ -5,10 +5,9 @@
  */
 import type { ChatRequest, ContentBlock } from '@lynkr/protocol'
 import { definedFields } from '@lynkr/protocol'
-import { parseToolArguments } from '@lynkr/core'
 import {
   CUSTOM_TOOL_ARGUMENT, MessageBuilder, contentToBlocks, invalid, isObject, optionalInteger, optionalNumber, parseEffort,
-  parseToolChoice, parseTools, systemText, toolResultContent, typeName
+  parseToolChoice, parseTools, requireModel, systemText, toolInput, toolResultContent, typeName
 } from './request-parts.ts'
 import type { Json } from './request-parts.ts'
 
@@ -29,12 +28,15 @@ function reasoningText (item: Json): string {
   return pieces.join('\n\n')
 }
 
-function convertInput (input: unknown, customTools: Set<string>): Pick<ChatRequest, 'system' | 'messages'> {
+/** Items that refer to OpenAI's stored state or hosted tools: dropped. Any other unknown type is refused. */
+const STATEFUL_ITEM = /^(?:item_reference|web_search_call|file_search_call|computer_call|computer_call_output|image_generation_call|code_interpreter_call|local_shell_call|local_shell_call_output|shell_call|shell_call_output|apply_patch_call|apply_patch_call_output|mcp_[a-z_]+|compaction)$/
+
+function convertInput (input: unknown, customTools: Set<string>): Pick<ChatRequest, 'system' | 'messages'> & { conversation: boolean } {
   const builder = new MessageBuilder()
   const system: NonNullable<ChatRequest['system']> = []
   if (typeof input === 'string') {
     builder.add('user', contentToBlocks(input, 'input'))
-    return { messages: builder.messages }
+    return { messages: builder.messages, conversation: true }
   }
   if (!Array.isArray(input)) throw invalid(`Invalid type for 'input': expected a string or an array of input items, but got ${typeName(input)} instead.`)
   input.forEach((item, index) => {
@@ -57,9 +59,7 @@ function convertInput (input: unknown, customTools: Set<string>): Pick<ChatReque
       }
       case 'function_call': {
         if (typeof item.call_id !== 'string' || typeof item.name !== 'string') throw invalid(`Missing required parameter: '${where}.call_id' and '${where}.name'.`)
-        const args = item.arguments
-        const input = typeof args === 'string' ? parseToolArguments(args) : isObject(args) ? args : {}
-        builder.add('assistant', [{ type: 'tool_use', id: item.call_id, name: item.name, input }])
+        builder.add('assistant', [{ type: 'tool_use', id: item.call_id, name: item.name, input: toolInput(item.arguments, `${where}.arguments`) }])
         break
       }
       case 'custom_tool_call': {
@@ -82,10 +82,12 @@ function convertInput (input: unknown, customTools: Set<string>): Pick<ChatReque
       }
       default:
         // item_reference and server-side tool items need OpenAI's stored state: nothing to forward.
-        break
+        if (typeof type === 'string' && STATEFUL_ITEM.test(type)) break
+        throw invalid(`Invalid value for '${where}.type': '${String(type)}' is not a supported input item type.`)
     }
   })
-  return { system: system.length > 0 ? system : undefined, messages: builder.messages }
+  const conversation = input.some((item) => isObject(item) && item.role !== 'system' && item.role !== 'developer')
+  return { system: system.length > 0 ? system : undefined, messages: builder.messages, conversation }
 }
 
 function parseTextFormat (text: unknown): ChatRequest['responseFormat'] {
@@ -100,7 +102,7 @@ function parseTextFormat (text: unknown): ChatRequest['responseFormat'] {
 
 /** Parses a Responses-shaped body (from /v1/responses, or Cursor's on /chat/completions). */
 export function parseResponsesBody (body: Json): ParsedResponsesRequest {
-  if (typeof body.model !== 'string' || body.model === '') throw invalid("Missing required parameter: 'model'.")
+  const model = requireModel(body)
   if (body.input === undefined || body.input === null) throw invalid("Missing required parameter: 'input'.")
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
     throw invalid(`Invalid type for 'stream': expected a boolean, but got ${typeName(body.stream)} instead.`)
@@ -115,14 +117,14 @@ export function parseResponsesBody (body: Json): ParsedResponsesRequest {
   const system = [...(typeof body.instructions === 'string' && body.instructions !== '' ? [{ type: 'text' as const, text: body.instructions }] : []), ...(converted.system ?? [])]
   let messages = converted.messages
   if (messages.length === 0) {
-    if (system.length === 0) throw invalid("Invalid 'input': expected at least one item with content.")
+    if (system.length === 0 || converted.conversation) throw invalid("Invalid 'input': expected at least one item with content.")
     messages = [{ role: 'user', content: [...system] }]
     system.length = 0
   }
   const reasoning = isObject(body.reasoning) ? body.reasoning : undefined
   const request = definedFields<ChatRequest>({
-    model: body.model,
-    clientModel: body.model,
+    model,
+    clientModel: model,
     system: system.length > 0 ? system : undefined,
     messages,
     tools: tools.length > 0 ? tools : undefined,

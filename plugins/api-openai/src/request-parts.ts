@@ -3,7 +3,8 @@
  * content parts, tools, tool_choice and reasoning effort into the internal (Anthropic block) model.
  */
 import type { ChatMessage, ChatRequest, ContentBlock, DocumentBlock, ImageBlock, TextBlock, ToolChoice, ToolDefinition, ToolResultBlock } from '@lynkr/protocol'
-import { LynkrError } from '@lynkr/protocol'
+import { LynkrError, MAX_JSON_DEPTH, jsonDepthExceeds, modelNameProblem } from '@lynkr/protocol'
+import { parseToolArguments } from '@lynkr/core'
 
 export type Json = Record<string, unknown>
 
@@ -14,6 +15,32 @@ export function invalid (message: string): LynkrError {
 
 export function isObject (value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** The model name: required, and usable in headers and upstream URLs. */
+export function requireModel (body: Json): string {
+  if (typeof body.model !== 'string' || body.model === '') throw invalid("Missing required parameter: 'model'.")
+  const problem = modelNameProblem(body.model)
+  if (problem !== undefined) throw invalid(`Invalid 'model': the name ${problem}.`)
+  return body.model
+}
+
+/** `stream_options`: an object or nothing. */
+export function parseStreamOptions (body: Json): boolean {
+  const options = body.stream_options
+  if (options === undefined || options === null) return false
+  if (!isObject(options)) throw invalid(`Invalid type for 'stream_options': expected an object, but got ${typeName(options)} instead.`)
+  if (options.include_usage !== undefined && options.include_usage !== null && typeof options.include_usage !== 'boolean') {
+    throw invalid(`Invalid type for 'stream_options.include_usage': expected a boolean, but got ${typeName(options.include_usage)} instead.`)
+  }
+  return options.include_usage === true
+}
+
+/** A tool call's arguments (a JSON string, or an object some clients send) as the tool input. */
+export function toolInput (args: unknown, where: string): Record<string, unknown> {
+  const input = typeof args === 'string' ? parseToolArguments(args) : isObject(args) ? args : {}
+  if (jsonDepthExceeds(input, MAX_JSON_DEPTH)) throw invalid(`Invalid '${where}': nested deeper than ${MAX_JSON_DEPTH} levels.`)
+  return input
 }
 
 export function optionalNumber (body: Json, key: string): number | undefined {
@@ -63,7 +90,8 @@ function fileBlock (file: Json, where: string): ContentBlock | null {
 
 /**
  * One content part of either API (`text`, `image_url`, `file`; Responses' `input_text`, `output_text`,
- * `input_image`, `input_file`, `refusal`) to a block. Parts no upstream can use (audio) are dropped.
+ * `input_image`, `input_file`, `refusal`) to a block. Parts no upstream can use (audio) are dropped; a type
+ * neither API has is refused, as OpenAI refuses it.
  */
 export function partToBlock (part: unknown, where: string): ContentBlock | null {
   if (!isObject(part) || typeof part.type !== 'string') throw invalid(`Invalid '${where}': expected an object with a string 'type'.`)
@@ -90,8 +118,11 @@ export function partToBlock (part: unknown, where: string): ContentBlock | null 
       return fileBlock(part.file, `${where}.file`)
     case 'input_file':
       return fileBlock(part, where)
-    default:
+    case 'input_audio': case 'audio':
+      // No upstream behind lynkr takes audio in chat; dropped (documented in the README).
       return null
+    default:
+      throw invalid(`Invalid value for '${where}.type': '${part.type}' is not a supported content part type.`)
   }
 }
 
@@ -142,6 +173,9 @@ function functionTool (name: unknown, description: unknown, parameters: unknown,
   return tool
 }
 
+/** OpenAI's hosted tools: dropped (they run only on OpenAI's side). Anything else unknown is refused. */
+const BUILT_IN_TOOL = /^(?:web_search|web_search_preview|file_search|code_interpreter|computer_use|computer_use_preview|image_generation|mcp|local_shell|shell|apply_patch)(?:_\d{4}_\d{2}_\d{2})?$/
+
 export interface ParsedTools { tools: ToolDefinition[], customTools: Set<string> }
 
 /**
@@ -156,6 +190,8 @@ export function parseTools (tools: unknown): ParsedTools {
   tools.forEach((tool, index) => {
     const where = `tools[${index}]`
     if (!isObject(tool)) throw invalid(`Invalid type for '${where}': expected an object.`)
+    if (tool.type === undefined && !isObject(tool.function)) throw invalid(`Missing required parameter: '${where}.type'.`)
+    if (tool.type !== undefined && typeof tool.type !== 'string') throw invalid(`Invalid type for '${where}.type': expected a string, but got ${typeName(tool.type)} instead.`)
     if (tool.type === 'function' || (tool.type === undefined && isObject(tool.function))) {
       const fn = isObject(tool.function) ? tool.function : tool
       result.tools.push(functionTool(fn.name, fn.description, fn.parameters, fn.strict, isObject(tool.function) ? `${where}.function` : where))
@@ -165,6 +201,8 @@ export function parseTools (tools: unknown): ParsedTools {
       const description = typeof custom.description === 'string' ? custom.description : undefined
       result.tools.push({ name: custom.name, ...(description ? { description } : {}), input_schema: customToolSchema(description) })
       result.customTools.add(custom.name)
+    } else if (!BUILT_IN_TOOL.test(tool.type as string)) {
+      throw invalid(`Invalid value for '${where}.type': '${String(tool.type)}' is not a supported tool type.`)
     }
   })
   return result

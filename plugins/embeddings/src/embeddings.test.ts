@@ -65,13 +65,13 @@ describe('base64 encoding', () => {
 describe('parseEmbeddingsRequest', () => {
   test('string, strings, tokens; encoding_format and dimensions', () => {
     assert.deepEqual(parseEmbeddingsRequest({ model: 'm', input: 'hi' }), { input: ['hi'], tokens: false, model: 'm', encodingFormat: 'float' })
-    assert.deepEqual(parseEmbeddingsRequest({ input: ['a', 'b'], encoding_format: 'base64', dimensions: 256, user: 'u' }), { input: ['a', 'b'], tokens: false, encodingFormat: 'base64', dimensions: 256, user: 'u' })
+    assert.deepEqual(parseEmbeddingsRequest({ model: 'm', input: ['a', 'b'], encoding_format: 'base64', dimensions: 256, user: 'u' }), { input: ['a', 'b'], tokens: false, model: 'm', encodingFormat: 'base64', dimensions: 256, user: 'u' })
     assert.deepEqual(parseEmbeddingsRequest({ model: 'm', input: [1, 2, 3] }).input, [[1, 2, 3]])
     assert.deepEqual(parseEmbeddingsRequest({ model: 'm', input: [[1], [2, 3]] }), { input: [[1], [2, 3]], tokens: true, model: 'm', encodingFormat: 'float' })
   })
 
-  test('bad input is a 400', () => {
-    for (const body of [null, 'x', {}, { input: '' }, { input: [] }, { input: ['a', 2] }, { input: 'x', encoding_format: 'int8' }, { input: 'x', dimensions: 0 }, { input: 'x', dimensions: 1.5 }, { input: 'x', model: 3 }]) {
+  test('bad input is a 400 (OpenAI requires the model; a name headers cannot carry is refused)', () => {
+    for (const body of [null, 'x', {}, { model: 'm', input: '' }, { input: [] }, { input: ['a', 2] }, { input: 'x', encoding_format: 'int8' }, { input: 'x', dimensions: 0 }, { input: 'x', dimensions: 1.5 }, { input: 'x', model: 3 }, { input: 'x' }, { input: 'x', model: '' }, { input: 'x', model: 'm\r\nx-injected: 1' }]) {
       assert.throws(() => parseEmbeddingsRequest(body), (error: unknown) => error instanceof LynkrError && error.status === 400, JSON.stringify(body))
     }
   })

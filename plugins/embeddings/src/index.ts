@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { Type } from 'typebox'
-import { LynkrError, defineManifest } from '@lynkr/protocol'
+import { LynkrError, defineManifest, safeHeaderValue } from '@lynkr/protocol'
 import { UpstreamClient, clientAbortSignal } from '@lynkr/core'
 import { NOT_CONFIGURED, resolveEmbeddingsTarget } from './embeddings-config.ts'
 import type { EmbeddingsEnv, EmbeddingsTarget } from './embeddings-config.ts'
@@ -30,7 +30,7 @@ async function embeddingsPlugin (app: FastifyInstance, options: EmbeddingsOption
     }
     const result = await embed(client, target, parsed, clientAbortSignal(reply))
     reply.header('x-lynkr-provider', target.provider)
-    reply.header('x-lynkr-model', result.model)
+    reply.header('x-lynkr-model', safeHeaderValue(result.model))
     return {
       object: 'list',
       data: result.vectors.map((vector, index) => ({

@@ -1,10 +1,10 @@
-import { LynkrError } from '@lynkr/protocol'
+import { LynkrError, modelNameProblem } from '@lynkr/protocol'
 
 export interface EmbeddingsRequest {
   /** Texts, or token-id arrays (OpenAI-compatible upstreams only). */
   input: string[] | number[][]
   tokens: boolean
-  /** What the client named; echoed back. */
+  /** What the client named; echoed back (always set by parseEmbeddingsRequest). */
   model?: string
   encodingFormat: 'float' | 'base64'
   dimensions?: number
@@ -35,7 +35,11 @@ export function parseEmbeddingsRequest (body: unknown): EmbeddingsRequest {
   if (!tokens && (input as string[]).some((text) => text === '')) throw invalid("Invalid 'input': empty strings cannot be embedded.")
   if (input.length > 2048) throw invalid(`Invalid 'input': at most 2048 inputs per request, got ${input.length}.`)
 
-  if (record.model !== undefined && record.model !== null && typeof record.model !== 'string') throw invalid("Invalid type for 'model': expected a string.")
+  // OpenAI requires the model; lynkr serves the configured one and echoes the name back.
+  if (record.model === undefined || record.model === null || record.model === '') throw invalid("Missing required parameter: 'model'.")
+  if (typeof record.model !== 'string') throw invalid("Invalid type for 'model': expected a string.")
+  const problem = modelNameProblem(record.model)
+  if (problem !== undefined) throw invalid(`Invalid 'model': the name ${problem}.`)
   const format = record.encoding_format ?? 'float'
   if (format !== 'float' && format !== 'base64') throw invalid("Invalid value for 'encoding_format': expected 'float' or 'base64'.")
   const dimensions = record.dimensions
@@ -45,7 +49,7 @@ export function parseEmbeddingsRequest (body: unknown): EmbeddingsRequest {
   return {
     input,
     tokens,
-    ...(typeof record.model === 'string' && record.model !== '' ? { model: record.model } : {}),
+    model: record.model,
     encodingFormat: format,
     ...(typeof dimensions === 'number' ? { dimensions } : {}),
     ...(typeof record.user === 'string' ? { user: record.user } : {})

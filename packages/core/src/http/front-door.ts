@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { CallContext, ChatRequest, Logger, RouteDecision } from '@lynkr/protocol'
+import { safeHeaderValue } from '@lynkr/protocol'
 import type { ChatCall } from '../chat.ts'
 import type { CallScope } from '../call-scope.ts'
 import { clientScope } from './stream-to-client.ts'
@@ -39,13 +40,14 @@ export function chatCallFor (request: FastifyRequest, reply: FastifyReply, chatR
 
 /**
  * Which provider/model served the request, the same headers on every front door: for users debugging
- * routing, and for the router's tests.
+ * routing, and for the router's tests. The values are made safe (a configured model name may hold anything):
+ * a header Node refuses would throw once the response is under way.
  */
 export function decisionHeaders (reply: FastifyReply, decision: RouteDecision): void {
-  reply.header('x-lynkr-provider', decision.provider)
-  reply.header('x-lynkr-model', decision.model)
-  reply.header('x-lynkr-route', decision.reason)
-  if (decision.tier !== undefined) reply.header('x-lynkr-tier', decision.tier)
+  reply.header('x-lynkr-provider', safeHeaderValue(decision.provider))
+  reply.header('x-lynkr-model', safeHeaderValue(decision.model))
+  reply.header('x-lynkr-route', safeHeaderValue(decision.reason))
+  if (decision.tier !== undefined) reply.header('x-lynkr-tier', safeHeaderValue(decision.tier))
 }
 
 /** Headers of a server-sent-events answer (no proxy buffering). */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import secureJsonParse from 'secure-json-parse'
-import { LynkrError } from '@lynkr/protocol'
+import { LynkrError, MAX_JSON_DEPTH, jsonDepthExceeds } from '@lynkr/protocol'
 
 const invalid = (message: string): LynkrError => new LynkrError('invalid_request', message, { code: 'LYNKR_REQUEST_INVALID' })
 
@@ -19,11 +19,19 @@ export function installJsonBodyParser (app: FastifyInstance): void {
       done(invalid('Request body is empty; send a JSON object'), undefined)
       return
     }
+    let parsed: unknown
     try {
-      done(null, secureJsonParse.parse(text, undefined, { protoAction: 'error', constructorAction: 'ignore' }))
+      parsed = secureJsonParse.parse(text, undefined, { protoAction: 'error', constructorAction: 'ignore' })
     } catch (error) {
       const message = (error as Error).message
       done(invalid(/prototype/.test(message) ? 'Request body has a "__proto__" key, which is refused' : `Request body is not valid JSON: ${message}`), undefined)
+      return
     }
+    // Translators, the token counter and JSON.stringify recurse: refuse what would overflow them here, as a 400.
+    if (jsonDepthExceeds(parsed)) {
+      done(invalid(`Request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`), undefined)
+      return
+    }
+    done(null, parsed)
   })
 }

@@ -24,7 +24,14 @@ export function sendFrames<T = string> (reply: FastifyReply, frames: AsyncIterab
   const response = reply.raw
   const headers = reply.getHeaders()
   reply.hijack()
-  response.writeHead(reply.statusCode, headers as OutgoingHttpHeaders)
+  try {
+    response.writeHead(reply.statusCode, headers as OutgoingHttpHeaders)
+  } catch (error) {
+    // A header Node refuses (decisionHeaders makes them safe; this is the last line): end the exchange rather
+    // than leave the client waiting, and still start the source below, so the call releases what it holds.
+    reply.log.error({ err: error }, 'could not write the stream headers')
+    response.destroy()
+  }
   let pending = ''
   let flushQueued = false
   let blocked: Promise<void> | undefined
