@@ -32,6 +32,7 @@ export { WebSearchAnswer, citedRanges, promptQuery } from './stream/web-search-a
 export type { WebSearchAnswerOptions } from './stream/web-search-answer.ts'
 export { UpstreamClient, transportError } from './http/upstream-client.ts'
 export { upstreamContacted } from './http/upstream-contact.ts'
+export { urlPathSegment } from './http/url-path-segment.ts'
 export type { UpstreamCall, UpstreamClientOptions, UpstreamResponse } from './http/upstream-client.ts'
 export { connectTimeoutFor, DEFAULT_CONNECT_TIMEOUT_MS, providerEnvPrefix, readMillisecondsVariable } from './http/upstream-timeouts.ts'
 export { readSseEvents } from './http/read-sse-events.ts'

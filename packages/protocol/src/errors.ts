@@ -1,3 +1,5 @@
+import { scrubSecrets, scrubSecretsIn } from './secret-scrub.ts'
+
 /**
  * Error kinds in the gateway's own vocabulary. Front doors map them to their dialect: Anthropic `error.type`
  * or OpenAI `error.type`/`code` (protocols.md §1.8, §2.4, §3.8).
@@ -55,7 +57,8 @@ export class LynkrError extends Error {
   readonly origin: ErrorOrigin
 
   constructor (kind: ErrorKind, message: string, options: LynkrErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    // Upstream text may quote a configured key: it never reaches a log or a client.
+    super(scrubSecrets(message), options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'LynkrError'
     this.kind = kind
     this.status = options.status ?? STATUS_BY_KIND[kind]
@@ -64,7 +67,7 @@ export class LynkrError extends Error {
     this.origin = options.origin ?? 'upstream'
     this.retryable = options.retryable ?? (this.origin === 'upstream' && (this.status === 429 || this.status >= 500))
     this.retryAfter = options.retryAfter
-    this.upstreamBody = options.upstreamBody
+    this.upstreamBody = scrubSecretsIn(options.upstreamBody)
   }
 }
 

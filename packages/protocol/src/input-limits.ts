@@ -32,6 +32,8 @@ export function modelNameProblem (model: string): string | undefined {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(model)) return 'contains a control character (CR, LF, NUL…)'
   if (/[^\u0000-\u00ff]/.test(model)) return 'contains a character outside Latin-1'
+  // Providers put the model into URL paths, where `.`/`..` segments (also as %2e) would change the path.
+  if (model.split(/[:/]/).some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))) return 'has a "." or ".." segment'
   return undefined
 }
 

@@ -1,6 +1,6 @@
 // Azure OpenAI REST: https://learn.microsoft.com/azure/ai-foundry/openai/reference (deployments URLs with
 // ?api-version=) and https://learn.microsoft.com/azure/ai-foundry/openai/api-version-lifecycle (the /openai/v1/ routes).
-import { LynkrConfigError } from '@lynkr/core'
+import { LynkrConfigError, urlPathSegment } from '@lynkr/core'
 
 export type AzureRoute = 'deployments' | 'v1' | 'direct'
 
@@ -59,7 +59,7 @@ function deploymentsTarget (base: string, deployment: string, version: string): 
   return {
     route: 'deployments',
     deployment,
-    chatUrl: (name) => `${base}/openai/deployments/${encodeURIComponent(name)}/chat/completions${query}`,
+    chatUrl: (name) => `${base}/openai/deployments/${urlPathSegment(name, 'deployment')}/chat/completions${query}`,
     healthUrl: `${base}/openai/models${query}`
   }
 }

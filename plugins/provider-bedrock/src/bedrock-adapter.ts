@@ -1,6 +1,6 @@
 import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError } from '@lynkr/protocol'
-import { UpstreamClient, applyModelLimits, transportError, withOutputBudget } from '@lynkr/core'
+import { UpstreamClient, applyModelLimits, urlPathSegment, transportError, withOutputBudget } from '@lynkr/core'
 import type { ModelLimits, UpstreamResponse } from '@lynkr/core'
 import { AnthropicStreamParser, anthropicMessageToParts, filterBetas, parseBetaHeader, toAnthropicRequest } from '@lynkr/anthropic-messages'
 import type { BetaAllowList } from '@lynkr/anthropic-messages'
@@ -44,7 +44,7 @@ export function createBedrockAdapter (options: BedrockAdapterOptions): ProviderA
   const base = options.endpoint.replace(/\/+$/, '')
 
   function urlFor (model: string, operation: Operation): URL {
-    return new URL(`${base}/model/${encodeURIComponent(model)}/${operation}`)
+    return new URL(`${base}/model/${urlPathSegment(model)}/${operation}`)
   }
 
   async function send (url: URL, body: string, stream: boolean, signal: AbortSignal): Promise<UpstreamResponse> {

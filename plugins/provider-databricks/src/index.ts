@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
-import { LynkrConfigError, UpstreamClient, limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
+import { LynkrConfigError, UpstreamClient, limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider, requireVariable, urlPathSegment, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { createOpenAICompatibleAdapter, modelLimitsResolver, thinkTagsVariable } from '@lynkr/openai-chat'
 import type { OpenAIChatBody } from '@lynkr/openai-chat'
@@ -37,7 +37,7 @@ export function endpointName (value: string): string {
 }
 
 export function invocationsUrl (apiBase: string, endpoint: string): string {
-  return `${apiBase.replace(/\/+$/, '')}/serving-endpoints/${encodeURIComponent(endpoint)}/invocations`
+  return `${apiBase.replace(/\/+$/, '')}/serving-endpoints/${urlPathSegment(endpoint, 'endpoint')}/invocations`
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError, isWebSearchTool, looksLikeContextOverflow } from '@lynkr/protocol'
-import { UpstreamClient, WebSearchAnswer, applyModelLimits, credentialsRefused, lookupModelLimits, mapUpstreamError, promptQuery, readSseEvents, transformPartList, transformPartStream, transportError, upstreamErrorMessage } from '@lynkr/core'
+import { UpstreamClient, WebSearchAnswer, applyModelLimits, credentialsRefused, lookupModelLimits, mapUpstreamError, promptQuery, readSseEvents, transformPartList, transformPartStream, transportError, upstreamErrorMessage, urlPathSegment } from '@lynkr/core'
 import type { ModelLimits, ModelLimitsTable } from '@lynkr/core'
 import { geminiSearchApplies, toGeminiRequest } from './to-gemini-request.ts'
 import { geminiChunkToParts } from './parse-gemini-response.ts'
@@ -58,7 +58,7 @@ export function createVertexAdapter (options: VertexAdapterOptions): ProviderAda
   const groundedTransforms = (request: ChatRequest): WebSearchAnswer[] =>
     geminiSearchApplies(request) ? [new WebSearchAnswer({ provider: 'vertex', fallbackQuery: promptQuery(request) })] : []
   const url = (model: string, stream: boolean): string =>
-    `${base}/models/${encodeURIComponent(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`
+    `${base}/models/${urlPathSegment(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`
 
   async function post (input: Parameters<ProviderAdapter['chat']>[0], stream: boolean, signal: AbortSignal) {
     const table = lookupModelLimits(GEMINI_MODEL_LIMITS, input.model)

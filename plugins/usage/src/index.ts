@@ -24,11 +24,15 @@ const PRUNE_EVERY_MS = 6 * 3_600_000
 
 const DAY = 86_400_000
 
+/** The largest instant a Date can hold (±100,000,000 days from 1970); beyond it toISOString throws. */
+const MAX_INSTANT = 8.64e15
+
 /** `from`/`to`: ISO 8601 dates or epoch milliseconds. */
-export function parseInstant (value: string | undefined, name: string): number | undefined {
+export function parseInstant (value: string | string[] | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined
-  const number = /^\d+$/.test(value) ? Number(value) : Date.parse(value)
-  if (!Number.isFinite(number)) {
+  const text = String(value)
+  const number = /^\d+$/.test(text) ? Number(text) : Date.parse(text)
+  if (typeof value !== 'string' || !Number.isFinite(number) || Math.abs(number) > MAX_INSTANT) {
     throw new LynkrError('invalid_request', `${name}="${value}" must be an ISO 8601 date (2025-01-31 or 2025-01-31T12:00:00Z) or epoch milliseconds`, { code: 'LYNKR_USAGE_BAD_RANGE' })
   }
   return number
@@ -64,7 +68,7 @@ async function usage (app: FastifyInstance, options: UsageOptions): Promise<void
     }
   })
 
-  app.get<{ Querystring: { from?: string, to?: string } }>('/v1/usage', async (request) => {
+  app.get<{ Querystring: { from?: string | string[], to?: string | string[] } }>('/v1/usage', async (request) => {
     const apiKey = app.lynkr.apiKey
     if (apiKey !== undefined && !presentsKey(request, apiKey)) {
       throw new LynkrError('authentication', 'Invalid API key: send the key set in LYNKR_API_KEY as x-api-key or Authorization: Bearer', { code: 'LYNKR_AUTH_INVALID_KEY' })
