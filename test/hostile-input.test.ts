@@ -5,6 +5,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
+import http from 'node:http'
+import { connect } from 'node:net'
 import { request } from 'undici'
 import { buildServer } from 'lynkr'
 import { startFakeOllama } from './helpers/fake-ollama.ts'
@@ -183,5 +185,62 @@ test('both doors refuse what the upstream would refuse, in their own shape, befo
   openAIError(await post(gateway, '/v1/responses', { model: 'm', input: [{ type: 'bogus' }] }), 400, /input\[0\]\.type/)
   openAIError(await post(gateway, '/v1/chat/completions', { model: 'm', messages: [{ role: 'system', content: 'secret system prompt' }, { role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AA', format: 'wav' } }] }] }), 400, /at least one message/)
   openAIError(await post(gateway, '/v1/embeddings', { input: 'x' }), 400, /'model'/)
+  assert.equal(posts(fake), 0)
+})
+
+/** Raw bytes to the gateway; resolves with everything it answered once it closes the connection. */
+async function raw (gateway: TestGateway, text: string): Promise<string> {
+  return await new Promise((resolve, reject) => {
+    const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1')
+    let out = ''
+    socket.on('data', (chunk) => { out += chunk.toString() })
+    socket.on('error', reject)
+    socket.on('close', () => resolve(out))
+    socket.write(text)
+  })
+}
+
+/** A body streamed with a Content-Length, as SDKs send large requests. */
+async function sendLarge (gateway: TestGateway, path: string, size: number): Promise<{ status?: number, body: string, error?: string }> {
+  return await new Promise((resolve) => {
+    const result: { status?: number, body: string, error?: string } = { body: '' }
+    const req = http.request({ host: '127.0.0.1', port: Number(new URL(gateway.url).port), path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(size), 'anthropic-version': '2023-06-01' } }, (res) => {
+      result.status = res.statusCode
+      res.on('data', (chunk) => { result.body += chunk.toString() })
+      res.on('end', () => { setImmediate(() => resolve(result)) })
+    })
+    req.on('error', (error) => { result.error = (error as NodeJS.ErrnoException).code; resolve(result) })
+    const chunk = Buffer.alloc(65536, 0x20)
+    let sent = 0
+    const pump = (): void => {
+      while (sent < size) {
+        const n = Math.min(chunk.length, size - sent)
+        sent += n
+        if (!req.write(chunk.subarray(0, n))) { req.once('drain', pump); return }
+      }
+      req.end()
+    }
+    pump()
+  })
+}
+
+test('HTTP-level mistakes are answered in the caller\'s shape: a short Content-Length, a body over the limit', async (t) => {
+  const fake = await startFakeOllama()
+  const gateway = await startGateway(ollamaEnv(fake.url, { REQUEST_JSON_LIMIT: '64kb' }))
+  t.after(async () => { await gateway.close(); await fake.close() })
+  const body = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hello there' }] })
+  for (const [path, headers, shape] of [['/v1/messages', 'anthropic-version: 2023-06-01\r\n', /^\{"type":"error","error":\{"type":"invalid_request_error","message":"Malformed HTTP request/], ['/v1/chat/completions', '', /^\{"error":\{"message":"Malformed HTTP request.*"type":"invalid_request_error"/]] as const) {
+    const answer = await raw(gateway, `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${headers}Content-Length: 20\r\n\r\n${body}`)
+    const [head, json] = answer.split('\r\n\r\n')
+    assert.match(head!, /^HTTP\/1\.1 400 /, answer)
+    assert.match(json!, shape)
+  }
+  // Far more than the limit, sent with its Content-Length: the client reads the 413 (no EPIPE mid-send).
+  for (const path of ['/v1/messages', '/v1/chat/completions']) {
+    const reply = await sendLarge(gateway, path, 40_000_000)
+    assert.equal(reply.error, undefined, `no socket error (${reply.error})`)
+    assert.equal(reply.status, 413)
+    assert.match(reply.body, /request_too_large|larger than the limit/)
+  }
   assert.equal(posts(fake), 0)
 })

@@ -26,6 +26,9 @@ export class DialectRegistry {
 
   get (name: string): Dialect | undefined { return this.dialects.find((d) => d.name === name) }
 
+  /** The first registered: for a failure with no request to judge by. */
+  get fallback (): Dialect | undefined { return this.dialects[0] }
+
   /** The route's declared dialect, else the first that claims the request, else the first registered. */
   pick (request: FastifyRequest): Dialect | undefined {
     const declared = (request.routeOptions?.config as { dialect?: string } | undefined)?.dialect

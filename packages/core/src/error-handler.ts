@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { LynkrError, isLynkrError } from '@lynkr/protocol'
 import type { DialectRegistry } from './dialects.ts'
+import { discardRequestBody, tagSocketDialect } from './http/client-errors.ts'
 
 /** Normalises anything thrown in a route (Fastify's own errors included) into a LynkrError. */
 export function toLynkrError (error: unknown): LynkrError {
@@ -34,8 +35,14 @@ const UPSTREAM_UNAVAILABLE = new Set(['LYNKR_UPSTREAM_UNREACHABLE', 'LYNKR_UPSTR
 
 /** Installs the error and not-found handlers for the gateway scope. */
 export function installErrorHandling (app: FastifyInstance, dialects: DialectRegistry): void {
-  app.setErrorHandler((error, request, reply) => {
+  app.addHook('onRequest', (request, _reply, done) => {
+    tagSocketDialect(dialects, request)
+    done()
+  })
+  app.setErrorHandler(async (error, request, reply) => {
     const failure = toLynkrError(error)
+    // Refused before its body was read (too large): read the rest first, so the client is not cut off mid-send.
+    if (failure.status === 413) await discardRequestBody(request.raw)
     if (UPSTREAM_UNAVAILABLE.has(failure.code)) request.log.warn({ code: failure.code, status: failure.status, provider: failure.provider }, failure.message)
     else if (failure.status >= 500) request.log.error({ err: error }, failure.message)
     else request.log.info({ code: failure.code, status: failure.status }, failure.message)

@@ -1,6 +1,7 @@
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { answerClientError } from '@lynkr/core'
 import { randomUUID } from 'node:crypto'
 import lynkrApp from './app.ts'
 import { redactSecrets } from './redact-secrets.ts'
@@ -56,7 +57,9 @@ export async function buildServer (options: ServerOptions): Promise<FastifyInsta
     genReqId: () => randomUUID(),
     rewriteUrl: (request) => stripBasePath(request.url ?? '/', basePath),
     // One line per request instead of Fastify's two (see request-log.ts).
-    logController: new Fastify.LogController({ disableRequestLogging: true })
+    logController: new Fastify.LogController({ disableRequestLogging: true }),
+    // Unparseable bytes (more body than Content-Length said) get a 400 in the caller's protocol.
+    clientErrorHandler: (error, socket) => { answerClientError(app.lynkr.dialects, error, socket) }
   })
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
