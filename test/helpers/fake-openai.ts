@@ -276,9 +276,14 @@ function embeddings (exchange: FakeExchange): void {
   if (!isRecord(body)) return sendError(exchange, invalid('We could not parse the JSON body of your request.', null))
   if (typeof body.model !== 'string' || body.model === '') return sendError(exchange, invalid('you must provide a model parameter', null))
   const input = body.input
+  // Token ids (one array or several) are embedded as OpenAI does; ids must exist in the model's vocabulary.
+  const token = (item: unknown): boolean => Number.isInteger(item) && (item as number) >= 0 && (item as number) < 200_000
+  const tokenList = (item: unknown): boolean => Array.isArray(item) && item.length > 0 && item.every(token)
   const texts = typeof input === 'string' && input !== ''
     ? [input]
-    : Array.isArray(input) && input.length > 0 && input.every((item) => typeof item === 'string' && item !== '') ? input as string[] : null
+    : Array.isArray(input) && input.length > 0 && input.every((item) => typeof item === 'string' && item !== '') ? input as string[]
+      : tokenList(input) ? [JSON.stringify(input)]
+        : Array.isArray(input) && input.length > 0 && input.every(tokenList) ? input.map((item) => JSON.stringify(item)) : null
   if (texts === null) return sendError(exchange, invalid("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", 'input'))
   const format = body.encoding_format ?? 'float'
   if (format !== 'float' && format !== 'base64') return sendError(exchange, invalid(`Invalid value for 'encoding_format': '${String(format)}'.`, 'encoding_format'))

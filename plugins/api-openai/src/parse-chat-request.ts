@@ -6,7 +6,7 @@ import type { ChatRequest, ContentBlock, ToolUseBlock } from '@lynkr/protocol'
 import { definedFields } from '@lynkr/protocol'
 import {
   CUSTOM_TOOL_ARGUMENT, MessageBuilder, contentToBlocks, invalid, isObject, optionalInteger, optionalNumber, parseEffort,
-  parseStop, parseStreamOptions, parseToolChoice, parseTools, requireModel, systemText, toolInput, toolResultContent, typeName
+  checkToolConversation, parseStop, parseStreamOptions, parseToolChoice, parseTools, requireModel, systemText, toolInput, toolResultContent, typeName
 } from './request-parts.ts'
 import type { Json } from './request-parts.ts'
 import { parseResponsesBody } from './parse-responses-request.ts'
@@ -139,6 +139,7 @@ export function parseChatRequest (body: unknown): ParsedChatRequest {
     messages = [{ role: 'user', content: system }]
     system = undefined
   }
+  checkToolConversation(messages, 'messages')
   const maxTokens = optionalInteger(body, 'max_completion_tokens') ?? optionalInteger(body, 'max_tokens') ?? 0
   const request: ChatRequest = {
     model,

@@ -6,7 +6,7 @@
 import type { ChatRequest, ContentBlock } from '@lynkr/protocol'
 import { definedFields } from '@lynkr/protocol'
 import {
-  CUSTOM_TOOL_ARGUMENT, MessageBuilder, contentToBlocks, invalid, isObject, optionalInteger, optionalNumber, parseEffort,
+  CUSTOM_TOOL_ARGUMENT, MessageBuilder, checkToolConversation, contentToBlocks, invalid, isObject, optionalInteger, optionalNumber, parseEffort,
   parseToolChoice, parseTools, requireModel, systemText, toolInput, toolResultContent, typeName
 } from './request-parts.ts'
 import type { Json } from './request-parts.ts'
@@ -121,6 +121,7 @@ export function parseResponsesBody (body: Json): ParsedResponsesRequest {
     messages = [{ role: 'user', content: [...system] }]
     system.length = 0
   }
+  checkToolConversation(messages, 'input')
   const reasoning = isObject(body.reasoning) ? body.reasoning : undefined
   const request = definedFields<ChatRequest>({
     model,

@@ -3,7 +3,7 @@
  * content parts, tools, tool_choice and reasoning effort into the internal (Anthropic block) model.
  */
 import type { ChatMessage, ChatRequest, ContentBlock, DocumentBlock, ImageBlock, TextBlock, ToolChoice, ToolDefinition, ToolResultBlock } from '@lynkr/protocol'
-import { LynkrError, MAX_JSON_DEPTH, jsonDepthExceeds, modelNameProblem } from '@lynkr/protocol'
+import { LynkrError, MAX_JSON_DEPTH, conversationProblem, jsonDepthExceeds, modelNameProblem } from '@lynkr/protocol'
 import { parseToolArguments } from '@lynkr/core'
 
 export type Json = Record<string, unknown>
@@ -250,6 +250,24 @@ export function parseStop (stop: unknown): string[] | undefined {
   if (typeof stop === 'string') return stop === '' ? undefined : [stop]
   if (Array.isArray(stop) && stop.every((item) => typeof item === 'string')) return (stop as string[]).filter((item) => item !== '')
   throw invalid("Invalid type for 'stop': expected a string or an array of strings.")
+}
+
+/** Tool calls and their results must pair up, as OpenAI requires (and every other upstream). */
+export function checkToolConversation (messages: ChatMessage[], field: 'messages' | 'input'): void {
+  const problem = conversationProblem(messages, { userFirst: false })
+  if (problem === undefined) return
+  switch (problem.rule) {
+    case 'duplicate-tool-use':
+      throw invalid(`Invalid '${field}': the tool call id '${problem.id}' is used by more than one tool call.`)
+    case 'orphan-tool-result':
+      throw invalid(`Invalid parameter: '${field}' has a tool result for '${problem.id}', which is not in the tool calls of the preceding assistant message.`)
+    case 'duplicate-tool-result':
+      throw invalid(`Invalid '${field}': more than one tool result for the tool call '${problem.id}'.`)
+    case 'unanswered-tool-use':
+      throw invalid(`Invalid '${field}': an assistant message with tool calls must be followed by tool results for each call; missing: ${problem.ids.join(', ')}.`)
+    default:
+      break
+  }
 }
 
 /**

@@ -71,7 +71,7 @@ describe('parseEmbeddingsRequest', () => {
   })
 
   test('bad input is a 400 (OpenAI requires the model; a name headers cannot carry is refused)', () => {
-    for (const body of [null, 'x', {}, { model: 'm', input: '' }, { input: [] }, { input: ['a', 2] }, { input: 'x', encoding_format: 'int8' }, { input: 'x', dimensions: 0 }, { input: 'x', dimensions: 1.5 }, { input: 'x', model: 3 }, { input: 'x' }, { input: 'x', model: '' }, { input: 'x', model: 'm\r\nx-injected: 1' }]) {
+    for (const body of [null, 'x', {}, { model: 'm', input: '' }, { input: [] }, { input: ['a', 2] }, { input: 'x', encoding_format: 'int8' }, { input: 'x', dimensions: 0 }, { input: 'x', dimensions: 1.5 }, { input: 'x', model: 3 }, { input: 'x' }, { input: 'x', model: '' }, { input: 'x', model: 'm\r\nx-injected: 1' }, { model: 'm', input: [1e308] }, { model: 'm', input: [[1, 2 ** 31]] }]) {
       assert.throws(() => parseEmbeddingsRequest(body), (error: unknown) => error instanceof LynkrError && error.status === 400, JSON.stringify(body))
     }
   })

@@ -15,8 +15,11 @@ function invalid (message: string): LynkrError {
   return new LynkrError('invalid_request', message, { code: 'LYNKR_REQUEST_INVALID' })
 }
 
+/** Above any tokenizer's vocabulary (o200k has about 200,000 ids): 1e308 "is an integer" to JavaScript. */
+const MAX_TOKEN_ID = 2 ** 31 - 1
+
 function isTokenArray (value: unknown): value is number[] {
-  return Array.isArray(value) && value.length > 0 && value.every((item) => Number.isInteger(item) && (item as number) >= 0)
+  return Array.isArray(value) && value.length > 0 && value.every((item) => Number.isInteger(item) && (item as number) >= 0 && (item as number) <= MAX_TOKEN_ID)
 }
 
 /** Validates an OpenAI embeddings body: `input` is a string, strings, tokens or token arrays. */
