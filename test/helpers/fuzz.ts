@@ -117,7 +117,7 @@ function mutate (random: () => number, body: Json): void {
   const targets = containers(body)
   if (targets.length === 0) return
   const target = pick(random, targets)
-  const keys = Array.isArray(target) ? target.map((_, i) => i) : Object.keys(target)
+  const keys: Array<string | number> = Array.isArray(target) ? target.map((_, i) => i) : Object.keys(target)
   const roll = random()
   if (keys.length > 0 && roll < 0.3) {
     const key = pick(random, keys)
