@@ -7,7 +7,7 @@ const secrets = new Set<string>()
 let pattern: RegExp | undefined
 
 const CENSOR = '[redacted]'
-/** Shorter values would match ordinary words; longer ones are also caught by their quoted first 8 characters. */
+/** Shorter values would match ordinary words; longer ones are also caught quoted masked (first 8 characters, then `*`). */
 const MIN_SECRET = 8
 const PREFIX_FROM = 16
 
@@ -25,7 +25,8 @@ export function registerSecrets (values: Iterable<string | undefined>): void {
   }
   if (!added) return
   const alternatives = [...secrets].sort((a, b) => b.length - a.length)
-    .map((secret) => secret.length >= PREFIX_FROM ? `${escape(secret.slice(0, MIN_SECRET))}[^\\s"'<>]*` : escape(secret))
+    // A long key is also caught when quoted masked, as upstreams quote it: its start, then asterisks.
+    .flatMap((secret) => secret.length >= PREFIX_FROM ? [escape(secret), `${escape(secret.slice(0, MIN_SECRET))}[^\\s"'<>*]*\\*+[^\\s"'<>]*`] : [escape(secret)])
   pattern = new RegExp(alternatives.join('|'), 'g')
 }
 
