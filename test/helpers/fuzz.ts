@@ -6,20 +6,10 @@
  * reaching the upstream. Shared by test/fuzz.test.ts (CI-sized) and test/bench/bench-fuzz.ts (long runs).
  */
 import { Pool } from 'undici'
+import { seededRandom } from '../../packages/core/src/testing/seeded-random.ts'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-export function seededRandom (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 export type Dialect = 'anthropic' | 'openai'
 

@@ -4,6 +4,7 @@ import type { MessageEvent, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError } from '@lynkr/protocol'
 import { MessageAssembler } from './message-assembler.ts'
 import { assertEventInvariants, eventShape } from '../testing/event-invariants.ts'
+import { seededRandom as mulberry32 } from '../testing/seeded-random.ts'
 
 const ESTIMATE = 321
 
@@ -408,17 +409,6 @@ function splitRandomly (text: string, random: () => number): string[] {
   return pieces
 }
 
-/** A small deterministic PRNG so failures reproduce. */
-function mulberry32 (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6D2B79F5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 test('server-tool blocks pass whole, in order, between other blocks; a server tool call is not a client tool call', () => {
   const result = { type: 'web_search_tool_result' as const, tool_use_id: 'srvtoolu_1', content: [{ type: 'web_search_result', title: 'T', url: 'https://example.com', encrypted_content: 'Eq' }] }
