@@ -1,6 +1,6 @@
 import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError } from '@lynkr/protocol'
-import { UpstreamClient, applyModelLimits, withOutputBudget, mapUpstreamError, parseRetryAfter, readSseEvents, transportError, upstreamErrorMessage } from '@lynkr/core'
+import { UpstreamClient, applyModelLimits, withOutputBudget, mapUpstreamError, parseRetryAfter, readSseEvents, streamEndMissing, transportError, upstreamErrorMessage } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { filterBetas, parseBetaHeader } from './betas.ts'
 import type { BetaAllowList } from './betas.ts'
@@ -135,7 +135,7 @@ export function createAnthropicMessagesAdapter (options: AnthropicMessagesAdapte
 
     async chatStream (request, context) {
       const response = await post(request, true, context)
-      return parseAnthropicSse(id, response.body, { url: options.messagesUrl, signal: context.signal })
+      return parseAnthropicSse(id, response.body, { url: options.messagesUrl, signal: context.signal, contentType: response.headers['content-type'] })
     },
 
     /**
@@ -173,22 +173,22 @@ export function createAnthropicMessagesAdapter (options: AnthropicMessagesAdapte
 }
 
 /** An Anthropic SSE body → parts; shared by every Anthropic-format upstream. */
-export async function * parseAnthropicSse (provider: string, body: AsyncIterable<Uint8Array | string>, call: { url: string, signal: AbortSignal }): AsyncGenerator<UpstreamPart> {
+export async function * parseAnthropicSse (provider: string, body: AsyncIterable<Uint8Array | string>, call: { url: string, signal: AbortSignal, contentType?: string | string[] }): AsyncGenerator<UpstreamPart> {
   const parser = new AnthropicStreamParser(provider)
+  let events = 0
   try {
     for await (const event of readSseEvents(body)) {
       if (event.data === '[DONE]') continue // OpenRouter's Anthropic endpoint appends one after message_stop
       let data: Record<string, unknown>
       try { data = JSON.parse(event.data) } catch { continue }
+      events++
       yield * parser.push(data)
       if (parser.done) return
     }
   } catch (error) {
     throw transportError({ provider, url: call.url, signal: call.signal }, error)
   }
-  if (!call.signal.aborted) {
-    throw new LynkrError('api_error', `${provider} upstream closed the stream before message_stop`, { status: 502, provider, code: 'LYNKR_UPSTREAM_STREAM_TRUNCATED' })
-  }
+  if (!call.signal.aborted) throw streamEndMissing({ provider, expected: 'message_stop', events, body, contentType: call.contentType })
 }
 
 function pickLimits (info: ModelLimits | undefined): ModelLimits {

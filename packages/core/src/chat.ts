@@ -13,6 +13,7 @@ import { MessageCollector } from './stream/collect-message.ts'
 import type { AssembledMessage } from './stream/collect-message.ts'
 import { composeMiddleware, orderMiddleware } from './chat-middleware.ts'
 import type { ChatMiddleware, MiddlewareChain } from './chat-middleware.ts'
+import { streamEndMissing } from './http/stream-end.ts'
 
 export interface ChatCall {
   request: ChatRequest
@@ -358,13 +359,17 @@ export class ChatService {
       let failure: LynkrError | undefined
       let finished = false
       let content = false
+      let ended = false
       try {
         for await (const part of parts) {
           firstPartMs ??= Date.now() - started
           if (part.type === 'error') failure = part.error
           else if (part.type !== 'response-start') content = true
+          if (part.type === 'finish' || part.type === 'error') ended = true
           yield part
         }
+        // Whatever the adapter: a stream without a finish is cut short, never a finished answer.
+        if (!ended && !signal.aborted) throw streamEndMissing({ provider: decision.provider, expected: 'a finish reason', events: 1 })
         finished = true
       } catch (error) {
         failure = asLynkrError(abortReason(signal, error), signal)

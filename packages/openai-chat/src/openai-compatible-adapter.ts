@@ -1,7 +1,7 @@
 // OpenAI Chat Completions: https://platform.openai.com/docs/api-reference/chat
 import type { ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError } from '@lynkr/protocol'
-import { UpstreamClient, readSseEvents, transformPartList, transformPartStream, transportError } from '@lynkr/core'
+import { UpstreamClient, readSseEvents, streamEndMissing, transformPartList, transformPartStream, transportError } from '@lynkr/core'
 import type { PartTransform } from '@lynkr/core'
 import type { OpenAIChatBody } from './openai-chat-types.ts'
 import { toOpenAIRequest } from './to-openai-request.ts'
@@ -94,16 +94,27 @@ export function createOpenAICompatibleAdapter (options: OpenAICompatibleOptions)
       const chatUrl = urlFor(request)
       const parseChunk = options.parseChunk ?? ((chunk: Record<string, unknown>) => openAIChunkToParts(id, chunk))
       const parts = (async function * (): AsyncGenerator<UpstreamPart> {
+        // The stream is whole once it said [DONE] or gave a finish_reason (some servers never send [DONE]).
+        let finished = false
+        let events = 0
         try {
           for await (const event of readSseEvents(response.body)) {
-            if (event.data === '[DONE]') return
+            if (event.data === '[DONE]') {
+              if (!finished) yield { type: 'finish', reason: null }
+              return
+            }
             let chunk: Record<string, unknown>
             try { chunk = JSON.parse(event.data) } catch { continue }
-            yield * parseChunk(event.event === 'error' ? { error: chunk.error ?? chunk } : chunk)
+            events++
+            for (const part of parseChunk(event.event === 'error' ? { error: chunk.error ?? chunk } : chunk)) {
+              if (part.type === 'finish' || part.type === 'error') finished = true
+              yield part
+            }
           }
         } catch (error) {
           throw transportError({ provider: id, url: chatUrl, signal: context.signal }, error)
         }
+        if (!finished && !context.signal.aborted) throw streamEndMissing({ provider: id, expected: 'data: [DONE]', events, body: response.body, contentType: response.headers['content-type'] })
       })()
       // Tool-call indices first: every later transform sees one index per call.
       return transformPartStream(parts, [new ToolCallIndices(), ...transformsFor(request)])

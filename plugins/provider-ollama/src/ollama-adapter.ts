@@ -1,6 +1,7 @@
 // Ollama native chat API: https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion
 import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
-import { UpstreamClient, applyModelLimits, readNdjsonLines, singleToolCallFor, transportError, withPartTransforms } from '@lynkr/core'
+import { LynkrError } from '@lynkr/protocol'
+import { UpstreamClient, applyModelLimits, readNdjsonLines, singleToolCallFor, streamEndMissing, transportError, withPartTransforms } from '@lynkr/core'
 import { inlineMarkupFor } from '@lynkr/inline-markup'
 import { toOllamaRequest } from './to-ollama-request.ts'
 import type { OllamaRequestOptions } from './to-ollama-request.ts'
@@ -47,17 +48,36 @@ function createNativeOllamaAdapter (options: OllamaAdapterOptions): ProviderAdap
       const response = await post(request, false, context)
       let text: string
       try { text = await response.body.text() } catch (error) { throw transportError({ provider: 'ollama', url: chatUrl, signal: context.signal }, error) }
-      return ollamaChunkToParts(JSON.parse(text))
+      let reply: unknown
+      try { reply = JSON.parse(text) } catch (error) {
+        throw new LynkrError('api_error', `ollama upstream returned invalid JSON: ${text.slice(0, 200)}`, { status: 502, provider: 'ollama', cause: error })
+      }
+      // A 200 whose body is {"error": …} is a failure, not an empty answer.
+      const parts = ollamaChunkToParts(reply)
+      const failure = parts.find((part): part is Extract<UpstreamPart, { type: 'error' }> => part.type === 'error')
+      if (failure !== undefined) throw failure.error
+      return parts
     },
 
     async chatStream (request, context) {
       const response = await post(request, true, context)
       return (async function * (): AsyncGenerator<UpstreamPart> {
+        let finished = false
+        let events = 0
         try {
-          for await (const line of readNdjsonLines(response.body)) yield * ollamaChunkToParts(line)
+          for await (const line of readNdjsonLines(response.body)) {
+            events++
+            for (const part of ollamaChunkToParts(line)) {
+              if (part.type === 'finish' || part.type === 'error') finished = true
+              yield part
+            }
+          }
         } catch (error) {
+          // A line that is not JSON: the body is no Ollama stream (an HTML page, a proxy's text).
+          if (error instanceof SyntaxError) throw streamEndMissing({ provider: 'ollama', expected: 'done: true', events, body: response.body, contentType: response.headers['content-type'] })
           throw transportError({ provider: 'ollama', url: chatUrl, signal: context.signal }, error)
         }
+        if (!finished && !context.signal.aborted) throw streamEndMissing({ provider: 'ollama', expected: 'done: true', events, body: response.body, contentType: response.headers['content-type'] })
       })()
     },
 

@@ -1,6 +1,6 @@
 import type { ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError, isWebSearchTool, looksLikeContextOverflow } from '@lynkr/protocol'
-import { UpstreamClient, WebSearchAnswer, applyModelLimits, credentialsRefused, lookupModelLimits, mapUpstreamError, promptQuery, readSseEvents, transformPartList, transformPartStream, transportError, upstreamErrorMessage, urlPathSegment } from '@lynkr/core'
+import { UpstreamClient, WebSearchAnswer, applyModelLimits, credentialsRefused, lookupModelLimits, mapUpstreamError, promptQuery, readSseEvents, streamEndMissing, transformPartList, transformPartStream, transportError, upstreamErrorMessage, urlPathSegment } from '@lynkr/core'
 import type { ModelLimits, ModelLimitsTable } from '@lynkr/core'
 import { geminiSearchApplies, toGeminiRequest } from './to-gemini-request.ts'
 import { geminiChunkToParts } from './parse-gemini-response.ts'
@@ -97,15 +97,23 @@ export function createVertexAdapter (options: VertexAdapterOptions): ProviderAda
       const { response, target } = await post(request, true, context.signal)
       const parts = (async function * (): AsyncGenerator<UpstreamPart> {
         yield { type: 'response-start' }
+        // A Gemini stream is whole once a candidate gave its finishReason (or the prompt was blocked).
+        let finished = false
+        let events = 0
         try {
           for await (const event of readSseEvents(response.body)) {
             let chunk: Record<string, unknown>
             try { chunk = JSON.parse(event.data) } catch { continue }
-            yield * geminiChunkToParts(chunk)
+            events++
+            for (const part of geminiChunkToParts(chunk)) {
+              if (part.type === 'finish' || part.type === 'error') finished = true
+              yield part
+            }
           }
         } catch (error) {
           throw transportError({ provider: 'vertex', url: target, signal: context.signal }, error)
         }
+        if (!finished && !context.signal.aborted) throw streamEndMissing({ provider: 'vertex', expected: 'a finishReason', events, body: response.body, contentType: response.headers['content-type'] })
       })()
       return transformPartStream(parts, groundedTransforms(request))
     },

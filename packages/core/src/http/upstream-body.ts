@@ -6,6 +6,8 @@ const HIGH_WATER = 64 * 1024
 const DRAIN_LIMIT = 128 * 1024
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined }
+/** Bytes of the body's start kept for error messages (`firstBytes`) (an HTML page or a JSON error where a stream was due). */
+const HEAD_BYTES = 512
 
 /**
  * A provider response body, fed by undici's dispatch handler (`upstream-dispatch.ts`). It stands in for
@@ -27,6 +29,8 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
   private waiting: { resolve: (result: IteratorResult<Buffer>) => void, reject: (error: unknown) => void } | undefined
   private settledWaiters: Array<() => void> = []
   private readonly controller: Dispatcher.DispatchController
+  private headChunks: Buffer[] = []
+  private headLength = 0
 
   constructor (controller: Dispatcher.DispatchController) {
     this.controller = controller
@@ -35,6 +39,10 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
   // ---- fed by the dispatch handler
 
   push (chunk: Buffer): void {
+    if (this.headLength < HEAD_BYTES) {
+      this.headChunks.push(Buffer.from(chunk.subarray(0, HEAD_BYTES - this.headLength)))
+      this.headLength += Math.min(chunk.length, HEAD_BYTES - this.headLength)
+    }
     if (this.released) {
       this.drained += chunk.length
       if (this.drained > DRAIN_LIMIT) this.controller.abort(new Error('response body released'))
@@ -76,6 +84,11 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
   }
 
   // ---- read by adapters
+
+  /** The first bytes the upstream sent (up to 512), whatever was read since: for saying what came instead of a stream. */
+  get firstBytes (): string {
+    return Buffer.concat(this.headChunks).toString('utf8')
+  }
 
   /** The next chunk; queued chunks come before an error that followed them. */
   next (): Promise<IteratorResult<Buffer>> {
