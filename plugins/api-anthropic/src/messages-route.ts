@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { MessageEvent } from '@lynkr/protocol'
-import { chatCallFor, countRequestTokens, decisionHeaders, eventStreamHeaders, sendFrames } from '@lynkr/core'
+import { chatCallFor, countRequestTokens, decisionHeaders, sendStreamReply } from '@lynkr/core'
 import { parseMessagesRequest } from './parse-messages-request.ts'
 import { encodeAnthropicSse, PING_FRAME } from './encode-anthropic-sse.ts'
 import { isPrewarm, prewarmEvents, prewarmMessage } from './prewarm.ts'
@@ -25,10 +25,7 @@ export async function messagesRoutes (app: FastifyInstance, options: MessagesRou
       decisionHeaders(reply, decision)
       return message
     }
-    const { decision, events } = await app.lynkr.chat.stream(call)
-    decisionHeaders(reply, decision)
-    eventStreamHeaders(reply)
-    sendFrames<MessageEvent>(reply, events, { pingFrame: PING_FRAME, pingIntervalMs: options.pingIntervalMs, encode: encodeAnthropicSse })
+    await sendStreamReply<MessageEvent>(reply, app.lynkr.chat.stream(call), { frames: (events) => events, encode: encodeAnthropicSse, pingFrame: PING_FRAME, pingIntervalMs: options.pingIntervalMs })
     return reply
   })
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { chatCallFor, decisionHeaders, eventStreamHeaders, sendFrames } from '@lynkr/core'
+import { chatCallFor, decisionHeaders, sendStreamReply } from '@lynkr/core'
 import { parseChatRequest } from './parse-chat-request.ts'
 import { parseResponsesRequest } from './parse-responses-request.ts'
 import { CHAT_PING_FRAME, chatChunkFrames } from './encode-chat-chunks.ts'
@@ -21,11 +21,8 @@ export async function openAIRoutes (app: FastifyInstance, options: OpenAIRouteOp
       decisionHeaders(reply, decision)
       return toChatCompletion(message, parsed.customTools)
     }
-    // Upstream failures reject here, before any byte: the error handler answers them with their status.
-    const { decision, events } = await app.lynkr.chat.stream(call)
-    decisionHeaders(reply, decision)
-    eventStreamHeaders(reply)
-    sendFrames(reply, chatChunkFrames(events, parsed), pings)
+    // Upstream failures within the first ping interval reject here, before any byte: the error handler answers them with their status.
+    await sendStreamReply(reply, app.lynkr.chat.stream(call), { ...pings, frames: (events) => chatChunkFrames(events, parsed) })
     return reply
   })
 
@@ -37,10 +34,7 @@ export async function openAIRoutes (app: FastifyInstance, options: OpenAIRouteOp
       decisionHeaders(reply, decision)
       return toResponseObject(message, parsed)
     }
-    const { decision, events } = await app.lynkr.chat.stream(call)
-    decisionHeaders(reply, decision)
-    eventStreamHeaders(reply)
-    sendFrames(reply, responsesFrames(events, parsed), pings)
+    await sendStreamReply(reply, app.lynkr.chat.stream(call), { ...pings, frames: (events) => responsesFrames(events, parsed) })
     return reply
   })
 }

@@ -101,7 +101,8 @@ const RouterEnv = Type.Object({
   ROUTER_SESSION_MAX: Type.Integer({ default: 10_000, minimum: 1, description: 'sessions remembered (least recently used go first)' }),
   UPSTREAM_FIRST_BYTE_TIMEOUT_MS: ms(300_000, 10, 'streams: wait for the first content part; per provider: <PROVIDER>_FIRST_BYTE_TIMEOUT_MS'),
   UPSTREAM_IDLE_TIMEOUT_MS: ms(180_000, 10, 'streams: longest silence between parts; per provider: <PROVIDER>_IDLE_TIMEOUT_MS'),
-  UPSTREAM_REQUEST_TIMEOUT_MS: ms(600_000, 10, 'non-streaming calls: the whole answer; per provider: <PROVIDER>_REQUEST_TIMEOUT_MS'),
+  UPSTREAM_REQUEST_TIMEOUT_MS: ms(600_000, 10, 'non-streaming calls: the whole answer, retries included; per provider: <PROVIDER>_REQUEST_TIMEOUT_MS'),
+  UPSTREAM_STREAM_TIMEOUT_MS: ms(1_800_000, 10, 'streams: the whole answer start to end, retries included, however steadily it arrives; per provider: <PROVIDER>_STREAM_TIMEOUT_MS'),
   UPSTREAM_MAX_RETRIES: Type.Integer({ default: 2, minimum: 0, maximum: 10, description: 'retries of 429/5xx/connection failures (static routing, or on the fallback)' }),
   UPSTREAM_RETRY_BASE_MS: ms(500, 0, 'first backoff step; doubles per retry, with jitter'),
   UPSTREAM_RETRY_MAX_DELAY_MS: ms(5_000, 0, 'longest wait worth taking (backoff or Retry-After); longer ones go back to the client'),
@@ -109,7 +110,7 @@ const RouterEnv = Type.Object({
   CIRCUIT_BREAKER_COOLDOWN_MS: ms(30_000, 10, 'open breaker: fail fast this long, then let one probe through')
 })
 
-/** Per-provider overrides: `<PROVIDER>_FIRST_BYTE_TIMEOUT_MS`, `_IDLE_TIMEOUT_MS`, `_REQUEST_TIMEOUT_MS`. */
+/** Per-provider overrides: `<PROVIDER>_FIRST_BYTE_TIMEOUT_MS`, `_IDLE_TIMEOUT_MS`, `_REQUEST_TIMEOUT_MS`, `_STREAM_TIMEOUT_MS`. */
 export function timeoutsFrom (env: Record<string, string | undefined>, defaults: UpstreamTimeouts): (provider: string) => UpstreamTimeouts {
   const cache = new Map<string, UpstreamTimeouts>()
   const read = (name: string, fallback: number): number => readMillisecondsVariable(env, name) ?? fallback
@@ -120,7 +121,8 @@ export function timeoutsFrom (env: Record<string, string | undefined>, defaults:
       timeouts = {
         firstByteMs: read(`${prefix}_FIRST_BYTE_TIMEOUT_MS`, defaults.firstByteMs),
         idleMs: read(`${prefix}_IDLE_TIMEOUT_MS`, defaults.idleMs),
-        requestMs: read(`${prefix}_REQUEST_TIMEOUT_MS`, defaults.requestMs)
+        requestMs: read(`${prefix}_REQUEST_TIMEOUT_MS`, defaults.requestMs),
+        streamMs: read(`${prefix}_STREAM_TIMEOUT_MS`, defaults.streamMs)
       }
       cache.set(provider, timeouts)
     }
@@ -145,7 +147,7 @@ export const manifest = defineManifest({
       : null
     // Static routing ignores the fallback settings entirely (core's selection validated them otherwise).
     const fallback = tiers !== null && parseFallbackEnabled(runtime.env) ? parseFallbackProvider(runtime.env) : null
-    const timeouts = timeoutsFrom(runtime.env, { firstByteMs: env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS, idleMs: env.UPSTREAM_IDLE_TIMEOUT_MS, requestMs: env.UPSTREAM_REQUEST_TIMEOUT_MS })
+    const timeouts = timeoutsFrom(runtime.env, { firstByteMs: env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS, idleMs: env.UPSTREAM_IDLE_TIMEOUT_MS, requestMs: env.UPSTREAM_REQUEST_TIMEOUT_MS, streamMs: env.UPSTREAM_STREAM_TIMEOUT_MS })
     return {
       tiers,
       fallback,

@@ -10,8 +10,10 @@ export interface UpstreamTimeouts {
   firstByteMs: number
   /** Streams: longest silence between two parts once the answer started. */
   idleMs: number
-  /** Non-streaming calls: the whole answer. */
+  /** Non-streaming calls: the whole answer (retries included). */
   requestMs: number
+  /** Streams: the whole answer, start to end (retries included), however steadily it arrives. */
+  streamMs: number
 }
 
 export interface ResilienceOptions {
@@ -59,6 +61,27 @@ function timeoutError (provider: string, message: string, code = 'LYNKR_UPSTREAM
   return new LynkrError('timeout', `${provider} upstream ${message}`, { status: 504, provider, retryable: true, code })
 }
 
+/** The overall deadline of one request, from its arrival, across retries and the fallback. */
+class Deadline {
+  private readonly at: number
+  private readonly ms: number
+  private readonly what: string
+  private readonly variable: string
+
+  constructor (ms: number, what: string, variable: string) {
+    this.at = Date.now() + ms
+    this.ms = ms
+    this.what = what
+    this.variable = variable
+  }
+
+  left (): number { return Math.max(0, this.at - Date.now()) }
+
+  error (provider: string): LynkrErrorType {
+    return timeoutError(provider, `did not ${this.what} within ${this.ms} ms (${this.variable})`)
+  }
+}
+
 /** Failures that say the provider cannot serve this request now: they trigger the fallback. */
 function providerFault (error: LynkrErrorType): boolean {
   if (isGatewayFault(error)) return false
@@ -99,10 +122,13 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
   }
 
   /** One stream attempt: resolves with the first content part buffered, or rejects. */
-  async function streamOnce (call: ChatCall, decision: RouteDecision, attempt: Attempt<AsyncIterable<UpstreamPart>>): Promise<AsyncIterable<UpstreamPart>> {
+  async function streamOnce (call: ChatCall, decision: RouteDecision, attempt: Attempt<AsyncIterable<UpstreamPart>>, deadline: Deadline): Promise<AsyncIterable<UpstreamPart>> {
     const limits = options.timeouts(decision.provider)
     const handle = attempt(decision)
-    const timer = setTimeout(() => handle.abort(timeoutError(decision.provider, `sent no first byte within ${limits.firstByteMs} ms`)), limits.firstByteMs)
+    const firstByte = deadline.left() < limits.firstByteMs
+      ? deadline.error(decision.provider)
+      : timeoutError(decision.provider, `sent no first byte within ${limits.firstByteMs} ms`)
+    const timer = setTimeout(() => handle.abort(firstByte), Math.min(limits.firstByteMs, deadline.left()))
     let iterator: AsyncIterator<UpstreamPart> | undefined
     try {
       const parts = await handle.result
@@ -116,7 +142,7 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
         if (next.value.type !== 'response-start') break
       }
       clearTimeout(timer)
-      return guardIdle(call, decision, iterator, buffered, limits.idleMs, handle)
+      return guardIdle(call, decision, iterator, buffered, limits.idleMs, handle, deadline)
     } catch (error) {
       clearTimeout(timer)
       const failure = toError(error)
@@ -127,8 +153,10 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
   }
 
   /** After the first part: the idle timeout between parts, and breaker accounting for mid-stream failures. */
-  async function * guardIdle (call: ChatCall, decision: RouteDecision, iterator: AsyncIterator<UpstreamPart>, buffered: UpstreamPart[], idleMs: number, handle: AttemptHandle<unknown>): AsyncGenerator<UpstreamPart> {
+  async function * guardIdle (call: ChatCall, decision: RouteDecision, iterator: AsyncIterator<UpstreamPart>, buffered: UpstreamPart[], idleMs: number, handle: AttemptHandle<unknown>, deadline: Deadline): AsyncGenerator<UpstreamPart> {
     let done = false
+    // A stream that keeps dripping parts never goes idle: the request's deadline ends it.
+    const overall = setTimeout(() => handle.abort(deadline.error(decision.provider)), deadline.left())
     // One timer refreshed per part: a timer per streamed token showed up in profiles. No race against the
     // abort per part either: adapters honour their signal (the upstream body fails with its reason at once),
     // so an idle timeout or a departed client ends the pending read itself.
@@ -148,6 +176,7 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
       throw failure
     } finally {
       clearTimeout(timer)
+      clearTimeout(overall)
       if (!done) {
         if (!handle.signal.aborted) handle.abort(new LynkrError('api_error', 'stream abandoned', { status: 499 }))
         void iterator.return?.().catch(() => {})
@@ -155,10 +184,9 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
     }
   }
 
-  async function completeOnce (decision: RouteDecision, attempt: Attempt<UpstreamPart[]>): Promise<UpstreamPart[]> {
-    const limits = options.timeouts(decision.provider)
+  async function completeOnce (decision: RouteDecision, attempt: Attempt<UpstreamPart[]>, deadline: Deadline): Promise<UpstreamPart[]> {
     const handle = attempt(decision)
-    const timer = setTimeout(() => handle.abort(timeoutError(decision.provider, `did not answer within ${limits.requestMs} ms`)), limits.requestMs)
+    const timer = setTimeout(() => handle.abort(deadline.error(decision.provider)), deadline.left())
     try {
       const parts = await handle.result
       const failed = parts.find((part): part is Extract<UpstreamPart, { type: 'error' }> => part.type === 'error')
@@ -219,7 +247,13 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
 
   return {
     name: 'resilience',
-    stream: async ({ call, decision, attempt }) => await run(call, decision, async (target) => await streamOnce(call, target, attempt)),
-    complete: async ({ call, decision, attempt }) => await run(call, decision, async (target) => await completeOnce(target, attempt))
+    stream: async ({ call, decision, attempt }) => {
+      const deadline = new Deadline(options.timeouts(decision.provider).streamMs, 'finish the answer', 'UPSTREAM_STREAM_TIMEOUT_MS')
+      return await run(call, decision, async (target) => await streamOnce(call, target, attempt, deadline))
+    },
+    complete: async ({ call, decision, attempt }) => {
+      const deadline = new Deadline(options.timeouts(decision.provider).requestMs, 'answer', 'UPSTREAM_REQUEST_TIMEOUT_MS')
+      return await run(call, decision, async (target) => await completeOnce(target, attempt, deadline))
+    }
   }
 }

@@ -8,6 +8,8 @@ export interface FrameStreamOptions<T> {
   pingIntervalMs: number
   /** Turns an item of the source into its frame; a stateless encoder here saves a generator hop per event. */
   encode?: (item: T) => string
+  /** Write a keep-alive at once (the client has already waited a ping interval for the headers). */
+  pingFirst?: boolean
 }
 
 /**
@@ -55,6 +57,7 @@ export function sendFrames<T = string> (reply: FastifyReply, frames: AsyncIterab
     if (Date.now() - lastWrite >= options.pingIntervalMs && !response.writableEnded) queue(options.pingFrame)
   }, Math.max(250, Math.floor(options.pingIntervalMs / 2)))
   timer.unref()
+  if (options.pingFirst === true) queue(options.pingFrame)
 
   void (async () => {
     try {
