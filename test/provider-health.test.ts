@@ -228,3 +228,29 @@ test('deep health: azure-anthropic without AZURE_ANTHROPIC_MODEL names no model 
   assert.match(report.detail, /refused as invalid: model: Field required/)
   assert.deepEqual(fake.requests.at(-1)?.body, {})
 })
+
+test('with LYNKR_API_KEY, deep probes need the key, and 20 of them make at most one upstream probe per provider', async (t) => {
+  const openai = await startFakeOpenAI({ apiKey: 'sk-test-key' })
+  const gateway = await startGateway({ MODEL_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test-key', OPENAI_ENDPOINT: `${openai.url}/v1`, LYNKR_API_KEY: 'gateway-key' })
+  t.after(async () => { await gateway.close(); await openai.close() })
+  const probes = (): number => openai.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/models')).length
+  // The boot probe: wait for it to reach the fake, then count only what the deep calls cause.
+  while (probes() === 0) await new Promise((resolve) => setTimeout(resolve, 20))
+  const before = probes()
+
+  const anonymous = await Promise.all(Array.from({ length: 20 }, async () => await fetch(`${gateway.url}/health/ready?deep=true`)))
+  for (const response of anonymous) assert.equal(response.status, 401, await response.text())
+  assert.equal(probes(), before, 'callers without the key probe nothing')
+  const shallow = await fetch(`${gateway.url}/health/ready`)
+  assert.equal(shallow.status, 200, 'the last results stay public')
+
+  const keyed = async (): Promise<Response> => await fetch(`${gateway.url}/health/ready?deep=true`, { headers: { authorization: 'Bearer gateway-key' } })
+  const concurrent = await Promise.all(Array.from({ length: 10 }, keyed))
+  for (let i = 0; i < 10; i++) concurrent.push(await keyed())
+  for (const response of concurrent) {
+    assert.equal(response.status, 200)
+    const body = await response.json() as { providers: Record<string, { ok: boolean }> }
+    assert.equal(body.providers.openai?.ok, true)
+  }
+  assert.ok(probes() - before <= 1, `20 deep calls made ${probes() - before} upstream probes`)
+})

@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
-import { defineManifest } from '@lynkr/protocol'
-import { parseByteSize, LynkrConfigError } from '@lynkr/core'
+import { LynkrError, defineManifest } from '@lynkr/protocol'
+import { parseByteSize, LynkrConfigError, presentsKey } from '@lynkr/core'
 import { getHeapStatistics } from 'node:v8'
 import { installLoadShedding } from './load-shedding.ts'
 import type { SheddingOptions } from './load-shedding.ts'
@@ -13,12 +13,26 @@ export interface HealthOptions {
   /** Re-probe providers this often in the background (0 = only at boot and on ?deep=true). */
   probeIntervalMs: number
   probeTimeoutMs: number
+  /** A deep probe reuses results at most this old, and concurrent ones share one round of probes. */
+  deepCacheMs: number
   shedding: SheddingOptions
 }
 
 async function health (app: FastifyInstance, options: HealthOptions): Promise<void> {
   const last = new Map<string, ProbeResult>()
   let timer: NodeJS.Timeout | undefined
+  let lastRound = { at: 0, results: [] as ProbeResult[] }
+  let running: Promise<ProbeResult[]> | undefined
+
+  /**
+   * Each probe is a credentialed upstream request: ?deep=true on a public URL must not turn every call into
+   * one per provider. A round in flight is shared, and a recent round's results are served again.
+   */
+  async function probeRecent (): Promise<ProbeResult[]> {
+    if (Date.now() - lastRound.at < options.deepCacheMs) return lastRound.results
+    running ??= probeAll().finally(() => { running = undefined })
+    return await running
+  }
 
   async function probeAll (): Promise<ProbeResult[]> {
     const results = await Promise.all(app.lynkr.providers.list().map((adapter) => probeProvider(adapter, options.probeTimeoutMs)))
@@ -28,6 +42,7 @@ async function health (app: FastifyInstance, options: HealthOptions): Promise<vo
       if (!result.ok && before?.ok !== false) app.log.warn(`provider ${result.provider} is not ready: ${result.detail}`)
       else if (result.ok && before?.ok === false) app.log.info(`provider ${result.provider} is ready again: ${result.detail}`)
     }
+    lastRound = { at: Date.now(), results }
     return results
   }
 
@@ -53,7 +68,12 @@ async function health (app: FastifyInstance, options: HealthOptions): Promise<vo
 
   app.get<{ Querystring: { deep?: string } }>('/health/ready', async (request, reply) => {
     const deep = request.query.deep === 'true' || request.query.deep === '1'
-    const results = deep ? await probeAll() : [...last.values()]
+    // With LYNKR_API_KEY set, only key holders make the gateway call upstreams; everyone sees the last results.
+    const apiKey = app.lynkr.apiKey
+    if (deep && apiKey !== undefined && !presentsKey(request, apiKey)) {
+      throw new LynkrError('authentication', 'GET /health/ready?deep=true probes every provider: send the key set in LYNKR_API_KEY as x-api-key or Authorization: Bearer (without ?deep=true the last probe results are public)', { code: 'LYNKR_AUTH_INVALID_KEY' })
+    }
+    const results = deep ? await probeRecent() : [...last.values()]
     const body = report(results)
     return reply.code(body.status === 'ready' ? 200 : 503).send(body)
   })
@@ -76,6 +96,7 @@ export const manifest = defineManifest({
   env: Type.Object({
     HEALTH_PROBE_INTERVAL_MS: Type.Integer({ default: 30000, minimum: 0 }),
     HEALTH_PROBE_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100 }),
+    HEALTH_DEEP_CACHE_MS: Type.Integer({ default: 5000, minimum: 0, description: 'GET /health/ready?deep=true serves probe results this recent instead of probing again' }),
     LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 1000, minimum: 0, description: 'shed model requests above this mean event-loop delay (0 = off)' }),
     LOAD_SHED_MAX_HEAP_USED: Type.Optional(Type.String({ description: 'shed above this heap use, e.g. 3gb (default 90% of the V8 heap limit; 0 = off)' })),
     LOAD_SHED_MAX_RSS: Type.Optional(Type.String({ description: 'shed above this resident memory, e.g. 6gb (default off)' })),
@@ -86,6 +107,7 @@ export const manifest = defineManifest({
   toOptions: (env): HealthOptions => ({
     probeIntervalMs: env.HEALTH_PROBE_INTERVAL_MS,
     probeTimeoutMs: env.HEALTH_PROBE_TIMEOUT_MS,
+    deepCacheMs: env.HEALTH_DEEP_CACHE_MS,
     shedding: {
       maxEventLoopDelayMs: env.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS,
       // Default: shed before V8 runs out of heap (90 % of its limit) rather than crash mid-stream.
