@@ -55,6 +55,31 @@ test('bad input gets Anthropic-shaped 4xx, never reaches the upstream, and never
   assert.equal(({} as Record<string, unknown>).polluted, undefined)
 })
 
+test('large bodies (parsed in steps of their own) get the same answers and refusals as small ones', async (t) => {
+  const fake = await startFakeOllama()
+  const gateway = await startGateway(ollamaEnv(fake.url))
+  t.after(async () => { await gateway.close(); await fake.close() })
+  const url = `${gateway.url}/v1/messages`
+  // A screenshot's worth of base64: megabytes of body, few tokens.
+  const big = Buffer.alloc(1536 * 1024, 7).toString('base64')
+  const ok = await post(url, { ...minimal, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: big } }, { type: 'text', text: 'é ✓ 😀 and the rest' }] }] })
+  assert.equal(ok.status, 200, ok.text.slice(0, 300))
+  const sent = fake.requests.find((r) => r.method === 'POST')!.body
+  assert.match(sent.messages.at(-1).content, /é ✓ 😀 and the rest/, 'multi-byte text decoded whole')
+  assert.equal(sent.messages.at(-1).images[0].length, big.length)
+  const cases: Array<[string, string, RegExp]> = [
+    ['invalid JSON', `{"model": "m", "max_tokens": 1, "messages": [{"role": "user", "content": "${big}"}`, /not valid JSON: .+/],
+    ['__proto__ key', `{"model":"m","max_tokens":1,"messages":[{"role":"user","content":"${big}"}],"__proto__":{"polluted":true}}`, /__proto__/],
+    ['only whitespace', ' '.repeat(2 * 1024 * 1024), /empty/]
+  ]
+  for (const [name, body, pattern] of cases) {
+    const response = await post(url, body)
+    assert.equal(response.status, 400, `${name}: ${response.text.slice(0, 300)}`)
+    assert.match(response.json.error.message, pattern, name)
+  }
+  assert.equal(({} as Record<string, unknown>).polluted, undefined)
+})
+
 test('Claude Code request details: beta query, base path, system messages in place, model mapping, auth headers', async (t) => {
   const fake = await startFakeOpenAI({ apiKey: 'sk-test-key' })
   const gateway = await startGateway(openAIEnv(fake.url))

@@ -4,6 +4,9 @@
 // hang up mid-stream — and after each round the heap is measured after a full GC. The first half of the
 // rounds fills the bounded caches; over the second half the heap must stay flat. SOAK_ROUNDS (default 6) ×
 // SOAK_ROUND_SECONDS (default 10); KINDS=0,2 limits the mix to some request kinds (indexes into `kinds`).
+// The worst event-loop stall is printed per round, and for a last phase where Claude Code-sized bodies
+// (16–30 MB: a screenshot, a PDF, long tool output) arrive together while streams are being served
+// (SOAK_LARGE_ROUNDS, default 3; 0 skips it).
 import { fork, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -35,10 +38,11 @@ async function startUpstream (): Promise<{ child: ChildProcess, port: number }> 
   return { child, port }
 }
 
-async function startGateway (upstreamPort: number, dataDir: string): Promise<{ child: ChildProcess, port: number, memory: () => Promise<Memory> }> {
+async function startGateway (upstreamPort: number, dataDir: string): Promise<{ child: ChildProcess, port: number, memory: () => Promise<Memory>, stall: () => Promise<number> }> {
   const upstream = `http://127.0.0.1:${upstreamPort}/v1`
   const child = fork(here('./soak-gateway.ts'), {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
+    // SOAK_GATEWAY_ARGS: extra node flags for the gateway, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    execArgv: ['--expose-gc', '--import', 'tsx', ...(process.env.SOAK_GATEWAY_ARGS ?? '').split(' ').filter(Boolean)],
     env: {
       ...process.env,
       MODEL_PROVIDER: 'openai', OPENAI_API_KEY: 'soak', OPENAI_MODEL: 'bench-model', OPENAI_ENDPOINT: upstream,
@@ -61,7 +65,16 @@ async function startGateway (upstreamPort: number, dataDir: string): Promise<{ c
     child.on('message', on)
     child.send({ type: 'memory' })
   })
-  return { child, port, memory }
+  const stall = async (): Promise<number> => await new Promise((resolve) => {
+    const on = (message: { type: string, worstMs: number }): void => {
+      if (message.type !== 'stall') return
+      child.off('message', on)
+      resolve(message.worstMs)
+    }
+    child.on('message', on)
+    child.send({ type: 'stall' })
+  })
+  return { child, port, memory, stall }
 }
 
 const system = 'You are a careful coding assistant working in a large repository. '.repeat(20)
@@ -94,6 +107,46 @@ const kinds: Array<() => Req> = [
   () => ({ method: 'POST', path: '/v1/messages/count_tokens', headers: anthropicHeaders, body: JSON.stringify({ model: 'claude-opus-4-5', messages: [{ role: 'user', content: `${fresh()} `.repeat(80) }] }) }),
   () => ({ method: 'POST', path: '/v1/messages', headers: anthropicHeaders, body: '{"model": "claude-opus-4-5", "messages": [' })
 ]
+
+/** A Claude Code request at 16–30 MB: a screenshot and a PDF as base64, and long tool output. */
+function largeBody (megabytes: number): string {
+  const id = fresh()
+  const image = Buffer.alloc(Math.floor(megabytes * 1048576 * 0.3), id.length).toString('base64')
+  const pdf = Buffer.alloc(Math.floor(megabytes * 1048576 * 0.2), 3).toString('base64')
+  const line = `export function handler${id.replace(/-/g, '')} (request, reply) { return reply.send({ ok: true }) }\n`
+  const turns: unknown[] = []
+  for (let size = 0, i = 0; size < megabytes * 1048576 * 0.3; i++) {
+    const output = line.repeat(100)
+    size += output.length
+    turns.push({ role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${i}`, name: 'Read', input: { file_path: `/src/f${i}.ts` } }] })
+    turns.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: output }] })
+  }
+  return JSON.stringify({
+    model: 'claude-opus-4-5', max_tokens: 1024, stream: true, system: [{ type: 'text', text: system }], tools,
+    messages: [
+      { role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: image } }, { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: pdf } }, { type: 'text', text: `Look at these, ${id}` }] },
+      ...turns,
+      { role: 'assistant', content: [{ type: 'text', text: 'Done reading.' }] },
+      { role: 'user', content: [{ type: 'text', text: 'Now fix it.' }] }
+    ]
+  })
+}
+
+/** Four large bodies at once, while a stream kind keeps the loop busy: the worst stall they cause. */
+async function largeBodies (port: number, stall: () => Promise<number>): Promise<{ worstMs: number, statuses: number[] }> {
+  const bodies = [16, 22, 26, 30].map(largeBody)
+  await stall() // the bodies were built here, not in the gateway: start its measurement now
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 8 })
+  const statuses = await Promise.all(bodies.map(async (body) => {
+    // Not the shared anthropicHeaders: autocannon writes its own content-length into the objects it sends.
+    const headers = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'k' }
+    const response = await pool.request({ method: 'POST', path: '/v1/messages', headers, body })
+    await response.body.text()
+    return response.statusCode
+  }))
+  await pool.close()
+  return { worstMs: await stall(), statuses }
+}
 
 const chosen = (process.env.KINDS ?? '').split(',').filter(Boolean).map(Number)
 const pick = (): Req => chosen.length > 0 ? kinds[chosen[next++ % chosen.length]!]!() : kinds[next++ % kinds.length]!()
@@ -149,17 +202,25 @@ try {
   const statuses = new Map<number, number>()
   const start = await gateway.memory()
   console.log(`\nlynkr soak — ${rounds} rounds of ${roundSeconds} s, mixed load (streams, whole answers, OpenAI front door, count_tokens, bad JSON, hang-ups), node ${process.version}`)
-  console.log('round   requests   heap after GC (MB)   rss (MB)   external (MB)')
+  console.log('round   requests   heap after GC (MB)   rss (MB)   external (MB)   worst event-loop stall (ms)')
   console.log(`start   ${'0'.padStart(8)}   ${mb(start.heapUsed)}              ${mb(start.rss)}   ${mb(start.external)}`)
+  await gateway.stall()
   let total = 0
   const heaps: number[] = []
   const totals: number[] = []
   for (let i = 1; i <= rounds; i++) {
     total += await round(gateway.port, statuses)
+    const worst = await gateway.stall()
     const memory = await gateway.memory()
     heaps.push(memory.heapUsed)
     totals.push(total)
-    console.log(`${String(i).padEnd(5)}   ${String(total).padStart(8)}   ${mb(memory.heapUsed)}              ${mb(memory.rss)}   ${mb(memory.external)}`)
+    console.log(`${String(i).padEnd(5)}   ${String(total).padStart(8)}   ${mb(memory.heapUsed)}              ${mb(memory.rss)}   ${mb(memory.external)}   ${worst.toFixed(0).padStart(8)}`)
+  }
+  const largeRounds = Number(process.env.SOAK_LARGE_ROUNDS ?? 3)
+  for (let i = 1; i <= largeRounds; i++) {
+    const large = await largeBodies(gateway.port, gateway.stall)
+    for (const status of large.statuses) statuses.set(status, (statuses.get(status) ?? 0) + 1)
+    console.log(`large bodies ${i}: four Claude Code requests of 16, 22, 26 and 30 MB at once → ${large.statuses.join(', ')}; worst event-loop stall ${large.worstMs.toFixed(0)} ms`)
   }
   // The first half of the rounds fills the bounded caches (sessions, token counts); the second must be flat.
   const from = Math.floor((rounds - 1) / 2)

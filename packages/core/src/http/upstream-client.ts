@@ -6,6 +6,9 @@ import { DEFAULT_CONNECT_TIMEOUT_MS } from './upstream-timeouts.ts'
 import { UpstreamBody } from './upstream-body.ts'
 import { markUpstreamContacted } from './upstream-contact.ts'
 
+/** Request bodies from this size on are encoded in a task of their own (see `send`). */
+const LARGE_BODY_CHARS = 1024 * 1024
+
 export interface UpstreamClientOptions {
   /** A dispatcher owned by the embedder or a test; never closed by us. */
   dispatcher?: Dispatcher
@@ -62,13 +65,21 @@ export class UpstreamClient {
     const target = splitUrl(call.url)
     markUpstreamContacted(call.signal)
     let response: UpstreamResponse
+    let body: string | Buffer | undefined = call.body
+    if (body !== undefined && body.length >= LARGE_BODY_CHARS) {
+      // Building a 30 MB body (JSON.stringify) and encoding it are each a long task: the loop turns between
+      // them, so the streams the gateway serves stall for one, not for the sum of a request's steps.
+      await new Promise<void>((resolve) => setImmediate(resolve))
+      body = Buffer.from(body)
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    }
     try {
       response = await dispatchCall(this.dispatcher, {
         origin: target.origin,
         path: target.path,
         method: call.method ?? 'POST',
         headers: call.body === undefined ? call.headers : { 'content-type': 'application/json', ...call.headers },
-        body: call.body,
+        body,
         headersTimeout: this.headersTimeout,
         bodyTimeout: this.bodyTimeout
       }, call.signal)
