@@ -128,6 +128,16 @@ export async function startFaultServer (): Promise<FaultServer> {
       socket.end()
     }
     const chunked = (): void => write(head(200, { 'content-type': type, 'transfer-encoding': 'chunked' }))
+    /** Writes the pieces one chunk each, `ms` apart, once or round and round until the client leaves. */
+    const drip = (pieces: string[], ms: number, forever: boolean): void => {
+      let sent = 0
+      const next = (): void => {
+        if (socket.destroyed || (!forever && sent >= pieces.length)) return
+        write(chunk(pieces[sent++ % pieces.length]!))
+        later(ms, next)
+      }
+      next()
+    }
     const body = stream ? frames(dialect, true).join('') : wholeBody(dialect)
     switch (state.fault) {
       case 'ok': {
@@ -157,41 +167,15 @@ export async function startFaultServer (): Promise<FaultServer> {
       case 'stall-after-headers':
         chunked()
         return
-      case 'byte-drip': {
+      case 'byte-drip':
         chunked()
-        let sent = 0
-        const drip = (): void => {
-          if (socket.destroyed || sent >= body.length) return
-          write(chunk(body[sent++]!))
-          later(1000, drip)
-        }
-        drip()
+        drip([...body], 1000, false)
         return
-      }
-      case 'endless-parts': {
-        if (!stream) {
-          // A whole answer whose bytes never finish.
-          chunked()
-          let sent = 0
-          const drip = (): void => {
-            if (socket.destroyed) return
-            write(chunk(body[sent++ % body.length]!))
-            later(100, drip)
-          }
-          drip()
-          return
-        }
+      case 'endless-parts':
+        // Streams: content parts that never end; a whole answer: its bytes, over and over, never finished.
         chunked()
-        const content = frames(dialect, false)
-        let sent = 0
-        const next = (): void => {
-          if (socket.destroyed) return
-          write(chunk(content[sent++ % content.length]!))
-          later(100, next)
-        }
-        next()
+        drip(stream ? frames(dialect, false) : [...body], 100, true)
         return
-      }
       case 'reset-mid-body': {
         const half = stream ? frames(dialect, false).join('') : body.slice(0, Math.floor(body.length / 2))
         write(head(200, { 'content-type': type, 'content-length': String(Buffer.byteLength(body) * 2) }) + half)
