@@ -54,10 +54,13 @@ export function installJsonBodyParser (app: FastifyInstance): void {
       parseLarge(bytes).then((value) => { done(null, value) }, (error: unknown) => { done(error as LynkrError, undefined) })
       return
     }
+    let value: unknown
     try {
-      done(null, parse(bytes.toString('utf8')))
+      value = parse(bytes.toString('utf8'))
     } catch (error) {
       done(error as LynkrError, undefined)
+      return
     }
+    done(null, value)
   })
 }
