@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { MessageEvent } from '@lynkr/protocol'
-import { chatCallFor, countRequestTokens, decisionHeaders, sendStreamReply } from '@lynkr/core'
+import { chatCallFor, countRequestTokens, decisionHeaders, eventStreamHeaders, sendStreamReply } from '@lynkr/core'
 import { parseMessagesRequest } from './parse-messages-request.ts'
 import { encodeAnthropicSse, PING_FRAME } from './encode-anthropic-sse.ts'
 import { isPrewarm, prewarmEvents, prewarmMessage } from './prewarm.ts'

@@ -49,7 +49,7 @@ function setup (primary: ProviderAdapter, pipeline = new Pipeline()) {
   chat.useCallPolicy(createResiliencePolicy({
     breakers,
     events,
-    timeouts: () => ({ firstByteMs: 10_000, idleMs: 10_000, requestMs: 10_000 }),
+    timeouts: () => ({ firstByteMs: 10_000, idleMs: 10_000, requestMs: 10_000, streamMs: 10_000 }),
     maxRetries: 2,
     retryBaseMs: 1,
     retryMaxDelayMs: 5,
