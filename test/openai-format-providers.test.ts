@@ -235,13 +235,14 @@ test('Databricks: invocations URL without a body model, thinking for Claude endp
   assert.equal('model' in sent.body, false)
   assert.deepEqual(sent.body.thinking, { type: 'enabled', budget_tokens: 2048 })
   const thinking = first.content[0] as Anthropic.ThinkingBlock
-  assert.ok(thinking.signature.length > 10)
+  // Marked as Databricks' own (signature-origin), so it never reaches another family's upstream.
+  assert.match(thinking.signature, /^databricks:.{10}/)
 
   fake.respondWith({ text: 'Again.' })
   await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 4096, thinking: { type: 'enabled', budget_tokens: 2048 }, messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: first.content }, { role: 'user', content: 'again' }] })
   sent = posts().at(-1)!
   assert.deepEqual(sent.body.messages[1].content, [
-    { type: 'reasoning', summary: [{ type: 'summary_text', text: 'Think first.', signature: thinking.signature }] },
+    { type: 'reasoning', summary: [{ type: 'summary_text', text: 'Think first.', signature: thinking.signature.slice('databricks:'.length) }] },
     { type: 'text', text: 'Hello!' }
   ])
 })

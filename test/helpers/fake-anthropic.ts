@@ -33,6 +33,38 @@ export interface FakeAnthropicOptions {
 
 type Json = Record<string, any>
 
+/**
+ * Claude's signatures are valid on every platform that serves Claude (Anthropic's API, Foundry, Bedrock,
+ * Vertex), so the Anthropic and Bedrock fakes share this secret unless a test gives another (Z.AI's GLM).
+ */
+export const CLAUDE_SIGNING_SECRET = 'claude-fake-signing-secret'
+
+/** Claude's rule for thinking and tool use, in its own words: the tool turn in progress must start with thinking. */
+export function thinkingTurnError (index: number, found: string): string {
+  return `messages.${index}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${found}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`
+}
+
+/**
+ * The first message of the assistant turn in progress (after the last user message without a tool result),
+ * when that turn used tools: with thinking on, it must open with thinking. `kind` reads a wire block.
+ */
+export function openToolTurn (messages: Json[], kind: (block: Json) => 'tool_use' | 'tool_result' | 'other'): { index: number, content: Json[] } | undefined {
+  let first: { index: number, content: Json[] } | undefined
+  let usedTools = false
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i]!
+    const content: Json[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : Array.isArray(message.content) ? message.content : []
+    if (message.role === 'user') {
+      if (!content.some((block) => kind(block) === 'tool_result')) break
+      continue
+    }
+    if (message.role !== 'assistant') continue
+    first = { index: i, content }
+    if (content.some((block) => kind(block) === 'tool_use')) usedTools = true
+  }
+  return usedTools ? first : undefined
+}
+
 export function thinkingSignature (secret: string, thinking: string): string {
   return createHmac('sha256', secret).update(thinking).digest('base64')
 }
@@ -53,7 +85,7 @@ function fail (exchange: FakeExchange, status: number, message: string, headers:
 const FOUNDRY_AUDIENCES = ['https://cognitiveservices.azure.com', 'https://ai.azure.com']
 
 export async function startFakeAnthropic (options: FakeAnthropicOptions = {}): Promise<FakeUpstream> {
-  const secret = options.signingSecret ?? 'anthropic-fake-secret'
+  const secret = options.signingSecret ?? CLAUDE_SIGNING_SECRET
   return await startFakeServer(async (exchange) => {
     const { req, recorded } = exchange
     const path = new URL(recorded.path, 'http://fake').pathname
@@ -123,6 +155,11 @@ export function validateAnthropicBody (body: unknown, options: { maxOutputTokens
     }
   }
   if (pending.length > 0) return `messages: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${pending.join(', ')}`
+  if (thinking !== undefined && thinking.type !== 'disabled') {
+    const turn = openToolTurn(body.messages as Json[], (block) => block?.type === 'tool_use' ? 'tool_use' : block?.type === 'tool_result' ? 'tool_result' : 'other')
+    const opening = turn?.content[0]?.type
+    if (turn !== undefined && opening !== 'thinking' && opening !== 'redacted_thinking') return thinkingTurnError(turn.index, String(opening))
+  }
   return null
 }
 

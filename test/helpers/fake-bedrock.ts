@@ -16,7 +16,7 @@ import type { MessageHeaders } from '@smithy/eventstream-codec'
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8'
 import { errorHeaders, sendJson, startFakeServer, type FakeExchange } from './fake-server.ts'
 import { isRecord, splitPieces, splitText, usageFor, type FakeReply, type FakeResponder, type FakeUpstream } from './fake-script.ts'
-import { anthropicReplyEvents, anthropicReplyMessage, thinkingSignature, validateAnthropicBody } from './fake-anthropic.ts'
+import { CLAUDE_SIGNING_SECRET, anthropicReplyEvents, anthropicReplyMessage, openToolTurn, thinkingSignature, thinkingTurnError, validateAnthropicBody } from './fake-anthropic.ts'
 
 export interface FakeBedrockOptions {
   /** SigV4 credentials the fake accepts. */
@@ -43,7 +43,8 @@ const FOUNDATION_MODELS: Record<string, string[]> = {
 
 type Json = Record<string, any>
 
-const SECRET = 'bedrock-fake-secret'
+/** Claude on Bedrock verifies the signatures Claude issued anywhere (Anthropic documents them as cross-platform). */
+const SECRET = CLAUDE_SIGNING_SECRET
 const codec = new EventStreamCodec(toUtf8, fromUtf8)
 const ERROR_TYPES: Record<number, string> = {
   400: 'ValidationException', 403: 'AccessDeniedException', 404: 'ResourceNotFoundException', 408: 'ModelTimeoutException',
@@ -247,6 +248,12 @@ function validateConverse (body: Json, options: FakeBedrockOptions, modelId: str
     }
   }
   if (usesTools && body.toolConfig === undefined) return 'The toolConfig field must be defined when using toolUse and toolResult content blocks.'
+  const thinking = body.additionalModelRequestFields?.thinking
+  if (isRecord(thinking) && thinking.type !== 'disabled') {
+    const turn = openToolTurn(body.messages, (block) => isRecord(block.toolUse) ? 'tool_use' : isRecord(block.toolResult) ? 'tool_result' : 'other')
+    const opening = turn?.content[0]
+    if (turn !== undefined && !isRecord(opening?.reasoningContent)) return thinkingTurnError(turn.index, isRecord(opening?.toolUse) ? 'tool_use' : 'text')
+  }
   return null
 }
 
@@ -276,6 +283,20 @@ function validateInvoke (body: Json, options: FakeBedrockOptions): string | null
     if (!Array.isArray(body.anthropic_beta)) return 'anthropic_beta: Input should be a valid list'
     const unknown = body.anthropic_beta.filter((flag: unknown) => options.acceptedBetas !== undefined && !options.acceptedBetas.includes(String(flag)))
     if (unknown.length > 0) return `invalid beta flag: ${unknown.join(', ')}`
+  }
+  // Bedrock's Claude does not run Anthropic's web search or web fetch: those tool types are a validation error.
+  for (const [i, tool] of (Array.isArray(body.tools) ? body.tools : []).entries()) {
+    if (isRecord(tool) && typeof tool.type === 'string' && /^web_(search|fetch)_/.test(tool.type)) {
+      return `tools.${i}: Input tag '${tool.type}' found using 'type' does not match any of the expected tags: 'bash_20250124', 'custom', 'text_editor_20250124', 'text_editor_20250429', 'text_editor_20250728'`
+    }
+  }
+  // …nor does it take their blocks in the history (a turn Anthropic's API served).
+  for (const [i, message] of (Array.isArray(body.messages) ? body.messages : []).entries()) {
+    for (const [j, block] of (Array.isArray(message?.content) ? message.content : []).entries()) {
+      if (isRecord(block) && /^(server_tool_use|web_search_tool_result|web_fetch_tool_result)$/.test(String(block.type))) {
+        return `messages.${i}.content.${j}: Input tag '${String(block.type)}' found using 'type' does not match any of the expected tags`
+      }
+    }
   }
   return validateAnthropicBody(body, { maxOutputTokens: options.maxOutputTokens, adaptiveThinking: options.adaptiveThinking, secret: SECRET, requireModel: false })
 }

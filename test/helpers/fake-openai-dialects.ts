@@ -12,6 +12,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { invalid, startFakeOpenAI, type OpenAIDialect, type OpenAIError } from './fake-openai.ts'
 import { isRecord, type FakeResponder, type FakeUpstream, type RecordedRequest } from './fake-script.ts'
 import { verifyEntraToken } from './fake-entra.ts'
+import { thinkingTurnError } from './fake-anthropic.ts'
 
 interface CommonOptions { responder?: FakeResponder, maxOutputTokens?: number }
 
@@ -367,6 +368,19 @@ export async function startFakeDatabricks (options: FakeDatabricksOptions): Prom
           return databricksError(400, 'BAD_REQUEST', 'thinking.budget_tokens: Input should be greater than or equal to 1024')
         }
         if (typeof body.max_tokens === 'number' && body.max_tokens <= thinking.budget_tokens) return databricksError(400, 'BAD_REQUEST', '`max_tokens` must be greater than `thinking.budget_tokens`')
+        // Claude's rule holds behind Databricks: the tool turn in progress must open with (signed) reasoning.
+        // Tool messages continue the turn; a user message ends it.
+        const messages = messagesOf(body)
+        let first = -1
+        let usedTools = false
+        for (let i = messages.length - 1; i >= 0 && messages[i]!.role !== 'user'; i--) {
+          if (messages[i]!.role !== 'assistant') continue
+          first = i
+          if (Array.isArray(messages[i]!.tool_calls) && (messages[i]!.tool_calls as unknown[]).length > 0) usedTools = true
+        }
+        const content = first < 0 ? undefined : messages[first]!.content
+        const opening = Array.isArray(content) ? content[0] : undefined
+        if (usedTools && !(isRecord(opening) && opening.type === 'reasoning')) return databricksError(400, 'BAD_REQUEST', thinkingTurnError(first, 'tool_use'))
       }
       for (const [i, message] of messagesOf(body).entries()) {
         if (message.role !== 'assistant' || !Array.isArray(message.content)) continue

@@ -1,9 +1,11 @@
 import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
-import { LynkrError } from '@lynkr/protocol'
+import { CLAUDE_SIGNATURES, LynkrError } from '@lynkr/protocol'
 import { UpstreamClient, applyModelLimits, withOutputBudget, mapUpstreamError, parseRetryAfter, readSseEvents, streamEndMissing, transportError, upstreamErrorMessage } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { filterBetas, parseBetaHeader } from './betas.ts'
 import type { BetaAllowList } from './betas.ts'
+import { runsServerToolNamed, servesServerTool } from './server-tools.ts'
+import type { ServerToolList } from './server-tools.ts'
 import { claudeModelInfo } from './claude-models.ts'
 import { toAnthropicRequest } from './to-anthropic-request.ts'
 import { AnthropicStreamParser, anthropicError, anthropicMessageToParts } from './parse-anthropic-response.ts'
@@ -27,12 +29,16 @@ export interface AnthropicMessagesAdapterOptions {
   /** Sent when the client did not send `anthropic-version`. */
   anthropicVersion: string
   betas: BetaAllowList
+  /** The server tools (web search…) the endpoint runs; others get core's notice instead. */
+  serverTools: ServerToolList
   systemMessages: 'keep' | 'hoist'
   client: UpstreamClient
   /** For models the Claude table does not know: whether they take `thinking: {type: "adaptive"}` (undefined: forward as is). */
   adaptiveThinking?: boolean
   /** Per-model limits that override the built-in Claude table (and cover non-Claude models behind the endpoint). */
   limits?: (model: string, betas: readonly string[]) => ModelLimits | undefined
+  /** Whose thinking signatures the endpoint issues and verifies (default: Claude's; Z.AI's GLM has its own). */
+  signatureFamily?: string
 }
 
 /** Accepts a base URL (`https://x.services.ai.azure.com/anthropic`) or the full `/v1/messages` URL. */
@@ -77,7 +83,9 @@ export function createAnthropicMessagesAdapter (options: AnthropicMessagesAdapte
       stream,
       systemMessages: options.systemMessages,
       betas,
-      adaptiveThinking: claude?.adaptiveThinking ?? options.adaptiveThinking
+      adaptiveThinking: claude?.adaptiveThinking ?? options.adaptiveThinking,
+      onThinkingOff: (reason) => { context.log.debug({ provider: id, model }, `thinking left off for this request: ${reason}`) },
+      runsServerTool: (name) => runsServerToolNamed(name, options.serverTools)
     })
     const headers: Record<string, string> = {
       ...options.headers,
@@ -118,8 +126,9 @@ export function createAnthropicMessagesAdapter (options: AnthropicMessagesAdapte
     id,
     defaultModel,
     acceptsSystemMessages: options.systemMessages === 'keep',
-    // Anthropic's format: server tools (web search…) go through as the client sent them.
-    supportsServerTool: () => true,
+    signatureFamily: () => options.signatureFamily ?? CLAUDE_SIGNATURES,
+    // Anthropic's format: the server tools the endpoint runs go through as the client sent them.
+    supportsServerTool: (tool) => servesServerTool(tool, options.serverTools),
     listModels: (): ModelInfo[] => [{ id: defaultModel, provider: id }],
 
     async chat (request, context) {

@@ -7,3 +7,5 @@ export { parseBetaHeader, parseBetaAllowList, filterBetas, betaAllowed, ANTHROPI
 export type { BetaAllowList } from './betas.ts'
 export { claudeModelInfo } from './claude-models.ts'
 export type { ClaudeModelInfo } from './claude-models.ts'
+export { ANTHROPIC_API_SERVER_TOOLS, BEDROCK_SERVER_TOOLS, parseServerToolList, runsServerToolNamed, servesServerTool } from './server-tools.ts'
+export type { ServerToolList } from './server-tools.ts'

@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, TextBlock, ThinkingConfig, ToolDefinition } from '@lynkr/protocol'
-import { isLynkrCitation, isLynkrSearchResult, isToolReference, loadedToolNames, serverToolText } from '@lynkr/protocol'
+import { isLynkrCitation, isLynkrSearchResult, isToolReference, loadedToolNames, serverToolText, toolTurnLacksThinking, ANTHROPIC_TURN_BLOCKS } from '@lynkr/protocol'
 import { LynkrConfigError } from '@lynkr/core'
 import { betaAllowed } from './betas.ts'
 
@@ -22,35 +22,42 @@ export interface AnthropicRequestOptions {
   adaptiveThinking?: boolean
   /** Extra top-level fields (Bedrock: `anthropic_version`, `anthropic_beta`). */
   extra?: Record<string, unknown>
+  /** Told why `thinking` was left off a request that asked for it (for a debug line). */
+  onThinkingOff?: (reason: string) => void
+  /**
+   * Whether the target runs the server tool a `server_tool_use` block names (`web_search`…); a call it does
+   * not run (an earlier turn Anthropic served, replayed to Bedrock) goes as text with its result. Default: all.
+   */
+  runsServerTool?: (name: string) => boolean
 }
 
 /**
  * Rebuilds an Anthropic Messages body from the internal request for an Anthropic-format upstream.
  * Blocks are the client's own objects, so `cache_control`, thinking signatures, citations and unknown
  * fields reach the upstream unchanged and in order; only what the target would reject is touched:
- * - thinking blocks without a signature (produced by another upstream, e.g. OpenAI reasoning) are removed,
- *   because Anthropic verifies signatures;
+ * - thinking blocks without a signature (produced by another upstream, e.g. OpenAI reasoning, or signed by
+ *   another family and unsigned by core's signature-origin) are removed, because Anthropic verifies signatures;
+ * - `thinking` is left off when the tool turn in progress does not start with a thinking block (it came from
+ *   an upstream that does not reason, or its thinking was removed): Anthropic refuses such a request;
  * - a web search another upstream ran (lynkr-made result contents and citation indexes, e.g. Gemini
- *   grounding) goes as text, and its citations are dropped: Anthropic cannot verify them either;
+ *   grounding) goes as text, and its citations are dropped: Anthropic cannot verify them either; so does a
+ *   server tool call (and its result) the target does not run (`runsServerTool`);
  * - empty text blocks are removed;
  * - tool fields and deferred tools that need a beta the target does not get are dropped.
  */
 export function toAnthropicRequest (request: ChatRequest, options: AnthropicRequestOptions): Record<string, unknown> {
   const system: TextBlock[] = [...(request.system ?? [])]
   const messages: Array<{ role: string, content: ContentBlock[] }> = []
-  // Set when the last assistant turn is a tool-use turn whose (foreign) thinking was removed.
-  let strippedFromLastAssistant = false
-  const foreignSearches = foreignSearchIds(request.messages)
+  const foreignSearches = foreignSearchIds(request.messages, options.runsServerTool)
+  // Citations of web search results the target cannot see as blocks (it does not run web search) go too.
+  const searchCitations = options.runsServerTool?.('web_search') ?? true
   const toolSearch = hasToolSearch(options.betas)
   for (const message of request.messages) {
     if (message.role === 'system' && options.systemMessages === 'hoist') {
       for (const block of message.content) if (block.type === 'text' && block.text.trim() !== '') system.push(block)
       continue
     }
-    const content = cleanContent(message, foreignSearches, toolSearch)
-    if (message.role === 'assistant') {
-      strippedFromLastAssistant = message.content.some((block) => block.type === 'thinking' && !signed(block)) && message.content.some((block) => block.type === 'tool_use')
-    }
+    const content = cleanContent(message, foreignSearches, toolSearch, searchCitations)
     if (content.length === 0) continue
     messages.push({ role: message.role, content })
   }
@@ -68,9 +75,9 @@ export function toAnthropicRequest (request: ChatRequest, options: AnthropicRequ
     body.tool_choice = request.tool_choice
   }
   const thinking = thinkingFor(request, options.adaptiveThinking)
-  // With thinking on, a tool-use turn must start with its thinking block; when that block was foreign
-  // (stripped above) the turn cannot be continued with thinking, so this request goes without it.
-  if (thinking !== undefined && !(strippedFromLastAssistant && thinking.type !== 'disabled')) body.thinking = thinking
+  if (thinking !== undefined && thinking.type !== 'disabled' && toolTurnLacksThinking(messages, ANTHROPIC_TURN_BLOCKS)) {
+    options.onThinkingOff?.('the tool turn in progress does not start with a thinking block this upstream can verify (it came from another upstream)')
+  } else if (thinking !== undefined) body.thinking = thinking
   if (request.temperature !== undefined) body.temperature = request.temperature
   if (request.top_p !== undefined) body.top_p = request.top_p
   if (request.top_k !== undefined) body.top_k = request.top_k
@@ -91,7 +98,7 @@ function signed (block: { signature?: string }): boolean {
   return typeof block.signature === 'string' && block.signature !== '' && !FOREIGN_SIGNATURE.test(block.signature)
 }
 
-function cleanContent (message: ChatMessage, foreignSearches: ReadonlySet<string>, toolSearch: boolean): ContentBlock[] {
+function cleanContent (message: ChatMessage, foreignSearches: ReadonlySet<string>, toolSearch: boolean, searchCitations: boolean): ContentBlock[] {
   const out: ContentBlock[] = []
   for (const block of message.content) {
     if (block.type === 'tool_result' && !toolSearch && Array.isArray(block.content) && block.content.some(isToolReference)) {
@@ -103,7 +110,7 @@ function cleanContent (message: ChatMessage, foreignSearches: ReadonlySet<string
     if (block.type === 'text') {
       if (block.text === '') continue
       const citations = (block as { citations?: unknown }).citations
-      if (Array.isArray(citations) && citations.some(isLynkrCitation)) {
+      if (Array.isArray(citations) && citations.some((citation) => isLynkrCitation(citation) || (!searchCitations && (citation as { type?: unknown })?.type === 'web_search_result_location'))) {
         const { citations: _dropped, ...plain } = block as TextBlock & { citations?: unknown }
         out.push(plain)
       } else out.push(block)
@@ -117,22 +124,28 @@ function cleanContent (message: ChatMessage, foreignSearches: ReadonlySet<string
   return out
 }
 
-/** The id tying a server tool call to its result block. */
+/** The id tying a server tool call to its result block (`web_search_tool_result`, `web_fetch_tool_result`…). */
 function searchId (block: ContentBlock): string | undefined {
   const fields = block as unknown as { type: string, id?: unknown, tool_use_id?: unknown }
   if (fields.type === 'server_tool_use') return typeof fields.id === 'string' ? fields.id : undefined
-  if (fields.type === 'web_search_tool_result') return typeof fields.tool_use_id === 'string' ? fields.tool_use_id : undefined
+  if (fields.type.endsWith('_tool_result') && fields.type !== 'tool_result' && fields.type !== 'mcp_tool_result') return typeof fields.tool_use_id === 'string' ? fields.tool_use_id : undefined
   return undefined
 }
 
-/** Ids of the web searches lynkr made from another upstream's search (their results carry lynkr contents). */
-function foreignSearchIds (messages: ChatMessage[]): Set<string> {
+/**
+ * Ids of the server tool calls the target cannot take as blocks: web searches lynkr made from another
+ * upstream's search (their results carry lynkr contents), and calls of server tools the target does not run.
+ */
+function foreignSearchIds (messages: ChatMessage[], runs: ((name: string) => boolean) | undefined): Set<string> {
   const ids = new Set<string>()
   for (const message of messages) {
     for (const block of message.content) {
-      if ((block.type as string) !== 'web_search_tool_result') continue
+      const type = block.type as string
       const id = searchId(block)
-      if (id !== undefined && isLynkrSearchResult(block as { content?: unknown })) ids.add(id)
+      if (id === undefined) continue
+      if (type === 'web_search_tool_result' && isLynkrSearchResult(block as { content?: unknown })) ids.add(id)
+      const name = (block as { name?: unknown }).name
+      if (type === 'server_tool_use' && runs !== undefined && typeof name === 'string' && !runs(name)) ids.add(id)
     }
   }
   return ids

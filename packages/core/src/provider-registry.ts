@@ -1,6 +1,7 @@
 import type { ProviderAdapter } from '@lynkr/protocol'
 import { withLearnedLimits } from './limits/learned-limits.ts'
 import { withServerToolNotice } from './server-tool-notice.ts'
+import { withSignatureOrigin } from './signature-origin.ts'
 
 export class ProviderRegistry {
   private readonly adapters = new Map<string, ProviderAdapter>()
@@ -10,7 +11,8 @@ export class ProviderRegistry {
     if (this.adapters.has(adapter.id)) throw new Error(`Provider "${adapter.id}" is already registered`)
     // Every upstream may refuse a max_tokens above a cap no table knows; the refusal names it (learned-limits.ts).
     // Server tools it cannot serve are removed with a notice, not silently (server-tool-notice.ts).
-    this.adapters.set(adapter.id, withLearnedLimits(withServerToolNotice(adapter)))
+    // Thinking signatures reach only the family that issued them (signature-origin.ts).
+    this.adapters.set(adapter.id, withLearnedLimits(withServerToolNotice(withSignatureOrigin(adapter))))
   }
 
   get (id: string): ProviderAdapter | undefined { return this.adapters.get(id) }

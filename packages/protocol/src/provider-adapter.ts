@@ -49,6 +49,12 @@ export interface ProviderAdapter {
    * Server tools it cannot serve are removed before `chat` with a warning (core's server-tool notice).
    */
   readonly supportsServerTool?: (tool: ToolDefinition, request: ChatRequest) => boolean
+  /**
+   * Which family of thinking signatures this upstream issues and verifies for a request (`anthropic` for
+   * Claude on Anthropic's API, Foundry, Bedrock, Vertex; `gemini`, `openrouter`…); default: the provider id.
+   * Core marks the signatures it issues with it and gives it back only its own (signature-origin.ts).
+   */
+  readonly signatureFamily?: (request: ChatRequest) => string
   listModels: () => ModelInfo[]
   chat: (request: ChatRequest, context: CallContext) => Promise<UpstreamPart[]>
   chatStream: (request: ChatRequest, context: CallContext) => Promise<AsyncIterable<UpstreamPart>>

@@ -4,8 +4,8 @@ import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import { limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider, requireVariable } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
-import { ANTHROPIC_API_BETAS, createAnthropicMessagesAdapter, messagesUrl, parseBetaAllowList, parseSystemMessages } from '@lynkr/anthropic-messages'
-import type { BetaAllowList } from '@lynkr/anthropic-messages'
+import { ANTHROPIC_API_BETAS, ANTHROPIC_API_SERVER_TOOLS, createAnthropicMessagesAdapter, messagesUrl, parseBetaAllowList, parseServerToolList, parseSystemMessages } from '@lynkr/anthropic-messages'
+import type { BetaAllowList, ServerToolList } from '@lynkr/anthropic-messages'
 import { azureAuthHeaders, azureAuthVariables, describeAzureAuth, resolveAzureAuth } from '@lynkr/provider-azure-openai/entra'
 import type { AzureAuth } from '@lynkr/provider-azure-openai/entra'
 
@@ -19,6 +19,7 @@ export interface AzureAnthropicPluginOptions {
   model?: string
   anthropicVersion: string
   betas: BetaAllowList
+  serverTools: ServerToolList
   systemMessages: 'keep' | 'hoist'
   limits?: ModelLimits
   timeoutMs: number
@@ -36,6 +37,7 @@ async function azureAnthropicProvider (app: FastifyInstance, options: AzureAnthr
     ...azureAuthHeaders(options.auth, 'x-api-key', 'azure-anthropic', client),
     anthropicVersion: options.anthropicVersion,
     betas: options.betas,
+    serverTools: options.serverTools,
     systemMessages: options.systemMessages,
     client,
     limits: options.limits === undefined ? undefined : () => options.limits
@@ -55,6 +57,7 @@ export const manifest = defineManifest({
     AZURE_ANTHROPIC_MODEL: Type.Optional(Type.String()),
     AZURE_ANTHROPIC_VERSION: Type.String({ default: '2023-06-01' }),
     AZURE_ANTHROPIC_BETAS: Type.Optional(Type.String()),
+    AZURE_ANTHROPIC_SERVER_TOOLS: Type.Optional(Type.String({ description: 'server tool types the endpoint runs (prefix*, * for all, empty for none); others are removed with a notice' })),
     AZURE_ANTHROPIC_SYSTEM_MESSAGES: Type.String({ default: 'keep' }),
     ...limitVariables('AZURE_ANTHROPIC')
   }),
@@ -66,6 +69,7 @@ export const manifest = defineManifest({
       model: env.AZURE_ANTHROPIC_MODEL === undefined || env.AZURE_ANTHROPIC_MODEL.trim() === '' ? undefined : env.AZURE_ANTHROPIC_MODEL.trim(),
       anthropicVersion: env.AZURE_ANTHROPIC_VERSION,
       betas: parseBetaAllowList(env.AZURE_ANTHROPIC_BETAS, ANTHROPIC_API_BETAS),
+      serverTools: parseServerToolList(env.AZURE_ANTHROPIC_SERVER_TOOLS, ANTHROPIC_API_SERVER_TOOLS),
       systemMessages: parseSystemMessages(env.AZURE_ANTHROPIC_SYSTEM_MESSAGES, 'AZURE_ANTHROPIC_SYSTEM_MESSAGES'),
       ...limitOptions(env, 'AZURE_ANTHROPIC'),
       dispatcher: runtime.dispatcher

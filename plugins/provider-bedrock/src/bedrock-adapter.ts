@@ -1,9 +1,9 @@
 import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
-import { LynkrError } from '@lynkr/protocol'
+import { CLAUDE_SIGNATURES, LynkrError } from '@lynkr/protocol'
 import { UpstreamClient, applyModelLimits, urlPathSegment, transportError, withOutputBudget } from '@lynkr/core'
 import type { ModelLimits, UpstreamResponse } from '@lynkr/core'
-import { AnthropicStreamParser, anthropicMessageToParts, filterBetas, parseBetaHeader, toAnthropicRequest } from '@lynkr/anthropic-messages'
-import type { BetaAllowList } from '@lynkr/anthropic-messages'
+import { AnthropicStreamParser, anthropicMessageToParts, filterBetas, parseBetaHeader, runsServerToolNamed, servesServerTool, toAnthropicRequest } from '@lynkr/anthropic-messages'
+import type { BetaAllowList, ServerToolList } from '@lynkr/anthropic-messages'
 import { bedrockModelProfile } from './bedrock-models.ts'
 import type { BedrockModelProfile } from './bedrock-models.ts'
 import { bedrockError, mapBedrockHttpError } from './bedrock-errors.ts'
@@ -27,6 +27,8 @@ export interface BedrockAdapterOptions {
   /** `auto`: InvokeModel (Anthropic body) for `anthropic.*` models, Converse for the rest. */
   api: BedrockApi
   betas: BetaAllowList
+  /** The server tools Claude on Bedrock runs through InvokeModel; others get core's notice instead. */
+  serverTools: ServerToolList
   /** Overrides of the built-in per-model limits. */
   limits?: ModelLimits
   client: UpstreamClient
@@ -64,7 +66,12 @@ export function createBedrockAdapter (options: BedrockAdapterOptions): ProviderA
     return { request: limited, profile, betas, invoke }
   }
 
-  function invokeBody (request: ChatRequest, profile: BedrockModelProfile, betas: string[]): string {
+  /** Why `thinking` was left off a request that asked for it, at debug level. */
+  function thinkingOff (context: CallContext, model: string): (reason: string) => void {
+    return (reason) => { context.log.debug({ provider: 'bedrock', model }, `thinking left off for this request: ${reason}`) }
+  }
+
+  function invokeBody (request: ChatRequest, profile: BedrockModelProfile, betas: string[], context: CallContext): string {
     if (!profile.tools && (request.tools?.length ?? 0) > 0 && request.tool_choice?.type !== 'none') {
       throw new LynkrError('invalid_request', `Bedrock model ${profile.baseId} does not support tool use; set AWS_BEDROCK_MODEL_ID to a model that does`, { status: 400, provider: 'bedrock', retryable: false, code: 'LYNKR_BEDROCK_NO_TOOL_USE' })
     }
@@ -72,6 +79,8 @@ export function createBedrockAdapter (options: BedrockAdapterOptions): ProviderA
       systemMessages: 'hoist',
       betas,
       adaptiveThinking: profile.adaptiveThinking,
+      onThinkingOff: thinkingOff(context, request.model),
+      runsServerTool: (name) => runsServerToolNamed(name, options.serverTools),
       extra: { anthropic_version: 'bedrock-2023-05-31', ...(betas.length > 0 ? { anthropic_beta: betas } : {}) }
     }))
   }
@@ -88,8 +97,10 @@ export function createBedrockAdapter (options: BedrockAdapterOptions): ProviderA
     specificationVersion: 'v1',
     id: 'bedrock',
     defaultModel: options.model,
-    // InvokeModel carries the Anthropic body, server tools as the client sent them (as before); Converse has none.
-    supportsServerTool: (_tool, request) => options.api === 'invoke' || (options.api === 'auto' && bedrockModelProfile(request.model).anthropic),
+    // Claude on Bedrock signs its thinking as Claude does everywhere; other models' signatures are Bedrock's own.
+    signatureFamily: (request) => bedrockModelProfile(request.model).anthropic ? CLAUDE_SIGNATURES : 'bedrock',
+    // InvokeModel carries the Anthropic body, with the server tools Bedrock runs as the client sent them; Converse has none.
+    supportsServerTool: (tool, request) => (options.api === 'invoke' || (options.api === 'auto' && bedrockModelProfile(request.model).anthropic)) && servesServerTool(tool, options.serverTools),
     listModels: (): ModelInfo[] => {
       const limits = bedrockModelProfile(options.model).limits
       return [{ id: options.model, provider: 'bedrock', contextWindow: limits?.contextWindow, maxOutputTokens: limits?.maxOutputTokens }]
@@ -99,11 +110,11 @@ export function createBedrockAdapter (options: BedrockAdapterOptions): ProviderA
       const { request, profile, betas, invoke } = await prepare(input, context)
       if (invoke) {
         const url = urlFor(request.model, 'invoke')
-        const response = await send(url, invokeBody(request, profile, betas), false, context.signal)
+        const response = await send(url, invokeBody(request, profile, betas, context), false, context.signal)
         return anthropicMessageToParts('bedrock', await readJson(response, url, context.signal))
       }
       const names = new ToolNameMap()
-      const body = JSON.stringify(toConverseRequest(request, { profile, names, betas }))
+      const body = JSON.stringify(toConverseRequest(request, { profile, names, betas, onThinkingOff: thinkingOff(context, request.model) }))
       const url = urlFor(request.model, 'converse')
       const response = await send(url, body, false, context.signal)
       return converseResponseToParts(await readJson(response, url, context.signal), names)
@@ -112,7 +123,7 @@ export function createBedrockAdapter (options: BedrockAdapterOptions): ProviderA
     async chatStream (input, context) {
       const { request, profile, betas, invoke } = await prepare(input, context)
       const names = new ToolNameMap()
-      const body = invoke ? invokeBody(request, profile, betas) : JSON.stringify(toConverseRequest(request, { profile, names, betas }))
+      const body = invoke ? invokeBody(request, profile, betas, context) : JSON.stringify(toConverseRequest(request, { profile, names, betas, onThinkingOff: thinkingOff(context, request.model) }))
       const url = urlFor(request.model, invoke ? 'invoke-with-response-stream' : 'converse-stream')
       const response = await send(url, body, true, context.signal)
       return invoke ? invokeStreamParts(response, url, context.signal) : converseStreamParts(response, url, names, context.signal)

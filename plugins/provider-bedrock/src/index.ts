@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import { LynkrConfigError, limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider, singleToolCallFor, withPartTransforms } from '@lynkr/core'
-import { BEDROCK_BETAS, parseBetaAllowList } from '@lynkr/anthropic-messages'
+import { BEDROCK_BETAS, BEDROCK_SERVER_TOOLS, parseBetaAllowList, parseServerToolList } from '@lynkr/anthropic-messages'
 import { createBedrockAdapter } from './bedrock-adapter.ts'
 import type { BedrockAdapterOptions } from './bedrock-adapter.ts'
 import type { BedrockAuth } from './sign-request.ts'
@@ -88,6 +88,7 @@ export const manifest = defineManifest({
     AWS_ENDPOINT_URL: Type.Optional(Type.String()),
     AWS_BEDROCK_API: Type.Union([Type.Literal('auto'), Type.Literal('converse'), Type.Literal('invoke')], { default: 'auto' }),
     AWS_BEDROCK_BETAS: Type.Optional(Type.String()),
+    AWS_BEDROCK_SERVER_TOOLS: Type.Optional(Type.String({ description: 'Anthropic tool types InvokeModel accepts (prefix*, * for all); web search and web fetch are not among them by default and are removed with a notice' })),
     ...limitVariables('AWS_BEDROCK')
   }),
   toOptions: (env, runtime): BedrockPluginOptions => {
@@ -98,6 +99,7 @@ export const manifest = defineManifest({
       auth: bedrockAuth(env, region),
       api: env.AWS_BEDROCK_API,
       betas: parseBetaAllowList(env.AWS_BEDROCK_BETAS, BEDROCK_BETAS),
+      serverTools: parseServerToolList(env.AWS_BEDROCK_SERVER_TOOLS, BEDROCK_SERVER_TOOLS),
       ...limitOptions(env, 'AWS_BEDROCK'),
       dispatcher: runtime.dispatcher
     }

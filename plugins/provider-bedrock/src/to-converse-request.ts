@@ -1,5 +1,5 @@
-import type { ChatMessage, ChatRequest, ContentBlock, DocumentBlock, ImageBlock, ThinkingConfig, ToolResultBlock } from '@lynkr/protocol'
-import { LynkrError, declaredTools, emulateToolChoice, serverToolText } from '@lynkr/protocol'
+import type { ChatMessage, ChatRequest, TurnBlocks, ContentBlock, DocumentBlock, ImageBlock, ThinkingConfig, ToolResultBlock } from '@lynkr/protocol'
+import { LynkrError, declaredTools, emulateToolChoice, serverToolText, toolTurnLacksThinking } from '@lynkr/protocol'
 import type { BedrockModelProfile } from './bedrock-models.ts'
 import type { ToolNameMap } from './tool-names.ts'
 
@@ -11,6 +11,8 @@ export interface ConverseOptions {
   names: ToolNameMap
   /** Filtered betas, for Claude through Converse (`additionalModelRequestFields.anthropic_beta`). */
   betas: readonly string[]
+  /** Told why `thinking` was left off a request that asked for it (for a debug line). */
+  onThinkingOff?: (reason: string) => void
 }
 
 const IMAGE_FORMATS = new Set(['png', 'jpeg', 'gif', 'webp'])
@@ -97,9 +99,10 @@ function convertBlocks (message: ChatMessage, options: ConverseOptions, counter:
         break
       }
       case 'thinking': {
-        // Only signed reasoning can be replayed; foreign (unsigned) thinking is dropped.
+        // Only signed reasoning can be replayed; unsigned thinking (another upstream's, or signed by another
+        // family and unsigned by core's signature-origin) is dropped.
         const thinking = block as { thinking: string, signature?: string }
-        if (message.role === 'assistant' && typeof thinking.signature === 'string' && thinking.signature !== '' && !thinking.signature.startsWith('gemini:')) {
+        if (message.role === 'assistant' && typeof thinking.signature === 'string' && thinking.signature !== '') {
           out.push({ reasoningContent: { reasoningText: { text: thinking.thinking, signature: thinking.signature } } })
         }
         break
@@ -154,6 +157,12 @@ function thinkingField (thinking: ThinkingConfig | undefined, request: ChatReque
     return budget >= 1024 ? { type: 'enabled', budget_tokens: budget } : undefined
   }
   return { type: 'enabled', budget_tokens: thinking.budget_tokens }
+}
+
+const CONVERSE_TURN_BLOCKS: TurnBlocks<ConverseBlock> = {
+  opensTurn: (block) => block.reasoningContent !== undefined,
+  isToolUse: (block) => block.toolUse !== undefined,
+  isToolResult: (block) => block.toolResult !== undefined
 }
 
 function toolNamesInHistory (messages: ChatMessage[]): string[] {
@@ -237,7 +246,10 @@ export function toConverseRequest (input: ChatRequest, options: ConverseOptions)
   const extra: Json = {}
   if (profile.anthropic) {
     const thinking = thinkingField(request.thinking, request, profile)
-    if (thinking !== undefined) extra.thinking = thinking
+    // Claude refuses thinking when the tool turn in progress does not start with reasoning it can verify.
+    if (thinking !== undefined && toolTurnLacksThinking(body.messages as Converted[], CONVERSE_TURN_BLOCKS)) {
+      options.onThinkingOff?.('the tool turn in progress does not start with a thinking block this upstream can verify (it came from another upstream)')
+    } else if (thinking !== undefined) extra.thinking = thinking
     if (request.top_k !== undefined) extra.top_k = request.top_k
     if (options.betas.length > 0) extra.anthropic_beta = options.betas
   }

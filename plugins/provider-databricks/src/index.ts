@@ -4,8 +4,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
-import { defineManifest } from '@lynkr/protocol'
-import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
+import { ANTHROPIC_TURN_BLOCKS, defineManifest, toolTurnLacksThinking } from '@lynkr/protocol'
+import type { ChatRequest, ContentBlock, ProviderAdapter, TurnBlocks } from '@lynkr/protocol'
 import { LynkrConfigError, UpstreamClient, limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider, requireVariable, urlPathSegment, withModelLimits } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { createOpenAICompatibleAdapter, modelLimitsResolver, thinkTagsVariable } from '@lynkr/openai-chat'
@@ -40,9 +40,16 @@ export function invocationsUrl (apiBase: string, endpoint: string): string {
   return `${apiBase.replace(/\/+$/, '')}/serving-endpoints/${urlPathSegment(endpoint, 'endpoint')}/invocations`
 }
 
+/** Claude behind Databricks keeps Claude's rule: a tool turn in progress must open with (signed) reasoning. */
+const DATABRICKS_TURN_BLOCKS: TurnBlocks<ContentBlock> = {
+  ...ANTHROPIC_TURN_BLOCKS,
+  opensTurn: (block) => block.type === 'thinking' && typeof block.signature === 'string' && block.signature !== ''
+}
+
 /**
  * The endpoint is named by the URL, so the body carries no `model`. Claude endpoints take Anthropic's
- * `thinking` object as an extra body field (adaptive thinking becomes a budget, as they only know budgets).
+ * `thinking` object as an extra body field (adaptive thinking becomes a budget, as they only know budgets);
+ * it is left off when the tool turn in progress has no reasoning Databricks signed (Claude would refuse it).
  */
 export function databricksBody (body: OpenAIChatBody, request: ChatRequest): OpenAIChatBody {
   const { model: _model, ...rest } = body
@@ -53,7 +60,7 @@ export function databricksBody (body: OpenAIChatBody, request: ChatRequest): Ope
     let budget: number | undefined
     if (thinking?.type === 'enabled') budget = thinking.budget_tokens
     else if (thinking?.type === 'adaptive') budget = Math.min(16_000, maxTokens - 1)
-    if (budget !== undefined && budget >= 1024 && budget < maxTokens) out.thinking = { type: 'enabled', budget_tokens: budget }
+    if (budget !== undefined && budget >= 1024 && budget < maxTokens && !toolTurnLacksThinking(request.messages, DATABRICKS_TURN_BLOCKS)) out.thinking = { type: 'enabled', budget_tokens: budget }
   }
   return out
 }

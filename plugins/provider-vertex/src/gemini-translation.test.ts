@@ -47,7 +47,7 @@ test('history: roles merged to alternate, tool results named after their call, t
     messages: [
       { role: 'system', content: [{ type: 'text', text: 'env: linux' }] },
       { role: 'user', content: [{ type: 'text', text: 'read a' }, { type: 'text', text: '   ' }] },
-      { role: 'assistant', content: [{ type: 'thinking', thinking: 'need it', signature: 'gemini:c2lnLTE=' }, { type: 'tool_use', id: 'toolu_1', name: 'Read', input: { file_path: '/a' } }, { type: 'thinking', thinking: 'x', signature: 'anthropic-sig' }] },
+      { role: 'assistant', content: [{ type: 'thinking', thinking: 'need it', signature: 'gemini:c2lnLTE=' }, { type: 'tool_use', id: 'toolu_1', name: 'Read', input: { file_path: '/a' } }, { type: 'thinking', thinking: 'x', signature: '' }] },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'A', is_error: false }] },
       { role: 'user', content: [{ type: 'text', text: 'thanks' }] }
     ]

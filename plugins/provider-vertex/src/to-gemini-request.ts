@@ -6,8 +6,9 @@ type Json = Record<string, unknown>
 type Part = Json
 
 /**
- * Gemini's thought signatures ride on Anthropic thinking blocks through Claude Code. The prefix marks the
- * ones Gemini issued, so signatures from other upstreams are never sent to Gemini (and back).
+ * Gemini's thought signatures ride on Anthropic thinking blocks through Claude Code, marked with this prefix
+ * (core's signature-origin: the mark is Gemini's family name), so they are never sent to other upstreams;
+ * core removes the mark, and every other family's signature, before a request reaches this translator.
  */
 export const GEMINI_SIGNATURE_PREFIX = 'gemini:'
 
@@ -92,7 +93,7 @@ function convertMessage (message: ChatMessage, namesById: Map<string, string>): 
       case 'thinking': {
         // Thought text is not sent back; a Gemini signature goes on the next part of the turn.
         const sig = (block as { signature?: string }).signature
-        if (message.role === 'assistant' && typeof sig === 'string' && sig.startsWith(GEMINI_SIGNATURE_PREFIX)) signature = sig.slice(GEMINI_SIGNATURE_PREFIX.length)
+        if (message.role === 'assistant' && typeof sig === 'string' && sig !== '') signature = sig.startsWith(GEMINI_SIGNATURE_PREFIX) ? sig.slice(GEMINI_SIGNATURE_PREFIX.length) : sig
         break
       }
       default: {

@@ -73,6 +73,7 @@ export function createVertexAdapter (options: VertexAdapterOptions): ProviderAda
     specificationVersion: 'v1',
     id: 'vertex',
     defaultModel: options.model,
+    signatureFamily: () => 'gemini',
     supportsServerTool: (tool, request) => isWebSearchTool(tool) && geminiSearchApplies(request),
     listModels: (): ModelInfo[] => {
       const limits = lookupModelLimits(GEMINI_MODEL_LIMITS, options.model)

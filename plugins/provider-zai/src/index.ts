@@ -5,8 +5,8 @@ import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
 import { LynkrConfigError, UpstreamClient, limitOptions, limitVariables, lookupModelLimits, parseUrlVariable, registerUpstreamProvider, requireVariable, withModelLimits } from '@lynkr/core'
 import type { ModelLimits, ModelLimitsTable } from '@lynkr/core'
-import { createAnthropicMessagesAdapter, messagesUrl, parseBetaAllowList, parseSystemMessages } from '@lynkr/anthropic-messages'
-import type { BetaAllowList } from '@lynkr/anthropic-messages'
+import { createAnthropicMessagesAdapter, messagesUrl, parseBetaAllowList, parseServerToolList, parseSystemMessages } from '@lynkr/anthropic-messages'
+import type { BetaAllowList, ServerToolList } from '@lynkr/anthropic-messages'
 import { chatCompletionsUrl, createOpenAICompatibleAdapter } from '@lynkr/openai-chat'
 
 export type ZaiApiFormat = 'anthropic' | 'openai'
@@ -18,6 +18,7 @@ export interface ZaiPluginOptions {
   apiKey: string
   model: string
   betas: BetaAllowList
+  serverTools: ServerToolList
   systemMessages: 'keep' | 'hoist'
   limits?: ModelLimits
   timeoutMs: number
@@ -61,8 +62,11 @@ function createZaiAdapter (options: ZaiPluginOptions, client: UpstreamClient): P
       headers: { 'x-api-key': options.apiKey, authorization: `Bearer ${options.apiKey}` },
       anthropicVersion: '2023-06-01',
       betas: options.betas,
+      serverTools: options.serverTools,
       systemMessages: options.systemMessages,
       adaptiveThinking: false,
+      // GLM signs its thinking itself: Claude's signatures mean nothing to it, and its own nothing to Claude.
+      signatureFamily: 'zai',
       client,
       limits: limitsFor
     })
@@ -94,6 +98,7 @@ export const manifest = defineManifest({
     ZAI_MODEL: Type.String({ default: 'GLM-4.7' }),
     ZAI_API_FORMAT: Type.Optional(Type.String()),
     ZAI_BETAS: Type.Optional(Type.String()),
+    ZAI_SERVER_TOOLS: Type.Optional(Type.String({ description: 'Anthropic server tool types the Anthropic-format endpoint runs (prefix*, * for all); none by default, others are removed with a notice' })),
     ZAI_SYSTEM_MESSAGES: Type.String({ default: 'hoist' }),
     ...limitVariables('ZAI')
   }),
@@ -107,6 +112,8 @@ export const manifest = defineManifest({
       model: env.ZAI_MODEL,
       // GLM ignores Claude-specific betas at best: none are forwarded unless listed.
       betas: parseBetaAllowList(env.ZAI_BETAS, []),
+      // GLM runs none of Anthropic's server tools (web search, web fetch, code execution).
+      serverTools: parseServerToolList(env.ZAI_SERVER_TOOLS, []),
       systemMessages: parseSystemMessages(env.ZAI_SYSTEM_MESSAGES, 'ZAI_SYSTEM_MESSAGES'),
       ...limitOptions(env, 'ZAI'),
       dispatcher: runtime.dispatcher
