@@ -65,14 +65,8 @@ export function createAnthropicMessagesAdapter (options: AnthropicMessagesAdapte
   const { id, client } = options
   const defaultModel = options.model ?? options.fallbackModel
 
-  function upstreamModel (request: ChatRequest): string {
-    // Routed by default and no model configured: the client's own model name goes through.
-    if (options.model === undefined && request.model === defaultModel && !request.clientModel.includes(':')) return request.clientModel
-    return request.model
-  }
-
   async function post (request: ChatRequest, stream: boolean, context: CallContext) {
-    const model = upstreamModel(request)
+    const model = request.model
     const betas = filterBetas(parseBetaHeader(context.headers?.['anthropic-beta']), options.betas)
     const claude = claudeModelInfo(model, { betas })
     const configured = options.limits?.(model, betas)
@@ -125,6 +119,8 @@ export function createAnthropicMessagesAdapter (options: AnthropicMessagesAdapte
     specificationVersion: 'v1',
     id,
     defaultModel,
+    // No model configured: a request routed here by default goes to the model the client named.
+    ...(options.model === undefined ? { defaultModelFor: (request: ChatRequest) => request.clientModel.includes(':') ? defaultModel : request.clientModel } : {}),
     acceptsSystemMessages: options.systemMessages === 'keep',
     signatureFamily: () => options.signatureFamily ?? CLAUDE_SIGNATURES,
     // Anthropic's format: the server tools the endpoint runs go through as the client sent them.

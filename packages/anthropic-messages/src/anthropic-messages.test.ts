@@ -29,7 +29,8 @@ test('an Anthropic stream passes through faithfully: signature, redacted thinkin
     { type: 'tool_use', id: 'toolu_01B2c', name: 'get_weather', input: { city: 'Tōkyō "東京"' } }
   ])
   assert.equal(message.stop_reason, 'tool_use')
-  assert.deepEqual(message.usage, { input_tokens: 412, output_tokens: 87, cache_creation_input_tokens: 120, cache_read_input_tokens: 3900 })
+  // The split of cache writes by lifetime reaches the client too (and prices 1-hour writes at their rate).
+  assert.deepEqual(message.usage, { input_tokens: 412, output_tokens: 87, cache_creation_input_tokens: 120, cache_read_input_tokens: 3900, cache_creation: { ephemeral_5m_input_tokens: 120, ephemeral_1h_input_tokens: 0 } })
   const start = events[0] as Extract<MessageEvent, { type: 'message_start' }>
   assert.equal(start.message.usage.cache_read_input_tokens, 3900, 'cache usage already in message_start')
   // The signature is one delta, sent just before the thinking block closes.

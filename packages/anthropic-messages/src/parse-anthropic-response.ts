@@ -30,6 +30,13 @@ export function fromAnthropicUsage (usage: unknown): Partial<Usage> {
   for (const key of ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'] as const) {
     if (typeof usage[key] === 'number') out[key] = usage[key]
   }
+  const lifetimes = usage.cache_creation
+  if (isObject(lifetimes) && (typeof lifetimes.ephemeral_5m_input_tokens === 'number' || typeof lifetimes.ephemeral_1h_input_tokens === 'number')) {
+    out.cache_creation = {
+      ephemeral_5m_input_tokens: typeof lifetimes.ephemeral_5m_input_tokens === 'number' ? lifetimes.ephemeral_5m_input_tokens : 0,
+      ephemeral_1h_input_tokens: typeof lifetimes.ephemeral_1h_input_tokens === 'number' ? lifetimes.ephemeral_1h_input_tokens : 0
+    }
+  }
   const details = usage.output_tokens_details
   if (isObject(details) && typeof details.thinking_tokens === 'number') out.reasoning_tokens = details.thinking_tokens
   const serverTools = usage.server_tool_use

@@ -14,6 +14,7 @@ import type { AssembledMessage } from './stream/collect-message.ts'
 import { composeMiddleware, orderMiddleware } from './chat-middleware.ts'
 import type { ChatMiddleware, MiddlewareChain } from './chat-middleware.ts'
 import { streamEndMissing } from './http/stream-end.ts'
+import { countTextTokens } from './tokens/count-tokens.ts'
 
 export interface ChatCall {
   request: ChatRequest
@@ -298,10 +299,13 @@ export class ChatService {
       decision = served
       const assembler = new MessageAssembler({ clientModel: call.request.clientModel, inputTokensEstimate: call.inputTokensEstimate })
       this.streams++
-      const finish = (usage: Usage, error: LynkrError | undefined): void => {
+      const finish = (usage: Usage, error: LynkrError | undefined, output?: Promise<number>): void => {
         this.streams--
         this.end(call)
-        this.completed(call, served, true, started, usage, error)
+        if (output === undefined) return this.completed(call, served, true, started, usage, error)
+        // Cut short before the upstream reported its output: what was streamed is counted (and charged).
+        output.then((tokens) => { this.completed(call, served, true, started, { ...usage, output_tokens: tokens }, error) },
+          () => { this.completed(call, served, true, started, usage, error) })
       }
       return { decision: served, events: assembleEvents(result, assembler, call.scope, finish) }
     } catch (error) {
@@ -393,16 +397,26 @@ function zeroUsage (): Usage {
   return { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
 }
 
-async function * assembleEvents (parts: AsyncIterable<UpstreamPart>, assembler: MessageAssembler, scope: CallScope, finish: (usage: Usage, error: LynkrError | undefined) => void): AsyncGenerator<MessageEvent> {
+async function * assembleEvents (parts: AsyncIterable<UpstreamPart>, assembler: MessageAssembler, scope: CallScope, finish: (usage: Usage, error: LynkrError | undefined, output?: Promise<number>) => void): AsyncGenerator<MessageEvent> {
   const batch: MessageEvent[] = []
   let usage = zeroUsage()
   let failure: LynkrError | undefined
+  let reported = false
+  // What reached the client, for an answer that ends (failure, client gone) before its final usage.
+  const sent: string[] = []
   // The final message_delta carries the cumulative usage of the whole answer: that is what gets priced.
   const note = (events: MessageEvent[]): void => {
     for (const event of events) {
       if (event.type === 'message_start') usage = { ...event.message.usage, output_tokens: 0 }
-      else if (event.type === 'message_delta') usage = { ...usage, ...event.usage }
-      else if (event.type === 'error') failure = event.error
+      else if (event.type === 'message_delta') {
+        usage = { ...usage, ...event.usage }
+        reported = true
+      } else if (event.type === 'content_block_delta') {
+        const delta = event.delta
+        if (delta.type === 'text_delta') sent.push(delta.text)
+        else if (delta.type === 'thinking_delta') sent.push(delta.thinking)
+        else if (delta.type === 'input_json_delta') sent.push(delta.partial_json)
+      } else if (event.type === 'error') failure = event.error
     }
   }
   try {
@@ -430,6 +444,7 @@ async function * assembleEvents (parts: AsyncIterable<UpstreamPart>, assembler: 
     note(batch)
     yield * batch
   } finally {
-    finish(usage, failure)
+    if (reported || sent.length === 0 || usage.output_tokens > 0) finish(usage, failure)
+    else finish(usage, failure, countTextTokens(sent))
   }
 }

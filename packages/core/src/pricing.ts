@@ -2,8 +2,14 @@ import { readFileSync } from 'node:fs'
 import type { Usage } from '@lynkr/protocol'
 import { LynkrConfigError } from './config-error.ts'
 
-/** USD per million tokens. `cacheRead`/`cacheWrite` price the cached and cache-creation input tokens. */
-export interface ModelPrice { input: number, output: number, cacheRead: number, cacheWrite: number }
+/**
+ * USD per million tokens. `cacheRead`/`cacheWrite` price the cached and cache-creation input tokens
+ * (`cacheWrite` the default 5-minute writes, `cacheWrite1h` the 1-hour ones); `webSearch` is USD per 1,000
+ * web searches the upstream ran (usage.server_tool_use).
+ */
+export interface ModelPrice { input: number, output: number, cacheRead: number, cacheWrite: number, cacheWrite1h: number, webSearch: number }
+
+const OPTIONAL_PRICES = ['cacheRead', 'cacheWrite', 'cacheWrite1h', 'webSearch']
 
 /** Providers that run on the user's own hardware: free unless an override says otherwise. */
 export const LOCAL_PROVIDERS: readonly string[] = ['ollama', 'llamacpp', 'lmstudio']
@@ -13,23 +19,31 @@ const SEPARATOR = /[/.:_@\s-]/
 function isPrice (value: unknown): value is Partial<ModelPrice> & { input: number, output: number } {
   const record = value as Record<string, unknown> | null
   if (record === null || typeof record !== 'object') return false
-  for (const key of ['input', 'output', 'cacheRead', 'cacheWrite']) {
+  for (const key of ['input', 'output', ...OPTIONAL_PRICES]) {
     const field = record[key]
-    if (field === undefined && (key === 'cacheRead' || key === 'cacheWrite')) continue
+    if (field === undefined && OPTIONAL_PRICES.includes(key)) continue
     if (typeof field !== 'number' || !Number.isFinite(field) || field < 0) return false
   }
   return true
 }
 
+/** Missing cache prices default to the input price (1-hour writes: twice it, Anthropic's rate); searches to free. */
 function normalise (price: Partial<ModelPrice> & { input: number, output: number }): ModelPrice {
-  return { input: price.input, output: price.output, cacheRead: price.cacheRead ?? price.input, cacheWrite: price.cacheWrite ?? price.input }
+  return {
+    input: price.input,
+    output: price.output,
+    cacheRead: price.cacheRead ?? price.input,
+    cacheWrite: price.cacheWrite ?? price.input,
+    cacheWrite1h: price.cacheWrite1h ?? price.input * 2,
+    webSearch: price.webSearch ?? 0
+  }
 }
 
 function readTable (entries: Record<string, unknown>, where: string, variable?: string): Map<string, ModelPrice> {
   const table = new Map<string, ModelPrice>()
   for (const [key, value] of Object.entries(entries)) {
     if (!isPrice(value)) {
-      throw new LynkrConfigError(`${where}: "${key}" must be {"input": n, "output": n, "cacheRead"?: n, "cacheWrite"?: n} in USD per million tokens`, variable)
+      throw new LynkrConfigError(`${where}: "${key}" must be {"input": n, "output": n, "cacheRead"?: n, "cacheWrite"?: n, "cacheWrite1h"?: n} in USD per million tokens, "webSearch"?: n in USD per 1,000 searches`, variable)
     }
     table.set(key.toLowerCase(), normalise(value))
   }
@@ -103,7 +117,7 @@ export class Pricing {
     const override = this.overrides.get(pair) ?? this.overrides.get(id)
     if (override !== undefined) return override
     const overridePart = partMatch(this.overrides, id)
-    if (LOCAL_PROVIDERS.includes(provider)) return overridePart === undefined ? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } : this.overrides.get(overridePart)
+    if (LOCAL_PROVIDERS.includes(provider)) return overridePart === undefined ? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, webSearch: 0 } : this.overrides.get(overridePart)
     const exact = this.table.get(pair) ?? this.table.get(id)
     if (exact !== undefined) return exact
     // The more specific part wins (gpt-4o-mini over gpt-4o); on a tie the override does.
@@ -120,11 +134,18 @@ export class Pricing {
   }
 }
 
-/** Input excludes cache tokens (Anthropic semantics), so the four kinds add up without double counting. */
+/**
+ * Input excludes cache tokens (Anthropic semantics), so the kinds add up without double counting; the 1-hour
+ * share of the cache writes (when the upstream splits them) is priced at its own rate, and web searches per search.
+ */
 export function costFor (price: ModelPrice, usage: Usage): number {
+  const writes = usage.cache_creation_input_tokens ?? 0
+  const oneHour = Math.min(writes, usage.cache_creation?.ephemeral_1h_input_tokens ?? 0)
   const dollars = (usage.input_tokens * price.input +
     usage.output_tokens * price.output +
     (usage.cache_read_input_tokens ?? 0) * price.cacheRead +
-    (usage.cache_creation_input_tokens ?? 0) * price.cacheWrite) / 1_000_000
+    (writes - oneHour) * price.cacheWrite +
+    oneHour * price.cacheWrite1h) / 1_000_000 +
+    (usage.server_tool_use?.web_search_requests ?? 0) * price.webSearch / 1000
   return Math.round(dollars * 1e10) / 1e10
 }

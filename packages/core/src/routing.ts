@@ -1,4 +1,4 @@
-import type { RouteDecision, RoutingInput, RoutingStrategy } from '@lynkr/protocol'
+import type { ChatRequest, ProviderAdapter, RouteDecision, RoutingInput, RoutingStrategy } from '@lynkr/protocol'
 import { LynkrError } from '@lynkr/protocol'
 import type { ProviderRegistry } from './provider-registry.ts'
 
@@ -65,6 +65,11 @@ export class Routing {
     if (adapter === undefined) {
       throw new LynkrError('api_error', `The default provider "${this.defaultProvider}" is not loaded; set MODEL_PROVIDER`, { status: 500, code: 'LYNKR_ROUTING_NO_PROVIDER' })
     }
-    return { provider: adapter.id, model: adapter.defaultModel, reason: 'default' }
+    return { provider: adapter.id, model: defaultModelOf(adapter, input.request), reason: 'default' }
   }
+}
+
+/** The model a request routed to this provider without naming one goes to. */
+export function defaultModelOf (adapter: ProviderAdapter, request: ChatRequest): string {
+  return adapter.defaultModelFor?.(request) ?? adapter.defaultModel
 }

@@ -41,6 +41,12 @@ export interface ProviderAdapter {
   readonly id: string
   /** The model used when the client names one we cannot serve (Claude Code always names Claude). */
   readonly defaultModel: string
+  /**
+   * When the default model depends on the request: the model a request routed here without one is sent to
+   * (an Anthropic endpoint with no model configured serves the client's own model name). Routing records
+   * this, so metrics, the ledger, cost and `x-lynkr-model` name what was sent.
+   */
+  readonly defaultModelFor?: (request: ChatRequest) => string
   /** Whether the upstream speaks Anthropic Messages natively (role:"system" messages, cache_control…). */
   readonly acceptsSystemMessages?: boolean
   /**

@@ -1,9 +1,9 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
-import type { RouteDecision } from '@lynkr/protocol'
+import type { ChatRequest, RouteDecision } from '@lynkr/protocol'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, TIER_VARIABLES, parseFallbackEnabled, parseFallbackProvider, providerEnvPrefix, readMillisecondsVariable, splitProviderModel } from '@lynkr/core'
+import { LynkrConfigError, TIER_VARIABLES, defaultModelOf, parseFallbackEnabled, parseFallbackProvider, providerEnvPrefix, readMillisecondsVariable, splitProviderModel } from '@lynkr/core'
 import { CircuitBreakers } from './circuit-breaker.ts'
 import { createResiliencePolicy } from './resilience-policy.ts'
 import type { UpstreamTimeouts } from './resilience-policy.ts'
@@ -41,12 +41,12 @@ async function router (app: FastifyInstance, options: RouterOptions): Promise<vo
     }
   })
 
-  const fallbackFor = (decision: RouteDecision): RouteDecision | undefined => {
+  const fallbackFor = (decision: RouteDecision, request: ChatRequest): RouteDecision | undefined => {
     const fallback = options.fallback
     if (options.tiers === null || fallback === null || decision.tier === undefined || decision.provider === fallback.provider) return undefined
     const adapter = lynkr.providers.get(fallback.provider)
     if (adapter === undefined) return undefined
-    return { provider: fallback.provider, model: fallback.model ?? adapter.defaultModel, reason: 'fallback', tier: decision.tier, score: decision.score }
+    return { provider: fallback.provider, model: fallback.model ?? defaultModelOf(adapter, request), reason: 'fallback', tier: decision.tier, score: decision.score }
   }
 
   lynkr.chat.useCallPolicy(createResiliencePolicy({

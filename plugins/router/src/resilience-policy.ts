@@ -1,4 +1,4 @@
-import type { LynkrError as LynkrErrorType, RouteDecision, UpstreamPart } from '@lynkr/protocol'
+import type { LynkrError as LynkrErrorType, ChatRequest, RouteDecision, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError, gatewayFault, isGatewayFault } from '@lynkr/protocol'
 import type { Attempt, AttemptHandle, CallPolicy, ChatCall, LynkrEvents } from '@lynkr/core'
 import { outcomeOf } from '@lynkr/core'
@@ -24,7 +24,7 @@ export interface ResilienceOptions {
   retryBaseMs: number
   retryMaxDelayMs: number
   /** The fallback for a tier-routed decision, or undefined when there is none. */
-  fallbackFor: (decision: RouteDecision) => RouteDecision | undefined
+  fallbackFor: (decision: RouteDecision, request: ChatRequest) => RouteDecision | undefined
   /** Told when a request fell back (the router moves the session there). */
   onFallback?: (call: ChatCall, from: RouteDecision, to: RouteDecision) => void
 }
@@ -230,7 +230,7 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
   }
 
   async function run<T> (call: ChatCall, decision: RouteDecision, once: (target: RouteDecision) => Promise<T>): Promise<{ decision: RouteDecision, result: T }> {
-    const fallback = options.fallbackFor(decision)
+    const fallback = options.fallbackFor(decision, call.request)
     if (fallback === undefined) return { decision, result: await onProvider(call, decision, options.maxRetries, async () => await once(decision)) }
     try {
       // With a fallback available the primary gets one try: the fallback is the retry.

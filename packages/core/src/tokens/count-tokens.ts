@@ -165,6 +165,22 @@ function collectBlock (block: ContentBlock | { type: string }, pieces: string[])
   }
 }
 
+/**
+ * Tokens of generated text (an answer cut short before the upstream reported its usage): what was streamed,
+ * counted like prompts (same tokenizer and safety factor); a character estimate if the tokenizer is unavailable.
+ */
+export async function countTextTokens (pieces: string[]): Promise<number> {
+  const texts = pieces.filter((piece) => piece !== '')
+  if (texts.length === 0) return 0
+  let tokens: number
+  try {
+    tokens = await encodeLength([texts.join('')])
+  } catch {
+    tokens = Math.ceil(texts.reduce((sum, piece) => sum + piece.length, 0) / 3)
+  }
+  return Math.max(1, Math.ceil(tokens * SAFETY_FACTOR))
+}
+
 /** A cheap estimate for the hot path (message_start usage): about four bytes per token. */
 export function estimateTokensFromBytes (bytes: number): number {
   return Math.max(1, Math.ceil(bytes / 4))
