@@ -6,7 +6,9 @@ export interface TestGateway { app: FastifyInstance, url: string, close: () => P
 
 /** Boots the real gateway (the same server the CLI runs) on a loopback port with an explicit env. */
 export async function startGateway (env: Record<string, string | undefined>): Promise<TestGateway> {
-  const app = await buildServer({ env: { HEALTH_PROBE_INTERVAL_MS: '0', LYNKR_DATA_DIR: ':memory:', ...env }, logger: false })
+  // Shedding on event-loop load is off unless a test is about it: a busy machine must not fail other tests.
+  const quiet = { LOAD_SHED_MAX_EVENT_LOOP_UTILIZATION: '0', LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0' }
+  const app = await buildServer({ env: { HEALTH_PROBE_INTERVAL_MS: '0', LYNKR_DATA_DIR: ':memory:', ...quiet, ...env }, logger: false })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as { port: number }
   return { app, url: `http://127.0.0.1:${port}`, close: async () => { await app.close() } }

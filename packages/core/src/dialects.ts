@@ -9,8 +9,11 @@ export interface ErrorReply { status: number, headers?: Record<string, string>, 
  */
 export interface Dialect {
   name: string
-  /** Whether an unrouted request (404, parse error before routing) looks like this dialect's client. */
-  claims: (request: FastifyRequest) => boolean
+  /**
+   * Whether an unrouted request (404, parse error before routing) looks like this dialect's client. `path`
+   * is the URL below the prefix lynkr is registered under (`/v1/models` for `/llm/v1/models`).
+   */
+  claims: (request: FastifyRequest, path?: string) => boolean
   formatError: (error: LynkrError, requestId: string) => ErrorReply
   /** The body of GET /v1/models in this dialect. */
   formatModels?: (models: ModelInfo[]) => unknown
@@ -18,6 +21,11 @@ export interface Dialect {
 
 export class DialectRegistry {
   private readonly dialects: Dialect[] = []
+
+  /** Where the gateway is mounted in its host (`''` standalone). */
+  private readonly prefix: string
+
+  constructor (prefix = '') { this.prefix = prefix }
 
   register (dialect: Dialect): void {
     if (this.dialects.some((d) => d.name === dialect.name)) throw new Error(`Dialect "${dialect.name}" is already registered`)
@@ -36,6 +44,8 @@ export class DialectRegistry {
       const dialect = this.get(declared)
       if (dialect) return dialect
     }
-    return this.dialects.find((d) => d.claims(request)) ?? this.dialects[0]
+    const url = request.url
+    const path = this.prefix !== '' && url.startsWith(this.prefix) ? url.slice(this.prefix.length) || '/' : url
+    return this.dialects.find((d) => d.claims(request, path)) ?? this.dialects[0]
   }
 }

@@ -17,7 +17,7 @@ import { readPluginEnv } from './read-plugin-env.ts'
 import { resolvePlugins } from './resolve-plugins.ts'
 import { Routing } from './routing.ts'
 import { howToEnable, selectPlugins } from './select-plugins.ts'
-import { loadTokenizer } from './tokens/count-tokens.ts'
+import { holdTokenizer } from './tokens/count-tokens.ts'
 import { gatewayToolsFor } from './tool-loop/gateway-tools-config.ts'
 
 export interface LynkrCoreOptions {
@@ -32,11 +32,11 @@ const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024
 
 const DEFAULT_SHUTDOWN_GRACE_MS = 25_000
 
-function createLynkr (env: Record<string, string | undefined>, defaultProvider: string, onListenerError: (error: unknown, name: string) => void = () => {}) {
+function createLynkr (env: Record<string, string | undefined>, defaultProvider: string, onListenerError: (error: unknown, name: string) => void = () => {}, prefix = '') {
   const providers = new ProviderRegistry()
   const pipeline = new Pipeline()
   const routing = new Routing(providers, defaultProvider)
-  const dialects = new DialectRegistry()
+  const dialects = new DialectRegistry(prefix)
   const limitText = env.REQUEST_JSON_LIMIT?.trim()
   const bodyLimit = limitText ? parseByteSize(limitText) : DEFAULT_BODY_LIMIT
   if (bodyLimit === null) throw new LynkrConfigError(`REQUEST_JSON_LIMIT="${limitText}" must be a size such as 32mb, 512kb or a byte count`, 'REQUEST_JSON_LIMIT')
@@ -78,10 +78,11 @@ function createLynkr (env: Record<string, string | undefined>, defaultProvider: 
 export type LynkrCore = ReturnType<typeof createLynkr>
 
 declare module 'fastify' {
-  interface FastifyInstance { lynkr: LynkrCore }
   interface FastifyContextConfig {
     /** The client dialect a route speaks, for error shapes. */
     dialect?: string
+    /** `key`: behind LYNKR_API_KEY although the route has no dialect (model list, usage). Dialect routes always are. */
+    access?: 'key'
   }
 }
 
@@ -109,7 +110,7 @@ function keysMatch (expected: string, given: string | undefined): boolean {
 async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Promise<void> {
   const env = options.env ?? process.env
   const selection = selectPlugins(env, options.catalog)
-  const lynkr = createLynkr(env, selection.defaultProvider, (error, name) => app.log.error({ err: error }, `a ${name} listener failed`))
+  const lynkr = createLynkr(env, selection.defaultProvider, (error, name) => app.log.error({ err: error }, `a ${name} listener failed`), app.prefix)
   lynkr.notes.push(...selection.notes)
   app.decorate('lynkr', lynkr)
   installErrorHandling(app, lynkr.dialects)
@@ -118,7 +119,8 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
   if (lynkr.apiKey !== undefined) {
     const key = lynkr.apiKey
     app.addHook('onRequest', (request, _reply, done) => {
-      if (request.routeOptions.config.dialect === undefined || presentsKey(request, key)) { done(); return }
+      const config = request.routeOptions.config
+      if ((config.dialect === undefined && config.access !== 'key') || presentsKey(request, key)) { done(); return }
       done(new LynkrError('authentication', 'Invalid API key: send the key set in LYNKR_API_KEY as x-api-key or Authorization: Bearer', { code: 'LYNKR_AUTH_INVALID_KEY' }))
     })
   }
@@ -176,8 +178,10 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
     }
     for (const note of lynkr.notes) app.log.warn(note)
   })
-  // The tokenizer ranks take a moment to load: do it off the request path.
-  loadTokenizer().catch((error) => app.log.warn({ err: error }, 'tokenizer failed to load'))
+  // The tokenizer loads with the first count (in a worker, off the request path) and is shared by every
+  // gateway in the process; the last one to close stops it, so a host exits right after close().
+  const releaseTokenizer = holdTokenizer()
+  app.addHook('onClose', releaseTokenizer)
 }
 
 export default fp(lynkrCore, { name: '@lynkr/core', fastify: '5.x' })

@@ -26,8 +26,10 @@ export function listRoutableModels (app: FastifyInstance): ModelInfo[] {
  * front door calls this; the first registers the route, which answers in the dialect of the caller.
  */
 export function registerModelsRoute (app: FastifyInstance): void {
-  if (app.hasRoute({ method: 'GET', url: '/v1/models' })) return
-  app.get('/v1/models', async (request, reply) => {
+  // hasRoute takes the full path: under a prefix (`register(lynkr, { prefix: '/llm' })`) that is /llm/v1/models.
+  if (app.hasRoute({ method: 'GET', url: `${app.prefix}/v1/models` })) return
+  // Not a dialect route, but it lists what the gateway serves: behind LYNKR_API_KEY like the model routes.
+  app.get('/v1/models', { config: { access: 'key' } }, async (request, reply) => {
     const dialect = app.lynkr.dialects.pick(request)
     const models = listRoutableModels(app)
     if (dialect?.formatModels === undefined) return { data: models }

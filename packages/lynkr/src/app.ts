@@ -2,15 +2,29 @@ import type { FastifyInstance } from 'fastify'
 import sensible from '@fastify/sensible'
 import lynkrCore from '@lynkr/core'
 import { registerSecrets, secretVariables } from '@lynkr/protocol'
+import type { LynkrCore } from '@lynkr/core/gateway'
 import { catalog } from './catalog.ts'
 import { migrateLynkrEnv } from './migrate/migrate-env.ts'
 import { reportMigration } from './migrate/report-migration.ts'
+
+/** The running gateway an embedder can reach: providers, routing, events (usage, fallbacks), status. */
+export type LynkrGateway = LynkrCore
 
 export interface LynkrAppOptions {
   /** Variables to configure from (defaults to process.env); embedders pass their own record. */
   env?: Record<string, string | undefined>
   /** An undici dispatcher for every upstream call (owned by the caller). */
   dispatcher?: unknown
+  /**
+   * Where the SQLite store (lynkr.db and its -wal/-shm files) lives; `':memory:'` writes nothing to disk.
+   * Overrides LYNKR_DATA_DIR, whose default is ./data under the working directory.
+   */
+  dataDir?: string
+  /**
+   * Called with this instance's gateway once it is ready. Its decorator lives inside the prefix lynkr is
+   * registered under, so the host's own instance has no `lynkr`: this is the typed way to reach it.
+   */
+  onReady?: (gateway: LynkrGateway) => void | Promise<void>
 }
 
 /**
@@ -24,6 +38,12 @@ export default async function lynkrApp (app: FastifyInstance, options: LynkrAppO
   await app.register(sensible)
   // A Lynkr .env works as is: renamed variables become lynkr's, unsupported ones are listed once.
   const migration = migrateLynkrEnv(env)
-  await app.register(lynkrCore, { catalog, env: migration.env, dispatcher: options.dispatcher })
+  await app.register(lynkrCore, {
+    catalog,
+    env: options.dataDir === undefined ? migration.env : { ...migration.env, LYNKR_DATA_DIR: options.dataDir },
+    dispatcher: options.dispatcher
+  })
   reportMigration(app, migration)
+  const onReady = options.onReady
+  if (onReady !== undefined) app.addHook('onReady', async () => { await onReady(app.lynkr) })
 }

@@ -1,4 +1,4 @@
-import type { Catalog } from '@lynkr/core'
+import type { Catalog } from '@lynkr/core/gateway'
 
 /**
  * Every first-party plugin. This is the only module that knows them; each is imported lazily, so a

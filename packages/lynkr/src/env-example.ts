@@ -1,4 +1,4 @@
-import type { Catalog } from '@lynkr/core'
+import type { Catalog } from '@lynkr/core/gateway'
 
 interface SchemaProperty { default?: unknown, description?: string, type?: string, enum?: unknown[] }
 

@@ -1,8 +1,8 @@
 export { default } from './app.ts'
-export type { LynkrAppOptions } from './app.ts'
+export type { LynkrAppOptions, LynkrGateway } from './app.ts'
 export { buildServer, stripBasePath } from './server.ts'
 export { catalog } from './catalog.ts'
-export { LynkrConfigError } from '@lynkr/core'
+export { LynkrConfigError } from '@lynkr/core/gateway'
 export { renderEnvExample } from './env-example.ts'
 // The extension contract for embedders and plugin authors: middleware around the chat service, gateway tools.
 export { replayMessage, collectMessage } from '@lynkr/core'

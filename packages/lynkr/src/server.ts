@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import lynkrApp from './app.ts'
 import { redactSecrets } from './redact-secrets.ts'
 import { logOneLinePerRequest } from './request-log.ts'
-import type { LynkrAppOptions } from './app.ts'
+import type { LynkrAppOptions, LynkrGateway } from './app.ts'
 
 export interface ServerOptions extends LynkrAppOptions {
   env: Record<string, string | undefined>
@@ -40,7 +40,8 @@ export function stripBasePath (url: string, basePath: string | undefined): strin
   return at > 0 ? url.slice(at) : url
 }
 
-export async function buildServer (options: ServerOptions): Promise<FastifyInstance> {
+/** The standalone server: lynkr at the root of its own Fastify instance, so `app.lynkr` is there. */
+export async function buildServer (options: ServerOptions): Promise<FastifyInstance & { lynkr: LynkrGateway }> {
   const env = options.env
   const basePath = env.BASE_PATH?.replace(/\/+$/, '')
   // Keys and tokens never reach the log, whoever supplies the logger options.
@@ -66,7 +67,7 @@ export async function buildServer (options: ServerOptions): Promise<FastifyInsta
     request.log.debug({ method: request.method, url: request.url }, 'incoming request')
     done()
   })
-  await app.register(fp(lynkrApp), { env, dispatcher: options.dispatcher })
+  await app.register(fp(lynkrApp), { env, dispatcher: options.dispatcher, dataDir: options.dataDir, onReady: options.onReady })
   logOneLinePerRequest(app)
-  return app
+  return app as FastifyInstance & { lynkr: LynkrGateway }
 }

@@ -28,8 +28,8 @@ function isAnthropicErrorBody (body: unknown): boolean {
 
 export const anthropicDialect: Dialect = {
   name: 'anthropic',
-  claims: (request: FastifyRequest) =>
-    request.headers['anthropic-version'] !== undefined || request.headers['x-api-key'] !== undefined || request.url.includes('/v1/messages'),
+  claims: (request: FastifyRequest, path = request.url) =>
+    request.headers['anthropic-version'] !== undefined || request.headers['x-api-key'] !== undefined || path.includes('/v1/messages'),
   formatError (error, requestId) {
     // Claude Code matches on upstream wording: an Anthropic-format upstream's error goes back unmodified.
     const body = isAnthropicErrorBody(error.upstreamBody)

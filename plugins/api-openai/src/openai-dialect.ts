@@ -68,8 +68,8 @@ const CREATED = Math.floor(Date.now() / 1000)
 export const openAIDialect: Dialect = {
   name: 'openai',
   // Anthropic clients identify themselves by headers or path; every other /v1/ caller speaks OpenAI.
-  claims: (request: FastifyRequest) =>
-    request.url.startsWith('/v1/') && !request.url.startsWith('/v1/messages') &&
+  claims: (request: FastifyRequest, path = request.url) =>
+    path.startsWith('/v1/') && !path.startsWith('/v1/messages') &&
     request.headers['anthropic-version'] === undefined && request.headers['x-api-key'] === undefined,
   formatError (error) {
     // openai-node reads x-should-retry before its own status rules.

@@ -3,6 +3,12 @@ import underPressure from '@fastify/under-pressure'
 import { LynkrError } from '@lynkr/protocol'
 
 export interface SheddingOptions {
+  /**
+   * Fraction of a sample interval the event loop was busy (0–1) above which requests are shed (0 = off).
+   * The default signal: it measures this process's own saturation, where event-loop delay also rises when
+   * other processes keep the machine busy (a laptop running a build would refuse Claude Code's requests).
+   */
+  maxEventLoopUtilization: number
   /** Mean event-loop delay (ms) over a sample interval above which requests are shed (0 = off). */
   maxEventLoopDelayMs: number
   maxHeapUsedBytes: number
@@ -33,12 +39,13 @@ const REASONS: Record<string, string> = {
 }
 
 /**
- * Load shedding with @fastify/under-pressure (event-loop delay, heap, RSS) plus a cap on concurrent
+ * Load shedding with @fastify/under-pressure (event-loop utilisation or delay, heap, RSS) plus a cap on concurrent
  * upstream calls. A shed request gets the client dialect's overloaded error (the gateway's error handler
  * formats it) with Retry-After.
  */
 export async function installLoadShedding (app: FastifyInstance, options: SheddingOptions): Promise<void> {
   await app.register(underPressure, {
+    maxEventLoopUtilization: options.maxEventLoopUtilization,
     maxEventLoopDelay: options.maxEventLoopDelayMs,
     maxHeapUsedBytes: options.maxHeapUsedBytes,
     maxRssBytes: options.maxRssBytes,

@@ -1,18 +1,22 @@
 import fp from 'fastify-plugin'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import * as fastifyMetricsModule from 'fastify-metrics'
 import type { IMetricsPluginOptions } from 'fastify-metrics'
 import type { FastifyPluginCallback } from 'fastify'
 import client from 'prom-client'
 import { Type } from 'typebox'
-import { defineManifest } from '@lynkr/protocol'
-import { toLynkrError } from '@lynkr/core'
+import { LynkrError, defineManifest } from '@lynkr/protocol'
+import { presentsKey, toLynkrError } from '@lynkr/core'
 import type { BreakerState } from '@lynkr/core'
 
 export interface MetricsOptions {
   endpoint: string
   /** Collect process CPU/memory/event-loop metrics (prefixed lynkr_). */
   processMetrics: boolean
+  /** Serve the scrape endpoint without a key even when LYNKR_API_KEY is set. */
+  public: boolean
+  /** A key of its own for a scraper (accepted besides LYNKR_API_KEY). */
+  apiKey?: string
 }
 
 // fastify-metrics is CommonJS with `exports.default`: Node's ESM import sees module.exports, so the plugin
@@ -115,15 +119,17 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
     breakerChanges.inc({ provider: event.provider, state: event.state })
   })
 
+  // Route URLs are full paths: under a host's prefix the endpoint is /llm/metrics.
+  const endpoint = app.prefix + options.endpoint
   // Callback hooks: an async hook costs a promise per request.
   app.addHook('onError', (request, _reply, error, done) => {
-    if (request.routeOptions.url !== options.endpoint) errors.inc({ type: toLynkrError(error).kind, phase: 'request' })
+    if (request.routeOptions.url !== endpoint) errors.inc({ type: toLynkrError(error).kind, phase: 'request' })
     done()
   })
   app.addHook('onResponse', (request, reply, done) => {
     // Unmatched URLs share one label value, so scanners cannot grow the series without bound.
     const route = request.routeOptions.url ?? '__unknown__'
-    if (route !== options.endpoint) {
+    if (route !== endpoint) {
       const series = httpOf(request.method, route, String(reply.statusCode))
       series.count.inc()
       series.seconds.observe(reply.elapsedTime / 1000)
@@ -134,7 +140,15 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
     for (const adapter of lynkr.providers.list()) breakerState.set({ provider: adapter.id }, 0)
   })
 
-  app.get(options.endpoint, { logLevel: 'warn' }, async (_request, reply) => {
+  // Metrics name providers, models and spend: behind a key whenever one is configured, unless made public.
+  const keys = options.public ? [] : [options.apiKey, lynkr.apiKey].filter((key): key is string => key !== undefined)
+  const onRequest = keys.length === 0
+    ? undefined
+    : (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void => {
+        if (keys.some((key) => presentsKey(request, key))) { done(); return }
+        done(new LynkrError('authentication', 'Invalid API key: send METRICS_API_KEY or LYNKR_API_KEY as Authorization: Bearer (or set METRICS_PUBLIC=true)', { code: 'LYNKR_AUTH_INVALID_KEY' }))
+      }
+  app.get(options.endpoint, { logLevel: 'warn', onRequest }, async (_request, reply) => {
     const text = await registry.metrics()
     return reply.type(registry.contentType).send(text)
   })
@@ -147,7 +161,14 @@ export const manifest = defineManifest({
   kind: 'ops',
   env: Type.Object({
     METRICS_PATH: Type.String({ default: '/metrics', pattern: '^/', description: 'path of the Prometheus scrape endpoint' }),
-    METRICS_PROCESS: Type.Boolean({ default: true, description: 'export process CPU, memory, heap and event-loop metrics' })
+    METRICS_PROCESS: Type.Boolean({ default: true, description: 'export process CPU, memory, heap and event-loop metrics' }),
+    METRICS_PUBLIC: Type.Boolean({ default: false, description: 'serve /metrics without a key even when LYNKR_API_KEY is set' }),
+    METRICS_API_KEY: Type.Optional(Type.String({ description: 'a key of its own for the scraper (Authorization: Bearer), accepted besides LYNKR_API_KEY' }))
   }),
-  toOptions: (env): MetricsOptions => ({ endpoint: env.METRICS_PATH, processMetrics: env.METRICS_PROCESS })
+  toOptions: (env): MetricsOptions => ({
+    endpoint: env.METRICS_PATH,
+    processMetrics: env.METRICS_PROCESS,
+    public: env.METRICS_PUBLIC,
+    apiKey: env.METRICS_API_KEY?.trim() || undefined
+  })
 })

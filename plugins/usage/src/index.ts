@@ -2,7 +2,6 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { LynkrError, defineManifest } from '@lynkr/protocol'
-import { presentsKey } from '@lynkr/core'
 import { migrate } from '@lynkr/storage'
 import type { Kysely } from '@lynkr/storage'
 import { ledgerRow, migrations, summarise } from './ledger.ts'
@@ -68,11 +67,8 @@ async function usage (app: FastifyInstance, options: UsageOptions): Promise<void
     }
   })
 
-  app.get<{ Querystring: { from?: string | string[], to?: string | string[] } }>('/v1/usage', async (request) => {
-    const apiKey = app.lynkr.apiKey
-    if (apiKey !== undefined && !presentsKey(request, apiKey)) {
-      throw new LynkrError('authentication', 'Invalid API key: send the key set in LYNKR_API_KEY as x-api-key or Authorization: Bearer', { code: 'LYNKR_AUTH_INVALID_KEY' })
-    }
+  // Spend is private: behind LYNKR_API_KEY (core's key check) when one is set.
+  app.get<{ Querystring: { from?: string | string[], to?: string | string[] } }>('/v1/usage', { config: { access: 'key' } }, async (request) => {
     const to = parseInstant(request.query.to, 'to') ?? Date.now() + 1
     const from = parseInstant(request.query.from, 'from') ?? to - options.defaultRangeDays * DAY
     if (from > to) throw new LynkrError('invalid_request', `from (${new Date(from).toISOString()}) is after to (${new Date(to).toISOString()})`, { code: 'LYNKR_USAGE_BAD_RANGE' })

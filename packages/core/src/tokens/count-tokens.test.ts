@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import type { ChatMessage, ToolDefinition } from '@lynkr/protocol'
 import { Tiktoken } from 'js-tiktoken/lite'
 import ranks from 'js-tiktoken/ranks/o200k_base'
-import { countRequestTokens, estimateTokensFromBytes } from './count-tokens.ts'
+import { countRequestTokens, estimateTokensFromBytes, holdTokenizer, loadTokenizer, stopTokenizer } from './count-tokens.ts'
 
 const user = (text: string): ChatMessage => ({ role: 'user', content: [{ type: 'text', text }] })
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
@@ -84,6 +84,37 @@ describe('countRequestTokens', () => {
     assert.equal(other, overhead(encoder.encode(dense).length))
     const both = await countRequestTokens({ messages: [user(spaced), user(dense)] })
     assert.equal(both, Math.ceil((encoder.encode(spaced).length + encoder.encode(dense).length + 8) * 1.1), 'cached and fresh pieces add up')
+  })
+
+  test('the worker stops and starts again: counts after a stop are the same, a count cut off by one is never 0', async () => {
+    // Under 512 characters: counted by the worker every time, not served from the piece cache.
+    const text = 'Stopping the tokenizer must not change what it counts. '.repeat(5)
+    const before = await countRequestTokens({ messages: [user(text + 'a')] })
+    await stopTokenizer()
+    assert.equal(await countRequestTokens({ messages: [user(text + 'a')] }), before, 'a fresh worker counts the same')
+    const release = holdTokenizer()
+    await loadTokenizer()
+    const cutOff = countRequestTokens({ messages: [user('x'.repeat(2000) + Math.random())] })
+    await release() // the last holder lets go while a count is outstanding
+    assert.ok(await cutOff >= 1)
+    // And the next count starts the worker again.
+    assert.equal(await countRequestTokens({ messages: [user(text + 'a')] }), before)
+  })
+
+  test('a Claude Code-shaped request counts within 10 % of the o200k count plus framing (never 0)', async () => {
+    const encoder = new Tiktoken(ranks)
+    const system = 'You are Claude Code, an interactive CLI tool that helps users with software engineering tasks. Use the tools available to you. '.repeat(40)
+    const tools: ToolDefinition[] = ['Bash', 'Read', 'Edit', 'Write', 'Grep', 'Glob', 'WebFetch', 'TodoWrite'].map((name) => ({ ...bash, name, description: `${bash.description} (${name})` }))
+    const messages: ChatMessage[] = [
+      user('<system-reminder>As you answer the user\'s questions, you can use the following context: 日本語 ✓ émoji 🎉</system-reminder>\nfix the failing test in src/app.test.ts'),
+      { role: 'assistant', content: [{ type: 'text', text: 'Let me look at the test.' }, { type: 'tool_use', id: 'toolu_1', name: 'Read', input: { file_path: '/repo/src/app.test.ts' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'import { test } from "node:test"\n'.repeat(50) }] }
+    ]
+    const counted = await countRequestTokens({ system: [{ type: 'text', text: system }], messages, tools })
+    const pieces = [system, messages[0]!.content[0]!.type === 'text' ? (messages[0]!.content[0] as { text: string }).text : '', 'Let me look at the test.', 'Read', JSON.stringify({ file_path: '/repo/src/app.test.ts' }), 'import { test } from "node:test"\n'.repeat(50),
+      ...tools.flatMap((tool) => [tool.name, tool.description!, JSON.stringify(tool.input_schema)])]
+    const reference = pieces.reduce((sum, piece) => sum + encoder.encode(piece).length, 0) + 3 * 4 + tools.length * 8
+    assert.ok(Math.abs(counted - reference * 1.1) <= reference * 1.1 * 0.1, `${counted} vs ${Math.ceil(reference * 1.1)}`)
   })
 
   test('thinking and plain-text documents count', async () => {

@@ -17,52 +17,102 @@ const TOOL_OVERHEAD = 8
 
 interface Pending { resolve: (counts: number[]) => void, reject: (error: Error) => void }
 
+/**
+ * One tokenizer worker per process, shared by every gateway in it. It starts with the first count (most
+ * requests never need one: the prompt-fit check counts only near the window), stops after IDLE_STOP_MS
+ * without counts, and stops when the last gateway holding it closes, so a closed host exits at once.
+ */
+const IDLE_STOP_MS = 60_000
+
 let worker: Worker | null = null
 let ready: Promise<void> | null = null
 let nextId = 0
 const pending = new Map<number, Pending>()
+let holders = 0
+let idleTimer: NodeJS.Timeout | undefined
 
-/** Starts the tokenizer worker (idempotent); call at boot so the first count does not wait for it. */
+function failPending (error: Error): void {
+  for (const waiter of pending.values()) waiter.reject(error)
+  pending.clear()
+}
+
+/** Starts the tokenizer worker if it is not running (idempotent); resolves once it can count. */
 export async function loadTokenizer (): Promise<void> {
   if (ready !== null) return await ready
   const current = new Worker(tokenizerWorkerSource, { eval: true, workerData: tokenizerWorkerData() })
+  // Referenced only while counts are outstanding (encodeLengths refs it): loading alone keeps no process alive.
+  current.unref()
   worker = current
   ready = new Promise<void>((resolve, reject) => {
     current.on('message', (message: { ready?: boolean, id?: number, counts?: number[] }) => {
-      if (message.ready === true) {
-        if (pending.size === 0) current.unref()
-        resolve()
-        return
-      }
+      if (message.ready === true) { resolve(); return }
       const waiter = pending.get(message.id!)
       pending.delete(message.id!)
-      if (pending.size === 0) current.unref()
+      if (pending.size === 0) { current.unref(); scheduleIdleStop() }
       waiter?.resolve(message.counts!)
     })
-    current.once('error', (error) => {
+    const gone = (error: Error): void => {
       reject(error)
-      for (const waiter of pending.values()) waiter.reject(error)
-      pending.clear()
-      if (worker === current) { worker = null; ready = null }
-    })
+      if (worker !== current) return
+      worker = null
+      ready = null
+      failPending(error)
+    }
+    current.once('error', gone)
+    current.once('exit', () => { gone(new Error('the tokenizer worker stopped')) })
   })
-  // Referenced while loading (someone may be awaiting it) and while counts are outstanding, not otherwise.
   return await ready
+}
+
+/** Stops the worker now; a later count starts it again. Outstanding counts fall back to an estimate. */
+export async function stopTokenizer (): Promise<void> {
+  clearTimeout(idleTimer)
+  idleTimer = undefined
+  const current = worker
+  if (current === null) return
+  worker = null
+  ready = null
+  failPending(new Error('the tokenizer was stopped'))
+  await current.terminate()
+}
+
+function scheduleIdleStop (): void {
+  clearTimeout(idleTimer)
+  idleTimer = setTimeout(() => { if (pending.size === 0) void stopTokenizer() }, IDLE_STOP_MS)
+  idleTimer.unref()
+}
+
+/**
+ * A gateway holds the tokenizer while it is open; the returned release stops the worker when the last
+ * holder lets go (Fastify's close must leave nothing running behind it).
+ */
+export function holdTokenizer (): () => Promise<void> {
+  holders++
+  let released = false
+  return async () => {
+    if (released) return
+    released = true
+    holders--
+    if (holders === 0) await stopTokenizer()
+  }
 }
 
 /** The worker keeps the process alive only while a count is outstanding. */
 async function encodeLengths (pieces: string[]): Promise<number[]> {
   const id = nextId++
   const result = new Promise<number[]>((resolve, reject) => { pending.set(id, { resolve, reject }) })
+  clearTimeout(idleTimer)
   const loading = loadTokenizer()
-  worker!.ref()
+  const current = worker!
+  current.ref()
   try {
     await loading
   } catch (error) {
     pending.delete(id)
     throw error
   }
-  worker!.postMessage({ id, pieces })
+  // Stopped while it loaded: the pending count was already failed.
+  if (worker === current) current.postMessage({ id, pieces })
   return await result
 }
 
