@@ -44,6 +44,7 @@ async function start (upstreamPort: number, dataDir: string): Promise<{ child: C
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
       PATH: process.env.PATH,
+      ...(process.env.NODE_OPTIONS === undefined ? {} : { NODE_OPTIONS: process.env.NODE_OPTIONS }),
       PORT: String(port),
       LOG_LEVEL: 'warn',
       MODEL_PROVIDER: 'openai',

@@ -24,6 +24,8 @@ parentPort.on('message', ({ id, rows, pruneBefore }) => {
 })
 `
 
+const IDLE_STOP_MS = 60_000
+
 export type LedgerWrite = (rows: LedgerRow[]) => Promise<void>
 
 export interface LedgerThread {
@@ -40,34 +42,52 @@ export interface LedgerThread {
  */
 export function startLedgerThread (handle: SqliteHandle, onCrash: (error: Error) => void): LedgerThread {
   if (handle.memory) return { ...inPlace(handle), close: async () => {} }
-  const worker = new Worker(workerSource, { eval: true, workerData: { driver: sqliteDriverPath(), path: handle.name, sql: LEDGER_INSERT_SQL, pruneSql: LEDGER_PRUNE_SQL } })
   const pending = new Map<number, { resolve: (pruned: number) => void, reject: (error: Error) => void }>()
   let next = 1
   let crashed: Error | undefined
-  worker.on('message', (message: { id: number, pruned?: number, error?: string }) => {
-    const waiter = pending.get(message.id)
-    pending.delete(message.id)
-    if (pending.size === 0) worker.unref()
-    if (message.error === undefined) waiter?.resolve(message.pruned ?? 0)
-    else waiter?.reject(new Error(message.error))
-  })
-  worker.on('error', (error) => {
-    crashed = error
-    for (const waiter of pending.values()) waiter.reject(error)
-    pending.clear()
-    onCrash(error)
-  })
-  // After the listeners: adding a message listener refs the worker again. Idle, it never keeps the process up.
-  worker.unref()
+  // The thread (its own V8 heap and SQLite connection, ~10 MB) starts with the first write and stops after
+  // a while without any: an idle gateway does not carry it.
+  let worker: Worker | undefined
+  let idle: NodeJS.Timeout | undefined
+  const stop = async (): Promise<void> => {
+    clearTimeout(idle)
+    const current = worker
+    worker = undefined
+    if (current !== undefined) await current.terminate()
+  }
+  const start = (): Worker => {
+    const current = new Worker(workerSource, { eval: true, workerData: { driver: sqliteDriverPath(), path: handle.name, sql: LEDGER_INSERT_SQL, pruneSql: LEDGER_PRUNE_SQL } })
+    current.on('message', (message: { id: number, pruned?: number, error?: string }) => {
+      const waiter = pending.get(message.id)
+      pending.delete(message.id)
+      if (pending.size === 0) {
+        current.unref()
+        clearTimeout(idle)
+        idle = setTimeout(() => { if (pending.size === 0 && worker === current) void stop() }, IDLE_STOP_MS)
+        idle.unref()
+      }
+      if (message.error === undefined) waiter?.resolve(message.pruned ?? 0)
+      else waiter?.reject(new Error(message.error))
+    })
+    current.on('error', (error) => {
+      crashed = error
+      for (const waiter of pending.values()) waiter.reject(error)
+      pending.clear()
+      onCrash(error)
+    })
+    return current
+  }
   // After a crash, batches are written in place rather than lost.
   let fallback: Pick<LedgerThread, 'write' | 'prune'> | undefined
   const ask = async (message: { rows?: LedgerRow[], pruneBefore?: number }): Promise<number> => {
     const id = next++
-    // Referenced while a request is outstanding, so a shutdown waits for it.
-    worker.ref()
+    clearTimeout(idle)
+    const current = worker ??= start()
+    // Referenced while a request is outstanding, so a shutdown waits for it; idle, it keeps no process up.
+    current.ref()
     return await new Promise<number>((resolve, reject) => {
       pending.set(id, { resolve, reject })
-      worker.postMessage({ id, ...message })
+      current.postMessage({ id, ...message })
     })
   }
   return {
@@ -76,7 +96,7 @@ export function startLedgerThread (handle: SqliteHandle, onCrash: (error: Error)
       else await ask({ rows })
     },
     prune: async (before) => crashed !== undefined ? await (fallback ??= inPlace(handle)).prune(before) : await ask({ pruneBefore: before }),
-    close: async () => { await worker.terminate() }
+    close: stop
   }
 }
 
