@@ -2,6 +2,7 @@ import { before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as delay } from 'node:timers/promises'
 import { request } from 'undici'
+import { readPluginEnv } from '../packages/core/src/read-plugin-env.ts'
 import { loadTokenizer } from '../packages/core/src/tokens/count-tokens.ts'
 import { startFakeOllama } from './helpers/fake-ollama.ts'
 import { startGateway, ollamaEnv } from './helpers/gateway.ts'
@@ -82,4 +83,35 @@ test('a cap on concurrent upstream requests sheds the excess until a slot frees'
   const metrics = await (await request(`${gateway.url}/metrics`)).body.text()
   assert.match(metrics, /lynkr_requests_shed_total\{reason="concurrentUpstream"\} 1/)
   assert.match(metrics, /lynkr_errors_total\{type="overloaded",phase="request"\} 1/)
+})
+
+test('event-loop utilisation, the default signal, sheds a saturated gateway and passes when it is not', async (t) => {
+  const ollama = await startFakeOllama()
+  // The defaults, except a short sample interval: only the utilisation signal is on.
+  const gateway = await startGateway({ ...ollamaEnv(ollama.url), LOAD_SHED_MAX_EVENT_LOOP_UTILIZATION: undefined, LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: undefined, LOAD_SHED_SAMPLE_INTERVAL_MS: '200' })
+  t.after(async () => { await gateway.close(); await ollama.close() })
+  const ready = await (await request(`${gateway.url}/health/ready`)).body.json() as any
+  assert.ok(ready.plugins.includes('health'))
+
+  blockEventLoop(1000) // busy for whole sample intervals: lynkr itself is saturated
+  await delay(5)
+  const shed = await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })
+  const error = await shed.body.json() as any
+  assert.equal(shed.statusCode, 503)
+  assert.match(error.error.message, /overloaded \(event loop utilisation\)/)
+
+  for (let tries = 0; ; tries++) {
+    const after = await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })
+    await after.body.dump()
+    if (after.statusCode === 200) break
+    if (tries === 40) assert.fail('still shedding 10 s after the block')
+    await delay(250)
+  }
+})
+
+test('the shedding defaults: utilisation at 0.98 on, event-loop delay off (it also rises when other processes load the machine)', async () => {
+  const { manifest } = await import('../plugins/health/src/index.ts')
+  const options = manifest.toOptions(readPluginEnv(manifest.env, {}, 'health'), { env: {} })
+  assert.equal(options.shedding.maxEventLoopUtilization, 0.98)
+  assert.equal(options.shedding.maxEventLoopDelayMs, 0)
 })
