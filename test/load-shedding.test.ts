@@ -93,8 +93,19 @@ test('event-loop utilisation, the default signal, sheds a saturated gateway and 
   const ready = await (await request(`${gateway.url}/health/ready`)).body.json() as any
   assert.ok(ready.plugins.includes('health'))
 
-  blockEventLoop(1000) // busy for whole sample intervals: lynkr itself is saturated
+  // One busy moment is not overload: a single saturated sample sheds nothing.
+  blockEventLoop(400)
   await delay(5)
+  const moment = await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })
+  await moment.body.dump()
+  assert.equal(moment.statusCode, 200)
+
+  // Saturated for several sample intervals in a row (lynkr's own loop busy, with only brief breaks).
+  const until = Date.now() + 1500
+  while (Date.now() < until) {
+    blockEventLoop(100)
+    await new Promise((resolve) => setImmediate(resolve))
+  }
   const shed = await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })
   const error = await shed.body.json() as any
   assert.equal(shed.statusCode, 503)

@@ -45,7 +45,6 @@ const REASONS: Record<string, string> = {
  */
 export async function installLoadShedding (app: FastifyInstance, options: SheddingOptions): Promise<void> {
   await app.register(underPressure, {
-    maxEventLoopUtilization: options.maxEventLoopUtilization,
     maxEventLoopDelay: options.maxEventLoopDelayMs,
     maxHeapUsedBytes: options.maxHeapUsedBytes,
     maxRssBytes: options.maxRssBytes,
@@ -59,6 +58,7 @@ export async function installLoadShedding (app: FastifyInstance, options: Sheddi
       throw overloaded(reason, options.retryAfterSeconds)
     }
   })
+  if (options.maxEventLoopUtilization > 0) installUtilisationCheck(app, options)
   if (options.maxConcurrentUpstream > 0) {
     // A callback hook: an async one costs a promise on every request.
     app.addHook('onRequest', (request, _reply, done) => {
@@ -68,4 +68,35 @@ export async function installLoadShedding (app: FastifyInstance, options: Sheddi
       done(overloaded(`${options.maxConcurrentUpstream} upstream calls in flight`, options.retryAfterSeconds))
     })
   }
+}
+
+/** Consecutive saturated samples before shedding: a moment of work (boot, a large prompt) is not overload. */
+const SATURATED_SAMPLES = 3
+
+/**
+ * Utilisation is checked here rather than by under-pressure, which sheds on one sample: the sample that
+ * covers boot (module loading, compiling) is always near 1, so a gateway refused its first requests.
+ * Sampling starts once the server is ready, and only sustained saturation sheds.
+ */
+function installUtilisationCheck (app: FastifyInstance, options: SheddingOptions): void {
+  let busySamples = 0
+  let utilisation = 0
+  let timer: NodeJS.Timeout | undefined
+  app.addHook('onReady', async () => {
+    let last = performance.eventLoopUtilization()
+    timer = setInterval(() => {
+      const now = performance.eventLoopUtilization()
+      utilisation = performance.eventLoopUtilization(now, last).utilization
+      last = now
+      busySamples = utilisation >= options.maxEventLoopUtilization ? busySamples + 1 : 0
+    }, options.sampleIntervalMs)
+    timer.unref()
+  })
+  app.addHook('onClose', async () => { clearInterval(timer) })
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (busySamples < SATURATED_SAMPLES || !sheddable(request)) { done(); return }
+    app.lynkr.events.emit('request-shed', { reason: 'eventLoopUtilization', value: utilisation })
+    request.log.warn({ utilisation }, `shedding request: ${REASONS.eventLoopUtilization}`)
+    done(overloaded(REASONS.eventLoopUtilization!, options.retryAfterSeconds))
+  })
 }
