@@ -5,3 +5,8 @@
 export type { LynkrCore } from './lynkr-core.ts'
 export type { Catalog, CatalogEntry, LynkrPluginModule } from './catalog.ts'
 export { LynkrConfigError } from './config-error.ts'
+// The extension contract for embedders: middleware around the chat service.
+export type { ChatCall, StreamOutcome, MessageOutcome } from './chat.ts'
+export type { AssembledMessage } from './stream/collect-message.ts'
+export type { ChatMiddleware, StreamNext, CompleteNext } from './chat-middleware.ts'
+export { replayMessage, collectMessage } from './stream/replay-message.ts'

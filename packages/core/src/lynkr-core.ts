@@ -19,6 +19,8 @@ import { Routing } from './routing.ts'
 import { howToEnable, selectPlugins } from './select-plugins.ts'
 import { holdTokenizer } from './tokens/count-tokens.ts'
 import { gatewayToolsFor } from './tool-loop/gateway-tools-config.ts'
+// Named here so the emitted LynkrCore type refers to this module, not to index.ts (which carries the app.lynkr augmentation).
+import type { GatewayToolRegistry } from './tool-loop/gateway-tool-registry.ts'
 
 export interface LynkrCoreOptions {
   catalog: Catalog
@@ -55,7 +57,7 @@ function createLynkr (env: Record<string, string | undefined>, defaultProvider: 
     /** `chat.use(middleware)` wraps every chat call of both front doors. */
     chat,
     /** Tools the gateway runs itself (server-side tool loop); the first one registered installs the loop. */
-    gatewayTools: gatewayToolsFor(env, chat),
+    gatewayTools: gatewayToolsFor(env, chat) as GatewayToolRegistry,
     /** Observable moments (upstream attempts, finished calls with usage and cost, fallbacks, breakers). */
     events,
     /** USD per million tokens per model (config/prices.json + MODEL_PRICE_OVERRIDES). */

@@ -5,6 +5,6 @@ export { catalog } from './catalog.ts'
 export { LynkrConfigError } from '@lynkr/core/gateway'
 export { renderEnvExample } from './env-example.ts'
 // The extension contract for embedders and plugin authors: middleware around the chat service, gateway tools.
-export { replayMessage, collectMessage } from '@lynkr/core'
-export type { ChatMiddleware, ChatCall, StreamOutcome, MessageOutcome, StreamNext, CompleteNext, AssembledMessage, LynkrCore } from '@lynkr/core'
+export { replayMessage, collectMessage } from '@lynkr/core/gateway'
+export type { ChatMiddleware, ChatCall, StreamOutcome, MessageOutcome, StreamNext, CompleteNext, AssembledMessage, LynkrCore } from '@lynkr/core/gateway'
 export type { GatewayTool, GatewayToolContext, GatewayToolResult, MessageEvent, ChatRequest } from '@lynkr/protocol'
