@@ -23,7 +23,16 @@ test('an event-loop block sheds model requests with the dialect\'s overloaded er
     LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '20', LOAD_SHED_SAMPLE_INTERVAL_MS: '300', LOAD_SHED_RETRY_AFTER_S: '7'
   }))
   t.after(async () => { await gateway.close(); await ollama.close() })
-  assert.equal((await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })).statusCode, 200)
+  // A 20 ms threshold: on a busy machine boot alone can exceed it, so wait for a quiet sample first.
+  let shedBeforeBlock = 0
+  for (let tries = 0; ; tries++) {
+    const before = await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })
+    await before.body.dump()
+    if (before.statusCode === 200) break
+    shedBeforeBlock++
+    if (tries === 40) assert.fail('still shedding 10 s after boot')
+    await delay(250)
+  }
 
   blockEventLoop(700)
   await delay(5) // let the sampler see the block
@@ -59,7 +68,7 @@ test('an event-loop block sheds model requests with the dialect\'s overloaded er
     await delay(500)
   }
   const metrics = await (await request(`${gateway.url}/metrics`)).body.text()
-  assert.match(metrics, new RegExp(`lynkr_requests_shed_total\\{reason="eventLoopDelay"\\} ${2 + shedWhileRecovering}\\b`))
+  assert.match(metrics, new RegExp(`lynkr_requests_shed_total\\{reason="eventLoopDelay"\\} ${2 + shedWhileRecovering + shedBeforeBlock}\\b`))
 })
 
 test('a cap on concurrent upstream requests sheds the excess until a slot frees', async (t) => {
