@@ -1,5 +1,5 @@
 import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
-import { CLAUDE_SIGNATURES, LynkrError } from '@lynkr/protocol'
+import { CLAUDE_SIGNATURES, LynkrError, definedFields } from '@lynkr/protocol'
 import { UpstreamClient, applyModelLimits, withOutputBudget, mapUpstreamError, parseRetryAfter, readSseEvents, streamEndMissing, transportError, upstreamErrorMessage } from '@lynkr/core'
 import type { ModelLimits } from '@lynkr/core'
 import { filterBetas, parseBetaHeader } from './betas.ts'
@@ -121,10 +121,15 @@ export function createAnthropicMessagesAdapter (options: AnthropicMessagesAdapte
     defaultModel,
     // No model configured: a request routed here by default goes to the model the client named.
     ...(options.model === undefined ? { defaultModelFor: (request: ChatRequest) => request.clientModel.includes(':') ? defaultModel : request.clientModel } : {}),
-    acceptsSystemMessages: options.systemMessages === 'keep',
     signatureFamily: () => options.signatureFamily ?? CLAUDE_SIGNATURES,
     // Anthropic's format: the server tools the endpoint runs go through as the client sent them.
     supportsServerTool: (tool) => servesServerTool(tool, options.serverTools),
+    capabilities: (model) => {
+      const claude = claudeModelInfo(model, { betas: [] })
+      const limits = { ...pickLimits(claude), ...options.limits?.(model, []) }
+      // Anthropic prices a cache read at a tenth of fresh input; other models here come from the price table.
+      return { promptCache: 'anthropic-breakpoints', ...(claude === undefined ? {} : { cacheReadPriceRatio: 0.1 }), ...definedFields(limits) }
+    },
     listModels: (): ModelInfo[] => [{ id: defaultModel, provider: id }],
 
     async chat (request, context) {

@@ -21,6 +21,8 @@ export interface CatalogEntry {
   providers?: string[]
   /** On without any configuration (front doors, health). */
   defaultOn?: boolean
+  /** Its providers run on the user's own hardware (free; never a tier-routing fallback). */
+  local?: boolean
   /** Also enabled when any of these variables is set (credentials make a provider usable by `provider:model`). */
   enabledBy?: string[]
   load: () => Promise<LynkrPluginModule>

@@ -1,6 +1,10 @@
-import type { CallContext, ChatRequest, MessageEvent, ProviderAdapter, RouteDecision, UpstreamPart, Usage } from '@lynkr/protocol'
+import type { CallContext, ChatRequest, MessageEvent, ProviderAdapter, RouteDecision, SessionIdentity, StepReport, UpstreamPart, Usage } from '@lynkr/protocol'
 import { LynkrError, gatewayFault, isLynkrError } from '@lynkr/protocol'
 import type { Pipeline } from './pipeline.ts'
+import { Capabilities } from './conversation/capabilities.ts'
+import { Sessions } from './conversation/identity.ts'
+import { LazyStepContext, Turn } from './conversation/turn.ts'
+import type { PreparedRequest } from './conversation/turn.ts'
 import type { ProviderRegistry } from './provider-registry.ts'
 import type { Routing } from './routing.ts'
 import type { Pricing } from './pricing.ts'
@@ -25,6 +29,14 @@ export interface ChatCall {
   inputTokensEstimate: number
   /** Whether and why the call was cut short (client gone, shutdown); each attempt's signal follows it. */
   scope: CallScope
+  /** `client` (the default) for front-door traffic; `internal:<name>` for a plugin's own model calls (no steps run). */
+  purpose?: string
+  /** The message id of an earlier answer this request continues (Responses `previous_response_id`): it joins that session. */
+  continues?: string
+  /** The client may continue this answer by its id (Responses API): the answer's session is remembered. */
+  chainable?: boolean
+  /** Runs `task` once the client has the whole response (front doors); observers wait for it. Default: the next turn of the event loop. */
+  afterResponse?: (task: () => void) => void
 }
 
 export interface StreamOutcome { decision: RouteDecision, events: AsyncGenerator<MessageEvent> }
@@ -37,6 +49,12 @@ export interface MessageOutcome { decision: RouteDecision, message: AssembledMes
  */
 export interface AttemptHandle<T> {
   result: Promise<T>
+  /**
+   * Settles once the pipeline steps are done and the adapter is called: a policy starts its upstream
+   * timeouts after it, so step time never counts against the provider. Rejects with the step's (gateway)
+   * error, which is never retried nor charged to the provider.
+   */
+  ready: Promise<void>
   /** The attempt's own signal (what the adapter got). */
   signal: AbortSignal
   abort: (reason: LynkrError) => void
@@ -80,6 +98,35 @@ function asLynkrError (error: unknown, signal?: AbortSignal): LynkrError {
   return gatewayFault(error, signal !== undefined && upstreamContacted(signal))
 }
 
+/** Where a call is between the routing decision and the end of its answer. */
+interface Flow<T> {
+  turn: Turn
+  started: number
+  decision: RouteDecision
+  result: T
+}
+
+/** The two ways to call a provider, so both entry points share one flow. */
+interface Mode<T> {
+  stream: boolean
+  policy: (policy: CallPolicy, input: PolicyInput<T>) => Promise<PolicyResult<T>>
+  call: (service: ChatService, call: ChatCall, adapter: ProviderAdapter, request: ChatRequest, context: CallContext, decision: RouteDecision) => Promise<T>
+}
+
+const STREAM_MODE: Mode<AsyncIterable<UpstreamPart>> = {
+  stream: true,
+  policy: async (policy, input) => await policy.stream(input),
+  call: async (service, call, adapter, request, context, decision) => await service.attemptStream(call, adapter, request, context, decision)
+}
+
+const COMPLETE_MODE: Mode<UpstreamPart[]> = {
+  stream: false,
+  policy: async (policy, input) => await policy.complete(input),
+  call: async (service, call, adapter, request, context, decision) => await service.attemptComplete(call, adapter, request, context, decision)
+}
+
+const NO_STEPS: readonly StepReport[] = Object.freeze([])
+
 /** Routing → pipeline → call policy → adapter → the stream state machine. Front doors call only `stream` and `complete`. */
 export class ChatService {
   private readonly providers: ProviderRegistry
@@ -87,20 +134,26 @@ export class ChatService {
   private readonly pipeline: Pipeline
   private readonly pricing: Pricing | undefined
   readonly events: LynkrEvents
+  /** One answer to "which conversation is this?" (steps, observers, sticky routing). */
+  readonly sessions = new Sessions()
+  /** What each provider does with each model, for steps. */
+  readonly capabilities: Capabilities
   private policy: CallPolicy = noPolicy
   /** Calls in flight, counted: a middleware's call holds its scope while the calls it makes come and go. */
   private readonly inFlight = new Map<CallScope, number>()
+  private readonly turns = new WeakMap<ChatCall, Turn>()
   private streams = 0
   private idleWaiters: Array<() => void> = []
   private readonly middleware: ChatMiddleware[] = []
   private chain: MiddlewareChain | undefined
 
-  constructor (providers: ProviderRegistry, routing: Routing, pipeline: Pipeline, events: LynkrEvents = new LynkrEvents(), pricing?: Pricing) {
+  constructor (providers: ProviderRegistry, routing: Routing, pipeline: Pipeline, events: LynkrEvents = new LynkrEvents(), pricing?: Pricing, isLocal: (provider: string) => boolean = () => false) {
     this.providers = providers
     this.routing = routing
     this.pipeline = pipeline
     this.events = events
     this.pricing = pricing
+    this.capabilities = new Capabilities(pricing, isLocal)
   }
 
   /** Installs the one call policy (retries, fallback, breakers, timeouts). */
@@ -114,8 +167,8 @@ export class ChatService {
     if (this.middleware.some((other) => other.name === middleware.name)) throw new Error(`Chat middleware "${middleware.name}" is already registered`)
     this.middleware.push(middleware)
     this.chain = composeMiddleware(this.middleware, {
-      stream: async (call) => await this.streamCall(call),
-      complete: async (call) => await this.completeCall(call),
+      stream: async (call) => await this.streamVia(call),
+      complete: async (call) => await this.completeVia(call),
       // In flight from the client's request to the end of the answer, between a tool loop's turns too.
       hold: (call) => {
         this.begin(call)
@@ -130,17 +183,20 @@ export class ChatService {
   /** Resolves once the answer can start (upstream HTTP errors reject here, before any byte is sent). */
   stream (call: ChatCall): Promise<StreamOutcome> {
     // No middleware: straight to the call, without an extra hop.
-    return this.chain === undefined ? this.streamCall(call) : this.chain.stream(call)
+    return this.chain === undefined ? this.streamVia(call) : this.chain.stream(call)
   }
 
   complete (call: ChatCall): Promise<MessageOutcome> {
-    return this.chain === undefined ? this.completeCall(call) : this.chain.complete(call)
+    return this.chain === undefined ? this.completeVia(call) : this.chain.complete(call)
   }
 
   get policyName (): string { return this.policy.name }
   /** Chat calls between the request and the end of the answer (streams included). */
   get activeCalls (): number { return this.inFlight.size }
   get activeStreams (): number { return this.streams }
+
+  /** The session a call belongs to (the same answer steps, observers and sticky routing get). */
+  sessionOf (call: ChatCall): SessionIdentity { return this.turnOf(call).session }
 
   /**
    * For graceful shutdown: resolves once no call is in flight, or at the deadline, when the remaining calls
@@ -171,6 +227,15 @@ export class ChatService {
     this.inFlight.set(call.scope, (this.inFlight.get(call.scope) ?? 0) + 1)
   }
 
+  private turnOf (call: ChatCall): Turn {
+    let turn = this.turns.get(call)
+    if (turn === undefined) {
+      turn = new Turn({ request: call.request, headers: call.headers, continues: call.continues, purpose: call.purpose ?? 'client' }, this.sessions)
+      this.turns.set(call, turn)
+    }
+    return turn
+  }
+
   private end (call: ChatCall): void {
     const held = (this.inFlight.get(call.scope) ?? 1) - 1
     if (held > 0) {
@@ -185,47 +250,98 @@ export class ChatService {
     }
   }
 
-  private decide (call: ChatCall): RouteDecision {
-    return this.routing.decide({ request: call.request, headers: call.headers, log: call.context.log })
+  private decide (call: ChatCall, turn: Turn): RouteDecision {
+    return this.routing.decide({ request: call.request, headers: call.headers, log: call.context.log, get session () { return turn.session } })
+  }
+
+  /** The pipeline's result for one provider/model, run once per call however often the policy retries it. */
+  private prepare (call: ChatCall, turn: Turn, adapter: ProviderAdapter, decision: RouteDecision): Promise<PreparedRequest> {
+    const key = `${decision.provider}\u0000${decision.model}`
+    let prepared = turn.prepared.get(key)
+    if (prepared === undefined) {
+      const request = { ...call.request, model: decision.model }
+      if (turn.purpose !== 'client') {
+        // A plugin's own call (a summariser): the client's steps are not for it.
+        prepared = Promise.resolve({ request, steps: NO_STEPS as StepReport[] })
+      } else {
+        const steps: StepReport[] = []
+        const listened = this.events.has('step-completed') || this.events.has('call-completed')
+        const context = new LazyStepContext(turn, decision, adapter, this.capabilities, { requestId: call.context.requestId, log: call.context.log, scope: call.scope })
+        prepared = this.pipeline.run(request, context, listened ? (report) => { steps.push(report); this.stepReported(call, turn, decision, report) } : undefined)
+          .then((ready) => ({ request: ready, steps }))
+      }
+      turn.prepared.set(key, prepared)
+    }
+    return prepared
+  }
+
+  private stepReported (call: ChatCall, turn: Turn, decision: RouteDecision, report: StepReport): void {
+    if (!this.events.has('step-completed')) return
+    this.events.emit('step-completed', { ...report, requestId: call.context.requestId, provider: decision.provider, model: decision.model, purpose: turn.purpose })
   }
 
   /** Builds the attempt function for one call: the pipeline runs once per distinct provider/model. */
-  private attemptFor<T> (call: ChatCall, run: (adapter: ProviderAdapter, request: ChatRequest, context: CallContext, decision: RouteDecision) => Promise<T>): Attempt<T> {
-    let prepared: Map<string, Promise<ChatRequest>> | undefined
-    const prepare = (decision: RouteDecision): Promise<ChatRequest> => {
-      const key = `${decision.provider}\u0000${decision.model}`
-      prepared ??= new Map()
-      let request = prepared.get(key)
-      if (request === undefined) {
-        request = this.pipeline.run({ ...call.request, model: decision.model }, call.context)
-        prepared.set(key, request)
-      }
-      return request
-    }
+  private attemptFor<T> (call: ChatCall, turn: Turn, mode: Mode<T>): Attempt<T> {
     return (decision) => {
       const controller = call.scope.follow()
       let rejectNow: (reason: unknown) => void = () => {}
+      let ready: Promise<void>
       const result = new Promise<T>((resolve, reject) => {
         rejectNow = reject
         const adapter = this.providers.get(decision.provider)
         if (adapter === undefined) {
-          reject(new LynkrError('not_found', `Provider "${decision.provider}" is not enabled; enabled providers: ${this.providers.list().map((p) => p.id).join(', ')}`, { code: 'LYNKR_ROUTING_UNKNOWN_PROVIDER' }))
+          const error = new LynkrError('not_found', `Provider "${decision.provider}" is not enabled; enabled providers: ${this.providers.list().map((p) => p.id).join(', ')}`, { code: 'LYNKR_ROUTING_UNKNOWN_PROVIDER' })
+          ready = Promise.reject(error)
+          reject(error)
           return
         }
-        prepare(decision)
-          .then(async (ready) => await run(adapter, ready, { ...call.context, signal: controller.signal }, decision))
+        const prepared = this.prepare(call, turn, adapter, decision)
+        ready = prepared.then(() => {})
+        prepared
+          .then(async ({ request }) => await mode.call(this, call, adapter, request, { ...call.context, signal: controller.signal }, decision))
           .then(resolve, reject)
       })
+      ready!.catch(() => {})
       // A failed attempt is over; a successful one may still be streaming, so it keeps following the call.
       result.catch(() => call.scope.release(controller))
       return {
         result,
+        ready: ready!,
         signal: controller.signal,
         abort: (reason) => {
           controller.abort(reason)
           rejectNow(reason)
         }
       }
+    }
+  }
+
+  /** @internal One streamed upstream attempt, instrumented. */
+  async attemptStream (call: ChatCall, adapter: ProviderAdapter, request: ChatRequest, context: CallContext, target: RouteDecision): Promise<AsyncIterable<UpstreamPart>> {
+    const attemptStarted = Date.now()
+    let parts: AsyncIterable<UpstreamPart>
+    try {
+      parts = await adapter.chatStream(request, context)
+    } catch (error) {
+      const failure = asLynkrError(abortReason(context.signal, error), context.signal)
+      this.recordAttempt(call, target, true, attemptStarted, call.scope.clientClosed ? 'aborted' : outcomeOf(failure), failure)
+      throw failure
+    }
+    return this.instrumentParts(parts, call, target, attemptStarted, context.signal)
+  }
+
+  /** @internal One whole-answer upstream attempt, instrumented. */
+  async attemptComplete (call: ChatCall, adapter: ProviderAdapter, request: ChatRequest, context: CallContext, target: RouteDecision): Promise<UpstreamPart[]> {
+    const attemptStarted = Date.now()
+    try {
+      const parts = await adapter.chat(request, context)
+      const failure = parts.find((part): part is Extract<UpstreamPart, { type: 'error' }> => part.type === 'error')
+      this.recordAttempt(call, target, false, attemptStarted, failure === undefined ? 'success' : outcomeOf(failure.error), failure?.error)
+      return parts
+    } catch (error) {
+      const failure = asLynkrError(abortReason(context.signal, error), context.signal)
+      this.recordAttempt(call, target, false, attemptStarted, call.scope.clientClosed ? 'aborted' : outcomeOf(failure), failure)
+      throw failure
     }
   }
 
@@ -243,9 +359,64 @@ export class ChatService {
     })
   }
 
-  private completed (call: ChatCall, decision: RouteDecision, stream: boolean, started: number, usage: Usage, error: LynkrError | undefined): void {
-    const aborted = call.scope.clientClosed
-    const outcome = aborted ? 'aborted' : error === undefined ? 'success' : 'error'
+  /**
+   * The one flow both entry points share: route, run the policy around pipeline + adapter attempts. A
+   * failure before the answer ends the call here (reported, then thrown for the front door to answer).
+   */
+  private async open<T> (call: ChatCall, mode: Mode<T>, route?: RouteDecision): Promise<Flow<T>> {
+    const started = Date.now()
+    const turn = this.turnOf(call)
+    this.begin(call)
+    let decision: RouteDecision | undefined
+    try {
+      decision = route ?? this.decide(call, turn)
+      const attempt = this.attemptFor(call, turn, mode)
+      const served = await mode.policy(this.policy, { call, decision, attempt })
+      return { turn, started, decision: served.decision, result: served.result }
+    } catch (error) {
+      this.end(call)
+      const failure = settledFailure(call, error)
+      this.finish(call, turn, decision, mode.stream, started, zeroUsage(), asLynkrError(failure), undefined)
+      throw failure
+    }
+  }
+
+  /** Reports a finished call (log line, call-completed), then, once the client has its response, the observers. */
+  private finish (call: ChatCall, turn: Turn, decision: RouteDecision | undefined, stream: boolean, started: number, usage: Usage, error: LynkrError | undefined, message: AssembledMessage | undefined, messageId = message?.id): void {
+    const outcome = call.scope.clientClosed ? 'aborted' : error === undefined ? 'success' : 'error'
+    const prepared = decision === undefined ? undefined : turn.prepared.get(`${decision.provider}\u0000${decision.model}`)
+    if (decision !== undefined) {
+      if (prepared === undefined) this.completed(call, turn, decision, stream, started, usage, error, outcome, NO_STEPS)
+      // Settled by now (the attempt ran after it); a failed pipeline reports no steps.
+      else prepared.then((ready) => { this.completed(call, turn, decision, stream, started, usage, error, outcome, ready.steps) }, () => { this.completed(call, turn, decision, stream, started, usage, error, outcome, NO_STEPS) })
+    }
+    if (messageId !== undefined && call.chainable === true && outcome === 'success') this.sessions.answer(messageId, turn.session)
+    if (!this.events.has('turn-completed')) return
+    const observe = (sent: ChatRequest): void => {
+      this.events.emit('turn-completed', {
+        requestId: call.context.requestId,
+        purpose: turn.purpose,
+        request: sent,
+        message,
+        usage,
+        decision,
+        session: turn.session,
+        workspace: turn.workspace,
+        stream,
+        outcome,
+        error,
+        log: call.context.log
+      })
+    }
+    const run = (): void => {
+      if (prepared === undefined) observe(call.request)
+      else prepared.then((ready) => { observe(ready.request) }, () => { observe(call.request) })
+    }
+    if (call.afterResponse !== undefined) call.afterResponse(run)
+    else setImmediate(run)
+  }
+
+  private completed (call: ChatCall, turn: Turn, decision: RouteDecision, stream: boolean, started: number, usage: Usage, error: LynkrError | undefined, outcome: 'success' | 'error' | 'aborted', steps: readonly StepReport[]): void {
     const log = call.context.log
     const listened = this.events.has('call-completed')
     if (!listened && log.isLevelEnabled?.('debug') === false) return
@@ -257,6 +428,7 @@ export class ChatService {
       model: decision.model,
       tier: decision.tier,
       route: decision.reason,
+      purpose: turn.purpose === 'client' ? undefined : turn.purpose,
       outcome,
       usage,
       costUsd,
@@ -272,87 +444,53 @@ export class ChatService {
       usage,
       costUsd,
       durationMs,
-      log: call.context.log
+      log: call.context.log,
+      purpose: turn.purpose,
+      steps
     })
   }
 
   /** Resolves once the upstream accepted the call; upstream HTTP errors reject here, before any byte is sent. */
-  private async streamCall (call: ChatCall): Promise<StreamOutcome> {
-    const started = Date.now()
-    this.begin(call)
-    let decision: RouteDecision | undefined
-    try {
-      decision = this.decide(call)
-      const attempt = this.attemptFor<AsyncIterable<UpstreamPart>>(call, async (adapter, request, context, target) => {
-        const attemptStarted = Date.now()
-        let parts: AsyncIterable<UpstreamPart>
-        try {
-          parts = await adapter.chatStream(request, context)
-        } catch (error) {
-          const failure = asLynkrError(abortReason(context.signal, error), context.signal)
-          this.recordAttempt(call, target, true, attemptStarted, call.scope.clientClosed ? 'aborted' : outcomeOf(failure), failure)
-          throw failure
-        }
-        return this.instrumentParts(parts, call, target, attemptStarted, context.signal)
-      })
-      const { decision: served, result } = await this.policy.stream({ call, decision, attempt })
-      decision = served
-      const assembler = new MessageAssembler({ clientModel: call.request.clientModel, inputTokensEstimate: call.inputTokensEstimate })
-      this.streams++
-      const finish = (usage: Usage, error: LynkrError | undefined, output?: Promise<number>): void => {
-        this.streams--
-        this.end(call)
-        if (output === undefined) return this.completed(call, served, true, started, usage, error)
-        // Cut short before the upstream reported its output: what was streamed is counted (and charged).
-        output.then((tokens) => { this.completed(call, served, true, started, { ...usage, output_tokens: tokens }, error) },
-          () => { this.completed(call, served, true, started, usage, error) })
-      }
-      return { decision: served, events: assembleEvents(result, assembler, call.scope, finish) }
-    } catch (error) {
+  /** @internal `stream` with an optional fixed route (internal calls that name their provider). */
+  async streamVia (call: ChatCall, route?: RouteDecision): Promise<StreamOutcome> {
+    const flow = await this.open(call, STREAM_MODE, route)
+    const assembler = new MessageAssembler({ clientModel: call.request.clientModel, inputTokensEstimate: call.inputTokensEstimate })
+    // Observers get the message as the client saw it: collected only when someone listens.
+    const collector = this.events.has('turn-completed') ? new SafeCollector() : undefined
+    this.streams++
+    const finish = (usage: Usage, error: LynkrError | undefined, messageId: string | undefined, output?: Promise<number>): void => {
+      this.streams--
       this.end(call)
-      const failure = settledFailure(call, error)
-      if (decision !== undefined) this.completed(call, decision, true, started, zeroUsage(), asLynkrError(failure))
-      throw failure
+      const message = error === undefined ? collector?.result() : undefined
+      if (output === undefined) return this.finish(call, flow.turn, flow.decision, true, flow.started, usage, error, message, messageId)
+      // Cut short before the upstream reported its output: what was streamed is counted (and charged).
+      output.then((tokens) => { this.finish(call, flow.turn, flow.decision, true, flow.started, { ...usage, output_tokens: tokens }, error, message, messageId) },
+        () => { this.finish(call, flow.turn, flow.decision, true, flow.started, usage, error, message, messageId) })
     }
+    return { decision: flow.decision, events: assembleEvents(flow.result, assembler, call.scope, finish, collector) }
   }
 
-  private async completeCall (call: ChatCall): Promise<MessageOutcome> {
-    const started = Date.now()
-    this.begin(call)
-    let decision: RouteDecision | undefined
+  /** @internal `complete` with an optional fixed route. */
+  async completeVia (call: ChatCall, route?: RouteDecision): Promise<MessageOutcome> {
+    const flow = await this.open(call, COMPLETE_MODE, route)
+    let message: AssembledMessage
     try {
-      decision = this.decide(call)
-      const attempt = this.attemptFor<UpstreamPart[]>(call, async (adapter, request, context, target) => {
-        const attemptStarted = Date.now()
-        try {
-          const parts = await adapter.chat(request, context)
-          const failure = parts.find((part): part is Extract<UpstreamPart, { type: 'error' }> => part.type === 'error')
-          this.recordAttempt(call, target, false, attemptStarted, failure === undefined ? 'success' : outcomeOf(failure.error), failure?.error)
-          return parts
-        } catch (error) {
-          const failure = asLynkrError(abortReason(context.signal, error), context.signal)
-          this.recordAttempt(call, target, false, attemptStarted, call.scope.clientClosed ? 'aborted' : outcomeOf(failure), failure)
-          throw failure
-        }
-      })
-      const { decision: served, result: parts } = await this.policy.complete({ call, decision, attempt })
-      decision = served
       const assembler = new MessageAssembler({ clientModel: call.request.clientModel, inputTokensEstimate: call.inputTokensEstimate })
       const collector = new MessageCollector()
       const events: MessageEvent[] = []
-      for (const part of parts) assembler.push(part, events)
+      for (const part of flow.result) assembler.push(part, events)
       assembler.end(events)
       for (const event of events) collector.push(event)
-      const message = collector.result()
-      this.end(call)
-      this.completed(call, served, false, started, message.usage, undefined)
-      return { decision: served, message }
+      message = collector.result()
     } catch (error) {
       this.end(call)
       const failure = settledFailure(call, error)
-      if (decision !== undefined) this.completed(call, decision, false, started, zeroUsage(), asLynkrError(failure))
+      this.finish(call, flow.turn, flow.decision, false, flow.started, zeroUsage(), asLynkrError(failure), undefined)
       throw failure
     }
+    this.end(call)
+    this.finish(call, flow.turn, flow.decision, false, flow.started, message.usage, undefined, message)
+    return { decision: flow.decision, message }
   }
 
   /** Reports how the stream of one attempt ended (success, in-stream error, broken connection). */
@@ -388,6 +526,22 @@ export class ChatService {
   }
 }
 
+/** A MessageCollector for observers: an error event ends collection instead of throwing into the stream. */
+class SafeCollector {
+  private readonly collector = new MessageCollector()
+  private failed = false
+
+  push (event: MessageEvent): void {
+    if (this.failed) return
+    try { this.collector.push(event) } catch { this.failed = true }
+  }
+
+  result (): AssembledMessage | undefined {
+    if (this.failed) return undefined
+    try { return this.collector.result() } catch { return undefined }
+  }
+}
+
 /** A call whose client left fails with that (499, logged as info), not with whatever the abort broke upstream. */
 function settledFailure (call: ChatCall, error: unknown): unknown {
   return call.scope.clientClosed ? call.scope.reason : error
@@ -397,8 +551,9 @@ function zeroUsage (): Usage {
   return { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
 }
 
-async function * assembleEvents (parts: AsyncIterable<UpstreamPart>, assembler: MessageAssembler, scope: CallScope, finish: (usage: Usage, error: LynkrError | undefined, output?: Promise<number>) => void): AsyncGenerator<MessageEvent> {
+async function * assembleEvents (parts: AsyncIterable<UpstreamPart>, assembler: MessageAssembler, scope: CallScope, finish: (usage: Usage, error: LynkrError | undefined, messageId: string | undefined, output?: Promise<number>) => void, collector?: SafeCollector): AsyncGenerator<MessageEvent> {
   const batch: MessageEvent[] = []
+  let messageId: string | undefined
   let usage = zeroUsage()
   let failure: LynkrError | undefined
   let reported = false
@@ -407,8 +562,11 @@ async function * assembleEvents (parts: AsyncIterable<UpstreamPart>, assembler: 
   // The final message_delta carries the cumulative usage of the whole answer: that is what gets priced.
   const note = (events: MessageEvent[]): void => {
     for (const event of events) {
-      if (event.type === 'message_start') usage = { ...event.message.usage, output_tokens: 0 }
-      else if (event.type === 'message_delta') {
+      collector?.push(event)
+      if (event.type === 'message_start') {
+        usage = { ...event.message.usage, output_tokens: 0 }
+        messageId = event.message.id
+      } else if (event.type === 'message_delta') {
         usage = { ...usage, ...event.usage }
         reported = true
       } else if (event.type === 'content_block_delta') {
@@ -444,7 +602,7 @@ async function * assembleEvents (parts: AsyncIterable<UpstreamPart>, assembler: 
     note(batch)
     yield * batch
   } finally {
-    if (reported || sent.length === 0 || usage.output_tokens > 0) finish(usage, failure)
-    else finish(usage, failure, countTextTokens(sent))
+    if (reported || sent.length === 0 || usage.output_tokens > 0) finish(usage, failure, messageId)
+    else finish(usage, failure, messageId, countTextTokens(sent))
   }
 }

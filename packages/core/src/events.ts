@@ -1,8 +1,10 @@
-import type { LynkrError, Logger, RouteDecision, Usage } from '@lynkr/protocol'
+import type { ChatRequest, LynkrError, Logger, RouteDecision, SessionIdentity, StepReport, Usage, WorkspaceIdentity } from '@lynkr/protocol'
+import type { AssembledMessage } from './stream/collect-message.ts'
 
 /**
  * How one upstream attempt ended. Failures that say the provider is unwell (breakers count them, fallback
  * triggers on them): rate_limited, server_error, timeout, connection_error, stream_error, circuit_open.
+ * `gateway_error` is the gateway's own failure (a step, a translator): never the provider's.
  */
 export type UpstreamOutcome =
   | 'success' | 'rate_limited' | 'server_error' | 'client_error' | 'timeout' | 'connection_error'
@@ -39,8 +41,40 @@ export interface CallCompletedEvent {
   costUsd: number | undefined
   durationMs: number
   log: Logger
+  /** `client` for front-door traffic, `internal:<name>` for a plugin's own model calls. */
+  purpose: string
+  /** What each pipeline step that changed the request did to its token count (empty when none did). */
+  steps: readonly StepReport[]
 }
 
+/** A step changed the request: its token counts before and after, for savings per stage. */
+export interface StepCompletedEvent extends StepReport {
+  requestId: string
+  provider: string
+  model: string
+  purpose: string
+}
+
+/**
+ * A call is over and its client has its whole response (observers: memory extraction, savings reports).
+ * Emitted once per call, for both front doors, streamed or not, after the response finished.
+ */
+export interface TurnCompletedEvent {
+  requestId: string
+  purpose: string
+  /** The request as the provider got it (after the pipeline), or as the client sent it when no attempt was made. */
+  request: ChatRequest
+  /** The answer as the client received it; undefined when the call failed before or during the answer. */
+  message: AssembledMessage | undefined
+  usage: Usage
+  decision: RouteDecision | undefined
+  session: SessionIdentity
+  workspace: WorkspaceIdentity | undefined
+  stream: boolean
+  outcome: 'success' | 'error' | 'aborted'
+  error?: LynkrError
+  log: Logger
+}
 export interface FallbackEvent { from: RouteDecision, to: RouteDecision, outcome: UpstreamOutcome, requestId: string }
 export interface RouteEvent { decision: RouteDecision, sticky: boolean, factors?: Record<string, number> }
 export type BreakerState = 'closed' | 'open' | 'half_open'
@@ -51,13 +85,16 @@ export interface ShedEvent { reason: string, value?: number }
 export interface LynkrEventMap {
   'upstream-attempt': UpstreamAttemptEvent
   'call-completed': CallCompletedEvent
+  'step-completed': StepCompletedEvent
+  'turn-completed': TurnCompletedEvent
   'route-decided': RouteEvent
   'fallback': FallbackEvent
   'breaker-changed': BreakerEvent
   'request-shed': ShedEvent
 }
 
-type Listener<T> = (event: T) => void
+/** A listener may be async (observers writing to a store): its rejection is reported like a throw. */
+type Listener<T> = (event: T) => unknown
 
 /**
  * A small synchronous event hub on `lynkr.events` (metrics, the usage ledger and the router listen). A
@@ -85,7 +122,10 @@ export class LynkrEvents {
     const list = this.listeners.get(name)
     if (list === undefined) return
     for (const listener of list) {
-      try { listener(event) } catch (error) { this.onListenerError(error, name) }
+      try {
+        const result = listener(event)
+        if (result !== undefined && typeof (result as Promise<void>).then === 'function') (result as Promise<void>).then(undefined, (error: unknown) => { this.onListenerError(error, name) })
+      } catch (error) { this.onListenerError(error, name) }
     }
   }
 

@@ -21,6 +21,7 @@ import { holdTokenizer } from './tokens/count-tokens.ts'
 import { gatewayToolsFor } from './tool-loop/gateway-tools-config.ts'
 // Named here so the emitted LynkrCore type refers to this module, not to index.ts (which carries the app.lynkr augmentation).
 import type { GatewayToolRegistry } from './tool-loop/gateway-tool-registry.ts'
+import { automaticBreakpointStep } from './steps/automatic-breakpoint.ts'
 
 export interface LynkrCoreOptions {
   catalog: Catalog
@@ -34,9 +35,12 @@ const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024
 
 const DEFAULT_SHUTDOWN_GRACE_MS = 25_000
 
-function createLynkr (env: Record<string, string | undefined>, defaultProvider: string, onListenerError: (error: unknown, name: string) => void = () => {}, prefix = '') {
+function createLynkr (env: Record<string, string | undefined>, defaultProvider: string, localProviders: ReadonlySet<string>, onListenerError: (error: unknown, name: string) => void = () => {}, prefix = '') {
   const providers = new ProviderRegistry()
   const pipeline = new Pipeline()
+  // Built in, at the last stage: top-level cache_control becomes a breakpoint after every content-changing step.
+  pipeline.use(automaticBreakpointStep)
+  const isLocal = (provider: string): boolean => localProviders.has(provider)
   const routing = new Routing(providers, defaultProvider)
   const dialects = new DialectRegistry(prefix)
   const limitText = env.REQUEST_JSON_LIMIT?.trim()
@@ -46,8 +50,8 @@ function createLynkr (env: Record<string, string | undefined>, defaultProvider: 
   const shutdownGraceMs = graceText ? Number(graceText) : DEFAULT_SHUTDOWN_GRACE_MS
   if (!Number.isInteger(shutdownGraceMs) || shutdownGraceMs < 0) throw new LynkrConfigError(`SHUTDOWN_GRACE_MS="${graceText}" must be a number of milliseconds`, 'SHUTDOWN_GRACE_MS')
   const events = new LynkrEvents(onListenerError)
-  const pricing = new Pricing(loadPriceTable(), parsePriceOverrides(env.MODEL_PRICE_OVERRIDES))
-  const chat = new ChatService(providers, routing, pipeline, events, pricing)
+  const pricing = new Pricing(loadPriceTable(), parsePriceOverrides(env.MODEL_PRICE_OVERRIDES), isLocal)
+  const chat = new ChatService(providers, routing, pipeline, events, pricing, isLocal)
   return {
     env,
     providers,
@@ -58,6 +62,8 @@ function createLynkr (env: Record<string, string | undefined>, defaultProvider: 
     chat,
     /** Tools the gateway runs itself (server-side tool loop); the first one registered installs the loop. */
     gatewayTools: gatewayToolsFor(env, chat) as GatewayToolRegistry,
+    /** Providers that run on the user's own hardware (plugins declare `local` in their catalog entry). */
+    isLocal,
     /** Observable moments (upstream attempts, finished calls with usage and cost, fallbacks, breakers). */
     events,
     /** USD per million tokens per model (config/prices.json + MODEL_PRICE_OVERRIDES). */
@@ -112,7 +118,8 @@ function keysMatch (expected: string, given: string | undefined): boolean {
 async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Promise<void> {
   const env = options.env ?? process.env
   const selection = selectPlugins(env, options.catalog)
-  const lynkr = createLynkr(env, selection.defaultProvider, (error, name) => app.log.error({ err: error }, `a ${name} listener failed`), app.prefix)
+  const local = new Set(options.catalog.filter((entry) => entry.local === true).flatMap((entry) => entry.providers ?? []))
+  const lynkr = createLynkr(env, selection.defaultProvider, local, (error, name) => app.log.error({ err: error }, `a ${name} listener failed`), app.prefix)
   lynkr.notes.push(...selection.notes)
   app.decorate('lynkr', lynkr)
   installErrorHandling(app, lynkr.dialects)

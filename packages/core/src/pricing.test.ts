@@ -15,7 +15,7 @@ const usage = (input: number, output: number, cacheRead = 0, cacheWrite = 0): Us
   ({ input_tokens: input, output_tokens: output, cache_read_input_tokens: cacheRead, cache_creation_input_tokens: cacheWrite })
 
 describe('price table', () => {
-  const pricing = new Pricing(loadPriceTable())
+  const pricing = new Pricing(loadPriceTable(), new Map(), (provider) => provider === 'ollama' || provider === 'lmstudio')
 
   test('four kinds of tokens, each at its own price (input excludes cache: nothing is counted twice)', () => {
     // claude-sonnet-4-5: $3 in, $15 out, $0.30 cache read, $3.75 cache write per million.
@@ -41,7 +41,7 @@ describe('price table', () => {
 
   test('MODEL_PRICE_OVERRIDES: by provider:model or model; cache prices default to the input price', () => {
     const overrides = parsePriceOverrides('{"ollama:qwen2.5-coder:7b":{"input":0.1,"output":0.2},"gpt-4o":{"input":1,"output":2,"cacheRead":0.5}}')
-    const priced = new Pricing(loadPriceTable(), overrides)
+    const priced = new Pricing(loadPriceTable(), overrides, (provider) => provider === 'ollama' || provider === 'lmstudio')
     assert.equal(priced.cost('ollama', 'qwen2.5-coder:7b', usage(1e6, 1e6, 1e6)), 0.1 + 0.2 + 0.1)
     assert.equal(priced.cost('openai', 'gpt-4o-2024-08-06', usage(1e6, 0, 1e6)), 1 + 0.5)
     assert.equal(priced.priceOf('openai', 'gpt-4o-mini')?.input, 0.15, 'the override of gpt-4o does not swallow gpt-4o-mini')

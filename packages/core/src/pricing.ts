@@ -11,9 +11,6 @@ export interface ModelPrice { input: number, output: number, cacheRead: number, 
 
 const OPTIONAL_PRICES = ['cacheRead', 'cacheWrite', 'cacheWrite1h', 'webSearch']
 
-/** Providers that run on the user's own hardware: free unless an override says otherwise. */
-export const LOCAL_PROVIDERS: readonly string[] = ['ollama', 'llamacpp', 'lmstudio']
-
 const SEPARATOR = /[/.:_@\s-]/
 
 function isPrice (value: unknown): value is Partial<ModelPrice> & { input: number, output: number } {
@@ -98,9 +95,13 @@ export class Pricing {
   // A gateway prices the same few models over and over; an unknown model scanned the whole table each call.
   private readonly known = new Map<string, ModelPrice | undefined>()
 
-  constructor (table: Map<string, ModelPrice>, overrides: Map<string, ModelPrice> = new Map()) {
+  /** Providers on the user's own hardware: free unless an override says otherwise. */
+  private readonly isLocal: (provider: string) => boolean
+
+  constructor (table: Map<string, ModelPrice>, overrides: Map<string, ModelPrice> = new Map(), isLocal: (provider: string) => boolean = () => false) {
     this.table = table
     this.overrides = overrides
+    this.isLocal = isLocal
   }
 
   priceOf (provider: string, model: string): ModelPrice | undefined {
@@ -117,7 +118,7 @@ export class Pricing {
     const override = this.overrides.get(pair) ?? this.overrides.get(id)
     if (override !== undefined) return override
     const overridePart = partMatch(this.overrides, id)
-    if (LOCAL_PROVIDERS.includes(provider)) return overridePart === undefined ? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, webSearch: 0 } : this.overrides.get(overridePart)
+    if (this.isLocal(provider)) return overridePart === undefined ? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, webSearch: 0 } : this.overrides.get(overridePart)
     const exact = this.table.get(pair) ?? this.table.get(id)
     if (exact !== undefined) return exact
     // The more specific part wins (gpt-4o-mini over gpt-4o); on a tie the override does.

@@ -6,8 +6,8 @@ import { parseFallbackEnabled, parseFallbackProvider, selectPlugins } from './se
 
 const catalog: Catalog = [
   catalogEntry({ id: 'router', kind: 'service', defaultOn: true }),
-  catalogEntry({ id: 'provider-ollama', kind: 'provider', providers: ['ollama'] }),
-  catalogEntry({ id: 'provider-llamacpp', kind: 'provider', providers: ['llamacpp'] }),
+  catalogEntry({ id: 'provider-ollama', kind: 'provider', providers: ['ollama'], local: true }),
+  catalogEntry({ id: 'provider-llamacpp', kind: 'provider', providers: ['llamacpp'], local: true }),
   catalogEntry({ id: 'provider-openai', kind: 'provider', providers: ['openai'], enabledBy: ['OPENAI_API_KEY'] }),
   catalogEntry({ id: 'provider-databricks', kind: 'provider', providers: ['databricks'], enabledBy: ['DATABRICKS_API_KEY'] })
 ]

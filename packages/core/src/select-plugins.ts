@@ -1,7 +1,6 @@
 import type { Catalog, CatalogEntry } from './catalog.ts'
 import { LynkrConfigError } from './config-error.ts'
 import { splitProviderModel } from './routing.ts'
-import { LOCAL_PROVIDERS } from './pricing.ts'
 
 export const TIER_VARIABLES = ['TIER_SIMPLE', 'TIER_MEDIUM', 'TIER_COMPLEX', 'TIER_REASONING'] as const
 
@@ -104,8 +103,9 @@ export function selectPlugins (env: Record<string, string | undefined>, catalog:
     // The fallback matters only with tier routing; static routing ignores FALLBACK_* entirely.
     if (parseFallbackEnabled(env)) {
       const { provider } = parseFallbackProvider(env)
-      const cloud = valid.filter((id) => !LOCAL_PROVIDERS.includes(id))
-      if (LOCAL_PROVIDERS.includes(provider)) {
+      const local = new Set(catalog.filter((entry) => entry.local === true).flatMap((entry) => entry.providers ?? []))
+      const cloud = valid.filter((id) => !local.has(id))
+      if (local.has(provider)) {
         throw new LynkrConfigError(`FALLBACK_PROVIDER="${provider}" is a local provider; the fallback must be a cloud provider that can take over when a tier fails (${cloud.join(', ')}), or set FALLBACK_ENABLED=false`, 'FALLBACK_PROVIDER')
       }
       const entry = providerEntry(catalog, provider)

@@ -16,7 +16,7 @@ export const catalog: Catalog = [
   // Native (better-sqlite3): loaded only when a plugin that needs it (usage) is enabled.
   { id: 'storage', packageName: '@lynkr/storage', kind: 'service', load: async () => await import('@lynkr/storage') },
   { id: 'usage', packageName: '@lynkr/usage', kind: 'service', defaultOn: true, load: async () => await import('@lynkr/usage') },
-  { id: 'provider-ollama', packageName: '@lynkr/provider-ollama', kind: 'provider', providers: ['ollama'], load: async () => await import('@lynkr/provider-ollama') },
+  { id: 'provider-ollama', packageName: '@lynkr/provider-ollama', kind: 'provider', providers: ['ollama'], local: true, load: async () => await import('@lynkr/provider-ollama') },
   { id: 'provider-openai', packageName: '@lynkr/provider-openai', kind: 'provider', providers: ['openai'], enabledBy: ['OPENAI_API_KEY'], load: async () => await import('@lynkr/provider-openai') },
   // Providers are enabled by being selected (MODEL_PROVIDER, a tier, the fallback) or by their own credentials,
   // never by an endpoint or a model: Lynkr's .env.example sets those for providers nobody uses.
@@ -26,8 +26,8 @@ export const catalog: Catalog = [
   { id: 'provider-zai', packageName: '@lynkr/provider-zai', kind: 'provider', providers: ['zai'], enabledBy: ['ZAI_API_KEY'], load: async () => await import('@lynkr/provider-zai') },
   { id: 'provider-vertex', packageName: '@lynkr/provider-vertex', kind: 'provider', providers: ['vertex'], enabledBy: ['VERTEX_API_KEY'], load: async () => await import('@lynkr/provider-vertex') },
   // Local servers have no credentials: enabled by MODEL_PROVIDER or a tier only (their default endpoints are always "set").
-  { id: 'provider-llamacpp', packageName: '@lynkr/provider-llamacpp', kind: 'provider', providers: ['llamacpp'], load: async () => await import('@lynkr/provider-llamacpp') },
-  { id: 'provider-lmstudio', packageName: '@lynkr/provider-lmstudio', kind: 'provider', providers: ['lmstudio'], load: async () => await import('@lynkr/provider-lmstudio') },
+  { id: 'provider-llamacpp', packageName: '@lynkr/provider-llamacpp', kind: 'provider', providers: ['llamacpp'], local: true, load: async () => await import('@lynkr/provider-llamacpp') },
+  { id: 'provider-lmstudio', packageName: '@lynkr/provider-lmstudio', kind: 'provider', providers: ['lmstudio'], local: true, load: async () => await import('@lynkr/provider-lmstudio') },
   { id: 'provider-openrouter', packageName: '@lynkr/provider-openrouter', kind: 'provider', providers: ['openrouter'], enabledBy: ['OPENROUTER_API_KEY'], load: async () => await import('@lynkr/provider-openrouter') },
   { id: 'provider-azure-openai', packageName: '@lynkr/provider-azure-openai', kind: 'provider', providers: ['azure-openai'], enabledBy: ['AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_AD_TOKEN', 'AZURE_OPENAI_AUTH'], load: async () => await import('@lynkr/provider-azure-openai') },
   { id: 'provider-databricks', packageName: '@lynkr/provider-databricks', kind: 'provider', providers: ['databricks'], enabledBy: ['DATABRICKS_API_KEY'], load: async () => await import('@lynkr/provider-databricks') },

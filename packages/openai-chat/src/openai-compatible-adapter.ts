@@ -1,5 +1,5 @@
 // OpenAI Chat Completions: https://platform.openai.com/docs/api-reference/chat
-import type { ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
+import type { ChatRequest, HealthStatus, ModelInfo, PromptCacheKind, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError } from '@lynkr/protocol'
 import { UpstreamClient, readSseEvents, streamEndMissing, transformPartList, transformPartStream, transportError } from '@lynkr/core'
 import type { PartTransform } from '@lynkr/core'
@@ -34,6 +34,11 @@ export interface OpenAICompatibleOptions {
   partTransforms?: (request: ChatRequest) => PartTransform[]
   /** Recover a `<think>…</think>` the answer opens with as reasoning (cloud upstreams, `<PREFIX>_THINK_TAGS`). */
   leadingThinkTags?: boolean
+  /**
+   * How the upstream caches prompts when breakpoints are not kept (`quirks.cacheControl`): most
+   * OpenAI-compatible servers reuse a repeated prefix by themselves (the default).
+   */
+  promptCache?: PromptCacheKind
 }
 
 /**
@@ -70,6 +75,7 @@ export function createOpenAICompatibleAdapter (options: OpenAICompatibleOptions)
     specificationVersion: 'v1',
     id,
     defaultModel: options.model,
+    capabilities: (model) => ({ promptCache: options.quirks.cacheControl?.(model) === true ? 'anthropic-breakpoints' : options.promptCache ?? 'automatic-prefix' }),
     listModels: (): ModelInfo[] => [{ id: options.model, provider: id }],
 
     async chat (request, context) {

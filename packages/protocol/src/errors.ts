@@ -65,10 +65,28 @@ export class LynkrError extends Error {
     this.code = options.code ?? `LYNKR_${kind.toUpperCase()}`
     this.provider = options.provider
     this.origin = options.origin ?? 'upstream'
-    this.retryable = options.retryable ?? (this.origin === 'upstream' && (this.status === 429 || this.status >= 500))
+    this.retryable = this.origin === 'gateway' ? false : options.retryable ?? (this.status === 429 || this.status >= 500)
     this.retryAfter = options.retryAfter
     this.upstreamBody = scrubSecretsIn(options.upstreamBody)
   }
+}
+
+/** The failure is the gateway's own, not the provider's (see `LynkrErrorOptions.origin`). */
+export function isGatewayError (value: unknown): boolean {
+  return value instanceof LynkrError && value.origin === 'gateway'
+}
+
+/**
+ * `error` as the gateway's own failure of `what` (a step, a translator): a LynkrError keeps its kind,
+ * status and code (a step may refuse a request with a 400); anything else becomes a 500 naming `what`.
+ */
+export function gatewayError (error: unknown, what: string, code = 'LYNKR_GATEWAY_ERROR'): LynkrError {
+  if (error instanceof LynkrError) {
+    if (error.origin === 'gateway') return error
+    return new LynkrError(error.kind, error.message, { status: error.status, code: error.code, origin: 'gateway', cause: error })
+  }
+  const message = (error as Error)?.message ?? String(error)
+  return new LynkrError('api_error', `${what} failed: ${message}`, { status: 500, code, origin: 'gateway', cause: error })
 }
 
 export function isLynkrError (value: unknown): value is LynkrError {

@@ -96,6 +96,9 @@ export interface ChatRequest {
   responseFormat?: { type: 'json_object' } | { type: 'json_schema', schema: Record<string, unknown>, name?: string }
   userId?: string
   stream: boolean
-  /** Provider-specific knobs set by pipeline steps or front doors, keyed by provider id. */
-  providerOptions?: Record<string, Record<string, unknown>>
+  /**
+   * Anthropic's automatic caching (a top-level `cache_control`): the prompt-cache step turns it into an
+   * explicit breakpoint on the last cacheable block once every other step has run.
+   */
+  cacheControl?: CacheControl
 }

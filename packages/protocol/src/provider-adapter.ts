@@ -24,6 +24,27 @@ export interface CallContext {
   headers?: Record<string, string | string[] | undefined>
 }
 
+/**
+ * How an upstream caches prompts: `anthropic-breakpoints` (cache_control on up to 4 blocks, Anthropic Messages
+ * and Claude/Gemini through OpenRouter), `bedrock-cache-points` (Converse cachePoint blocks placed from the
+ * same breakpoints), `automatic-prefix` (the upstream caches a repeated prefix by itself: OpenAI, DeepSeek,
+ * Moonshot, llama.cpp's slot cache…), `none`.
+ */
+export type PromptCacheKind = 'anthropic-breakpoints' | 'bedrock-cache-points' | 'automatic-prefix' | 'none'
+
+/** What a provider does with one model: what steps need to decide how to rewrite a request for it. */
+export interface ModelCapabilities {
+  promptCache: PromptCacheKind
+  /** Price of a cached input token relative to a fresh one (0.1 on Anthropic); undefined when unknown. */
+  cacheReadPriceRatio?: number
+  /** Input + output tokens the model attends to (the numbers the model-limit code fits requests to). */
+  contextWindow?: number
+  /** The largest max_tokens the model accepts. */
+  maxOutputTokens?: number
+  /** Runs on the user's own hardware (no per-token price, no data leaves the machine). */
+  local: boolean
+}
+
 export interface ModelInfo { id: string, provider: string, contextWindow?: number, maxOutputTokens?: number }
 
 export interface HealthStatus { ok: boolean, detail: string, latencyMs?: number }
@@ -47,8 +68,11 @@ export interface ProviderAdapter {
    * this, so metrics, the ledger, cost and `x-lynkr-model` name what was sent.
    */
   readonly defaultModelFor?: (request: ChatRequest) => string
-  /** Whether the upstream speaks Anthropic Messages natively (role:"system" messages, cache_control…). */
-  readonly acceptsSystemMessages?: boolean
+  /**
+   * What this provider does with `model` (prompt caching, limits). Optional: fields it leaves out come from
+   * defaults (no prompt cache, the limits its models list, `local` from its plugin's manifest).
+   */
+  readonly capabilities?: (model: string) => Partial<ModelCapabilities>
   /**
    * Whether this upstream can serve one of Anthropic's server tools (web search…) in this request: passed
    * through (Anthropic-format upstreams) or mapped to its own (Gemini grounding, OpenRouter's web plugin).

@@ -1,5 +1,6 @@
 import type { ChatRequest } from './messages.ts'
 import type { Logger } from './provider-adapter.ts'
+import type { SessionIdentity } from './pipeline-step.ts'
 
 export interface RouteDecision {
   provider: string
@@ -17,6 +18,8 @@ export interface RoutingInput {
   headers: Record<string, string | string[] | undefined>
   /** The request's logger, for a strategy's debug line (scores and their factors). */
   log?: Logger
+  /** The conversation it belongs to (core's one answer: session header, Responses chain, else a hash); for stickiness. */
+  readonly session?: SessionIdentity
 }
 
 /**

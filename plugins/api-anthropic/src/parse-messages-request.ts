@@ -1,7 +1,6 @@
 import type { ChatMessage, ChatRequest, ContentBlock, TextBlock, ThinkingConfig, ToolChoice, ToolDefinition } from '@lynkr/protocol'
 import { LynkrError, definedFields, modelNameProblem } from '@lynkr/protocol'
 import type { CacheControl } from '@lynkr/protocol'
-import { withAutomaticBreakpoint } from './automatic-cache.ts'
 import { checkConversation } from './check-conversation.ts'
 
 type Json = Record<string, unknown>
@@ -151,7 +150,7 @@ export function parseMessagesRequest (body: unknown, options: { countOnly?: bool
   const effort = typeof outputConfig?.effort === 'string' ? outputConfig.effort as ChatRequest['effort'] : undefined
   const format = isObject(outputConfig?.format) ? outputConfig.format : undefined
 
-  const request = definedFields<ChatRequest>({
+  return definedFields<ChatRequest>({
     model: body.model,
     clientModel: body.model,
     system: parseSystem(body.system),
@@ -167,8 +166,8 @@ export function parseMessagesRequest (body: unknown, options: { countOnly?: bool
     effort,
     responseFormat: format && isObject(format.schema) ? { type: 'json_schema', schema: format.schema as Json } : undefined,
     userId: typeof metadata?.user_id === 'string' ? metadata.user_id : undefined,
-    stream: body.stream === true
+    stream: body.stream === true,
+    // Placed as a breakpoint by the prompt-cache step, after every step that changes content.
+    cacheControl: isObject(body.cache_control) && typeof body.cache_control.type === 'string' ? body.cache_control as unknown as CacheControl : undefined
   })
-  const automatic = body.cache_control
-  return isObject(automatic) && typeof automatic.type === 'string' ? withAutomaticBreakpoint(request, automatic as unknown as CacheControl) : request
 }

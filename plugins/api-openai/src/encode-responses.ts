@@ -26,6 +26,12 @@ export function responseId (messageId: string): string {
   return 'resp_' + messageId.replace(/^msg_/, '')
 }
 
+/** The message id behind one of our response ids (`previous_response_id`), for the session it continues. */
+export function messageIdOf (body: unknown): string | undefined {
+  const previous = (body as { previous_response_id?: unknown } | null)?.previous_response_id
+  return typeof previous === 'string' && previous.startsWith('resp_') ? 'msg_' + previous.slice('resp_'.length) : undefined
+}
+
 function customInput (args: string | Record<string, unknown>): string {
   const value = (typeof args === 'string' ? parseToolArguments(args) : args)[CUSTOM_TOOL_ARGUMENT]
   return typeof value === 'string' ? value : JSON.stringify(value ?? '')

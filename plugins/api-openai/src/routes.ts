@@ -3,7 +3,7 @@ import { chatCallFor, decisionHeaders, sendStreamReply } from '@lynkr/core'
 import { parseChatRequest } from './parse-chat-request.ts'
 import { parseResponsesRequest } from './parse-responses-request.ts'
 import { CHAT_PING_FRAME, chatChunkFrames } from './encode-chat-chunks.ts'
-import { responsesFrames, toResponseObject } from './encode-responses.ts'
+import { messageIdOf, responsesFrames, toResponseObject } from './encode-responses.ts'
 import { toChatCompletion } from './to-chat-completion.ts'
 
 export interface OpenAIRouteOptions { pingIntervalMs: number }
@@ -15,7 +15,8 @@ export async function openAIRoutes (app: FastifyInstance, options: OpenAIRouteOp
 
   app.post('/v1/chat/completions', { config, bodyLimit }, async (request, reply) => {
     const parsed = parseChatRequest(request.body)
-    const call = chatCallFor(request, reply, parsed.request)
+    // Cursor sends Responses-shaped bodies here, previous_response_id included.
+    const call = chatCallFor(request, reply, parsed.request, { continues: messageIdOf(request.body) })
     if (!parsed.request.stream) {
       const { decision, message } = await app.lynkr.chat.complete(call)
       decisionHeaders(reply, decision)
@@ -28,7 +29,7 @@ export async function openAIRoutes (app: FastifyInstance, options: OpenAIRouteOp
 
   app.post('/v1/responses', { config, bodyLimit }, async (request, reply) => {
     const parsed = parseResponsesRequest(request.body)
-    const call = chatCallFor(request, reply, parsed.request)
+    const call = chatCallFor(request, reply, parsed.request, { continues: messageIdOf(request.body), chainable: true })
     if (!parsed.request.stream) {
       const { decision, message } = await app.lynkr.chat.complete(call)
       decisionHeaders(reply, decision)

@@ -1,5 +1,5 @@
 import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
-import { CLAUDE_SIGNATURES, LynkrError } from '@lynkr/protocol'
+import { CLAUDE_SIGNATURES, LynkrError, definedFields } from '@lynkr/protocol'
 import { UpstreamClient, applyModelLimits, urlPathSegment, transportError, withOutputBudget } from '@lynkr/core'
 import type { ModelLimits, UpstreamResponse } from '@lynkr/core'
 import { AnthropicStreamParser, anthropicMessageToParts, filterBetas, parseBetaHeader, runsServerToolNamed, servesServerTool, toAnthropicRequest } from '@lynkr/anthropic-messages'
@@ -101,6 +101,14 @@ export function createBedrockAdapter (options: BedrockAdapterOptions): ProviderA
     signatureFamily: (request) => bedrockModelProfile(request.model).anthropic ? CLAUDE_SIGNATURES : 'bedrock',
     // InvokeModel carries the Anthropic body, with the server tools Bedrock runs as the client sent them; Converse has none.
     supportsServerTool: (tool, request) => (options.api === 'invoke' || (options.api === 'auto' && bedrockModelProfile(request.model).anthropic)) && servesServerTool(tool, options.serverTools),
+    capabilities: (model) => {
+      const profile = bedrockModelProfile(model)
+      const invoke = options.api === 'invoke' || (options.api === 'auto' && profile.anthropic)
+      const limits = { ...profile.limits, ...options.limits }
+      // Claude through InvokeModel takes Anthropic's breakpoints as they are; Converse gets cache points placed from them.
+      const promptCache = invoke ? 'anthropic-breakpoints' : profile.promptCache ? 'bedrock-cache-points' : 'none'
+      return definedFields({ promptCache, contextWindow: limits.contextWindow, maxOutputTokens: limits.maxOutputTokens })
+    },
     listModels: (): ModelInfo[] => {
       const limits = bedrockModelProfile(options.model).limits
       return [{ id: options.model, provider: 'bedrock', contextWindow: limits?.contextWindow, maxOutputTokens: limits?.maxOutputTokens }]

@@ -42,6 +42,8 @@ function createNativeOllamaAdapter (options: OllamaAdapterOptions): ProviderAdap
     specificationVersion: 'v1',
     id: 'ollama',
     defaultModel: options.model,
+    // The window is num_ctx, whatever the model could do: Ollama cuts what does not fit.
+    capabilities: () => ({ promptCache: 'automatic-prefix', contextWindow: options.numCtx, local: true }),
     listModels: (): ModelInfo[] => [{ id: options.model, provider: 'ollama', contextWindow: options.numCtx }],
 
     async chat (request, context) {

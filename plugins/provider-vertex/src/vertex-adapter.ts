@@ -1,5 +1,5 @@
 import type { ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
-import { LynkrError, isWebSearchTool, looksLikeContextOverflow } from '@lynkr/protocol'
+import { LynkrError, definedFields, isWebSearchTool, looksLikeContextOverflow } from '@lynkr/protocol'
 import { UpstreamClient, WebSearchAnswer, applyModelLimits, credentialsRefused, lookupModelLimits, mapUpstreamError, promptQuery, readSseEvents, streamEndMissing, transformPartList, transformPartStream, transportError, upstreamErrorMessage, urlPathSegment } from '@lynkr/core'
 import type { ModelLimits, ModelLimitsTable } from '@lynkr/core'
 import { geminiSearchApplies, toGeminiRequest } from './to-gemini-request.ts'
@@ -75,6 +75,11 @@ export function createVertexAdapter (options: VertexAdapterOptions): ProviderAda
     defaultModel: options.model,
     signatureFamily: () => 'gemini',
     supportsServerTool: (tool, request) => isWebSearchTool(tool) && geminiSearchApplies(request),
+    capabilities: (model) => {
+      const limits = { ...lookupModelLimits(GEMINI_MODEL_LIMITS, model), ...options.limits }
+      // Gemini caches a repeated prefix implicitly (reads at a quarter of the input price, from the price table).
+      return definedFields({ promptCache: 'automatic-prefix' as const, contextWindow: limits.contextWindow, maxOutputTokens: limits.maxOutputTokens })
+    },
     listModels: (): ModelInfo[] => {
       const limits = lookupModelLimits(GEMINI_MODEL_LIMITS, options.model)
       return [{ id: options.model, provider: 'vertex', contextWindow: limits?.contextWindow, maxOutputTokens: limits?.maxOutputTokens }]

@@ -7,7 +7,7 @@ import { LynkrConfigError, TIER_VARIABLES, defaultModelOf, parseFallbackEnabled,
 import { CircuitBreakers } from './circuit-breaker.ts'
 import { createResiliencePolicy } from './resilience-policy.ts'
 import type { UpstreamTimeouts } from './resilience-policy.ts'
-import { SessionStore, sessionIdOf } from './session-store.ts'
+import { SessionStore } from './session-store.ts'
 import { createTierStrategy } from './tier-strategy.ts'
 import type { TierTarget } from './tier-strategy.ts'
 import type { Tier } from './score-complexity.ts'
@@ -58,8 +58,7 @@ async function router (app: FastifyInstance, options: RouterOptions): Promise<vo
     retryMaxDelayMs: options.retryMaxDelayMs,
     fallbackFor,
     onFallback: (call, from, to) => {
-      const session = sessionIdOf(call.headers)
-      if (session !== undefined && from.tier !== undefined) sessions.set(session, { tier: from.tier, provider: to.provider, model: to.model })
+      if (from.tier !== undefined) sessions.set(lynkr.chat.sessionOf(call).id, { tier: from.tier, provider: to.provider, model: to.model })
     }
   }))
 

@@ -125,12 +125,15 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
   async function streamOnce (call: ChatCall, decision: RouteDecision, attempt: Attempt<AsyncIterable<UpstreamPart>>, deadline: Deadline): Promise<AsyncIterable<UpstreamPart>> {
     const limits = options.timeouts(decision.provider)
     const handle = attempt(decision)
-    const firstByte = deadline.left() < limits.firstByteMs
-      ? deadline.error(decision.provider)
-      : timeoutError(decision.provider, `sent no first byte within ${limits.firstByteMs} ms`)
-    const timer = setTimeout(() => handle.abort(firstByte), Math.min(limits.firstByteMs, deadline.left()))
+    let timer: NodeJS.Timeout | undefined
     let iterator: AsyncIterator<UpstreamPart> | undefined
     try {
+      // Pipeline steps run first; their time is the gateway's, not the provider's first byte.
+      await raceAbort(handle.ready, handle.signal)
+      const firstByte = deadline.left() < limits.firstByteMs
+        ? deadline.error(decision.provider)
+        : timeoutError(decision.provider, `sent no first byte within ${limits.firstByteMs} ms`)
+      timer = setTimeout(() => handle.abort(firstByte), Math.min(limits.firstByteMs, deadline.left()))
       const parts = await handle.result
       iterator = parts[Symbol.asyncIterator]()
       const buffered: UpstreamPart[] = []
@@ -186,8 +189,10 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
 
   async function completeOnce (decision: RouteDecision, attempt: Attempt<UpstreamPart[]>, deadline: Deadline): Promise<UpstreamPart[]> {
     const handle = attempt(decision)
-    const timer = setTimeout(() => handle.abort(deadline.error(decision.provider)), deadline.left())
+    let timer: NodeJS.Timeout | undefined
     try {
+      await raceAbort(handle.ready, handle.signal)
+      timer = setTimeout(() => handle.abort(deadline.error(decision.provider)), deadline.left())
       const parts = await handle.result
       const failed = parts.find((part): part is Extract<UpstreamPart, { type: 'error' }> => part.type === 'error')
       if (failed !== undefined) throw failed.error

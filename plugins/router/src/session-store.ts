@@ -44,10 +44,3 @@ export class SessionStore {
 
   get size (): number { return this.entries.size }
 }
-
-/** Claude Code's session header (one id per conversation). */
-export function sessionIdOf (headers: Record<string, string | string[] | undefined>): string | undefined {
-  const value = headers['x-claude-code-session-id'] ?? headers['x-session-id']
-  const id = Array.isArray(value) ? value[0] : value
-  return id === undefined || id === '' ? undefined : id
-}

@@ -4,7 +4,6 @@ import { parseModelReference } from '@lynkr/core'
 import { scoreComplexity } from './score-complexity.ts'
 import type { Tier } from './score-complexity.ts'
 import type { SessionStore } from './session-store.ts'
-import { sessionIdOf } from './session-store.ts'
 
 export interface TierTarget { provider: string, model: string }
 
@@ -27,7 +26,8 @@ export function createTierStrategy (options: TierStrategyOptions): RoutingStrate
     route (input, fallback) {
       if (parseModelReference(input.request.clientModel, options.isProvider) !== null) return fallback(input)
       const { score, tier, factors } = scoreComplexity(input.request)
-      const session = sessionIdOf(input.headers)
+      // Core's one session answer (header, Responses chain, else a hash of the conversation's start).
+      const session = input.session?.id
       const remembered = session === undefined ? undefined : options.sessions.get(session)
       const sticky = remembered !== undefined && remembered.tier === tier
       const target = sticky ? remembered : options.tiers[tier]

@@ -16,7 +16,7 @@ const log = { debug () {}, info () {}, warn () {}, error () {} }
 function event (provider: string, model: string, usage: [number, number, number, number], costUsd: number | undefined, outcome: 'success' | 'error' = 'success'): CallCompletedEvent {
   return {
     requestId: `r-${Math.random()}`, clientModel: 'claude-sonnet-4-5', decision: { provider, model, reason: 'tier', tier: 'COMPLEX' }, stream: true, outcome,
-    usage: { input_tokens: usage[0], output_tokens: usage[1], cache_read_input_tokens: usage[2], cache_creation_input_tokens: usage[3] }, costUsd, durationMs: 1200, log
+    usage: { input_tokens: usage[0], output_tokens: usage[1], cache_read_input_tokens: usage[2], cache_creation_input_tokens: usage[3] }, costUsd, durationMs: 1200, log, purpose: 'client', steps: []
   }
 }
 

@@ -27,15 +27,29 @@ class FrontDoorContext implements CallContext {
   get signal (): AbortSignal { return this.#scope.signal }
 }
 
-/** What every front door hands the chat service for one request: context, client headers, a first token estimate. */
-export function chatCallFor (request: FastifyRequest, reply: FastifyReply, chatRequest: ChatRequest): ChatCall {
+/**
+ * What every front door hands the chat service for one request: context, client headers, a first token
+ * estimate. `continues`: the message id of an earlier answer the request continues (Responses chains).
+ */
+export function chatCallFor (request: FastifyRequest, reply: FastifyReply, chatRequest: ChatRequest, options: { continues?: string, chainable?: boolean } = {}): ChatCall {
   const scope = clientScope(reply)
+  const response = reply.raw
   return {
     request: chatRequest,
     context: new FrontDoorContext(request, scope),
     headers: request.headers,
     inputTokensEstimate: estimateTokensFromBytes(Number(request.headers['content-length'] ?? 0)),
-    scope
+    scope,
+    continues: options.continues,
+    chainable: options.chainable,
+    // Observers run once the response left (or the client went): they never delay it.
+    afterResponse: (task) => {
+      if (response.writableFinished || response.destroyed) { setImmediate(task); return }
+      let done = false
+      const run = (): void => { if (!done) { done = true; setImmediate(task) } }
+      response.once('finish', run)
+      response.once('close', run)
+    }
   }
 }
 

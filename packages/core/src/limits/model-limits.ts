@@ -1,5 +1,5 @@
 import type { ChatRequest, ProviderAdapter } from '@lynkr/protocol'
-import { LynkrError } from '@lynkr/protocol'
+import { LynkrError, definedFields } from '@lynkr/protocol'
 import { countRequestTokens } from '../tokens/count-tokens.ts'
 
 /** What one upstream model accepts. Either field may be unknown. */
@@ -124,10 +124,17 @@ export function limitsFromEnv (maxOutputTokens: number | undefined, contextWindo
   }
 }
 
-/** Wraps an adapter (e.g. an OpenAI-compatible preset) so every call is fitted to its model first. */
+/**
+ * Wraps an adapter (e.g. an OpenAI-compatible preset) so every call is fitted to its model first; its
+ * capabilities state the same limits.
+ */
 export function withModelLimits (adapter: ProviderAdapter, limitsFor: (model: string) => ModelLimits | undefined): ProviderAdapter {
   return {
     ...adapter,
+    capabilities: (model) => {
+      const limits = limitsFor(model)
+      return { ...adapter.capabilities?.(model), ...(limits === undefined ? {} : definedFields({ contextWindow: limits.contextWindow, maxOutputTokens: limits.maxOutputTokens })) }
+    },
     chat: async (request, context) => await adapter.chat(await applyModelLimits(request, limitsFor(request.model), adapter.id), context),
     chatStream: async (request, context) => await adapter.chatStream(await applyModelLimits(request, limitsFor(request.model), adapter.id), context)
   }

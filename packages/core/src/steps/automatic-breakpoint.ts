@@ -1,4 +1,4 @@
-import type { CacheControl, ChatMessage, ChatRequest, ContentBlock } from '@lynkr/protocol'
+import type { CacheControl, ChatMessage, ChatRequest, ContentBlock, PipelineStep } from '@lynkr/protocol'
 
 /** Blocks a breakpoint may go on (protocols.md 1.5); empty text may not carry one. */
 const CACHEABLE = new Set(['text', 'image', 'tool_use', 'tool_result', 'document'])
@@ -18,6 +18,23 @@ function cacheable (block: ContentBlock): boolean {
  * only those that know the top-level field. Left as it is when that block has one or 4 are already set.
  */
 export function withAutomaticBreakpoint (request: ChatRequest, marker: CacheControl): ChatRequest {
+  const placed = placeBreakpoint(request, marker)
+  if (placed === request && request.cacheControl === undefined) return request
+  const { cacheControl: _done, ...rest } = placed
+  return rest
+}
+
+/**
+ * The built-in step at the last stage: the breakpoint goes on the last block of the request as the other
+ * steps left it (a breakpoint placed before a step rewrote the tail would mark content that is gone).
+ */
+export const automaticBreakpointStep: PipelineStep = {
+  name: 'automatic-breakpoint',
+  stage: 'prompt-cache',
+  run: (request) => request.cacheControl === undefined ? request : withAutomaticBreakpoint(request, request.cacheControl)
+}
+
+function placeBreakpoint (request: ChatRequest, marker: CacheControl): ChatRequest {
   const count = (request.system ?? []).filter(marked).length + (request.tools ?? []).filter(marked).length +
     request.messages.reduce((sum, message) => sum + message.content.filter(marked).length, 0)
   if (count >= MAX_BREAKPOINTS) return request
