@@ -1,4 +1,4 @@
-import type { CallContext, ChatRequest, MessageEvent, ProviderAdapter, RouteDecision, SessionIdentity, StepReport, UpstreamPart, Usage } from '@lynkr/protocol'
+import type { CallContext, ChatRequest, Logger, MessageEvent, ProviderAdapter, RouteDecision, SessionIdentity, StepReport, UpstreamPart, Usage } from '@lynkr/protocol'
 import { LynkrError, gatewayFault, isLynkrError } from '@lynkr/protocol'
 import type { Pipeline } from './pipeline.ts'
 import { Capabilities } from './conversation/capabilities.ts'
@@ -8,9 +8,10 @@ import type { PreparedRequest } from './conversation/turn.ts'
 import type { ProviderRegistry } from './provider-registry.ts'
 import type { Routing } from './routing.ts'
 import type { Pricing } from './pricing.ts'
+import { randomUUID } from 'node:crypto'
 import { LynkrEvents, outcomeOf } from './events.ts'
 import type { UpstreamOutcome } from './events.ts'
-import type { CallScope } from './call-scope.ts'
+import { CallScope } from './call-scope.ts'
 import { upstreamContacted } from './http/upstream-contact.ts'
 import { MessageAssembler } from './stream/message-assembler.ts'
 import { MessageCollector } from './stream/collect-message.ts'
@@ -37,6 +38,18 @@ export interface ChatCall {
   chainable?: boolean
   /** Runs `task` once the client has the whole response (front doors); observers wait for it. Default: the next turn of the event loop. */
   afterResponse?: (task: () => void) => void
+}
+
+/** A plugin's own model call (a summariser, an extractor): see `ChatService.internal`. */
+export interface InternalCall {
+  /** A short name: the call is labelled `internal:<purpose>` in metrics, the ledger and the log. */
+  purpose: string
+  request: ChatRequest
+  /** Skip routing: this provider (and model, else its default). Without it the request is routed like a client's. */
+  route?: { provider: string, model?: string }
+  /** Ends the call early (the gateway's shutdown ends it too). */
+  signal?: AbortSignal
+  log?: Logger
 }
 
 export interface StreamOutcome { decision: RouteDecision, events: AsyncGenerator<MessageEvent> }
@@ -126,6 +139,8 @@ const COMPLETE_MODE: Mode<UpstreamPart[]> = {
 }
 
 const NO_STEPS: readonly StepReport[] = Object.freeze([])
+
+const silentLog: Logger = { debug () {}, info () {}, warn () {}, error () {} }
 
 /** Routing → pipeline → call policy → adapter → the stream state machine. Front doors call only `stream` and `complete`. */
 export class ChatService {
@@ -448,6 +463,42 @@ export class ChatService {
       purpose: turn.purpose,
       steps
     })
+  }
+
+  /** The logger internal calls use when they bring none (the gateway's). */
+  log: Logger = silentLog
+
+  /**
+   * A model call a plugin makes for itself, without a client request: routed (or sent to `route`) and run
+   * through the call policy (retries, fallback, breakers, timeouts) like any other, but no pipeline step
+   * runs and it is labelled `internal:<purpose>` in metrics and the ledger, never as client traffic.
+   */
+  async internal (options: InternalCall): Promise<MessageOutcome> {
+    if (!/^[a-z0-9][a-z0-9_.-]*$/i.test(options.purpose)) throw new Error(`internal call purpose "${options.purpose}" must be a short name (letters, digits, - _ .)`)
+    const scope = new CallScope()
+    const signal = options.signal
+    if (signal !== undefined) {
+      if (signal.aborted) scope.abort(signal.reason)
+      else signal.addEventListener('abort', () => { scope.abort(signal.reason) }, { once: true })
+    }
+    const log = options.log ?? this.log
+    const requestId = `internal-${randomUUID()}`
+    const request: ChatRequest = { ...options.request, clientModel: options.request.clientModel || options.request.model, stream: false }
+    const call: ChatCall = {
+      request,
+      context: { log, requestId, get signal () { return scope.signal } },
+      headers: {},
+      inputTokensEstimate: 0,
+      scope,
+      purpose: `internal:${options.purpose}`
+    }
+    let route: RouteDecision | undefined
+    if (options.route !== undefined) {
+      const adapter = this.providers.get(options.route.provider)
+      if (adapter === undefined) throw new LynkrError('not_found', `Provider "${options.route.provider}" is not enabled; enabled providers: ${this.providers.list().map((p) => p.id).join(', ')}`, { code: 'LYNKR_ROUTING_UNKNOWN_PROVIDER', origin: 'gateway' })
+      route = { provider: adapter.id, model: options.route.model ?? adapter.defaultModel, reason: 'internal' }
+    }
+    return await this.completeVia(call, route)
   }
 
   /** Resolves once the upstream accepted the call; upstream HTTP errors reject here, before any byte is sent. */

@@ -4,6 +4,7 @@
  */
 export type { LynkrCore } from './lynkr-core.ts'
 export type { Catalog, CatalogEntry, LynkrPluginModule } from './catalog.ts'
+export type { ExtraPlugin } from './embedder-plugins.ts'
 export { LynkrConfigError } from './config-error.ts'
 // The extension contract for embedders: middleware around the chat service.
 export type { ChatCall, StreamOutcome, MessageOutcome } from './chat.ts'

@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { timingSafeEqual } from 'node:crypto'
 import { LynkrError } from '@lynkr/protocol'
 import type { Catalog } from './catalog.ts'
+import { catalogEntryOf } from './embedder-plugins.ts'
+import type { ExtraPlugin } from './embedder-plugins.ts'
 import { ChatService } from './chat.ts'
 import { LynkrEvents } from './events.ts'
 import { Pricing, loadPriceTable, parsePriceOverrides } from './pricing.ts'
@@ -25,6 +27,8 @@ import { automaticBreakpointStep } from './steps/automatic-breakpoint.ts'
 
 export interface LynkrCoreOptions {
   catalog: Catalog
+  /** An embedder's own plugins (steps, observers, providers…): they join the same composition as the catalog's. */
+  plugins?: readonly ExtraPlugin[]
   /** The environment record to configure from; defaults to process.env. */
   env?: Record<string, string | undefined>
   /** An undici dispatcher shared with every provider (tests, embedders); never closed by us. */
@@ -117,10 +121,16 @@ function keysMatch (expected: string, given: string | undefined): boolean {
 
 async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Promise<void> {
   const env = options.env ?? process.env
-  const selection = selectPlugins(env, options.catalog)
-  const local = new Set(options.catalog.filter((entry) => entry.local === true).flatMap((entry) => entry.providers ?? []))
+  const extra = (options.plugins ?? []).map(catalogEntryOf)
+  for (const entry of extra) {
+    if (options.catalog.some((known) => known.id === entry.id)) throw new LynkrConfigError(`extra plugin "${entry.id}" has the id of a built-in plugin`)
+  }
+  const catalog = extra.length === 0 ? options.catalog : [...options.catalog, ...extra]
+  const selection = selectPlugins(env, catalog)
+  const local = new Set(catalog.filter((entry) => entry.local === true).flatMap((entry) => entry.providers ?? []))
   const lynkr = createLynkr(env, selection.defaultProvider, local, (error, name) => app.log.error({ err: error }, `a ${name} listener failed`), app.prefix)
   lynkr.notes.push(...selection.notes)
+  lynkr.chat.log = app.log
   app.decorate('lynkr', lynkr)
   installErrorHandling(app, lynkr.dialects)
   installJsonBodyParser(app)
@@ -135,12 +145,12 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
   }
 
   const explicitPlugins = (env.LYNKR_PLUGINS ?? '').trim() !== ''
-  for (const entry of options.catalog) {
+  for (const entry of catalog) {
     if (selection.ids.includes(entry.id)) continue
     for (const provider of entry.providers ?? []) lynkr.routing.markNotEnabled(provider, howToEnable(entry, provider, explicitPlugins))
   }
 
-  const { ordered, added } = await resolvePlugins(selection.ids, options.catalog)
+  const { ordered, added } = await resolvePlugins(selection.ids, catalog)
   for (const note of added) app.log.info(`enabling ${note}`)
   for (const plugin of ordered) {
     let pluginOptions: unknown

@@ -43,6 +43,11 @@ export function knownProviders (catalog: Catalog): string[] {
   return catalog.flatMap((entry) => entry.providers ?? []).sort()
 }
 
+/** A set variable enables its plugin, unless it says no (MEMORY_ENABLED=false). */
+function enables (text: string | undefined): boolean {
+  return text !== undefined && !['false', '0', 'no', 'off'].includes(text.toLowerCase())
+}
+
 function value (env: Record<string, string | undefined>, name: string): string | undefined {
   const raw = env[name]
   return raw === undefined || raw.trim() === '' ? undefined : raw.trim()
@@ -112,7 +117,7 @@ export function selectPlugins (env: Record<string, string | undefined>, catalog:
       if (entry === undefined) {
         throw new LynkrConfigError(`FALLBACK_PROVIDER="${provider}" is not a provider lynkr knows (tier routing falls back to it); valid values: ${cloud.join(', ')}, or set FALLBACK_ENABLED=false`, 'FALLBACK_PROVIDER')
       }
-      const alsoSelected = ids.has(entry.id) || entry.enabledBy?.some((name) => value(env, name) !== undefined) === true
+      const alsoSelected = ids.has(entry.id) || entry.enabledBy?.some((name) => enables(value(env, name))) === true
       // Missing credentials surface when the provider's manifest reads its variables; core words that
       // error for the fallback (lynkr-core.ts).
       enable(entry.id, value(env, 'FALLBACK_PROVIDER') === undefined ? 'the default FALLBACK_PROVIDER=databricks' : `FALLBACK_PROVIDER=${provider}`)
@@ -123,8 +128,9 @@ export function selectPlugins (env: Record<string, string | undefined>, catalog:
     notes.push(`tier routing is off: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set (all four TIER_* variables are needed)`)
   }
 
+  // enabledBy works for every kind (MEMORY_ENABLED=true enables the memory plugin); "false"/"0" does not enable.
   for (const entry of catalog) {
-    const setBy = entry.kind === 'provider' ? entry.enabledBy?.find((name) => value(env, name) !== undefined) : undefined
+    const setBy = entry.enabledBy?.find((name) => enables(value(env, name)))
     if (setBy !== undefined) enable(entry.id, `${setBy} is set`)
   }
   return { ids: [...ids], defaultProvider, notes, tiersActive, fallback, enabledBecause: because }

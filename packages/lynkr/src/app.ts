@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import sensible from '@fastify/sensible'
 import lynkrCore from '@lynkr/core'
 import { registerSecrets, secretVariables } from '@lynkr/protocol'
-import type { LynkrCore } from '@lynkr/core/gateway'
+import type { ExtraPlugin, LynkrCore } from '@lynkr/core/gateway'
 import { catalog } from './catalog.ts'
 import { migrateLynkrEnv } from './migrate/migrate-env.ts'
 import { reportMigration } from './migrate/report-migration.ts'
@@ -25,6 +25,11 @@ export interface LynkrAppOptions {
    * registered under, so the host's own instance has no `lynkr`: this is the typed way to reach it.
    */
   onReady?: (gateway: LynkrGateway) => void | Promise<void>
+  /**
+   * Your own plugins (a module with a fastify-plugin default export and a `manifest`): they join the same
+   * composition as the built-in ones (dependency order, env slice, boot errors). See docs/extending.md.
+   */
+  plugins?: readonly ExtraPlugin[]
 }
 
 /**
@@ -41,7 +46,8 @@ export default async function lynkrApp (app: FastifyInstance, options: LynkrAppO
   await app.register(lynkrCore, {
     catalog,
     env: options.dataDir === undefined ? migration.env : { ...migration.env, LYNKR_DATA_DIR: options.dataDir },
-    dispatcher: options.dispatcher
+    dispatcher: options.dispatcher,
+    plugins: options.plugins
   })
   reportMigration(app, migration)
   const onReady = options.onReady

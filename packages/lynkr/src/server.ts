@@ -67,7 +67,7 @@ export async function buildServer (options: ServerOptions): Promise<FastifyInsta
     request.log.debug({ method: request.method, url: request.url }, 'incoming request')
     done()
   })
-  await app.register(fp(lynkrApp), { env, dispatcher: options.dispatcher, dataDir: options.dataDir, onReady: options.onReady })
+  await app.register(fp(lynkrApp), { env, dispatcher: options.dispatcher, dataDir: options.dataDir, onReady: options.onReady, plugins: options.plugins })
   logOneLinePerRequest(app)
   return app as FastifyInstance & { lynkr: LynkrGateway }
 }

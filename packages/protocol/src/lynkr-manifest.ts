@@ -18,6 +18,10 @@ export interface LynkrManifest<S extends TSchema = TSchema, O = unknown> {
   kind: PluginKind
   /** Provider ids this plugin registers (for MODEL_PROVIDER validation). */
   providers?: string[]
+  /** Its providers run on the user's own hardware (free; never a tier-routing fallback). */
+  local?: boolean
+  /** Enabled when any of these variables is set (`MEMORY_ENABLED`); any plugin kind. */
+  enabledBy?: string[]
   env: S
   /** Variables in `env` that hold secrets: never logged or printed. */
   secrets?: string[]

@@ -72,9 +72,12 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
   const upstream = counter('upstream_requests_total', 'Upstream attempts by provider, model and outcome', ['provider', 'model', 'outcome'])
   const upstreamSeconds = new client.Histogram({ name: `${PREFIX}upstream_request_duration_seconds`, help: 'Upstream attempt duration (to the end of the answer) by provider, model and outcome', labelNames: ['provider', 'model', 'outcome'], buckets: UPSTREAM_BUCKETS, registers: [registry] })
   const firstPartSeconds = new client.Histogram({ name: `${PREFIX}upstream_time_to_first_token_seconds`, help: 'Time from the upstream request to its first streamed part', labelNames: ['provider', 'model'], buckets: UPSTREAM_BUCKETS, registers: [registry] })
-  const tokens = counter('tokens_total', 'Tokens by provider, model and kind (input excludes cache; cache_read, cache_write)', ['provider', 'model', 'kind'])
-  const cost = counter('cost_usd_total', 'Spend in US dollars by provider and model (config/prices.json + MODEL_PRICE_OVERRIDES)', ['provider', 'model'])
-  const calls = counter('chat_requests_total', 'Chat requests finished, by provider, model, tier and outcome', ['provider', 'model', 'tier', 'outcome'])
+  // purpose: `client` for front-door traffic, `internal:<name>` for a plugin's own model calls (a summariser).
+  const tokens = counter('tokens_total', 'Tokens by provider, model, kind (input excludes cache; cache_read, cache_write) and purpose', ['provider', 'model', 'kind', 'purpose'])
+  const cost = counter('cost_usd_total', 'Spend in US dollars by provider, model and purpose (config/prices.json + MODEL_PRICE_OVERRIDES)', ['provider', 'model', 'purpose'])
+  const calls = counter('chat_requests_total', 'Chat requests finished, by provider, model, tier, outcome and purpose (client, or internal:<name>)', ['provider', 'model', 'tier', 'outcome', 'purpose'])
+  const saved = counter('tokens_saved_total', 'Prompt tokens pipeline steps removed, by stage, provider and model (the project\'s token count before and after each step)', ['stage', 'provider', 'model'])
+  const added = counter('tokens_added_total', 'Prompt tokens pipeline steps added (recalled memory…), by stage, provider and model', ['stage', 'provider', 'model'])
   const fallbacks = counter('fallbacks_total', 'Requests sent to the fallback provider, by from/to provider and the failure that triggered it', ['from', 'to', 'outcome'])
   const tiers = counter('tier_decisions_total', 'Tier routing decisions by tier and provider', ['tier', 'provider', 'sticky'])
   const shed = counter('requests_shed_total', 'Requests refused by load shedding, by reason', ['reason'])
@@ -98,16 +101,24 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
     upstreamSecondsOf(event.provider, event.model, event.outcome).observe(event.durationMs / 1000)
     if (event.firstPartMs !== undefined) firstPartSecondsOf(event.provider, event.model).observe(event.firstPartMs / 1000)
   })
+  const savedOf = byLabels(saved)
+  const addedOf = byLabels(added)
+  lynkr.events.on('step-completed', (event) => {
+    const change = event.tokensBefore - event.tokensAfter
+    if (change > 0) savedOf(event.stage, event.provider, event.model).inc(change)
+    else if (change < 0) addedOf(event.stage, event.provider, event.model).inc(-change)
+  })
   lynkr.events.on('call-completed', (event) => {
     const { provider, model } = event.decision
-    callsOf(provider, model, event.decision.tier ?? 'none', event.outcome).inc()
+    const purpose = event.purpose
+    callsOf(provider, model, event.decision.tier ?? 'none', event.outcome, purpose).inc()
     const usage = event.usage
-    const add = (kind: string, value: number | undefined): void => { if (value !== undefined && value > 0) tokensOf(provider, model, kind).inc(value) }
+    const add = (kind: string, value: number | undefined): void => { if (value !== undefined && value > 0) tokensOf(provider, model, kind, purpose).inc(value) }
     add('input', usage.input_tokens)
     add('output', usage.output_tokens)
     add('cache_read', usage.cache_read_input_tokens)
     add('cache_write', usage.cache_creation_input_tokens)
-    if (event.costUsd !== undefined && event.costUsd > 0) costOf(provider, model).inc(event.costUsd)
+    if (event.costUsd !== undefined && event.costUsd > 0) costOf(provider, model, purpose).inc(event.costUsd)
     // Errors before the first byte are counted when the error handler answers them; this is the rest.
     if (event.outcome === 'error' && event.error !== undefined && event.stream) errors.inc({ type: event.error.kind, phase: 'stream' })
   })

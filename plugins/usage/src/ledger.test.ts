@@ -27,7 +27,7 @@ test('the ledger lives in LYNKR_DATA_DIR, migrates once (own migration table), a
   const db = store.db as unknown as Kysely<{ usage_ledger: UsageLedgerTable }>
   t.after(async () => { await db.destroy() })
   assert.ok(existsSync(join(dir, 'data', 'lynkr.db')))
-  assert.deepEqual(await migrate(db, 'usage', migrations), ['0001_usage_ledger'])
+  assert.deepEqual(await migrate(db, 'usage', migrations), ['0001_usage_ledger', '0002_purpose_and_step_savings'])
   assert.deepEqual(await migrate(db, 'usage', migrations), [], 'idempotent')
   const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`.execute(db)
   assert.ok(tables.rows.some((row) => row.name === 'lynkr_migrations_usage'))
@@ -46,10 +46,36 @@ test('the ledger lives in LYNKR_DATA_DIR, migrates once (own migration table), a
   assert.equal(summary.from, '2026-01-10T00:00:00.000Z')
   assert.deepEqual(summary.by_model.map((line) => [line.provider, line.model, line.requests]), [['openai', 'o3', 3], ['mystery', 'm1', 1], ['ollama', 'qwen', 1]])
   const o3 = summary.by_model[0]!
-  assert.deepEqual({ ...o3 }, { provider: 'openai', model: 'o3', requests: 3, errors: 1, input_tokens: 6100, output_tokens: 510, cache_read_tokens: 4000, cache_write_tokens: 0, cost_usd: 0.01828, unpriced_requests: 0 })
+  assert.deepEqual({ ...o3 }, { provider: 'openai', model: 'o3', requests: 3, errors: 1, input_tokens: 6100, output_tokens: 510, cache_read_tokens: 4000, cache_write_tokens: 0, cost_usd: 0.01828, unpriced_requests: 0, tokens_saved: 0 })
   assert.equal(summary.totals.requests, 5)
   assert.equal(summary.totals.unpriced_requests, 1)
   assert.equal(summary.totals.cost_usd, 0.01828)
+  assert.deepEqual(summary.internal, [])
+})
+
+test('steps\' savings land in their stage\'s column; internal calls are summarised apart from client traffic', async (t) => {
+  const store = openStore(':memory:')
+  const db = store.db as unknown as Kysely<{ usage_ledger: UsageLedgerTable }>
+  t.after(async () => { await db.destroy() })
+  await migrate(db, 'usage', migrations)
+  const day = Date.UTC(2026, 0, 10)
+  const saving = {
+    ...event('openai', 'o3', [1000, 10, 0, 0], 0.001),
+    steps: [
+      { step: 'memory', stage: 'recall' as const, tokensBefore: 5000, tokensAfter: 5200, durationMs: 3 },
+      { step: 'truncate', stage: 'tool-result-truncation' as const, tokensBefore: 5200, tokensAfter: 2000, durationMs: 1 }
+    ]
+  }
+  const row = ledgerRow(saving, day)
+  assert.equal(row.saved_recall, -200)
+  assert.equal(row.saved_tool_result_truncation, 3200)
+  assert.equal(row.prompt_tokens_before, 5000)
+  assert.equal(row.prompt_tokens_after, 2000)
+  ledgerWriter(store.handle)([row, ledgerRow({ ...event('openai', 'o3', [400, 40, 0, 0], 0.0005), purpose: 'internal:summarise' }, day + 1)])
+  const summary = await summarise(db, day, day + 1000)
+  assert.equal(summary.totals.requests, 1, 'the internal call is not client traffic')
+  assert.equal(summary.totals.tokens_saved, 3000)
+  assert.deepEqual(summary.internal.map((line) => [line.purpose, line.provider, line.model, line.requests, line.input_tokens]), [['internal:summarise', 'openai', 'o3', 1, 400]])
 })
 
 test('range parameters: ISO dates or epoch milliseconds', () => {
