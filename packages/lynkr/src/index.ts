@@ -4,7 +4,5 @@ export { buildServer, stripBasePath } from './server.ts'
 export { catalog } from './catalog.ts'
 export { LynkrConfigError } from '@lynkr/core/gateway'
 export { renderEnvExample } from './env-example.ts'
-// The extension contract for embedders and plugin authors: middleware around the chat service, gateway tools.
-export { replayMessage, collectMessage } from '@lynkr/core/gateway'
-export type { ChatMiddleware, ChatCall, StreamOutcome, MessageOutcome, StreamNext, CompleteNext, AssembledMessage, LynkrCore } from '@lynkr/core/gateway'
-export type { GatewayTool, GatewayToolContext, GatewayToolResult, MessageEvent, ChatRequest } from '@lynkr/protocol'
+// The extension contract for embedders and plugin authors (docs/extending.md): steps, observers, middleware, gateway tools.
+export * from './plugin-kit.ts'

@@ -32,3 +32,6 @@ export interface LynkrManifest<S extends TSchema = TSchema, O = unknown> {
 export function defineManifest<S extends TSchema, O> (manifest: LynkrManifest<S, O>): LynkrManifest<S, O> {
   return manifest
 }
+
+/** TypeBox, for plugins' env schemas (`Type.Object({ MEMORY_ENABLED: Type.Optional(Type.String()) })`). */
+export { Type } from 'typebox'
