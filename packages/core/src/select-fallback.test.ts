@@ -8,6 +8,8 @@ const catalog: Catalog = [
   catalogEntry({ id: 'router', kind: 'service', defaultOn: true }),
   catalogEntry({ id: 'provider-ollama', kind: 'provider', providers: ['ollama'], local: true }),
   catalogEntry({ id: 'provider-llamacpp', kind: 'provider', providers: ['llamacpp'], local: true }),
+  // Local by its own declaration: core keeps no list of local providers.
+  catalogEntry({ id: 'provider-lmstudio', kind: 'provider', providers: ['lmstudio'], local: true }),
   catalogEntry({ id: 'provider-openai', kind: 'provider', providers: ['openai'], enabledBy: ['OPENAI_API_KEY'] }),
   catalogEntry({ id: 'provider-databricks', kind: 'provider', providers: ['databricks'], enabledBy: ['DATABRICKS_API_KEY'] })
 ]
