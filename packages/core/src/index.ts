@@ -36,8 +36,6 @@ export { transformPartList, transformPartStream, withPartTransforms } from './st
 export type { PartTransform } from './stream/part-transform.ts'
 export { FirstToolCallOnly, singleToolCallFor } from './stream/first-tool-call-only.ts'
 export { generateId } from './stream/ids.ts'
-export { WebSearchAnswer, citedRanges, promptQuery } from './stream/web-search-answer.ts'
-export type { WebSearchAnswerOptions } from './stream/web-search-answer.ts'
 export { UpstreamClient, transportError } from './http/upstream-client.ts'
 export { upstreamContacted } from './http/upstream-contact.ts'
 export { urlPathSegment } from './http/url-path-segment.ts'

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import type { UpstreamPart } from '@lynkr/protocol'
 import { decodeSearchContent } from '@lynkr/protocol'
 import { WebSearchAnswer, citedRanges, promptQuery } from './web-search-answer.ts'
-import { transformPartList } from './part-transform.ts'
+import { transformPartList } from '@lynkr/core'
 
 test('citedRanges: UTF-16 offsets as given, UTF-8 converted, mismatched offsets found by text, overlaps dropped', () => {
   const text = 'Ä is first. B is second.'

@@ -1,7 +1,7 @@
 import type { ChatRequest, UpstreamPart, WebSource, WebSupport } from '@lynkr/protocol'
 import { encodeCitationIndex, encodeSearchContent } from '@lynkr/protocol'
-import type { PartTransform } from './part-transform.ts'
-import { generateId } from './ids.ts'
+import type { PartTransform } from '@lynkr/core'
+import { generateId } from '@lynkr/core'
 
 /** Anthropic caps `cited_text` at 150 characters. */
 const CITED_TEXT_MAX = 150

@@ -1,6 +1,7 @@
 import type { ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError, definedFields, isWebSearchTool, looksLikeContextOverflow } from '@lynkr/protocol'
-import { UpstreamClient, WebSearchAnswer, applyModelLimits, credentialsRefused, lookupModelLimits, mapUpstreamError, promptQuery, readSseEvents, streamEndMissing, transformPartList, transformPartStream, transportError, upstreamErrorMessage, urlPathSegment } from '@lynkr/core'
+import { WebSearchAnswer, promptQuery } from '@lynkr/web-search'
+import { UpstreamClient, applyModelLimits, credentialsRefused, lookupModelLimits, mapUpstreamError, readSseEvents, streamEndMissing, transformPartList, transformPartStream, transportError, upstreamErrorMessage, urlPathSegment } from '@lynkr/core'
 import type { ModelLimits, ModelLimitsTable } from '@lynkr/core'
 import { geminiSearchApplies, toGeminiRequest } from './to-gemini-request.ts'
 import { geminiChunkToParts } from './parse-gemini-response.ts'
