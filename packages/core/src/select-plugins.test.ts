@@ -14,6 +14,13 @@ const catalog: Catalog = [
 ]
 
 describe('selectPlugins', () => {
+  test('enabledBy works for every plugin kind; a variable saying false does not enable', () => {
+    const withMemory: Catalog = [...catalog, catalogEntry({ id: 'memory', kind: 'service', enabledBy: ['MEMORY_ENABLED'] })]
+    assert.ok(selectPlugins({ MEMORY_ENABLED: 'true' }, withMemory).ids.includes('memory'))
+    assert.ok(!selectPlugins({ MEMORY_ENABLED: 'false' }, withMemory).ids.includes('memory'))
+    assert.ok(!selectPlugins({}, withMemory).ids.includes('memory'))
+  })
+
   test('defaults: default-on plugins plus the ollama provider', () => {
     const selection = selectPlugins({}, catalog)
     assert.deepEqual(selection.ids.sort(), ['api-anthropic', 'health', 'provider-ollama'])

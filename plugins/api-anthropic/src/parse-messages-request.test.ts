@@ -215,3 +215,9 @@ describe('parseMessagesRequest: what translators assume and Anthropic enforces i
     assert.equal(parseMessagesRequest(mutated((b) => { b.model = 'ollama:qwen2.5-coder:7b-instruct-q4_K_M' })).model, 'ollama:qwen2.5-coder:7b-instruct-q4_K_M')
   })
 })
+
+test('a top-level cache_control is kept for the prompt-cache step (placed after every other step), not placed by the parser', () => {
+  const request = parseMessagesRequest({ model: 'm', max_tokens: 1, cache_control: { type: 'ephemeral' }, messages: [{ role: 'user', content: 'hi' }] })
+  assert.deepEqual(request.cacheControl, { type: 'ephemeral' })
+  assert.equal(JSON.stringify(request.messages).includes('cache_control'), false)
+})
