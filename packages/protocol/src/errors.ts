@@ -71,10 +71,6 @@ export class LynkrError extends Error {
   }
 }
 
-/** The failure is the gateway's own, not the provider's (see `LynkrErrorOptions.origin`). */
-export function isGatewayError (value: unknown): boolean {
-  return value instanceof LynkrError && value.origin === 'gateway'
-}
 
 /**
  * `error` as the gateway's own failure of `what` (a step, a translator): a LynkrError keeps its kind,
@@ -94,8 +90,8 @@ export function isLynkrError (value: unknown): value is LynkrError {
 }
 
 /** An error the gateway caused (or the client's input it could not handle): never retried, never charged to a provider. */
-export function isGatewayFault (error: LynkrError): boolean {
-  return error.origin === 'gateway'
+export function isGatewayFault (value: unknown): boolean {
+  return value instanceof LynkrError && value.origin === 'gateway'
 }
 
 /**

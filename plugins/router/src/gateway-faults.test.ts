@@ -93,16 +93,17 @@ test('a translator exception is the client\'s 400: one attempt, no fallback, the
   assert.equal(breakers.snapshot(['primary']).primary?.consecutiveFailures, 0)
 })
 
-test('a pipeline step that throws is handled the same way', async () => {
+test('a pipeline step that throws is the gateway\'s 500, never the provider\'s', async () => {
   const upstream = adapter('primary', async () => [{ type: 'text-delta', text: 'ok' }, { type: 'finish', reason: 'end_turn' }])
   const pipeline = new Pipeline()
-  pipeline.use({ name: 'broken-step', stage: 'headroom', run: () => { throw new RangeError('Maximum call stack size exceeded') } })
+  pipeline.use({ name: 'broken-step', stage: 'history-compression', run: () => { throw new RangeError('Maximum call stack size exceeded') } })
   const { chat, breakers, fallback } = setup(upstream, pipeline)
   for (let i = 0; i < 5; i++) {
     const error = await failure(chat.complete(call()))
-    assert.equal(error.status, 400)
+    assert.equal(error.status, 500)
     assert.equal(error.origin, 'gateway')
-    assert.match(error.message, /nested too deeply/)
+    assert.equal(error.code, 'LYNKR_STEP_FAILED')
+    assert.match(error.message, /broken-step/)
   }
   assert.equal(upstream.calls + fallback.calls, 0)
   assert.equal(breakers.state('primary'), 'closed')
