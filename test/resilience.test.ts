@@ -293,7 +293,12 @@ describe('streams that break after bytes were sent end with an error event and c
     assert.equal(last.data.error.type, 'timeout_error')
     assert.match(last.data.error.message, /went silent mid-stream/)
     assert.ok(reply.ms < 300 + 1000, `closed after ${reply.ms} ms`)
-    const metrics = await metricsText(gateway)
+    // The call is recorded once what it streamed is counted (the upstream reported no usage): wait for it.
+    let metrics = await metricsText(gateway)
+    for (let waited = 0; !/lynkr_errors_total\{type="timeout",phase="stream"\} 1/.test(metrics) && waited < 10_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      metrics = await metricsText(gateway)
+    }
     assert.match(metrics, /lynkr_upstream_requests_total\{provider="ollama",model="qwen",outcome="timeout"\} 1/)
     assert.match(metrics, /lynkr_errors_total\{type="timeout",phase="stream"\} 1/)
   })

@@ -101,6 +101,8 @@ export function holdTokenizer (): () => Promise<void> {
 async function encodeLengths (pieces: string[]): Promise<number[]> {
   const id = nextId++
   const result = new Promise<number[]>((resolve, reject) => { pending.set(id, { resolve, reject }) })
+  // A stop while the worker loads fails both `result` and `loading`: only the latter is awaited then.
+  result.catch(() => {})
   clearTimeout(idleTimer)
   const loading = loadTokenizer()
   const current = worker!
