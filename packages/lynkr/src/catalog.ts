@@ -15,6 +15,8 @@ export const catalog: Catalog = [
   { id: 'metrics', packageName: '@lynkr/metrics', kind: 'ops', defaultOn: true, load: async () => await import('@lynkr/metrics') },
   // Native (better-sqlite3): loaded only when a plugin that needs it (usage) is enabled.
   { id: 'storage', packageName: '@lynkr/storage', kind: 'service', load: async () => await import('@lynkr/storage') },
+  // Off by default: MEMORY_ENABLED=true turns it on (it needs storage, loaded with it).
+  { id: 'memory', packageName: '@lynkr/memory', kind: 'service', enabledBy: ['MEMORY_ENABLED'], load: async () => await import('@lynkr/memory') },
   { id: 'usage', packageName: '@lynkr/usage', kind: 'service', defaultOn: true, load: async () => await import('@lynkr/usage') },
   { id: 'provider-ollama', packageName: '@lynkr/provider-ollama', kind: 'provider', providers: ['ollama'], local: true, load: async () => await import('@lynkr/provider-ollama') },
   { id: 'provider-openai', packageName: '@lynkr/provider-openai', kind: 'provider', providers: ['openai'], enabledBy: ['OPENAI_API_KEY'], load: async () => await import('@lynkr/provider-openai') },

@@ -1,0 +1,36 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { extractCandidates, isChitChat } from './extract.ts'
+
+const kinds = (text: string): string[] => extractCandidates(text).map((candidate) => `${candidate.kind}:${candidate.scope}`)
+
+test('preferences, decisions, project facts and first-mentioned entities are candidates, each with its scope', () => {
+  assert.deepEqual(kinds('I prefer Python for scripts.'), ['preference:global'])
+  assert.deepEqual(kinds('In this project we use pnpm, never npm.'), ['preference:project'])
+  assert.deepEqual(kinds('We decided to use React for the dashboard.'), ['decision:project'])
+  assert.deepEqual(kinds('This app uses PostgreSQL.'), ['fact:project'])
+  assert.deepEqual(kinds('The retry logic is in src/http/retry.ts and it looks fine to me'), ['entity:project'])
+  assert.deepEqual(kinds('Remember that staging resets every Sunday.'), ['note:project'])
+})
+
+test('a turn with several statements gives one candidate per statement; the lead-in is stripped', () => {
+  const candidates = extractCandidates('Thanks! This service uses Kafka. Also, remember that the API key rotates monthly.')
+  assert.deepEqual(candidates.map((candidate) => candidate.content), ['This service uses Kafka.', 'The API key rotates monthly.'])
+  assert.equal(candidates[1]!.explicit, true, 'a "remember" is explicit')
+})
+
+test('greetings, confirmations, questions and plain requests are not candidates', () => {
+  for (const text of ['Hi!', 'hello there', 'Thanks, that works.', 'ok', 'Sounds good.', 'lgtm', 'Got it, thanks a lot.', 'Perfect.',
+    'What does this function do?', 'Can you fix the failing test?', 'Please refactor the parser.']) {
+    assert.deepEqual(extractCandidates(text), [], text)
+  }
+  assert.equal(isChitChat('Great, thanks!'), true)
+  assert.equal(isChitChat('Great, the queue uses RabbitMQ'), false)
+})
+
+test('code blocks are not read as statements, and a change of mind is marked', () => {
+  assert.deepEqual(extractCandidates('Look:\n```\n// we decided to use eval here\n```'), [])
+  const [candidate] = extractCandidates('We switched from Redis to RabbitMQ for the job queue.')
+  assert.equal(candidate!.change, true)
+  assert.equal(candidate!.kind, 'decision')
+})

@@ -1,0 +1,114 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { defineManifest } from '@lynkr/protocol'
+import { migrate } from '@lynkr/storage'
+import { migrations } from './schema.ts'
+import { MemoryStore } from './store.ts'
+import { MemoryService } from './memory.ts'
+import { InjectionRecords } from './sessions.ts'
+import { recallStep } from './recall-step.ts'
+import { memoryTools } from './tools.ts'
+import type { InjectionFormat } from './inject.ts'
+
+export interface MemoryOptions {
+  retrievalLimit: number
+  surpriseThreshold: number
+  maxCount: number
+  maxAgeDays: number
+  halfLifeDays: number
+  includeGlobal: boolean
+  injectionFormat: InjectionFormat
+  extraction: boolean
+  tools: boolean
+}
+
+const DAY = 86_400_000
+const PRUNE_EVERY_MS = 6 * 3_600_000
+/** Injection records outlive any session someone still resumes. */
+const INJECTION_RECORD_DAYS = 90
+
+async function memoryPlugin (app: FastifyInstance, options: MemoryOptions): Promise<void> {
+  await migrate(app.sqlite, 'memory', migrations)
+  const store = new MemoryStore(app.sqlite, app.sqliteHandle)
+  const memory = new MemoryService(store, {
+    retrievalLimit: options.retrievalLimit,
+    surpriseThreshold: options.surpriseThreshold,
+    includeGlobal: options.includeGlobal,
+    halfLifeDays: options.halfLifeDays
+  })
+  const records = new InjectionRecords(app.sqlite)
+  app.decorate('memory', memory)
+
+  if (options.retrievalLimit > 0 || options.extraction) {
+    app.lynkr.pipeline.use(recallStep({
+      memory,
+      records,
+      format: options.injectionFormat,
+      extraction: options.extraction,
+      onError: (error) => { app.log.error({ err: error }, 'memory extraction failed') }
+    }))
+  }
+  if (options.tools) for (const tool of memoryTools(memory, records)) app.lynkr.gatewayTools.register(tool)
+
+  // Housekeeping: at boot, then every few hours, so caps hold on a gateway that runs for months.
+  const prune = (): void => {
+    const now = Date.now()
+    Promise.all([
+      store.prune({ maxCount: options.maxCount, maxAgeDays: options.maxAgeDays, now }),
+      records.prune(now - INJECTION_RECORD_DAYS * DAY)
+    ]).then(([memories]) => { if (memories > 0) app.log.info(`memory: pruned ${memories} memories`) })
+      .catch((error: unknown) => { app.log.error({ err: error }, 'memory pruning failed') })
+  }
+  let timer: NodeJS.Timeout | undefined
+  app.addHook('onReady', async () => {
+    prune()
+    timer = setInterval(prune, PRUNE_EVERY_MS)
+    timer.unref()
+  })
+  app.addHook('onClose', async () => { if (timer !== undefined) clearInterval(timer) })
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Long-term memory (extraction, recall, the store): present when MEMORY_ENABLED=true. */
+    memory: MemoryService
+  }
+}
+
+export default fp(memoryPlugin, { name: '@lynkr/memory', fastify: '5.x', decorators: { fastify: ['lynkr'] }, dependencies: ['@lynkr/storage'] })
+
+export const manifest = defineManifest({
+  kind: 'service',
+  env: Type.Object({
+    MEMORY_ENABLED: Type.Boolean({ default: false, description: 'long-term memory across sessions: extraction, recall into the latest user turn, memory_search/add/forget tools' }),
+    MEMORY_RETRIEVAL_LIMIT: Type.Integer({ default: 5, minimum: 0, maximum: 50, description: 'memories recalled into a new prompt; 0 turns recall off' }),
+    MEMORY_SURPRISE_THRESHOLD: Type.Number({ default: 0.3, minimum: 0, maximum: 1, description: 'surprise a candidate needs to be stored (explicit user statements are kept regardless)' }),
+    MEMORY_MAX_COUNT: Type.Integer({ default: 10000, minimum: 0, description: 'memories kept per project (and globally); the least important go first; 0 = no cap' }),
+    MEMORY_MAX_AGE_DAYS: Type.Integer({ default: 365, minimum: 0, description: 'memories not recalled for this many days are deleted; 0 = keep' }),
+    MEMORY_DECAY_HALF_LIFE_DAYS: Type.Number({ default: 30, minimum: 0, description: 'days after which recency counts half in ranking; 0 = no decay' }),
+    MEMORY_INCLUDE_GLOBAL: Type.Boolean({ default: true, description: 'recall global memories (personal preferences) in every project' }),
+    MEMORY_INJECTION_FORMAT: Type.Union([Type.Literal('system-reminder'), Type.Literal('plain')], { default: 'system-reminder', description: 'how recalled memories are written into the user turn' }),
+    MEMORY_EXTRACTION_ENABLED: Type.Boolean({ default: true, description: 'learn preferences, decisions and project facts from user turns (no model call)' }),
+    MEMORY_TOOLS_ENABLED: Type.Boolean({ default: true, description: 'offer memory_search, memory_add and memory_forget to the model (run by the gateway)' })
+  }),
+  toOptions: (env): MemoryOptions => ({
+    retrievalLimit: env.MEMORY_RETRIEVAL_LIMIT,
+    surpriseThreshold: env.MEMORY_SURPRISE_THRESHOLD,
+    maxCount: env.MEMORY_MAX_COUNT,
+    maxAgeDays: env.MEMORY_MAX_AGE_DAYS,
+    halfLifeDays: env.MEMORY_DECAY_HALF_LIFE_DAYS,
+    includeGlobal: env.MEMORY_INCLUDE_GLOBAL,
+    injectionFormat: env.MEMORY_INJECTION_FORMAT,
+    extraction: env.MEMORY_EXTRACTION_ENABLED,
+    tools: env.MEMORY_TOOLS_ENABLED
+  })
+})
+
+export { MemoryStore, rank } from './store.ts'
+export { MemoryService } from './memory.ts'
+export { extractCandidates } from './extract.ts'
+export { judge } from './surprise.ts'
+export { applyInjections, anchorOf, formatMemories, workspaceOf } from './inject.ts'
+export { migrations } from './schema.ts'
+export type { Memory, Ranked } from './store.ts'

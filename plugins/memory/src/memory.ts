@@ -1,0 +1,71 @@
+import type { Candidate } from './extract.ts'
+import { entities, extractCandidates } from './extract.ts'
+import type { MemoryKind } from './schema.ts'
+import type { MemoryStore, Ranked } from './store.ts'
+import { judge } from './surprise.ts'
+import { GLOBAL_SCOPE, workspaceScope } from './text.ts'
+
+export interface MemorySettings {
+  retrievalLimit: number
+  surpriseThreshold: number
+  includeGlobal: boolean
+  halfLifeDays: number
+}
+
+export interface Remembered { id: number, kind: MemoryKind, content: string, scope: string, supersedes: number[] }
+
+/** What became of a candidate: stored, a repeat of a stored memory (reinforced), or not worth keeping. */
+export type Outcome = { status: 'stored', memory: Remembered } | { status: 'duplicate', id: number } | { status: 'skipped' }
+
+/** Nearest stored memories surprise looks at. */
+const NEIGHBOURS = 8
+
+/** Extraction, surprise and recall over the store, for one workspace at a time. */
+export class MemoryService {
+  readonly store: MemoryStore
+  readonly settings: MemorySettings
+
+  constructor (store: MemoryStore, settings: MemorySettings) {
+    this.store = store
+    this.settings = settings
+  }
+
+  /** The scopes a workspace's searches cover: its own, and the global one when allowed. */
+  scopes (workspace: string): string[] {
+    return this.settings.includeGlobal ? [workspaceScope(workspace), GLOBAL_SCOPE] : [workspaceScope(workspace)]
+  }
+
+  recall (text: string, workspace: string, limit = this.settings.retrievalLimit, now = Date.now()): Ranked[] {
+    return this.store.search(text, this.scopes(workspace), limit, { halfLifeDays: this.settings.halfLifeDays, now })
+  }
+
+  /** Extracts from a user's turn and stores what is surprising enough; returns what was stored. */
+  async learn (text: string, workspace: string, now = Date.now()): Promise<Remembered[]> {
+    const stored: Remembered[] = []
+    for (const candidate of extractCandidates(text)) {
+      const outcome = await this.consider(candidate, workspace, now)
+      if (outcome.status === 'stored') stored.push(outcome.memory)
+    }
+    return stored
+  }
+
+  /** Stores one candidate if surprise says so, retiring what it supersedes. */
+  async consider (candidate: Candidate, workspace: string, now = Date.now(), source = 'extracted'): Promise<Outcome> {
+    const scope = candidate.scope === 'global' ? GLOBAL_SCOPE : workspaceScope(workspace)
+    // Neighbours come from the candidate's own scope: a project fact never retires another project's.
+    const neighbours = this.store.candidates(candidate.content, [scope], NEIGHBOURS)
+    if (candidate.kind === 'entity') {
+      const named = entities(candidate.content)
+      if (named.every((name) => neighbours.some((memory) => memory.content.includes(name)))) return { status: 'skipped' }
+    }
+    const verdict = judge(candidate, neighbours, this.settings.surpriseThreshold)
+    if (verdict.duplicateOf !== undefined) {
+      this.store.touch([verdict.duplicateOf], now)
+      return { status: 'duplicate', id: verdict.duplicateOf }
+    }
+    if (!verdict.store) return { status: 'skipped' }
+    const id = await this.store.add({ scope, kind: candidate.kind, content: candidate.content, importance: verdict.importance, source }, now)
+    for (const old of verdict.supersedes) await this.store.retire(old, id, now)
+    return { status: 'stored', memory: { id, kind: candidate.kind, content: candidate.content, scope, supersedes: verdict.supersedes } }
+  }
+}

@@ -1,0 +1,55 @@
+import type { CallContext, ChatRequest, PipelineStep } from '@lynkr/protocol'
+import { sessionKey } from '@lynkr/core'
+import { anchorOf, applyInjections, formatMemories, latestPrompt, workspaceOf } from './inject.ts'
+import type { InjectionFormat } from './inject.ts'
+import type { MemoryService } from './memory.ts'
+import type { InjectionRecords } from './sessions.ts'
+
+/** Requests that name no working directory share this workspace. */
+export const DEFAULT_WORKSPACE = 'default'
+
+export interface RecallStepOptions {
+  memory: MemoryService
+  records: InjectionRecords
+  format: InjectionFormat
+  extraction: boolean
+  /** Called with learning's failures (learning runs after the call is on its way). */
+  onError: (error: unknown) => void
+}
+
+/**
+ * The `recall` pipeline step. For a new prompt it recalls the workspace's memories and attaches them to that
+ * user message; every later request of the session gets the same block in the same message again, so the
+ * prompt prefix never moves. It also learns from the new prompt, after recall (a statement does not recall
+ * itself) and off the request's path.
+ */
+export function recallStep (options: RecallStepOptions): PipelineStep {
+  const { memory, records } = options
+  const seen = new Set<string>()
+  return {
+    name: 'memory-recall',
+    stage: 'recall',
+    run: async (request: ChatRequest, context: CallContext): Promise<ChatRequest> => {
+      const session = sessionKey(context.headers ?? {}, request)
+      const workspace = workspaceOf(request) ?? DEFAULT_WORKSPACE
+      records.setWorkspace(session, workspace)
+      const recorded = await records.of(session)
+      const prompt = latestPrompt(request)
+      if (prompt !== undefined) {
+        const anchor = anchorOf(request.messages[prompt.index]!)
+        if (!recorded.has(anchor)) {
+          const found = memory.recall(prompt.text, workspace)
+          await records.record(session, anchor, formatMemories(found, options.format))
+          memory.store.touch(found.map((hit) => hit.id))
+          const key = `${session}\u0000${anchor}`
+          if (options.extraction && !seen.has(key)) {
+            seen.add(key)
+            if (seen.size > 10_000) seen.clear()
+            setImmediate(() => { memory.learn(prompt.text, workspace).catch(options.onError) })
+          }
+        }
+      }
+      return applyInjections(request, recorded)
+    }
+  }
+}

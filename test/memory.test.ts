@@ -1,0 +1,126 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
+import Anthropic from '@anthropic-ai/sdk'
+import OpenAI from 'openai'
+import { startFakeAnthropic } from './helpers/fake-anthropic.ts'
+import { startGateway } from './helpers/gateway.ts'
+import type { FakeReply, FakeUpstream, RecordedRequest } from './helpers/fake-script.ts'
+
+// Long-term memory through the real gateway (MEMORY_ENABLED=true) and the fake Anthropic upstream, which
+// refuses a history whose tool_use blocks are unanswered.
+
+type Json = Record<string, any>
+interface MemoryDecorator { store: { count: () => Promise<number> } }
+
+const anthropicEnv = (url: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  MODEL_PROVIDER: 'azure-anthropic', AZURE_ANTHROPIC_ENDPOINT: `${url}/anthropic`, AZURE_ANTHROPIC_API_KEY: 'azure-key', AZURE_ANTHROPIC_MODEL: 'claude-sonnet-4-5', ...extra
+})
+
+async function setup (t: { after: (fn: () => Promise<void>) => void }, extra: Record<string, string> = { MEMORY_ENABLED: 'true' }) {
+  const fake = await startFakeAnthropic({ apiKey: 'azure-key' })
+  const gateway = await startGateway(anthropicEnv(fake.url, extra))
+  t.after(async () => { await gateway.close(); await fake.close() })
+  return {
+    fake,
+    gateway,
+    memory: (gateway.app as unknown as { memory?: MemoryDecorator }).memory,
+    anthropic: new Anthropic({ baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0 }),
+    openai: new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0 })
+  }
+}
+
+const chats = (fake: FakeUpstream): RecordedRequest[] => fake.requests.filter((request) => request.body?.messages !== undefined)
+const systemFor = (cwd: string): string => `You are Claude Code.\n<env>\nPrimary working directory: ${cwd}\nPlatform: linux\n</env>`
+const session = (id: string): { headers: Record<string, string> } => ({ headers: { 'x-claude-code-session-id': id } })
+const firstText = (message: Json): string => typeof message.content === 'string' ? message.content : message.content[0]?.text ?? ''
+
+async function waitFor (check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
+}
+
+test('without MEMORY_ENABLED there is no memory: no tools declared, requests untouched', async (t) => {
+  const { fake, anthropic, memory } = await setup(t, {})
+  assert.equal(memory, undefined)
+  fake.respondWith({ text: 'ok' })
+  await anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor('/work/app'), messages: [{ role: 'user', content: 'In this project we use pnpm, never npm.' }] })
+  const [sent] = chats(fake)
+  assert.equal(sent!.body.tools, undefined)
+  assert.deepEqual(sent!.body.messages[0].content, [{ type: 'text', text: 'In this project we use pnpm, never npm.' }])
+})
+
+test('a preference stated in one session reaches a later session of the same workspace, in its user turn, the same bytes on every request; never another workspace', async (t) => {
+  const { fake, anthropic, memory } = await setup(t)
+  fake.respondWith({ text: 'Noted.' })
+  const app = '/work/app'
+  await anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor(app), messages: [{ role: 'user', content: 'In this project we use pnpm, never npm.' }] }, session('s1'))
+  await waitFor(async () => (await memory!.store.count()) > 0, 'the preference to be stored')
+
+  const prompt = { role: 'user' as const, content: 'Install the dependencies for me' }
+  await anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor(app), messages: [prompt] }, session('s2'))
+  const first = chats(fake).at(-1)!.body
+  assert.equal(JSON.stringify(first.system), JSON.stringify([{ type: 'text', text: systemFor(app) }]), 'the system prompt is not touched')
+  const injected = first.messages[0].content
+  assert.equal(injected.length, 2)
+  assert.match(injected[0].text, /^<system-reminder>\n[\s\S]*In this project we use pnpm, never npm\.[\s\S]*<\/system-reminder>$/)
+  assert.equal(injected[1].text, 'Install the dependencies for me')
+
+  // The next request of session 2 carries the earlier turn again: the upstream sees the same prefix bytes.
+  await anthropic.messages.create({
+    model: 'claude-opus-5-5', max_tokens: 64, system: systemFor(app),
+    messages: [prompt, { role: 'assistant', content: 'Noted.' }, { role: 'user', content: 'Now run the build' }]
+  }, session('s2'))
+  const second = chats(fake).at(-1)!.body
+  assert.equal(JSON.stringify(second.system), JSON.stringify(first.system))
+  assert.equal(JSON.stringify(second.messages[0]), JSON.stringify(first.messages[0]), 'the first user turn reads the same bytes')
+
+  await anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor('/work/other'), messages: [prompt] }, session('s3'))
+  const other = chats(fake).at(-1)!.body
+  assert.deepEqual(other.messages[0].content, [{ type: 'text', text: 'Install the dependencies for me' }], 'another workspace does not see it')
+})
+
+/** The model searches memory first, then answers with what it found. */
+function searchingModel (request: RecordedRequest): FakeReply {
+  const messages: Json[] = request.body.messages
+  const last = messages.at(-1)!
+  const result = Array.isArray(last.content) ? last.content.find((block: Json) => block.type === 'tool_result') : undefined
+  if (result !== undefined) {
+    const text = typeof result.content === 'string' ? result.content : result.content.map((block: Json) => block.text).join('')
+    return { text: `From memory: ${text.includes('RabbitMQ') ? 'RabbitMQ' : 'nothing'}`, usage: { input: 30, output: 5 } }
+  }
+  return { toolCalls: [{ name: 'memory_search', arguments: { query: 'job queue' } }], usage: { input: 20, output: 5 } }
+}
+
+test('a model-initiated memory_search runs in the gateway; the client sees only the final answer, through both front doors', async (t) => {
+  const { fake, anthropic, openai, memory } = await setup(t)
+  fake.respondWith({ text: 'Noted.' })
+  await anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor('/work/api'), messages: [{ role: 'user', content: 'The job queue runs on RabbitMQ 3.13.' }] }, session('a1'))
+  await waitFor(async () => (await memory!.store.count()) > 0, 'the fact to be stored')
+  fake.respondWith(searchingModel)
+  const ask = { model: 'claude-opus-5-5', max_tokens: 64, system: systemFor('/work/api'), messages: [{ role: 'user' as const, content: 'What broker do we use?' }] }
+
+  const whole = await anthropic.messages.create(ask, session('a2'))
+  assert.deepEqual(whole.content, [{ type: 'text', text: 'From memory: RabbitMQ' }])
+  const turns = chats(fake).slice(-2)
+  assert.ok(turns[0]!.body.tools.some((tool: Json) => tool.name === 'memory_search'), 'the memory tools are declared to the model')
+  assert.ok(turns[1]!.body.messages.at(-1).content.some((block: Json) => block.type === 'tool_result'), 'the result went back to the model')
+
+  const stream = anthropic.messages.stream(ask, session('a3'))
+  const message = await stream.finalMessage()
+  assert.deepEqual(message.content.map((block) => block.type === 'text' ? block.text : block.type), ['From memory: RabbitMQ'])
+
+  const openaiAsk = { model: 'claude-opus-5-5', messages: [{ role: 'system' as const, content: systemFor('/work/api') }, { role: 'user' as const, content: 'What broker do we use?' }] }
+  const completion = await openai.chat.completions.create(openaiAsk, session('o1'))
+  assert.equal(completion.choices[0]!.message.content, 'From memory: RabbitMQ')
+  assert.equal(completion.choices[0]!.message.tool_calls, undefined)
+  let text = ''
+  for await (const chunk of await openai.chat.completions.create({ ...openaiAsk, stream: true }, session('o2'))) {
+    assert.equal(chunk.choices[0]?.delta.tool_calls, undefined)
+    text += chunk.choices[0]?.delta.content ?? ''
+  }
+  assert.equal(text, 'From memory: RabbitMQ')
+})
