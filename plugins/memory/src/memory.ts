@@ -17,6 +17,9 @@ export interface Remembered { id: number, kind: MemoryKind, content: string, sco
 /** What became of a candidate: stored, a repeat of a stored memory (reinforced), or not worth keeping. */
 export type Outcome = { status: 'stored', memory: Remembered } | { status: 'duplicate', id: number } | { status: 'skipped' }
 
+/** Preferences added to a recall that found fewer than the limit. */
+const STANDING = 3
+
 /** Nearest stored memories surprise looks at. */
 const NEIGHBOURS = 8
 
@@ -35,8 +38,31 @@ export class MemoryService {
     return this.settings.includeGlobal ? [workspaceScope(workspace), GLOBAL_SCOPE] : [workspaceScope(workspace)]
   }
 
-  recall (text: string, workspace: string, limit = this.settings.retrievalLimit, now = Date.now()): Ranked[] {
+  /** The memories that matter for a text, best first. */
+  search (text: string, workspace: string, limit = this.settings.retrievalLimit, now = Date.now()): Ranked[] {
     return this.store.search(text, this.scopes(workspace), limit, { halfLifeDays: this.settings.halfLifeDays, now })
+  }
+
+  /**
+   * What to remind the model of for a new prompt: the best matches, then — in the slots left, at most
+   * STANDING — the project's most important preferences, which apply whatever the prompt's words
+   * ("install the deps" has no word in common with "we use pnpm, never npm"). `skip`: ids the conversation
+   * was already reminded of.
+   */
+  async recall (text: string, workspace: string, skip: ReadonlySet<number> = new Set(), limit = this.settings.retrievalLimit, now = Date.now()): Promise<Ranked[]> {
+    const found = this.search(text, workspace, limit + skip.size, now).filter((memory) => !skip.has(memory.id)).slice(0, limit)
+    const room = Math.min(STANDING, limit - found.length)
+    if (room > 0) {
+      const have = new Set(found.map((memory) => memory.id))
+      let added = 0
+      for (const memory of await this.store.standing(this.scopes(workspace), room + skip.size + found.length)) {
+        if (added >= room) break
+        if (have.has(memory.id) || skip.has(memory.id)) continue
+        found.push({ ...memory, score: 0, relevance: 0 })
+        added++
+      }
+    }
+    return found
   }
 
   /** Extracts from a user's turn and stores what is surprising enough; returns what was stored. */

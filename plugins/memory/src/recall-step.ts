@@ -38,7 +38,9 @@ export function recallStep (options: RecallStepOptions): PipelineStep {
       if (prompt !== undefined) {
         const anchor = anchorOf(request.messages[prompt.index]!)
         if (!recorded.has(anchor)) {
-          const found = memory.recall(prompt.text, workspace)
+          const shown = records.shownIn(session)
+          const found = await memory.recall(prompt.text, workspace, shown)
+          for (const hit of found) shown.add(hit.id)
           await records.record(session, anchor, formatMemories(found, options.format))
           memory.store.touch(found.map((hit) => hit.id))
           const key = `${session}\u0000${anchor}`

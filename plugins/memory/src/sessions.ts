@@ -15,6 +15,8 @@ export class InjectionRecords {
   private readonly cache = new Map<string, Map<string, string>>()
   /** Which workspace each session works in (for the memory tools, which see only the session). */
   private readonly workspaces = new Map<string, string>()
+  /** Memory ids this process already put into each session (no need to repeat them in later prompts). */
+  private readonly shown = new Map<string, Set<number>>()
 
   constructor (db: Kysely<any>) {
     this.db = db as Db
@@ -35,6 +37,7 @@ export class InjectionRecords {
       const oldest = this.cache.keys().next().value as string
       this.cache.delete(oldest)
       this.workspaces.delete(oldest)
+      this.shown.delete(oldest)
     }
     return records
   }
@@ -45,6 +48,12 @@ export class InjectionRecords {
     if (text === '') return
     await this.db.insertInto('memory_injections').values({ session, anchor, text, created_at: now })
       .onConflict((conflict) => conflict.columns(['session', 'anchor']).doNothing()).execute()
+  }
+
+  shownIn (session: string): Set<number> {
+    let ids = this.shown.get(session)
+    if (ids === undefined) { ids = new Set(); this.shown.set(session, ids) }
+    return ids
   }
 
   setWorkspace (session: string, workspace: string): void { this.workspaces.set(session, workspace) }

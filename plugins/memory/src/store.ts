@@ -113,6 +113,14 @@ export class MemoryStore {
     return Number((await query.executeTakeFirstOrThrow()).n)
   }
 
+  /** The most important live preferences of the scopes (standing instructions), best first. */
+  async standing (scopes: string[], limit: number): Promise<Memory[]> {
+    if (limit <= 0) return []
+    return await this.db.selectFrom('memories').select(['id', 'scope', 'kind', 'content', 'importance', 'access_count', 'created_at', 'last_accessed_at'])
+      .where('scope', 'in', scopes).where('retired_at', 'is', null).where('kind', '=', 'preference')
+      .orderBy('importance', 'desc').orderBy('created_at', 'desc').limit(limit).execute() as Memory[]
+  }
+
   /** Counts a recall (access count and last access feed the ranking). */
   touch (ids: number[], now = Date.now()): void {
     if (ids.length === 0) return

@@ -31,7 +31,7 @@ export const sessions: Session[] = [
     workspace: API,
     turns: [
       { text: 'Hi there!', facts: [], chitChat: true },
-      { text: 'This app uses PostgreSQL 15 for the invoices and Redis for the job queue.', facts: [/PostgreSQL 15/] },
+      { text: 'This app uses PostgreSQL 15 for the invoices and Redis for the job queue.', facts: [/PostgreSQL 15/, /Redis for the job queue/] },
       { text: 'In this project we use pnpm, never npm.', facts: [/pnpm, never npm/] },
       { text: 'Can you look at why the invoice totals are off by a cent?', facts: [] },
       { text: 'Thanks, that works.', facts: [], chitChat: true },

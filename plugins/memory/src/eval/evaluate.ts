@@ -20,6 +20,8 @@ export interface EvaluationReport {
   /** Superseded memories that came back anyway. */
   stale: string[]
   wrong: string[]
+  /** Labelled facts nothing was stored for. */
+  notFound: string[]
 }
 
 const HOUR = 3_600_000
@@ -34,6 +36,7 @@ export async function evaluate (settings: Partial<MemorySettings> = {}): Promise
     let stored = 0; let correct = 0; let labelled = 0; let found = 0
     const chitChatStored: string[] = []
     const wrong: string[] = []
+    const notFound: string[] = []
     for (const session of sessions) {
       now += 24 * HOUR
       for (const turn of session.turns) {
@@ -41,7 +44,10 @@ export async function evaluate (settings: Partial<MemorySettings> = {}): Promise
         const kept: Remembered[] = await memory.learn(turn.text, session.workspace, now)
         stored += kept.length
         labelled += turn.facts.length
-        found += turn.facts.filter((fact) => kept.some((memoryOf) => fact.test(memoryOf.content))).length
+        for (const fact of turn.facts) {
+          if (kept.some((item) => fact.test(item.content))) found++
+          else notFound.push(turn.text)
+        }
         for (const item of kept) {
           if (turn.facts.some((fact) => fact.test(item.content))) correct++
           else wrong.push(item.content)
@@ -53,14 +59,14 @@ export async function evaluate (settings: Partial<MemorySettings> = {}): Promise
     const misses: string[] = []
     const stale: string[] = []
     for (const question of questions) {
-      const top = memory.recall(question.text, question.workspace, 5, now + HOUR)
+      const top = await memory.recall(question.text, question.workspace, new Set(), 5, now + HOUR)
       if (top.some((item) => question.expect.test(item.content))) hits++
       else misses.push(`${question.text} → ${top.map((item) => item.content).join(' | ') || '(nothing)'}`)
       const old = question.stale
       if (old !== undefined && top.some((item) => old.test(item.content))) stale.push(question.text)
     }
     return {
-      stored, correct, labelled, found, wrong, misses, stale, chitChatStored,
+      stored, correct, labelled, found, wrong, notFound, misses, stale, chitChatStored,
       precision: stored === 0 ? 0 : correct / stored,
       recall: labelled === 0 ? 0 : found / labelled,
       recallAt5: hits / questions.length
