@@ -9,7 +9,8 @@ test('preferences, decisions, project facts and first-mentioned entities are can
   assert.deepEqual(kinds('In this project we use pnpm, never npm.'), ['preference:project'])
   assert.deepEqual(kinds('We decided to use React for the dashboard.'), ['decision:project'])
   assert.deepEqual(kinds('This app uses PostgreSQL.'), ['fact:project'])
-  assert.deepEqual(kinds('The retry logic is in src/http/retry.ts and it looks fine to me'), ['entity:project'])
+  assert.deepEqual(kinds('Take a look at src/http/retry.ts when you can'), ['entity:project']);
+  assert.deepEqual(kinds('The retry logic is in src/http/retry.ts.'), ['fact:project'])
   assert.deepEqual(kinds('Remember that staging resets every Sunday.'), ['note:project'])
 })
 
