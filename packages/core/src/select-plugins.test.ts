@@ -10,7 +10,8 @@ const catalog: Catalog = [
   catalogEntry({ id: 'router', kind: 'service' }),
   catalogEntry({ id: 'provider-ollama', kind: 'provider', providers: ['ollama'] }),
   catalogEntry({ id: 'provider-openai', kind: 'provider', providers: ['openai'], enabledBy: ['OPENAI_API_KEY'] }),
-  catalogEntry({ id: 'provider-cloud', kind: 'provider', providers: ['bedrock', 'azure-openai'], enabledBy: ['AWS_BEDROCK_API_KEY', 'AZURE_OPENAI_API_KEY'] })
+  catalogEntry({ id: 'provider-cloud', kind: 'provider', providers: ['bedrock', 'azure-openai'], enabledBy: ['AWS_BEDROCK_API_KEY', 'AZURE_OPENAI_API_KEY'] }),
+  catalogEntry({ id: 'memory', kind: 'service', enabledBy: ['MEMORY_ENABLED'] })
 ]
 
 describe('selectPlugins', () => {
@@ -63,6 +64,13 @@ describe('selectPlugins', () => {
     assert.ok(selectPlugins({ OPENAI_API_KEY: 'sk-test' }, catalog).ids.includes('provider-openai'))
     assert.ok(selectPlugins({ AZURE_OPENAI_API_KEY: 'k' }, catalog).ids.includes('provider-cloud'))
     assert.ok(!selectPlugins({ OPENAI_API_KEY: '   ' }, catalog).ids.includes('provider-openai'), 'blank values do not count')
+  })
+
+  test('enabledBy on a service is a switch: MEMORY_ENABLED=true turns it on, false or unset leaves it off', () => {
+    assert.ok(selectPlugins({ MEMORY_ENABLED: 'true' }, catalog).ids.includes('memory'))
+    for (const value of [undefined, '', 'false', 'FALSE', '0', 'off', 'no']) {
+      assert.ok(!selectPlugins({ MEMORY_ENABLED: value }, catalog).ids.includes('memory'), String(value))
+    }
   })
 
   test('all four tiers set: their providers are loaded', () => {
