@@ -34,8 +34,15 @@ const QUERY_TERMS = 8
 const CANDIDATE_TERMS = 48
 /** Documents bm25 ranks before the finer ranking picks the top few. */
 const POOL = 50
-/** Document frequency is counted up to this: past it a term is common, however common. */
-const DF_CAP = 1000
+/**
+ * Document frequency is counted up to this; a term that reaches it is common and left out of the match
+ * (unless the text has nothing rarer): it would add thousands of postings to rank and little relevance.
+ */
+const DF_CAP = 200
+
+const DF_CACHE_TERMS = 50_000
+const DF_CACHE_WRITES = 200
+const DF_CACHE_MS = 60_000
 
 const COLUMNS = 'm.id, m.scope, m.kind, m.content, m.importance, m.access_count, m.created_at, m.last_accessed_at'
 
@@ -46,6 +53,15 @@ const COLUMNS = 'm.id, m.scope, m.kind, m.content, m.importance, m.access_count,
 export class MemoryStore {
   private readonly db: MemoryDb
   private readonly handle: SqliteHandle
+  /**
+   * Document frequencies seen lately: prompts repeat their words, and a slightly stale count still picks
+   * the rare terms. Dropped after DF_CACHE_WRITES writes or DF_CACHE_MS.
+   */
+  private dfCache = new Map<string, number>()
+  /** Terms no memory has (most of a prompt's words): cleared by every write. */
+  private readonly dfAbsent = new Set<string>()
+  private dfCacheWrites = 0
+  private dfCacheSince = Date.now()
 
   constructor (db: Kysely<any>, handle: SqliteHandle) {
     this.db = db as MemoryDb
@@ -53,6 +69,9 @@ export class MemoryStore {
   }
 
   async add (memory: NewMemory, now = Date.now()): Promise<number> {
+    // A term cached as absent may now be present (in any of its stemmed forms): forget the absences.
+    this.dfCacheWrites++
+    this.dfAbsent.clear()
     return await this.db.transaction().execute(async (trx) => {
       const row = await trx.insertInto('memories')
         .values({ ...memory, access_count: 0, created_at: now, last_accessed_at: now, retired_at: null, superseded_by: null })
@@ -65,6 +84,7 @@ export class MemoryStore {
 
   /** Bulk load (benchmarks, imports): one transaction, the index filled from the table in one statement. */
   async addMany (memories: Array<NewMemory & { created_at: number }>): Promise<void> {
+    this.clearDf()
     await this.db.transaction().execute(async (trx) => {
       const first = (await trx.selectFrom('memories').select(sql<number>`coalesce(max(id), 0)`.as('max')).executeTakeFirstOrThrow()).max
       for (let i = 0; i < memories.length; i += 500) {
@@ -151,12 +171,28 @@ export class MemoryStore {
   rarestTerms (text: string, count = QUERY_TERMS): string[] {
     const seen = [...new Set(terms(text))].slice(0, CANDIDATE_TERMS)
     const df = this.handle.prepare('select count(*) as n from (select 1 from memory_fts where memory_fts match ? limit ?)')
+    if (this.dfCache.size + this.dfAbsent.size > DF_CACHE_TERMS || this.dfCacheWrites > DF_CACHE_WRITES || Date.now() - this.dfCacheSince > DF_CACHE_MS) this.clearDf()
     const counted: Array<{ term: string, n: number }> = []
     for (const term of seen) {
-      const n = (df.get(`content : ${ftsLiteral(term)}`, DF_CAP) as { n: number }).n
+      if (this.dfAbsent.has(term)) continue
+      let n = this.dfCache.get(term)
+      if (n === undefined) {
+        n = (df.get(`content : ${ftsLiteral(term)}`, DF_CAP) as { n: number }).n
+        if (n === 0) this.dfAbsent.add(term)
+        else this.dfCache.set(term, n)
+      }
       if (n > 0) counted.push({ term, n })
     }
-    return counted.sort((a, b) => a.n - b.n).slice(0, count).map(({ term }) => term)
+    counted.sort((a, b) => a.n - b.n)
+    const rare = counted.filter(({ n }) => n < DF_CAP)
+    return (rare.length > 0 ? rare.slice(0, count) : counted.slice(0, 2)).map(({ term }) => term)
+  }
+
+  private clearDf (): void {
+    this.dfCache = new Map()
+    this.dfAbsent.clear()
+    this.dfCacheWrites = 0
+    this.dfCacheSince = Date.now()
   }
 
   /** Deletes retired rows, memories older than `maxAgeDays` and, per scope, all but the best `maxCount`. */
