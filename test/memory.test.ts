@@ -124,3 +124,30 @@ test('a model-initiated memory_search runs in the gateway; the client sees only 
   }
   assert.equal(text, 'From memory: RabbitMQ')
 })
+
+test('management API: add, list, search and forget per workspace, behind LYNKR_API_KEY', async (t) => {
+  const { gateway } = await setup(t, { MEMORY_ENABLED: 'true', LYNKR_API_KEY: 'secret' })
+  const call = async (method: string, path: string, body?: unknown, key = 'secret'): Promise<{ status: number, json: Json }> => {
+    const response = await fetch(`${gateway.url}${path}`, { method, headers: { 'x-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) })
+    return { status: response.status, json: await response.json() as Json }
+  }
+  assert.equal((await call('GET', '/v1/memories?workspace=/work/app', undefined, 'wrong')).status, 401)
+  const missing = await call('GET', '/v1/memories')
+  assert.equal(missing.status, 400)
+  assert.match(JSON.stringify(missing.json), /workspace is required/)
+
+  const added = await call('POST', '/v1/memories', { workspace: '/work/app', content: 'Deploys go through the staging cluster first', kind: 'decision' })
+  assert.equal(added.status, 201)
+  await call('POST', '/v1/memories', { workspace: '/work/other', content: 'Deploys go straight to production' })
+  const again = await call('POST', '/v1/memories', { workspace: '/work/app', content: 'Deploys go through the staging cluster first' })
+  assert.deepEqual(again.json, { id: added.json.id, duplicate: true })
+
+  const listed = await call('GET', '/v1/memories?workspace=/work/app')
+  assert.deepEqual(listed.json.data.map((memory: Json) => [memory.kind, memory.content]), [['decision', 'Deploys go through the staging cluster first']])
+  const found = await call('GET', '/v1/memories?workspace=/work/other&q=deploying')
+  assert.deepEqual(found.json.data.map((memory: Json) => memory.content), ['Deploys go straight to production'])
+
+  assert.equal((await call('DELETE', `/v1/memories/${String(added.json.id)}?workspace=/work/other`)).status, 404, 'another workspace cannot delete it')
+  assert.equal((await call('DELETE', `/v1/memories/${String(added.json.id)}?workspace=/work/app`)).status, 200)
+  assert.deepEqual((await call('GET', '/v1/memories?workspace=/work/app')).json.data, [])
+})

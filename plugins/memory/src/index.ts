@@ -9,6 +9,7 @@ import { MemoryService } from './memory.ts'
 import { InjectionRecords } from './sessions.ts'
 import { recallStep } from './recall-step.ts'
 import { memoryTools } from './tools.ts'
+import { memoryRoutes } from './routes.ts'
 import type { InjectionFormat } from './inject.ts'
 
 export interface MemoryOptions {
@@ -49,6 +50,7 @@ async function memoryPlugin (app: FastifyInstance, options: MemoryOptions): Prom
       onError: (error) => { app.log.error({ err: error }, 'memory extraction failed') }
     }))
   }
+  memoryRoutes(app, memory)
   if (options.tools) for (const tool of memoryTools(memory, records)) app.lynkr.gatewayTools.register(tool)
 
   // Housekeeping: at boot, then every few hours, so caps hold on a gateway that runs for months.
