@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
 import type { GatewayTool } from 'lynkr'
-import { startFakeAnthropic } from './helpers/fake-anthropic.ts'
+import { setupAnthropicGateway } from './helpers/anthropic-gateway.ts'
 import { startFakeOpenAI } from './helpers/fake-openai.ts'
 import { openAIEnv, startGateway } from './helpers/gateway.ts'
 import type { FakeReply, FakeUpstream, RecordedRequest } from './helpers/fake-script.ts'
@@ -12,21 +12,7 @@ import { responseCache } from '../docs/examples/response-cache.ts'
 // Middleware around the chat service, through both front doors, with the official clients parsing every answer.
 // The upstream is the fake Anthropic API, which refuses a history whose tool_use blocks are not answered.
 
-const anthropicEnv = (url: string, extra: Record<string, string> = {}): Record<string, string> => ({
-  MODEL_PROVIDER: 'azure-anthropic', AZURE_ANTHROPIC_ENDPOINT: `${url}/anthropic`, AZURE_ANTHROPIC_API_KEY: 'azure-key', AZURE_ANTHROPIC_MODEL: 'claude-sonnet-4-5', ...extra
-})
-
-async function setup (t: { after: (fn: () => Promise<void>) => void }, extra: Record<string, string> = {}) {
-  const fake = await startFakeAnthropic({ apiKey: 'azure-key' })
-  const gateway = await startGateway(anthropicEnv(fake.url, extra))
-  t.after(async () => { await gateway.close(); await fake.close() })
-  return {
-    fake,
-    gateway,
-    anthropic: new Anthropic({ baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0 }),
-    openai: new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0 })
-  }
-}
+const setup = setupAnthropicGateway
 
 type Json = Record<string, any>
 

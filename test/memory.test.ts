@@ -1,10 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
-import Anthropic from '@anthropic-ai/sdk'
-import OpenAI from 'openai'
-import { startFakeAnthropic } from './helpers/fake-anthropic.ts'
-import { startGateway } from './helpers/gateway.ts'
+import { setupAnthropicGateway } from './helpers/anthropic-gateway.ts'
 import type { FakeReply, FakeUpstream, RecordedRequest } from './helpers/fake-script.ts'
 
 // Long-term memory through the real gateway (MEMORY_ENABLED=true) and the fake Anthropic upstream, which
@@ -13,21 +10,9 @@ import type { FakeReply, FakeUpstream, RecordedRequest } from './helpers/fake-sc
 type Json = Record<string, any>
 interface MemoryDecorator { store: { count: () => Promise<number> } }
 
-const anthropicEnv = (url: string, extra: Record<string, string> = {}): Record<string, string> => ({
-  MODEL_PROVIDER: 'azure-anthropic', AZURE_ANTHROPIC_ENDPOINT: `${url}/anthropic`, AZURE_ANTHROPIC_API_KEY: 'azure-key', AZURE_ANTHROPIC_MODEL: 'claude-sonnet-4-5', ...extra
-})
-
 async function setup (t: { after: (fn: () => Promise<void>) => void }, extra: Record<string, string> = { MEMORY_ENABLED: 'true' }) {
-  const fake = await startFakeAnthropic({ apiKey: 'azure-key' })
-  const gateway = await startGateway(anthropicEnv(fake.url, extra))
-  t.after(async () => { await gateway.close(); await fake.close() })
-  return {
-    fake,
-    gateway,
-    memory: (gateway.app as unknown as { memory?: MemoryDecorator }).memory,
-    anthropic: new Anthropic({ baseURL: gateway.url, apiKey: 'client-key', maxRetries: 0 }),
-    openai: new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'client-key', maxRetries: 0 })
-  }
+  const setup = await setupAnthropicGateway(t, extra)
+  return { ...setup, memory: (setup.gateway.app as unknown as { memory?: MemoryDecorator }).memory }
 }
 
 const chats = (fake: FakeUpstream): RecordedRequest[] => fake.requests.filter((request) => request.body?.messages !== undefined)
