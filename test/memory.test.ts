@@ -1,6 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setupAnthropicGateway } from './helpers/anthropic-gateway.ts'
 import type { FakeReply, FakeUpstream, RecordedRequest } from './helpers/fake-script.ts'
 
@@ -135,4 +138,33 @@ test('management API: add, list, search and forget per workspace, behind LYNKR_A
   assert.equal((await call('DELETE', `/v1/memories/${String(added.json.id)}?workspace=/work/other`)).status, 404, 'another workspace cannot delete it')
   assert.equal((await call('DELETE', `/v1/memories/${String(added.json.id)}?workspace=/work/app`)).status, 200)
   assert.deepEqual((await call('GET', '/v1/memories?workspace=/work/app')).json.data, [])
+})
+
+test('the store outlives a restart: pruning caps each project at boot, and a session\'s injection reads the same bytes after the restart', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lynkr-memory-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const first = await setupAnthropicGateway(t, { MEMORY_ENABLED: 'true', LYNKR_DATA_DIR: dir })
+  first.fake.respondWith({ text: 'Noted.' })
+  const ask = async (anthropic: typeof first.anthropic, content: string, id: string): Promise<void> => {
+    await anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor('/work/app'), messages: [{ role: 'user', content }] }, session(id))
+  }
+  const memory = (first.gateway.app as unknown as { memory: MemoryDecorator }).memory
+  for (const [i, fact] of ['The API listens on port 8080.', 'Invoices are stored in PostgreSQL 15.', 'Tests use Vitest 2 with jsdom.'].entries()) {
+    await ask(first.anthropic, fact, `learn-${i}`)
+    await waitFor(async () => (await memory.store.count()) === i + 1, `fact ${i + 1} to be stored`)
+  }
+  await ask(first.anthropic, 'Which port does the API use and where are invoices stored?', 'resume')
+  const before = chats(first.fake).at(-1)!.body.messages[0]
+  assert.match(before.content[0].text, /port 8080/)
+  await first.gateway.close()
+
+  const second = await setupAnthropicGateway(t, { MEMORY_ENABLED: 'true', LYNKR_DATA_DIR: dir, MEMORY_MAX_COUNT: '2' })
+  second.fake.respondWith({ text: 'Sure.' })
+  const pruned = (second.gateway.app as unknown as { memory: MemoryDecorator }).memory
+  await waitFor(async () => (await pruned.store.count()) === 2, 'boot pruning to keep 2 memories')
+  await second.anthropic.messages.create({
+    model: 'claude-opus-5-5', max_tokens: 64, system: systemFor('/work/app'),
+    messages: [{ role: 'user', content: 'Which port does the API use and where are invoices stored?' }, { role: 'assistant', content: 'Noted.' }, { role: 'user', content: 'Thanks' }]
+  }, session('resume'))
+  assert.equal(JSON.stringify(chats(second.fake).at(-1)!.body.messages[0]), JSON.stringify(before), 'the resumed session\'s first turn reads the same bytes')
 })

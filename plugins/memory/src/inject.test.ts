@@ -23,6 +23,7 @@ test('a new prompt is the last user message with text of its own; a tool-result 
   const withReminder = request([{ role: 'user', content: [{ type: 'text', text: '<system-reminder>x</system-reminder>' }, { type: 'text', text: 'Fix it' }] }])
   assert.deepEqual(latestPrompt(withReminder), { index: 0, text: 'Fix it' })
   assert.equal(latestPrompt(request([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: 'ok' }] }])), undefined)
+  assert.equal(latestPrompt(request([{ role: 'user', content: [{ type: 'text', text: '<command-name>/clear</command-name>' }, { type: 'text', text: '<local-command-stdout></local-command-stdout>' }] }])), undefined, 'client command echoes are not prompts')
 })
 
 test('injections go into the recorded user message, never the system prompt, and read the same bytes every time', () => {

@@ -26,7 +26,8 @@ export function workspaceOf (request: ChatRequest): string | undefined {
   return undefined
 }
 
-const isReminder = (text: string): boolean => text.trimStart().startsWith('<system-reminder>')
+/** Text the client wrapped in its own tags (`<system-reminder>`, `<command-name>`, `<local-command-stdout>`), not the person's words. */
+const isReminder = (text: string): boolean => /^<([a-z][\w-]*)>[\s\S]*<\/\1>$/.test(text.trim())
 
 /** What the person wrote in a user message: its text blocks, without the client's reminders. */
 export function promptText (message: ChatMessage): string {
