@@ -12,6 +12,9 @@ test('preferences, decisions, project facts and first-mentioned entities are can
   assert.deepEqual(kinds('Take a look at src/http/retry.ts when you can'), ['entity:project']);
   assert.deepEqual(kinds('The retry logic is in src/http/retry.ts.'), ['fact:project'])
   assert.deepEqual(kinds('Remember that staging resets every Sunday.'), ['note:project'])
+  assert.deepEqual(kinds('Use tabs, not spaces, in this repo.'), ['preference:project'], 'an instruction for this repo')
+  assert.deepEqual(kinds('I usually write commit messages in the imperative mood.'), ['preference:global'])
+  assert.deepEqual(kinds('I think the bug is in the parser, maybe.'), [], 'a hedged remark about the moment')
 })
 
 test('a turn with several statements gives one candidate per statement; the lead-in is stripped', () => {

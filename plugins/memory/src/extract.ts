@@ -15,15 +15,17 @@ export interface Candidate {
 
 const CHIT_CHAT = /^(?:hi|hello|hey|yo|thanks?(?: you)?|thx|ty|ok(?:ay)?|k|sure|yes|yep|yeah|no|nope|great|cool|nice|awesome|perfect|good|fine|lgtm|sounds good|got it|makes sense|go ahead|continue|do it|please do|done|right|correct|exactly|agreed|good (?:morning|night|job)|well done|bye|cheers)\b[\s!.,:)]*(?:thanks?(?: you)?|again|a lot|so much|please|that works|for that|for the help|man|mate)?[\s!.,:)]*$/i
 
-const PREFERENCE = /\b(?:i|we)\s+(?:really\s+|strongly\s+|always\s+)?(?:prefer|like to|love to|hate|dislike|want to avoid|don'?t like|do not like|would rather)\b|\b(?:always|never|don'?t ever|do not ever|please don'?t|avoid)\s+(?:use|using|add|write|run|put|commit|push|call|import|format|mock|touch|rely)\b|\bmy (?:preference|favou?rite)\b|\b(?:i|we) use\b.*\b(?:never|not|instead of|rather than|over)\b|\bprefer\b.*\b(?:over|to|instead of)\b/i
+const PREFERENCE = /\b(?:i|we)\s+(?:usually|normally|typically|tend to)\s+\w+|\b(?:i|we)\s+(?:really\s+|strongly\s+|always\s+)?(?:prefer|like to|love to|hate|dislike|want to avoid|don'?t like|do not like|would rather)\b|\b(?:always|never|don'?t ever|do not ever|please don'?t|avoid)\s+(?:use|using|add|write|run|put|commit|push|call|import|format|mock|touch|rely)\b|\bmy (?:preference|favou?rite)\b|\b(?:i|we) use\b.*\b(?:never|not|instead of|rather than|over)\b|\bprefer\b.*\b(?:over|to|instead of)\b/i
 const DECISION = /\b(?:we|i|team)\s+(?:have\s+|'ve\s+)?(?:decided|chose|chosen|agreed|settled on|are going with|'re going with|will go with|went with|are going to use|will use)\b|\blet'?s (?:use|go with|switch to|stick with|move to)\b|\bdecision\s*:|\bwe(?:'ve| have)? (?:switched|moved|migrated) (?:to|from|away)\b/i
 const FACT = /\b(?:this|the|our|my)\s+(?:app|application|project|repo|repository|codebase|service|api|backend|frontend|server|database|db|site|cli|library|package|monorepo|team|ci|pipeline|deployment|tests?)\b[^.?!]*?\b(?:uses|use|is|are|runs|run|lives|live|talks|stores|store|deploys|deploy|depends|needs|targets|requires|has|listens|builds|written|built|hosted)\b|\b(?:in this (?:project|repo|codebase)|here),? we (?:use|run|deploy|build|write|keep|store)\b|\bwe (?:use|run on|deploy (?:to|on)|host on|build with|test with|store)\b|\b(?:lives|is located|is defined|is stored|are stored) (?:in|at|under)\b|\bport \d{2,5}\b|\b(?:listens|runs) on\b/i
 /** "Never print secrets…", "Always run the linter…": a standing instruction. */
 const RULE = /^(?:please\s+)?(?:always|never|don'?t ever|do not ever)\s+\w+/i
 /** A plain statement of fact: a subject, a linking verb, and something specific (a name, number or path). */
-const STATEMENT_VERB = /\b(?:is|are|uses|use|runs|run|lives|live|has|have|stores|store|reports?|ships|served|signed|built|written|deployed|hosted|listens|trains?|needs|targets|depends|requires)\b/i
+const STATEMENT_VERB = /\b(?:is|are|gets|get|uses|use|runs|run|lives|live|has|have|stores|store|reports?|ships|served|signed|built|written|deployed|hosted|listens|trains?|needs|targets|depends|requires)\b/i
 const IMPERATIVE = /^(?:please|fix|add|can|could|would|let|make|create|write|update|remove|delete|run|check|look|show|tell|explain|help|try|use|implement|refactor|rename|move|change|install|open|set|build|deploy|find|give|go|do|don'?t|see|read|put|debug|test|review|now)\b/i
 const SPECIFIC = /(?:^|\s)\S*(?:\d|[a-z][A-Z]|\.[a-z]{2,}|\/)\S*|\s[A-Z][a-zA-Z]+/
+/** Hedged or passing remarks ("I think the bug is in x.ts") are about the moment, not the project. */
+const HEDGE = /\b(?:i think|i guess|maybe|probably|perhaps|seems|might|looks like|again)\b/i
 const REMEMBER = /\b(?:remember|note|keep in mind|don'?t forget|fyi|for future reference)\b(?: that)?[:,]?/i
 const CHANGE = /\b(?:switched|switching|moved|moving|migrated|migrating|changed|replaced|replacing)\s+(?:to|from|over|away)?\b|\bno longer\b|\binstead of\b|\bnot anymore\b|\banymore\b|\bfrom now on\b|\bnow (?:use|uses|using|run|runs|prefer)\b|\bactually\b/i
 const QUESTION = /\?\s*$|^(?:what|which|how|why|where|when|who|can|could|would|should|is|are|do|does|did)\b/i
@@ -69,7 +71,8 @@ export function extractCandidates (text: string): Candidate[] {
     if (DECISION.test(sentence)) kind = 'decision'
     else if (PREFERENCE.test(sentence)) kind = 'preference'
     else if (RULE.test(sentence)) kind = 'preference'
-    else if (FACT.test(sentence) || (!IMPERATIVE.test(sentence) && STATEMENT_VERB.test(sentence) && SPECIFIC.test(sentence))) kind = 'fact'
+    else if (IMPERATIVE.test(sentence) && /\b(?:in|for) (?:this|our) (?:project|repo|repository|codebase|app)\b/i.test(sentence)) kind = 'preference'
+    else if (FACT.test(sentence) || (!IMPERATIVE.test(sentence) && !HEDGE.test(sentence) && STATEMENT_VERB.test(sentence) && SPECIFIC.test(sentence))) kind = 'fact'
     else if (remember) kind = 'note'
     else if (change && terms(sentence).length >= 2) kind = 'decision'
     if (kind !== undefined) {

@@ -25,6 +25,7 @@ const API = '/home/dev/billing-api'
 const WEB = '/home/dev/storefront'
 const CLI = '/home/dev/deploy-cli'
 const ML = '/home/dev/forecast-ml'
+const PAY = '/home/dev/payments'
 
 export const sessions: Session[] = [
   {
@@ -72,6 +73,23 @@ export const sessions: Session[] = [
       { text: 'We store the training data in S3 under s3://forecast-data/raw.', facts: [/s3:\/\/forecast-data\/raw/] },
       { text: 'Got it, thanks a lot.', facts: [], chitChat: true },
       { text: 'Remember that the holiday features must be recomputed every January.', facts: [/holiday features/] }
+    ]
+  },
+  // Written after the extractor, as a check on it (then kept): other phrasings, more chit-chat.
+  {
+    workspace: PAY,
+    turns: [
+      { text: 'Our backend talks to Stripe through a thin wrapper in lib/payments.', facts: [/Stripe/] },
+      { text: 'Nice work!', facts: [], chitChat: true },
+      { text: 'We are going with GraphQL for the public API.', facts: [/GraphQL/] },
+      { text: 'The staging database gets wiped every night at 2am.', facts: [/wiped every night/] },
+      { text: 'Use tabs, not spaces, in this repo.', facts: [/tabs, not spaces/] },
+      { text: 'Alright, let\'s continue.', facts: [], chitChat: true },
+      { text: 'That did not work, the test still fails.', facts: [] },
+      { text: 'Docs are generated with TypeDoc into docs/api.', facts: [/TypeDoc/] },
+      { text: 'Our team deploys on Fridays only after 10am.', facts: [/Fridays/] },
+      { text: 'Looks good to me, merge it.', facts: [], chitChat: true },
+      { text: 'Make sure to never commit the .env file.', facts: [/\.env file/] }
     ]
   },
   // Later sessions: repeats (nothing new), superseding facts, more preferences.
@@ -141,6 +159,9 @@ export const questions: Question[] = [
   { workspace: ML, text: 'Which metric do we report for evaluation?', expect: /MAPE/ },
   { workspace: ML, text: 'Set up a notebook for the new experiment', expect: /notebooks/ },
   { workspace: ML, text: 'Anything special about the holiday features?', expect: /holiday features/ },
+  { workspace: PAY, text: 'When is the staging database reset?', expect: /wiped every night/ },
+  { workspace: PAY, text: 'Which payment provider does the backend call?', expect: /Stripe/ },
+  { workspace: PAY, text: 'How are the API docs generated?', expect: /TypeDoc/ },
   // A personal preference stated in one project follows the user to another.
   { workspace: CLI, text: 'Open a pull request with these changes', expect: /small pull requests/ }
 ]
