@@ -47,7 +47,8 @@ test('aliases convert units and never override lynkr\'s own variable', () => {
 
 test('providers are enabled by credentials, never by an endpoint or a model', async () => {
   for (const entry of catalog) {
-    if (entry.enabledBy === undefined) continue
+    // A service's enabledBy is its on/off switch (MEMORY_ENABLED), not a credential.
+    if (entry.enabledBy === undefined || entry.kind !== 'provider') continue
     const { manifest } = await entry.load()
     for (const name of entry.enabledBy) {
       assert.ok(manifest.secrets?.includes(name) === true || name.endsWith('_AUTH'), `${entry.id} is enabled by ${name}, which is not a credential`)
