@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ChatRequest } from '@lynkr/protocol'
-import { anchorOf, applyInjections, formatMemories, latestPrompt, workspaceOf } from './inject.ts'
+import { anchorOf, applyInjections, formatMemories, latestPrompt } from './inject.ts'
 import type { Ranked } from './store.ts'
 
 const request = (messages: ChatRequest['messages'], system = 'You are Claude Code.'): ChatRequest => ({
@@ -9,15 +9,6 @@ const request = (messages: ChatRequest['messages'], system = 'You are Claude Cod
 })
 
 const memory = (content: string): Ranked => ({ id: 1, scope: 'w1', kind: 'preference', content, importance: 0.5, access_count: 0, created_at: 0, last_accessed_at: 0, score: 1, relevance: 1 })
-
-test('the workspace is the working directory the prompt states (system, then a mid-conversation system message)', () => {
-  assert.equal(workspaceOf(request([{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], 'Env:\nPrimary working directory: /home/dev/app\nPlatform: linux')), '/home/dev/app')
-  assert.equal(workspaceOf(request([
-    { role: 'system', content: [{ type: 'text', text: '<env>\nWorking directory: /srv/shop\n</env>' }] },
-    { role: 'user', content: [{ type: 'text', text: 'hi' }] }
-  ])), '/srv/shop')
-  assert.equal(workspaceOf(request([{ role: 'user', content: [{ type: 'text', text: 'hi' }] }])), undefined)
-})
 
 test('a new prompt is the last user message with text of its own; a tool-result turn is not', () => {
   const withReminder = request([{ role: 'user', content: [{ type: 'text', text: '<system-reminder>x</system-reminder>' }, { type: 'text', text: 'Fix it' }] }])

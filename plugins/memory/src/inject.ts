@@ -4,26 +4,9 @@ import type { Ranked } from './store.ts'
 
 export type InjectionFormat = 'system-reminder' | 'plain'
 
-/** Claude Code states its working directory in the environment part of its prompt. */
-const WORKING_DIRECTORY = /(?:Primary working directory|Working directory|Current working directory|cwd)\s*:\s*`?([^\s`<>"]+)/i
-
 function textsOf (content: ContentBlock[] | string): string[] {
   if (typeof content === 'string') return [content]
   return content.flatMap((block) => block.type === 'text' ? [block.text] : [])
-}
-
-/** The workspace a request works in: the working directory its prompt states (system, then system messages, then user turns). */
-export function workspaceOf (request: ChatRequest): string | undefined {
-  const places = [
-    ...(request.system ?? []).map((block) => block.text),
-    ...request.messages.filter((message) => message.role === 'system').flatMap((message) => textsOf(message.content)),
-    ...request.messages.filter((message) => message.role === 'user').slice(0, 2).flatMap((message) => textsOf(message.content))
-  ]
-  for (const text of places) {
-    const match = WORKING_DIRECTORY.exec(text)
-    if (match !== null) return match[1]!.replace(/[.,;]+$/, '')
-  }
-  return undefined
 }
 
 /** Text the client wrapped in its own tags (`<system-reminder>`, `<command-name>`, `<local-command-stdout>`), not the person's words. */

@@ -1,6 +1,5 @@
-import type { CallContext, ChatRequest, PipelineStep } from '@lynkr/protocol'
-import { sessionKey } from '@lynkr/core'
-import { anchorOf, applyInjections, formatMemories, latestPrompt, workspaceOf } from './inject.ts'
+import type { ChatRequest, PipelineStep, StepContext } from '@lynkr/protocol'
+import { anchorOf, applyInjections, formatMemories, latestPrompt } from './inject.ts'
 import type { InjectionFormat } from './inject.ts'
 import type { MemoryService } from './memory.ts'
 import type { InjectionRecords } from './sessions.ts'
@@ -29,9 +28,11 @@ export function recallStep (options: RecallStepOptions): PipelineStep {
   return {
     name: 'memory-recall',
     stage: 'recall',
-    run: async (request: ChatRequest, context: CallContext): Promise<ChatRequest> => {
-      const session = sessionKey(context.headers ?? {}, request)
-      const workspace = workspaceOf(request) ?? DEFAULT_WORKSPACE
+    run: async (request: ChatRequest, context: StepContext): Promise<ChatRequest> => {
+      // Core's identities: the session (header or conversation hash) and the project (x-lynkr-workspace or the
+      // working directory Claude Code states), the same ones the gateway tools see.
+      const session = context.session.id
+      const workspace = context.workspace?.id ?? DEFAULT_WORKSPACE
       records.setWorkspace(session, workspace)
       const recorded = await records.of(session)
       const prompt = latestPrompt(request)

@@ -29,4 +29,7 @@ test('a workspace: the x-lynkr-workspace header, else the working directory stat
   assert.deepEqual(workspaceOf(claudeCode, { 'x-lynkr-workspace': 'acme/api' }), { id: 'acme/api', source: 'header' })
   assert.deepEqual(workspaceOf(base([user('hi')], 'Primary working directory: /srv/app'), {}), { id: '/srv/app', source: 'system-prompt' })
   assert.equal(workspaceOf(base([user('hi')], 'You are helpful.'), {}), undefined)
+  // Stated in prose or quoted: the path alone, spaces kept, closing punctuation and backticks left out.
+  assert.deepEqual(workspaceOf(base([user('hi')], 'Working directory: `/home/dev/my app`.'), {}), { id: '/home/dev/my app', source: 'system-prompt' })
+  assert.deepEqual(workspaceOf(base([user('hi')], '<env>\nWorking directory: /srv/shop\n</env>'), {}), { id: '/srv/shop', source: 'system-prompt' })
 })
