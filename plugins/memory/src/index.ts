@@ -90,7 +90,7 @@ export const manifest = defineManifest({
     MEMORY_MAX_AGE_DAYS: Type.Integer({ default: 365, minimum: 0, description: 'memories not recalled for this many days are deleted; 0 = keep' }),
     MEMORY_DECAY_HALF_LIFE_DAYS: Type.Number({ default: 30, minimum: 0, description: 'days after which recency counts half in ranking; 0 = no decay' }),
     MEMORY_INCLUDE_GLOBAL: Type.Boolean({ default: true, description: 'recall global memories (personal preferences) in every project' }),
-    MEMORY_INJECTION_FORMAT: Type.Union([Type.Literal('system-reminder'), Type.Literal('plain')], { default: 'system-reminder', description: 'how recalled memories are written into the user turn' }),
+    MEMORY_INJECTION_FORMAT: Type.Union([Type.Literal('system-reminder'), Type.Literal('plain'), Type.Literal('system'), Type.Literal('assistant_preamble')], { default: 'system-reminder', description: 'how recalled memories are written into the user turn (Lynkr\'s system and assistant_preamble are accepted and mean system-reminder: memories never enter the cached system prompt)' }),
     MEMORY_EXTRACTION_ENABLED: Type.Boolean({ default: true, description: 'learn preferences, decisions and project facts from user turns (no model call)' }),
     MEMORY_TOOLS_ENABLED: Type.Boolean({ default: true, description: 'offer memory_search, memory_add and memory_forget to the model (run by the gateway)' })
   }),
@@ -101,7 +101,8 @@ export const manifest = defineManifest({
     maxAgeDays: env.MEMORY_MAX_AGE_DAYS,
     halfLifeDays: env.MEMORY_DECAY_HALF_LIFE_DAYS,
     includeGlobal: env.MEMORY_INCLUDE_GLOBAL,
-    injectionFormat: env.MEMORY_INJECTION_FORMAT,
+    // Lynkr's values put memories into the system prompt or an assistant preamble, which moves the cached prefix.
+    injectionFormat: env.MEMORY_INJECTION_FORMAT === 'plain' ? 'plain' : 'system-reminder',
     extraction: env.MEMORY_EXTRACTION_ENABLED,
     tools: env.MEMORY_TOOLS_ENABLED
   })
