@@ -55,9 +55,12 @@ test('a .env made from Lynkr\'s .env.example boots, warns once with the unsuppor
   const warnings = lines.filter((line) => line.level === 40 && /Lynkr variable/.test(line.msg))
   assert.equal(warnings.length, 1, `one warning: ${JSON.stringify(warnings)}`)
   const warning = warnings[0]!.msg as string
-  for (const group of ['long-term memory: MEMORY_ENABLED', 'Headroom compression sidecar: HEADROOM_ENABLED', 'MCP servers and sandbox: MCP_SANDBOX_ENABLED', 'token optimization: ', 'policy guardrails: ', 'web search and fetch service: WEB_SEARCH_ENDPOINT', 'routing intelligence: OPENROUTER_MAX_TOOLS_FOR_ROUTING;']) {
+  for (const group of ['long-term memory: MEMORY_DECAY_ENABLED', 'Headroom compression sidecar: HEADROOM_ENABLED', 'MCP servers and sandbox: MCP_SANDBOX_ENABLED', 'token optimization: ', 'policy guardrails: ', 'web search and fetch service: WEB_SEARCH_ENDPOINT', 'routing intelligence: OPENROUTER_MAX_TOOLS_FOR_ROUTING;']) {
     assert.ok(warning.includes(group), `the warning names "${group}": ${warning}`)
   }
+  // MEMORY_ENABLED and the memory variables lynkr reads are supported now: not reported.
+  assert.ok(!/\bMEMORY_ENABLED\b/.test(warning), warning)
+  assert.equal(app.lynkr.plugins.includes('memory'), true)
   // What asks for nothing lynkr lacks is not reported: features turned off, client-side tools, always-on tracking, NODE_ENV.
   // Nor the settings of a feature whose switch is off (CAVEMAN_LEVEL with CAVEMAN_ENABLED=false, TinyFish without its key).
   for (const quiet of ['CAVEMAN_', 'TASK_DECOMPOSITION_ENABLED', 'LYNKR_VISIBLE_ROUTING', 'LYNKR_PREFLIGHT_', 'TOOL_EXECUTION_MODE', 'SUGGESTION_MODE_MODEL', 'TOKEN_TRACKING_ENABLED', 'NODE_ENV', 'PREFER_OLLAMA', 'HEADROOM_LLMLINGUA', 'TINYFISH_']) {
@@ -69,7 +72,7 @@ test('a .env made from Lynkr\'s .env.example boots, warns once with the unsuppor
   // /health/ready shows the same, with the aliases and their converted values.
   const ready = await request(`${url}/health/ready`)
   const body = await ready.body.json() as any
-  assert.deepEqual(body.lynkrVariables.unsupported['long-term memory'].slice(0, 2), ['MEMORY_ENABLED', 'MEMORY_RETRIEVAL_LIMIT'])
+  assert.deepEqual(body.lynkrVariables.unsupported['long-term memory'].slice(0, 2), ['MEMORY_DECAY_ENABLED', 'MEMORY_DECAY_HALF_LIFE'])
   assert.deepEqual(body.lynkrVariables.aliases.API_RETRY_MAX_RETRIES, { as: 'UPSTREAM_MAX_RETRIES', value: '3' })
   assert.deepEqual(body.lynkrVariables.aliases.LOAD_SHEDDING_ACTIVE_REQUESTS_THRESHOLD, { as: 'LOAD_SHED_MAX_CONCURRENT_UPSTREAM', value: '1000' })
   assert.equal(body.lynkrVariables.aliases.LOAD_SHEDDING_MEMORY_THRESHOLD.value, String(Math.floor(0.85 * totalmem())), 'a fraction of system memory becomes bytes')
