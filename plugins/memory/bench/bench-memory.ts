@@ -7,25 +7,15 @@ import { join } from 'node:path'
 import { migrate, openStore } from '@lynkr/storage'
 import { migrations } from '../src/schema.ts'
 import { MemoryStore } from '../src/store.ts'
+import { seededRandom } from '@lynkr/core/testing'
 import { GLOBAL_SCOPE, workspaceScope } from '../src/text.ts'
 
 const QUERIES = Number(process.env.BENCH_MEMORY_QUERIES ?? 2000)
 const sizes = [10_000, 100_000, ...(process.env.BENCH_MEMORY_1M === '1' ? [1_000_000] : [])]
 const WORKSPACES = 50
 
-/** Deterministic pseudo-random numbers, so every run measures the same data. */
-function prng (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const random = prng(42)
+// Deterministic pseudo-random numbers, so every run measures the same data.
+const random = seededRandom(42)
 const syllables = ['ka', 'lo', 'mi', 'ra', 'ten', 'vo', 'sul', 'pre', 'dan', 'xi', 'bor', 'qu', 'el', 'fin', 'gra', 'ho', 'jun', 'nex', 'op', 'wy']
 const vocabulary = Array.from({ length: 30_000 }, () => Array.from({ length: 2 + Math.floor(random() * 3) }, () => syllables[Math.floor(random() * syllables.length)]).join(''))
 const common = 'the app uses we prefer decided service database test build deploy config file function api server client queue cache user project'.split(' ')

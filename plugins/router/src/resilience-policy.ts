@@ -61,21 +61,26 @@ function timeoutError (provider: string, message: string, code = 'LYNKR_UPSTREAM
   return new LynkrError('timeout', `${provider} upstream ${message}`, { status: 504, provider, retryable: true, code })
 }
 
-/** The overall deadline of one request, from its arrival, across retries and the fallback. */
+/**
+ * The overall deadline of one request across retries and the fallback. It starts when the first attempt's
+ * pipeline steps are done: step time is the gateway's, not the provider's.
+ */
 class Deadline {
-  private readonly at: number
+  private at: number | undefined
   private readonly ms: number
   private readonly what: string
   private readonly variable: string
 
   constructor (ms: number, what: string, variable: string) {
-    this.at = Date.now() + ms
     this.ms = ms
     this.what = what
     this.variable = variable
   }
 
-  left (): number { return Math.max(0, this.at - Date.now()) }
+  /** Called when an attempt is ready to go upstream; only the first call starts the clock. */
+  start (): void { this.at ??= Date.now() + this.ms }
+
+  left (): number { return this.at === undefined ? this.ms : Math.max(0, this.at - Date.now()) }
 
   error (provider: string): LynkrErrorType {
     return timeoutError(provider, `did not ${this.what} within ${this.ms} ms (${this.variable})`)
@@ -130,6 +135,7 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
     try {
       // Pipeline steps run first; their time is the gateway's, not the provider's first byte.
       await raceAbort(handle.ready, handle.signal)
+      deadline.start()
       const firstByte = deadline.left() < limits.firstByteMs
         ? deadline.error(decision.provider)
         : timeoutError(decision.provider, `sent no first byte within ${limits.firstByteMs} ms`)
@@ -192,6 +198,7 @@ export function createResiliencePolicy (options: ResilienceOptions): CallPolicy 
     let timer: NodeJS.Timeout | undefined
     try {
       await raceAbort(handle.ready, handle.signal)
+      deadline.start()
       timer = setTimeout(() => handle.abort(deadline.error(decision.provider)), deadline.left())
       const parts = await handle.result
       const failed = parts.find((part): part is Extract<UpstreamPart, { type: 'error' }> => part.type === 'error')
