@@ -8,6 +8,7 @@ import { runsServerToolNamed, servesServerTool } from './server-tools.ts'
 import type { ServerToolList } from './server-tools.ts'
 import { claudeModelInfo } from './claude-models.ts'
 import { toAnthropicRequest } from './to-anthropic-request.ts'
+import { takesTopLevelField } from './top-level-fields.ts'
 import { AnthropicStreamParser, anthropicError, anthropicMessageToParts } from './parse-anthropic-response.ts'
 
 export interface AnthropicMessagesAdapterOptions {
@@ -124,6 +125,7 @@ export function createAnthropicMessagesAdapter (options: AnthropicMessagesAdapte
     signatureFamily: () => options.signatureFamily ?? CLAUDE_SIGNATURES,
     // Anthropic's format: the server tools the endpoint runs go through as the client sent them.
     supportsServerTool: (tool) => servesServerTool(tool, options.serverTools),
+    supportsTopLevelField: (field, _request, context) => takesTopLevelField(field, filterBetas(parseBetaHeader(context.headers?.['anthropic-beta']), options.betas)),
     capabilities: (model) => {
       const claude = claudeModelInfo(model, { betas: [] })
       const limits = { ...pickLimits(claude), ...options.limits?.(model, []) }

@@ -1,7 +1,8 @@
-import type { ChatMessage, ChatRequest, ContentBlock, TextBlock, ThinkingConfig, ToolDefinition } from '@lynkr/protocol'
+import type { AnthropicTopLevelField, ChatMessage, ChatRequest, ContentBlock, TextBlock, ThinkingConfig, ToolDefinition } from '@lynkr/protocol'
 import { isLynkrCitation, isLynkrSearchResult, isToolReference, loadedToolNames, serverToolText, toolTurnLacksThinking, ANTHROPIC_TURN_BLOCKS } from '@lynkr/protocol'
 import { LynkrConfigError } from '@lynkr/core'
 import { betaAllowed } from './betas.ts'
+import { topLevelFieldsFor } from './top-level-fields.ts'
 
 export interface AnthropicRequestOptions {
   /** Omitted for Bedrock InvokeModel (the model is in the URL). */
@@ -29,6 +30,8 @@ export interface AnthropicRequestOptions {
    * not run (an earlier turn Anthropic served, replayed to Bedrock) goes as text with its result. Default: all.
    */
   runsServerTool?: (name: string) => boolean
+  /** The Anthropic-only top-level fields the target accepts at all (default: all); each also needs its beta. */
+  topLevelFields?: readonly AnthropicTopLevelField[]
 }
 
 /**
@@ -43,7 +46,8 @@ export interface AnthropicRequestOptions {
  *   grounding) goes as text, and its citations are dropped: Anthropic cannot verify them either; so does a
  *   server tool call (and its result) the target does not run (`runsServerTool`);
  * - empty text blocks are removed;
- * - tool fields and deferred tools that need a beta the target does not get are dropped.
+ * - tool fields and deferred tools that need a beta the target does not get are dropped, and so are
+ *   top-level fields (`context_management`, `mcp_servers`…) the target does not take (top-level-fields.ts).
  */
 export function toAnthropicRequest (request: ChatRequest, options: AnthropicRequestOptions): Record<string, unknown> {
   const system: TextBlock[] = [...(request.system ?? [])]
@@ -87,6 +91,7 @@ export function toAnthropicRequest (request: ChatRequest, options: AnthropicRequ
   if (request.effort !== undefined && options.betas.some((flag) => flag.startsWith('effort-'))) outputConfig.effort = request.effort
   if (request.responseFormat?.type === 'json_schema') outputConfig.format = { type: 'json_schema', schema: request.responseFormat.schema }
   if (Object.keys(outputConfig).length > 0) body.output_config = outputConfig
+  Object.assign(body, topLevelFieldsFor(request.anthropicFields, options.betas, options.topLevelFields))
   if (options.stream !== undefined) body.stream = options.stream
   return { ...body, ...options.extra }
 }

@@ -1,4 +1,4 @@
-import type { CallContext, ChatRequest, ProviderAdapter, ToolDefinition } from '@lynkr/protocol'
+import type { AnthropicTopLevelField, AnthropicTopLevelFields, CallContext, ChatRequest, ProviderAdapter, ToolDefinition } from '@lynkr/protocol'
 import { isServerTool } from '@lynkr/protocol'
 
 /**
@@ -31,6 +31,34 @@ export function withoutUnservedServerTools (adapter: ProviderAdapter, request: C
   return { request: next, removed }
 }
 
+/** What an upstream loses with each of Anthropic's top-level fields; `service_tier` only picks a capacity pool. */
+const FIELD_LOSS: Record<AnthropicTopLevelField, string | undefined> = {
+  context_management: 'old tool results are not cleared by the provider, so the context fills sooner',
+  container: 'no code-execution container is attached',
+  mcp_servers: 'the MCP servers\' tools do not exist for the model',
+  service_tier: undefined
+}
+
+/** The request without the Anthropic top-level fields the adapter does not take, and which were removed. */
+function withoutUntakenFields (adapter: ProviderAdapter, request: ChatRequest, context: CallContext): { request: ChatRequest, removed: AnthropicTopLevelField[] } | undefined {
+  const fields = request.anthropicFields
+  if (fields === undefined) return undefined
+  const kept: AnthropicTopLevelFields = { ...fields }
+  const removed: AnthropicTopLevelField[] = []
+  for (const field of Object.keys(fields) as AnthropicTopLevelField[]) {
+    if (adapter.supportsTopLevelField?.(field, request, context) === true) continue
+    delete kept[field]
+    removed.push(field)
+  }
+  if (removed.length === 0) return undefined
+  const next: ChatRequest = { ...request, anthropicFields: Object.keys(kept).length > 0 ? kept : undefined }
+  if (next.anthropicFields === undefined) delete next.anthropicFields
+  // Like a removed server tool, missing MCP tools would otherwise be answered from memory as if they had run.
+  const servers = removed.includes('mcp_servers') ? (fields.mcp_servers ?? []).map((server) => `${server.name} (MCP server)`) : []
+  if (servers.length > 0) next.system = [...(next.system ?? []), { type: 'text', text: serverToolNote(adapter.id, servers) }]
+  return { request: next, removed }
+}
+
 /**
  * Removes server tools (Anthropic's web search, web fetch, code execution…) the upstream cannot serve, says so
  * in a warning once per provider and tool (not per request: Claude Code would repeat it on every search), and
@@ -38,7 +66,8 @@ export function withoutUnservedServerTools (adapter: ProviderAdapter, request: C
  */
 export function withServerToolNotice (adapter: ProviderAdapter): ProviderAdapter {
   const warned = new Set<string>()
-  const prepare = (request: ChatRequest, context: CallContext): ChatRequest => {
+  const prepare = (original: ChatRequest, context: CallContext): ChatRequest => {
+    const request = withoutFields(original, context)
     const stripped = withoutUnservedServerTools(adapter, request)
     if (stripped === undefined) return request
     for (const tool of stripped.removed) {
@@ -46,6 +75,22 @@ export function withServerToolNotice (adapter: ProviderAdapter): ProviderAdapter
       if (warned.has(key)) continue
       warned.add(key)
       context.log.warn({ provider: adapter.id, tool: tool.name, toolType: tool.type }, `${adapter.id} cannot run Anthropic's server tool ${tool.name} (${String(tool.type)}): it is removed from requests to this provider, and the model is told that no search ran (logged once)`)
+    }
+    return stripped.request
+  }
+  /** Anthropic's top-level fields the upstream does not take go too: warned once where that changes behaviour. */
+  const withoutFields = (request: ChatRequest, context: CallContext): ChatRequest => {
+    const stripped = withoutUntakenFields(adapter, request, context)
+    if (stripped === undefined) return request
+    for (const field of stripped.removed) {
+      const loss = FIELD_LOSS[field]
+      if (loss === undefined) {
+        context.log.debug({ provider: adapter.id, field }, `${field} is not sent to ${adapter.id}`)
+        continue
+      }
+      if (warned.has(`field:${field}`)) continue
+      warned.add(`field:${field}`)
+      context.log.warn({ provider: adapter.id, field }, `${adapter.id} does not take Anthropic's ${field}: it is removed from requests to this provider, so ${loss} (logged once)`)
     }
     return stripped.request
   }

@@ -74,6 +74,21 @@ export type ThinkingConfig =
   | { type: 'adaptive', display?: string }
   | { type: 'disabled' }
 
+/**
+ * Anthropic's top-level request fields with no counterpart elsewhere (Claude Code sends `context_management`
+ * for tool-result clearing). Anthropic-format upstreams get them when their betas allow; others lose them
+ * (core's server-tool notice warns where that changes behaviour).
+ */
+export interface AnthropicTopLevelFields {
+  context_management?: Record<string, unknown>
+  /** A container id, or `{id?, skills?}`. */
+  container?: string | Record<string, unknown>
+  mcp_servers?: Array<{ type: string, url: string, name: string, [key: string]: unknown }>
+  service_tier?: 'auto' | 'standard_only'
+}
+
+export type AnthropicTopLevelField = keyof AnthropicTopLevelFields
+
 /** The canonical request every provider receives. */
 export interface ChatRequest {
   /** Upstream model id, filled in by routing. */
@@ -101,4 +116,6 @@ export interface ChatRequest {
    * explicit breakpoint on the last cacheable block once every other step has run.
    */
   cacheControl?: CacheControl
+  /** Anthropic-only top-level fields, as the client sent them. */
+  anthropicFields?: AnthropicTopLevelFields
 }

@@ -1,4 +1,4 @@
-import type { ChatRequest, ToolDefinition } from './messages.ts'
+import type { AnthropicTopLevelField, ChatRequest, ToolDefinition } from './messages.ts'
 import type { UpstreamPart } from './stream-parts.ts'
 
 /** A structured logger (pino's shape); kept minimal so protocol does not depend on pino. */
@@ -79,6 +79,12 @@ export interface ProviderAdapter {
    * Server tools it cannot serve are removed before `chat` with a warning (core's server-tool notice).
    */
   readonly supportsServerTool?: (tool: ToolDefinition, request: ChatRequest) => boolean
+  /**
+   * Whether this upstream takes one of Anthropic's top-level fields (`context_management`, `mcp_servers`…) in
+   * this request (Anthropic-format upstreams, per their beta allow-lists). Others lose them before `chat`
+   * (core's server-tool notice). Default: none.
+   */
+  readonly supportsTopLevelField?: (field: AnthropicTopLevelField, request: ChatRequest, context: CallContext) => boolean
   /**
    * Which family of thinking signatures this upstream issues and verifies for a request (`anthropic` for
    * Claude on Anthropic's API, Foundry, Bedrock, Vertex; `gemini`, `openrouter`…); default: the provider id.

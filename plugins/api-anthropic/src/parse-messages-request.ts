@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRequest, ContentBlock, TextBlock, ThinkingConfig, ToolChoice, ToolDefinition } from '@lynkr/protocol'
+import type { AnthropicTopLevelFields, ChatMessage, ChatRequest, ContentBlock, TextBlock, ThinkingConfig, ToolChoice, ToolDefinition } from '@lynkr/protocol'
 import { LynkrError, definedFields, modelNameProblem } from '@lynkr/protocol'
 import type { CacheControl } from '@lynkr/protocol'
 import { checkConversation } from './check-conversation.ts'
@@ -109,6 +109,35 @@ function optionalNumber (body: Json, key: string): number | undefined {
   return value
 }
 
+/** Anthropic's top-level fields with no meaning off Anthropic, checked as its API checks them (a wrong type is a 400). */
+function parseAnthropicFields (body: Json): AnthropicTopLevelFields | undefined {
+  const fields: AnthropicTopLevelFields = {}
+  const { context_management: context, container, mcp_servers: servers, service_tier: tier } = body
+  if (context !== undefined && context !== null) {
+    if (!isObject(context)) throw invalid('context_management: Input should be an object')
+    if (context.edits !== undefined && !Array.isArray(context.edits)) throw invalid('context_management.edits: Input should be a valid list')
+    fields.context_management = context
+  }
+  if (container !== undefined && container !== null) {
+    if (typeof container !== 'string' && !isObject(container)) throw invalid('container: Input should be a valid string or an object')
+    fields.container = container
+  }
+  if (servers !== undefined && servers !== null) {
+    if (!Array.isArray(servers)) throw invalid('mcp_servers: Input should be a valid list')
+    servers.forEach((server, index) => {
+      if (!isObject(server) || typeof server.type !== 'string' || typeof server.url !== 'string' || typeof server.name !== 'string') {
+        throw invalid(`mcp_servers.${index}: each MCP server needs string "type", "url" and "name"`)
+      }
+    })
+    fields.mcp_servers = servers as AnthropicTopLevelFields['mcp_servers']
+  }
+  if (tier !== undefined && tier !== null) {
+    if (tier !== 'auto' && tier !== 'standard_only') throw invalid("service_tier: Input should be 'auto' or 'standard_only'")
+    fields.service_tier = tier
+  }
+  return Object.keys(fields).length > 0 ? fields : undefined
+}
+
 function parseMessages (messages: unknown): ChatMessage[] {
   if (!Array.isArray(messages)) throw invalid('messages: Field required (a list of messages)')
   return messages.map((message, index) => {
@@ -121,8 +150,8 @@ function parseMessages (messages: unknown): ChatMessage[] {
 
 /**
  * Validates an Anthropic Messages body and turns it into the internal request. Accepts everything
- * Claude Code 2.1.x sends (protocols.md A.1); fields with no meaning off Anthropic (context_management,
- * safeguards, container…) are ignored here and stay available to passthrough providers.
+ * Claude Code 2.1.x sends (protocols.md A.1); Anthropic-only top-level fields (context_management, container,
+ * mcp_servers, service_tier) are carried for Anthropic-format upstreams; others are ignored.
  */
 export function parseMessagesRequest (body: unknown, options: { countOnly?: boolean } = {}): ChatRequest {
   if (!isObject(body)) throw invalid('Request body must be a JSON object')
@@ -168,6 +197,7 @@ export function parseMessagesRequest (body: unknown, options: { countOnly?: bool
     userId: typeof metadata?.user_id === 'string' ? metadata.user_id : undefined,
     stream: body.stream === true,
     // Placed as a breakpoint by the prompt-cache step, after every step that changes content.
-    cacheControl: isObject(body.cache_control) && typeof body.cache_control.type === 'string' ? body.cache_control as unknown as CacheControl : undefined
+    cacheControl: isObject(body.cache_control) && typeof body.cache_control.type === 'string' ? body.cache_control as unknown as CacheControl : undefined,
+    anthropicFields: parseAnthropicFields(body)
   })
 }

@@ -2,7 +2,7 @@ import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter
 import { CLAUDE_SIGNATURES, LynkrError, definedFields } from '@lynkr/protocol'
 import { UpstreamClient, applyModelLimits, urlPathSegment, transportError, withOutputBudget } from '@lynkr/core'
 import type { ModelLimits, UpstreamResponse } from '@lynkr/core'
-import { AnthropicStreamParser, anthropicMessageToParts, filterBetas, parseBetaHeader, runsServerToolNamed, servesServerTool, toAnthropicRequest } from '@lynkr/anthropic-messages'
+import { AnthropicStreamParser, anthropicMessageToParts, filterBetas, parseBetaHeader, runsServerToolNamed, servesServerTool, takesTopLevelField, toAnthropicRequest } from '@lynkr/anthropic-messages'
 import type { BetaAllowList, ServerToolList } from '@lynkr/anthropic-messages'
 import { bedrockModelProfile } from './bedrock-models.ts'
 import type { BedrockModelProfile } from './bedrock-models.ts'
@@ -57,6 +57,9 @@ export function createBedrockAdapter (options: BedrockAdapterOptions): ProviderA
     return await client.send({ provider: 'bedrock', url: url.toString(), headers, body, signal, mapError: mapBedrockHttpError })
   }
 
+  /** InvokeModel's body has no `service_tier` (Bedrock refuses unknown keys); the rest follow the betas. */
+  const BEDROCK_TOP_LEVEL_FIELDS = ['context_management', 'container', 'mcp_servers'] as const
+
   async function prepare (request: ChatRequest, context: CallContext): Promise<{ request: ChatRequest, profile: BedrockModelProfile, betas: string[], invoke: boolean }> {
     const betas = filterBetas(parseBetaHeader(context.headers?.['anthropic-beta']), options.betas)
     const profile = bedrockModelProfile(request.model, betas)
@@ -81,6 +84,7 @@ export function createBedrockAdapter (options: BedrockAdapterOptions): ProviderA
       adaptiveThinking: profile.adaptiveThinking,
       onThinkingOff: thinkingOff(context, request.model),
       runsServerTool: (name) => runsServerToolNamed(name, options.serverTools),
+      topLevelFields: BEDROCK_TOP_LEVEL_FIELDS,
       extra: { anthropic_version: 'bedrock-2023-05-31', ...(betas.length > 0 ? { anthropic_beta: betas } : {}) }
     }))
   }
@@ -101,6 +105,8 @@ export function createBedrockAdapter (options: BedrockAdapterOptions): ProviderA
     signatureFamily: (request) => bedrockModelProfile(request.model).anthropic ? CLAUDE_SIGNATURES : 'bedrock',
     // InvokeModel carries the Anthropic body, with the server tools Bedrock runs as the client sent them; Converse has none.
     supportsServerTool: (tool, request) => (options.api === 'invoke' || (options.api === 'auto' && bedrockModelProfile(request.model).anthropic)) && servesServerTool(tool, options.serverTools),
+    supportsTopLevelField: (field, request, context) => (options.api === 'invoke' || (options.api === 'auto' && bedrockModelProfile(request.model).anthropic)) &&
+      takesTopLevelField(field, filterBetas(parseBetaHeader(context.headers?.['anthropic-beta']), options.betas), BEDROCK_TOP_LEVEL_FIELDS),
     capabilities: (model) => {
       const profile = bedrockModelProfile(model)
       const invoke = options.api === 'invoke' || (options.api === 'auto' && profile.anthropic)
