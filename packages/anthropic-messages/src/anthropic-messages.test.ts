@@ -197,3 +197,24 @@ test('without the tool-search beta, a deferred tool a tool search loaded is decl
   assert.deepEqual(beta.tools, request.tools, 'with the beta, everything goes as the client sent it')
   assert.deepEqual(beta.messages[2].content, request.messages[2]!.content)
 })
+
+test('Anthropic top-level fields go to targets that take them, each only with the beta it needs', () => {
+  const anthropicFields = {
+    context_management: { edits: [{ type: 'clear_tool_uses_20250919', trigger: { type: 'input_tokens', value: 30_000 } }] },
+    container: 'container_011CR',
+    mcp_servers: [{ type: 'url', url: 'https://mcp.example.com/sse', name: 'linear', authorization_token: 't' }],
+    service_tier: 'standard_only' as const
+  }
+  const chat: ChatRequest = { model: 'm', clientModel: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: 'q' }] }], max_tokens: 100, stream: false, anthropicFields }
+  const all = toAnthropicRequest(chat, { systemMessages: 'keep', betas: ['context-management-2025-06-27', 'code-execution-2025-08-25', 'mcp-client-2025-04-04'] })
+  assert.deepEqual(all.context_management, anthropicFields.context_management)
+  assert.equal(all.container, 'container_011CR')
+  assert.deepEqual(all.mcp_servers, anthropicFields.mcp_servers)
+  assert.equal(all.service_tier, 'standard_only')
+  // Without the betas (the target's allow-list dropped them) the fields would be a 400: they are left off.
+  const none = toAnthropicRequest(chat, { systemMessages: 'keep', betas: [] })
+  assert.deepEqual(Object.keys(none).filter((key) => key in anthropicFields), ['service_tier'])
+  // Bedrock InvokeModel has no service_tier.
+  const bedrock = toAnthropicRequest(chat, { systemMessages: 'hoist', betas: ['context-management-2025-06-27'], topLevelFields: ['context_management', 'container', 'mcp_servers'] })
+  assert.deepEqual(Object.keys(bedrock).filter((key) => key in anthropicFields), ['context_management'])
+})

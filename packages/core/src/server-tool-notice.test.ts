@@ -49,3 +49,32 @@ test('the warning is logged once per provider and tool, not per request', async 
   assert.deepEqual(seen.map((r) => r.tools!.map((tool) => tool.name)), [['Bash'], ['Bash'], ['Bash']])
   assert.deepEqual(seen[2]!.system, [{ type: 'text', text: 'sys' }], 'a request without a server tool keeps its prompt')
 })
+
+test('Anthropic top-level fields the upstream does not take are removed: warned once per field, MCP servers get the notice, service_tier at debug', async () => {
+  const warnings: unknown[][] = []
+  const debug: unknown[][] = []
+  const log = { debug: (...args: unknown[]) => { debug.push(args) }, info () {}, warn: (...args: unknown[]) => { warnings.push(args) }, error () {} }
+  const context: CallContext = { signal: new AbortController().signal, log, requestId: 'r' }
+  const anthropicFields = {
+    context_management: { edits: [] },
+    mcp_servers: [{ type: 'url', url: 'https://mcp.example.com/sse', name: 'linear' }],
+    service_tier: 'auto' as const
+  }
+  const seen: ChatRequest[] = []
+  const wrapped = withServerToolNotice(adapter('openai', seen))
+  await wrapped.chat(request({ tools: [bash], anthropicFields }), context)
+  await wrapped.chat(request({ tools: [bash], anthropicFields }), context)
+  assert.equal(seen[0]!.anthropicFields, undefined)
+  assert.deepEqual(warnings.map((args) => args[0]), [{ provider: 'openai', field: 'context_management' }, { provider: 'openai', field: 'mcp_servers' }])
+  assert.match(String(warnings[1]![1]), /openai does not take Anthropic's mcp_servers/)
+  assert.ok(debug.some((args) => (args[0] as { field?: string }).field === 'service_tier'))
+  assert.equal(seen[0]!.system!.length, 2)
+  assert.match(seen[0]!.system![1]!.text, /linear \(MCP server\) tool is not available with this model \(provider openai\)/)
+
+  // An upstream that takes a field keeps it, and its prompt.
+  const kept: ChatRequest[] = []
+  const anthropic = withServerToolNotice({ ...adapter('azure-anthropic', kept), supportsTopLevelField: (field) => field !== 'service_tier' })
+  await anthropic.chat(request({ tools: [bash], anthropicFields }), context)
+  assert.deepEqual(kept[0]!.anthropicFields, { context_management: { edits: [] }, mcp_servers: anthropicFields.mcp_servers })
+  assert.deepEqual(kept[0]!.system, [{ type: 'text', text: 'sys' }])
+})

@@ -221,3 +221,20 @@ test('a top-level cache_control is kept for the prompt-cache step (placed after 
   assert.deepEqual(request.cacheControl, { type: 'ephemeral' })
   assert.equal(JSON.stringify(request.messages).includes('cache_control'), false)
 })
+
+test('Anthropic top-level fields are carried, and a wrong type is a 400', () => {
+  const base = { model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }
+  const fields = {
+    context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] },
+    container: { id: 'container_1', skills: [] },
+    mcp_servers: [{ type: 'url', url: 'https://mcp.example.com/sse', name: 'linear' }],
+    service_tier: 'auto'
+  }
+  assert.deepEqual(parseMessagesRequest({ ...base, ...fields }).anthropicFields, fields)
+  assert.equal(parseMessagesRequest(base).anthropicFields, undefined)
+  rejects({ ...base, context_management: 'clear' }, /^context_management: Input should be an object/)
+  rejects({ ...base, container: 5 }, /^container: /)
+  rejects({ ...base, mcp_servers: {} }, /^mcp_servers: Input should be a valid list/)
+  rejects({ ...base, mcp_servers: [{ type: 'url', name: 'x' }] }, /^mcp_servers\.0: /)
+  rejects({ ...base, service_tier: 'priority' }, /^service_tier: /)
+})
