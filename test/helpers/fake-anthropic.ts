@@ -104,13 +104,34 @@ export async function startFakeAnthropic (options: FakeAnthropicOptions = {}): P
       const unknown = flags.filter((flag) => !options.acceptedBetas!.includes(flag))
       if (unknown.length > 0) return fail(exchange, 400, `Unexpected value(s) \`${unknown.join('`, `')}\` for the \`anthropic-beta\` header. Please consult our documentation at docs.anthropic.com or try again without the header.`)
     }
-    const problem = validateAnthropicBody(recorded.body, { ...options, secret, requireModel: true })
+    const betas = String(req.headers['anthropic-beta'] ?? '').split(',').map((flag) => flag.trim()).filter(Boolean)
+    const problem = validateAnthropicBody(recorded.body, { ...options, secret, requireModel: true }) ?? topLevelFieldProblem(recorded.body as Json, betas)
     if (problem !== null) return fail(exchange, 400, problem)
     await answer(exchange, recorded.body as Json, secret)
   }, options.responder)
 }
 
 /** The rules the real Messages API enforces that a translating gateway can break. Returns the 400 message. */
+/** The beta each of Anthropic's beta-gated top-level fields needs; without it the API refuses the field. */
+const FIELD_BETAS: Record<string, string[]> = { context_management: ['context-management-'], mcp_servers: ['mcp-client-'], container: ['code-execution-', 'skills-'] }
+
+/** `context_management`, `mcp_servers`, `container` and `service_tier` checked as Anthropic's API checks them. */
+export function topLevelFieldProblem (body: Json, betas: readonly string[]): string | null {
+  for (const [field, needs] of Object.entries(FIELD_BETAS)) {
+    if (body[field] !== undefined && !betas.some((flag) => needs.some((prefix) => flag.startsWith(prefix)))) return `${field}: Extra inputs are not permitted`
+  }
+  if (body.context_management !== undefined && !isRecord(body.context_management)) return 'context_management: Input should be a valid dictionary'
+  if (body.container !== undefined && typeof body.container !== 'string' && !isRecord(body.container)) return 'container: Input should be a valid string'
+  if (body.mcp_servers !== undefined) {
+    if (!Array.isArray(body.mcp_servers)) return 'mcp_servers: Input should be a valid list'
+    for (const [i, server] of body.mcp_servers.entries()) {
+      if (!isRecord(server) || server.type !== 'url' || typeof server.url !== 'string' || typeof server.name !== 'string') return `mcp_servers.${i}: Field required`
+    }
+  }
+  if (body.service_tier !== undefined && body.service_tier !== 'auto' && body.service_tier !== 'standard_only') return "service_tier: Input should be 'auto' or 'standard_only'"
+  return null
+}
+
 export function validateAnthropicBody (body: unknown, options: { maxOutputTokens?: number, adaptiveThinking?: boolean, secret: string, requireModel: boolean }): string | null {
   if (!isRecord(body)) return 'Request body must be a JSON object'
   if (options.requireModel && (typeof body.model !== 'string' || body.model === '')) return 'model: Field required'

@@ -25,6 +25,8 @@ export interface OpenAIError { status: number, message: string, type: string, pa
  * OpenAI. Used by the Azure, llama.cpp, OpenRouter, Moonshot and Databricks fakes.
  */
 export interface OpenAIDialect {
+  /** Top-level request fields this server takes beyond OpenAI's own (vendor extensions); others are refused. */
+  fields?: readonly string[]
   /** Replaces the `Authorization: Bearer` check (Azure's `api-key` header). */
   checkAuth?: (recorded: RecordedRequest) => OpenAIError | null
   /** Whether a POST path is the chat endpoint (default: ends with /chat/completions). */
@@ -72,6 +74,7 @@ export async function startFakeOpenAI (options: FakeOpenAIOptions = {}): Promise
     }
     const pathModel = dialect.modelFromPath?.(path)
     const problem = validate(recorded.body, pathModel === undefined) ??
+      unknownField(recorded.body, dialect.fields) ??
       outputCap(recorded.body as Record<string, unknown>, options.maxOutputTokens) ??
       dialect.validate?.(recorded.body as Record<string, unknown>, recorded) ?? null
     if (problem !== null) return sendError(exchange, problem)
@@ -112,6 +115,27 @@ function scriptedError (reply: FakeReply): OpenAIError {
   if (status === 429) return { status, message, type: 'requests', param: null, code: 'rate_limit_exceeded' }
   if (status >= 500) return { status, message, type: 'server_error', param: null, code: null }
   return invalid(message, null, null, status)
+}
+
+/**
+ * OpenAI's Chat Completions parameters, and the extensions the OpenAI-compatible servers this fake stands in for
+ * take (OpenRouter, vLLM/SGLang, llama.cpp, LM Studio, DeepSeek, Z.AI). A field outside these (Anthropic's
+ * `context_management`, `mcp_servers`…) is refused as OpenAI does.
+ */
+const OPENAI_FIELDS = new Set([
+  'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'n', 'stop',
+  'presence_penalty', 'frequency_penalty', 'logit_bias', 'logprobs', 'top_logprobs', 'user', 'seed', 'tools', 'tool_choice',
+  'parallel_tool_calls', 'response_format', 'reasoning_effort', 'metadata', 'store', 'service_tier', 'modalities', 'prediction',
+  'audio', 'web_search_options', 'verbosity', 'prompt_cache_key', 'safety_identifier', 'functions', 'function_call',
+  // compatible servers' extensions
+  'top_k', 'min_p', 'repetition_penalty', 'reasoning', 'include_reasoning', 'provider', 'plugins', 'transforms', 'usage', 'models', 'route',
+  'chat_template_kwargs', 'enable_thinking', 'thinking', 'cache_prompt', 'keep_alive', 'options', 'extra_body'
+])
+
+function unknownField (body: unknown, extra: readonly string[] = []): OpenAIError | null {
+  if (!isRecord(body)) return null
+  const unknown = Object.keys(body).find((key) => !OPENAI_FIELDS.has(key) && !extra.includes(key))
+  return unknown === undefined ? null : invalid(`Unrecognized request argument supplied: ${unknown}`, null)
 }
 
 /** Rejects what real strict servers reject (protocols.md 2.1, 3.9). */
