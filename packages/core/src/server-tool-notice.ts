@@ -7,8 +7,8 @@ import { isServerTool } from '@lynkr/protocol'
  * made-up sources: exactly the silent degradation this notice exists to end. One short system block, only
  * on requests that carried a server tool the upstream cannot serve; every other prompt stays as it was.
  */
-export function serverToolNote (provider: string, names: string[]): string {
-  return `Note from the gateway: the ${names.join(', ')} tool${names.length === 1 ? ' is' : 's are'} not available with this model (provider ${provider}), so no web search or other server tool ran for this request. Say so plainly if the task needed it, and do not present remembered information as search results or cite sources you did not read.`
+export function serverToolNote (provider: string, names: string[], what = 'web search or other server tool'): string {
+  return `Note from the gateway: the ${names.join(', ')} tool${names.length === 1 ? ' is' : 's are'} not available with this model (provider ${provider}), so no ${what} ran for this request. Say so plainly if the task needed it, and do not present remembered information as search results or cite sources you did not read.`
 }
 
 /** The request without the server tools the adapter cannot serve, or undefined when it can serve them all. */
@@ -55,7 +55,7 @@ function withoutUntakenFields (adapter: ProviderAdapter, request: ChatRequest, c
   if (next.anthropicFields === undefined) delete next.anthropicFields
   // Like a removed server tool, missing MCP tools would otherwise be answered from memory as if they had run.
   const servers = removed.includes('mcp_servers') ? (fields.mcp_servers ?? []).map((server) => `${server.name} (MCP server)`) : []
-  if (servers.length > 0) next.system = [...(next.system ?? []), { type: 'text', text: serverToolNote(adapter.id, servers) }]
+  if (servers.length > 0) next.system = [...(next.system ?? []), { type: 'text', text: serverToolNote(adapter.id, servers, 'MCP server tool') }]
   return { request: next, removed }
 }
 
