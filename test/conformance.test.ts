@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import Anthropic from '@anthropic-ai/sdk'
+import { anthropicSearchTurn } from './helpers/web-search-responder.ts'
 import { startGateway } from './helpers/gateway.ts'
 import { providerCases } from './helpers/provider-cases.ts'
 import type { ProviderCase } from './helpers/provider-cases.ts'
@@ -121,14 +122,7 @@ function runScenarios (provider: ProviderCase): void {
         tools: [...tools, { type: 'web_search_20250305', name: 'web_search', max_uses: 3 }],
         messages: [
           { role: 'user', content: 'When did Node 24 come out?' },
-          {
-            role: 'assistant',
-            content: [
-              { type: 'server_tool_use', id: 'srvtoolu_01', name: 'web_search', input: { query: 'node 24 release date' } },
-              { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_01', content: [{ type: 'web_search_result', title: 'Node.js 24 released', url: hit, encrypted_content: 'EqgfCioIARgB', page_age: 'May 6, 2025' }] },
-              { type: 'text', text: 'In May 2025.', citations: [{ type: 'web_search_result_location', url: hit, title: 'Node.js 24 released', encrypted_index: 'Eo8B', cited_text: 'Node.js 24 is released' }] }
-            ]
-          },
+          anthropicSearchTurn(hit),
           { role: 'user', content: 'Thanks. And Node 26?' }
         ]
       } as Anthropic.MessageCreateParamsNonStreaming)

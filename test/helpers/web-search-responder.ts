@@ -69,3 +69,18 @@ export function geminiWebSearchResponder (marker: string): FakeResponder {
     return { toolCalls: [{ name: 'ToolSearch', arguments: { query: 'select:WebSearch' } }] }
   }
 }
+
+/**
+ * An assistant turn in which Anthropic ran a web search (server_tool_use, its encrypted results, a cited
+ * answer), as Claude Code sends it back in history.
+ */
+export function anthropicSearchTurn (url: string): { role: 'assistant', content: Array<Record<string, unknown>> } {
+  return {
+    role: 'assistant',
+    content: [
+      { type: 'server_tool_use', id: 'srvtoolu_01', name: 'web_search', input: { query: 'node 24 release date' } },
+      { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_01', content: [{ type: 'web_search_result', title: 'Node.js 24 released', url, encrypted_content: 'EqgfCioIARgB', page_age: 'May 6, 2025' }] },
+      { type: 'text', text: 'In May 2025.', citations: [{ type: 'web_search_result_location', url, title: 'Node.js 24 released', encrypted_index: 'Eo8B', cited_text: 'Node.js 24 is released' }] }
+    ]
+  }
+}
