@@ -20,6 +20,6 @@ export function parseToolLoopEnv (env: Record<string, string | undefined>): { ma
 /** The gateway tool registry of one gateway: its first tool puts the tool loop into the chat service's middleware. */
 export function gatewayToolsFor (env: Record<string, string | undefined>, chat: ChatService): GatewayToolRegistry {
   const { maxTurns, blocks } = parseToolLoopEnv(env)
-  const tools: GatewayToolRegistry = new GatewayToolRegistry(() => { chat.use(toolLoopMiddleware({ tools, maxTurns, blocks })) })
+  const tools: GatewayToolRegistry = new GatewayToolRegistry(() => { chat.use(toolLoopMiddleware({ tools, maxTurns, blocks, sessionOf: (call) => chat.sessionOf(call).id })) })
   return tools
 }

@@ -6,13 +6,14 @@ import { replayMessage, collectMessage } from '../stream/replay-message.ts'
 import { ContinuousMessage } from './continuous-message.ts'
 import type { GatewayToolRegistry } from './gateway-tool-registry.ts'
 import { HiddenHistory, restoreHiddenHistory } from './hidden-history.ts'
-import { sessionKey } from './session-key.ts'
 
 export interface ToolLoopOptions {
   tools: GatewayToolRegistry
   /** Most model calls per client request (LYNKR_MAX_TOOL_TURNS). */
   maxTurns: number
   blocks: GatewayToolBlocks
+  /** The call's session id: the chat service's own answer, so gateway tools and pipeline steps agree. */
+  sessionOf: (call: ChatCall) => string
   history?: HiddenHistory
 }
 
@@ -79,7 +80,7 @@ class ToolLoop {
 
   /** Made when first needed: hashing a long system prompt is not free. */
   private get session (): string {
-    this.sessionId ??= sessionKey(this.client.headers, this.client.request)
+    this.sessionId ??= this.options.sessionOf(this.client)
     return this.sessionId
   }
 
