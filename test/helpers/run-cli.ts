@@ -3,7 +3,7 @@
  * throwaway HOME and working directory, stdin closed, and a hard timeout. Shared by the Claude Code and
  * Qwen Code runners.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
@@ -19,6 +19,8 @@ export interface IsolatedCliOptions {
   timeoutMs?: number
   /** Runs with the working directory before the CLI starts (seed files, script a responder with its paths). */
   prepare?: (cwd: string) => Promise<void> | void
+  /** A fixed working directory instead of a fresh temporary one (recordings whose tool output names paths); emptied before and removed after. */
+  workDir?: string
 }
 
 export interface CliRun {
@@ -33,7 +35,11 @@ export interface CliRun {
 
 export async function runIsolatedCli (options: IsolatedCliOptions): Promise<CliRun> {
   const home = await mkdtemp(join(tmpdir(), `${options.tempPrefix}-home-`))
-  const cwd = await mkdtemp(join(tmpdir(), `${options.tempPrefix}-cwd-`))
+  const cwd = options.workDir ?? await mkdtemp(join(tmpdir(), `${options.tempPrefix}-cwd-`))
+  if (options.workDir !== undefined) {
+    await rm(cwd, { recursive: true, force: true })
+    await mkdir(cwd, { recursive: true })
+  }
   try {
     await options.prepare?.(cwd)
     const result = await execa(options.bin, options.args, {
