@@ -94,44 +94,67 @@ test('a cap on concurrent upstream requests sheds the excess until a slot frees'
   assert.match(metrics, /lynkr_errors_total\{type="overloaded",phase="request"\} 1/)
 })
 
-test('event-loop utilisation, the default signal, sheds a saturated gateway and passes when it is not', async (t) => {
+/** Keeps the loop busy for `ms` in slices of `sliceMs`, yielding between them (timers and I/O run in the gaps). */
+async function busyFor (ms: number, sliceMs: number): Promise<void> {
+  const until = Date.now() + ms
+  while (Date.now() < until) {
+    blockEventLoop(sliceMs)
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+}
+
+test('the default signal: a loop that is busy but answers promptly is not shed; one that is busy and slow for several samples is', async (t) => {
   const ollama = await startFakeOllama()
-  // The defaults, except a short sample interval: only the utilisation signal is on.
-  const gateway = await startGateway({ ...ollamaEnv(ollama.url), LOAD_SHED_MAX_EVENT_LOOP_UTILIZATION: undefined, LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: undefined, LOAD_SHED_SAMPLE_INTERVAL_MS: '200' })
+  // The default signal (utilisation and lag, sustained) with small numbers: 3 samples of 250 ms, late by ≥ 150 ms.
+  const gateway = await startGateway({
+    ...ollamaEnv(ollama.url),
+    LOAD_SHED_MAX_EVENT_LOOP_UTILIZATION: undefined,
+    LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: undefined,
+    LOAD_SHED_MAX_EVENT_LOOP_LAG_MS: '150',
+    LOAD_SHED_SUSTAINED_MS: '750',
+    LOAD_SHED_SAMPLE_INTERVAL_MS: '250'
+  })
   t.after(async () => { await gateway.close(); await ollama.close() })
   const ready = await (await request(`${gateway.url}/health/ready`)).body.json() as any
   assert.ok(ready.plugins.includes('health'))
 
-  // One busy moment is not overload: a single saturated sample sheds nothing.
+  // Saturated by work in small slices (a gateway at full throughput): utilisation near 1, short delays.
+  await busyFor(1500, 2)
+  const busy = await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })
+  await busy.body.dump()
+  assert.equal(busy.statusCode, 200, 'a busy loop that still turns quickly is not overloaded')
+
+  // One long stall is a moment, not overload.
   blockEventLoop(400)
   await delay(5)
   const moment = await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })
   await moment.body.dump()
   assert.equal(moment.statusCode, 200)
 
-  // Saturated for several sample intervals in a row (lynkr's own loop busy, with only brief breaks).
-  const until = Date.now() + 1500
-  while (Date.now() < until) {
-    blockEventLoop(100)
-    await new Promise((resolve) => setImmediate(resolve))
-  }
+  // Busy and slow to turn (500 ms per turn of the loop, so the sampling timer fires ≥ 150 ms late) for several samples in a row.
+  await busyFor(2500, 500)
   const shed = await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })
   const error = await shed.body.json() as any
   assert.equal(shed.statusCode, 503)
-  assert.match(error.error.message, /overloaded \(event loop utilisation\)/)
+  assert.equal(error.error.type, 'overloaded_error')
+  assert.match(error.error.message, /overloaded \(event loop saturated\)/)
+  const metrics = await (await request(`${gateway.url}/metrics`)).body.text()
+  assert.match(metrics, /lynkr_requests_shed_total\{reason="eventLoopSaturation"\} [1-9]/)
 
   for (let tries = 0; ; tries++) {
     const after = await request(`${gateway.url}/v1/messages`, { method: 'POST', headers: anthropic, body })
     await after.body.dump()
     if (after.statusCode === 200) break
-    if (tries === 40) assert.fail('still shedding 10 s after the block')
+    if (tries === 40) assert.fail('still shedding 10 s after the stalls')
     await delay(250)
   }
 })
 
-test('the shedding defaults: utilisation at 0.98 on, event-loop delay off (it also rises when other processes load the machine)', async () => {
+test('the shedding defaults: utilisation ≥ 0.9 with the loop late by ≥ 0.5 s for 5 s; mean event-loop delay off (it also rises when other processes load the machine)', async () => {
   const { manifest } = await import('../plugins/health/src/index.ts')
   const options = manifest.toOptions(readPluginEnv(manifest.env, {}, 'health'), { env: {} })
-  assert.equal(options.shedding.maxEventLoopUtilization, 0.98)
+  assert.equal(options.shedding.maxEventLoopUtilization, 0.9)
+  assert.equal(options.shedding.maxEventLoopLagMs, 500)
+  assert.equal(options.shedding.sustainedMs, 5000)
   assert.equal(options.shedding.maxEventLoopDelayMs, 0)
 })

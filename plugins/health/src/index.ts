@@ -97,7 +97,9 @@ export const manifest = defineManifest({
     HEALTH_PROBE_INTERVAL_MS: Type.Integer({ default: 30000, minimum: 0 }),
     HEALTH_PROBE_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100 }),
     HEALTH_DEEP_CACHE_MS: Type.Integer({ default: 5000, minimum: 0, description: 'GET /health/ready?deep=true serves probe results this recent instead of probing again' }),
-    LOAD_SHED_MAX_EVENT_LOOP_UTILIZATION: Type.Number({ default: 0.98, minimum: 0, maximum: 1, description: 'shed model requests while the event loop is busy this fraction of a sample interval (0 = off)' }),
+    LOAD_SHED_MAX_EVENT_LOOP_UTILIZATION: Type.Number({ default: 0.9, minimum: 0, maximum: 1, description: 'overload needs the event loop busy at least this fraction of each sample (0 = off) ...' }),
+    LOAD_SHED_MAX_EVENT_LOOP_LAG_MS: Type.Integer({ default: 500, minimum: 0, description: '... and late by at least this many ms (0 = off) ...' }),
+    LOAD_SHED_SUSTAINED_MS: Type.Integer({ default: 5000, minimum: 0, description: '... both for this long before model requests are shed' }),
     LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ default: 0, minimum: 0, description: 'shed model requests above this mean event-loop delay (0 = off; it also rises when other processes load the machine)' }),
     LOAD_SHED_MAX_HEAP_USED: Type.Optional(Type.String({ description: 'shed above this heap use, e.g. 3gb (default 90% of the V8 heap limit; 0 = off)' })),
     LOAD_SHED_MAX_RSS: Type.Optional(Type.String({ description: 'shed above this resident memory, e.g. 6gb (default off)' })),
@@ -111,6 +113,8 @@ export const manifest = defineManifest({
     deepCacheMs: env.HEALTH_DEEP_CACHE_MS,
     shedding: {
       maxEventLoopUtilization: env.LOAD_SHED_MAX_EVENT_LOOP_UTILIZATION,
+      maxEventLoopLagMs: env.LOAD_SHED_MAX_EVENT_LOOP_LAG_MS,
+      sustainedMs: env.LOAD_SHED_SUSTAINED_MS,
       maxEventLoopDelayMs: env.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS,
       // Default: shed before V8 runs out of heap (90 % of its limit) rather than crash mid-stream.
       maxHeapUsedBytes: byteSize(env.LOAD_SHED_MAX_HEAP_USED, 'LOAD_SHED_MAX_HEAP_USED', Math.floor(getHeapStatistics().heap_size_limit * 0.9)),

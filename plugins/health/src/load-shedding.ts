@@ -1,14 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import underPressure from '@fastify/under-pressure'
 import { LynkrError } from '@lynkr/protocol'
+import type { EventLoopUtilization } from 'node:perf_hooks'
 
 export interface SheddingOptions {
   /**
-   * Fraction of a sample interval the event loop was busy (0–1) above which requests are shed (0 = off).
-   * The default signal: it measures this process's own saturation, where event-loop delay also rises when
-   * other processes keep the machine busy (a laptop running a build would refuse Claude Code's requests).
+   * The default overload signal needs all three: the event loop busy at least this fraction of each sample
+   * (0–1) — lynkr's own work, not other processes' —, its delay (how late the sampling timer fires) at least
+   * `maxEventLoopLagMs` — requests really wait —, both for `sustainedMs`. Either threshold at 0 turns the signal off.
    */
   maxEventLoopUtilization: number
+  maxEventLoopLagMs: number
+  sustainedMs: number
   /** Mean event-loop delay (ms) over a sample interval above which requests are shed (0 = off). */
   maxEventLoopDelayMs: number
   maxHeapUsedBytes: number
@@ -34,7 +37,7 @@ const REASONS: Record<string, string> = {
   eventLoopDelay: 'event loop delay',
   heapUsedBytes: 'heap used',
   rssBytes: 'resident memory',
-  eventLoopUtilization: 'event loop utilisation',
+  eventLoopSaturation: 'event loop saturated',
   healthCheck: 'health check'
 }
 
@@ -58,7 +61,7 @@ export async function installLoadShedding (app: FastifyInstance, options: Sheddi
       throw overloaded(reason, options.retryAfterSeconds)
     }
   })
-  if (options.maxEventLoopUtilization > 0) installUtilisationCheck(app, options)
+  if (options.maxEventLoopUtilization > 0 && options.maxEventLoopLagMs > 0) installSaturationCheck(app, options)
   if (options.maxConcurrentUpstream > 0) {
     // A callback hook: an async one costs a promise on every request.
     app.addHook('onRequest', (request, _reply, done) => {
@@ -70,33 +73,40 @@ export async function installLoadShedding (app: FastifyInstance, options: Sheddi
   }
 }
 
-/** Consecutive saturated samples before shedding: a moment of work (boot, a large prompt) is not overload. */
-const SATURATED_SAMPLES = 3
-
 /**
- * Utilisation is checked here rather than by under-pressure, which sheds on one sample: the sample that
- * covers boot (module loading, compiling) is always near 1, so a gateway refused its first requests.
- * Sampling starts once the server is ready, and only sustained saturation sheds.
+ * Overload that harms clients, as opposed to a busy loop: a gateway at full throughput has utilisation near 1
+ * while every request is answered in milliseconds (its own benchmark), and a busy machine delays the loop of
+ * an idle gateway. Only both together, for several seconds, mean requests queue behind more work than the
+ * process can do: then new ones are refused rather than make every stream in flight stall.
+ * Sampling starts once the server is ready (boot itself saturates the loop).
  */
-function installUtilisationCheck (app: FastifyInstance, options: SheddingOptions): void {
-  let busySamples = 0
-  let utilisation = 0
+function installSaturationCheck (app: FastifyInstance, options: SheddingOptions): void {
+  const samplesNeeded = Math.max(1, Math.ceil(options.sustainedMs / options.sampleIntervalMs))
+  let saturatedSamples = 0
+  let latest = { utilisation: 0, lagMs: 0 }
   let timer: NodeJS.Timeout | undefined
-  app.addHook('onReady', async () => {
-    let last = performance.eventLoopUtilization()
-    timer = setInterval(() => {
-      const now = performance.eventLoopUtilization()
-      utilisation = performance.eventLoopUtilization(now, last).utilization
-      last = now
-      busySamples = utilisation >= options.maxEventLoopUtilization ? busySamples + 1 : 0
-    }, options.sampleIntervalMs)
+  let closed = false
+  // The sampling timer's own lateness is the delay: perf_hooks' delay histogram records nothing while the
+  // loop is driven by immediates, and one timer per sample costs nothing on the request path.
+  function sample (last: EventLoopUtilization, due: number): void {
+    if (closed) return
+    const now = performance.eventLoopUtilization()
+    latest = { utilisation: performance.eventLoopUtilization(now, last).utilization, lagMs: Math.max(0, performance.now() - due) }
+    const saturated = latest.utilisation >= options.maxEventLoopUtilization && latest.lagMs >= options.maxEventLoopLagMs
+    saturatedSamples = saturated ? saturatedSamples + 1 : 0
+    schedule(now)
+  }
+  function schedule (last: EventLoopUtilization): void {
+    const due = performance.now() + options.sampleIntervalMs
+    timer = setTimeout(() => { sample(last, due) }, options.sampleIntervalMs)
     timer.unref()
-  })
-  app.addHook('onClose', async () => { clearInterval(timer) })
+  }
+  app.addHook('onReady', async () => { schedule(performance.eventLoopUtilization()) })
+  app.addHook('onClose', async () => { closed = true; clearTimeout(timer) })
   app.addHook('onRequest', (request, _reply, done) => {
-    if (busySamples < SATURATED_SAMPLES || !sheddable(request)) { done(); return }
-    app.lynkr.events.emit('request-shed', { reason: 'eventLoopUtilization', value: utilisation })
-    request.log.warn({ utilisation }, `shedding request: ${REASONS.eventLoopUtilization}`)
-    done(overloaded(REASONS.eventLoopUtilization!, options.retryAfterSeconds))
+    if (saturatedSamples < samplesNeeded || !sheddable(request)) { done(); return }
+    app.lynkr.events.emit('request-shed', { reason: 'eventLoopSaturation', value: latest.lagMs })
+    request.log.warn({ utilisation: latest.utilisation, lagMs: Math.round(latest.lagMs) }, `shedding request: ${REASONS.eventLoopSaturation}`)
+    done(overloaded(REASONS.eventLoopSaturation!, options.retryAfterSeconds))
   })
 }
