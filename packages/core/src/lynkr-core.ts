@@ -27,6 +27,8 @@ import { automaticBreakpointStep } from './steps/automatic-breakpoint.ts'
 
 export interface LynkrCoreOptions {
   catalog: Catalog
+  /** Catalog ids of the token-optimisation phases LYNKR_TOKEN_PHASES turns on (`all` or a comma list). */
+  tokenPhases?: readonly string[]
   /** An embedder's own plugins (steps, observers, providers…): they join the same composition as the catalog's. */
   plugins?: readonly ExtraPlugin[]
   /** The environment record to configure from; defaults to process.env. */
@@ -126,7 +128,7 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
     if (options.catalog.some((known) => known.id === entry.id)) throw new LynkrConfigError(`extra plugin "${entry.id}" has the id of a built-in plugin`)
   }
   const catalog = extra.length === 0 ? options.catalog : [...options.catalog, ...extra]
-  const selection = selectPlugins(env, catalog)
+  const selection = selectPlugins(env, catalog, options.tokenPhases)
   const local = new Set(catalog.filter((entry) => entry.local === true).flatMap((entry) => entry.providers ?? []))
   const lynkr = createLynkr(env, selection.defaultProvider, local, (error, name) => app.log.error({ err: error }, `a ${name} listener failed`), app.prefix)
   lynkr.notes.push(...selection.notes)

@@ -103,6 +103,25 @@ describe('selectPlugins', () => {
     assert.throws(() => selectPlugins({ TIER_MEDIUM: 'nope:model' }, catalog), configError('TIER_MEDIUM', /"nope"/, /valid values/))
   })
 
+  test('LYNKR_TOKEN_PHASES=all turns on every token phase in the catalog and notes the ones not built', () => {
+    const withPhases: Catalog = [...catalog, catalogEntry({ id: 'tool-selection', kind: 'service', enabledBy: ['SMART_TOOL_SELECTION_MODE'] }), catalogEntry({ id: 'prompt-cache', kind: 'service' })]
+    const phases = ['tool-selection', 'history-compression', 'prompt-cache']
+    const selection = selectPlugins({ LYNKR_TOKEN_PHASES: 'all' }, withPhases, phases)
+    assert.ok(selection.ids.includes('tool-selection') && selection.ids.includes('prompt-cache'))
+    assert.deepEqual(selection.enabledBecause?.['prompt-cache'], 'LYNKR_TOKEN_PHASES')
+    assert.deepEqual(selection.notes, ['LYNKR_TOKEN_PHASES: history-compression is not in this build'])
+    const some = selectPlugins({ LYNKR_TOKEN_PHASES: ' prompt-cache ' }, withPhases, phases)
+    assert.ok(some.ids.includes('prompt-cache') && !some.ids.includes('tool-selection'))
+    for (const off of ['false', '0', '']) assert.ok(!selectPlugins({ LYNKR_TOKEN_PHASES: off }, withPhases, phases).ids.includes('prompt-cache'))
+    // A phase's own variable still works without the switch.
+    assert.ok(selectPlugins({ SMART_TOOL_SELECTION_MODE: 'auto' }, withPhases, phases).ids.includes('tool-selection'))
+  })
+
+  test('LYNKR_TOKEN_PHASES naming something that is not a phase is a config error listing the phases', () => {
+    assert.throws(() => selectPlugins({ LYNKR_TOKEN_PHASES: 'prompt-cache,health' }, catalog, ['prompt-cache', 'tool-selection']),
+      configError('LYNKR_TOKEN_PHASES', /"health"/, /prompt-cache, tool-selection/))
+  })
+
   test('LYNKR_PLUGINS replaces the derived list', () => {
     const selection = selectPlugins({ LYNKR_PLUGINS: ' health , provider-openai,,', OPENAI_API_KEY: 'sk' }, catalog)
     assert.deepEqual(selection.ids, ['health', 'provider-openai'])

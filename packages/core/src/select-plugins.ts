@@ -54,10 +54,29 @@ function value (env: Record<string, string | undefined>, name: string): string |
 }
 
 /**
+ * LYNKR_TOKEN_PHASES: `all`, or a comma list of phase plugin ids, turns several token-optimisation phases on
+ * at once (each phase also has its own variable). `phases` is the embedder's list of phase ids; one that
+ * is not in this build's catalog is noted, not an error, so the same setting works across versions.
+ */
+function tokenPhases (env: Record<string, string | undefined>, catalog: Catalog, phases: readonly string[], notes: string[]): string[] {
+  const text = value(env, 'LYNKR_TOKEN_PHASES')
+  if (text === undefined || !enables(text)) return []
+  const wanted = text.toLowerCase() === 'all' ? [...phases] : text.split(',').map((id) => id.trim()).filter(Boolean)
+  for (const id of wanted) {
+    if (!phases.includes(id)) throw new LynkrConfigError(`LYNKR_TOKEN_PHASES names "${id}", which is not a token phase; use all or a comma list of: ${phases.join(', ')}`, 'LYNKR_TOKEN_PHASES')
+  }
+  const built = wanted.filter((id) => catalog.some((entry) => entry.id === id))
+  const missing = wanted.filter((id) => !built.includes(id))
+  if (missing.length > 0) notes.push(`LYNKR_TOKEN_PHASES: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in this build`)
+  return built
+}
+
+/**
  * Derives the enabled plugins from Lynkr-style variables (design.md "Enabling plugins from the
  * environment"). LYNKR_PLUGINS, when set, replaces the derived list for experts and embedders.
+ * `phases`: the plugin ids LYNKR_TOKEN_PHASES may turn on.
  */
-export function selectPlugins (env: Record<string, string | undefined>, catalog: Catalog): Selection {
+export function selectPlugins (env: Record<string, string | undefined>, catalog: Catalog, phases: readonly string[] = []): Selection {
   const notes: string[] = []
   const valid = knownProviders(catalog)
   const checkProvider = (provider: string, variable: string): CatalogEntry => {
@@ -133,6 +152,7 @@ export function selectPlugins (env: Record<string, string | undefined>, catalog:
     const setBy = entry.enabledBy?.find((name) => enables(value(env, name)))
     if (setBy !== undefined) enable(entry.id, `${setBy} is set`)
   }
+  for (const id of tokenPhases(env, catalog, phases, notes)) enable(id, 'LYNKR_TOKEN_PHASES')
   return { ids: [...ids], defaultProvider, notes, tiersActive, fallback, enabledBecause: because }
 }
 

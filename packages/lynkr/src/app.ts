@@ -3,7 +3,7 @@ import sensible from '@fastify/sensible'
 import lynkrCore from '@lynkr/core'
 import { registerSecrets, secretVariables } from '@lynkr/protocol'
 import type { ExtraPlugin, LynkrCore } from '@lynkr/core/gateway'
-import { catalog } from './catalog.ts'
+import { catalog, tokenPhases } from './catalog.ts'
 import { migrateLynkrEnv } from './migrate/migrate-env.ts'
 import { reportMigration } from './migrate/report-migration.ts'
 
@@ -45,6 +45,7 @@ export default async function lynkrApp (app: FastifyInstance, options: LynkrAppO
   const migration = migrateLynkrEnv(env)
   await app.register(lynkrCore, {
     catalog,
+    tokenPhases,
     env: options.dataDir === undefined ? migration.env : { ...migration.env, LYNKR_DATA_DIR: options.dataDir },
     dispatcher: options.dispatcher,
     plugins: options.plugins

@@ -1,6 +1,13 @@
 import type { Catalog } from '@lynkr/core/gateway'
 
 /**
+ * The token-optimisation phases (issue 14) LYNKR_TOKEN_PHASES=all turns on, in pipeline order. A phase
+ * not built yet is skipped with a boot note. Memory deduplication is not here: it lives in the memory
+ * plugin and applies when memory is on (MEMORY_ENABLED); turning memory itself on is not a token setting.
+ */
+export const tokenPhases = ['tool-selection', 'tool-result-compression', 'system-prompt', 'history-compression', 'prompt-cache'] as const
+
+/**
  * Every first-party plugin. This is the only module that knows them; each is imported lazily, so a
  * disabled plugin (and any native module behind it) is never loaded.
  */

@@ -21,6 +21,8 @@ export async function renderEnvExample (catalog: Catalog): Promise<string> {
     '# BASE_PATH=',
     '# MODEL_PROVIDER=ollama',
     '# LYNKR_PLUGINS=',
+    '# Token-optimisation phases to turn on at once: all, or a comma list of tool-selection, tool-result-compression, system-prompt, history-compression, prompt-cache',
+    '# LYNKR_TOKEN_PHASES=',
     '# REQUEST_JSON_LIMIT=32mb',
     '# LYNKR_API_KEY=',
     '# How long in-flight streams may finish after SIGTERM/SIGINT before they are ended',
