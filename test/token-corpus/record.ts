@@ -15,11 +15,11 @@ import { claudeBin } from '../helpers/run-claude-code.ts'
 import { runIsolatedCli } from '../helpers/run-cli.ts'
 import { qwenBin } from '../helpers/run-qwen-code.ts'
 import { writeSession, type CorpusRequest } from './corpus-format.ts'
+import { corpusDir } from './paths.ts'
 import { replyFor, type SessionScript } from './script-dsl.ts'
-import { sessions, qwenSession } from './sessions.ts'
+import { overheadSession, sessions, qwenSession } from './sessions.ts'
 
 const SNAPSHOT = { name: 'semver', version: '7.8.6' }
-export const corpusDir = fileURLToPath(new URL('../fixtures/token-corpus/', import.meta.url))
 const CLAUDE_TOOLS = ['Bash', 'Read', 'Edit', 'Write', 'Glob', 'Grep']
 /** Headers that say something about the client; credentials, hop-by-hop and host-specific ones are dropped. */
 const DROP_HEADERS = /^(host|content-length|connection|authorization|x-api-key|api-key|accept-encoding|x-stainless-(os|arch|runtime-version|package-version))$/i
@@ -127,3 +127,4 @@ function countToolErrors (rawBody: string): number {
 const wanted = process.argv.slice(2)
 for (const script of sessions) if (wanted.length === 0 || wanted.includes(script.id)) await record(script, 'anthropic')
 if (wanted.length === 0 || wanted.includes(qwenSession.id)) await record(qwenSession, 'openai')
+if (wanted.length === 0 || wanted.includes(overheadSession.id)) await record(overheadSession, 'anthropic')

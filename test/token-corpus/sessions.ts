@@ -3,6 +3,10 @@
  * turns (explore, read, grep, run tests, edit, re-run). Some inject a bug into their copy first so test
  * runs fail for real before the scripted fix.
  */
+import { readdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { basename, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { casesFile, product } from './test-files.ts'
 import { tools, type SessionScript, type Turn } from './script-dsl.ts'
 
@@ -355,4 +359,28 @@ export const qwenSession: SessionScript = {
     ]
   },
   answer: 'coerce read match[4] (the patch) as the minor; it now reads match[3] and all coerce tests pass.'
+}
+
+/**
+ * Not part of the corpus proper: a 100-request session (every source file read, then searched for in the
+ * README) for the per-request overhead benchmark.
+ */
+export const overheadSession: SessionScript = {
+  id: 'overhead-100',
+  task: 'Benchmark only: a 100-request read-and-search walk over the package, for the per-request overhead',
+  prompt: 'Walk through every source file of this package and tell me where each is documented.',
+  turns: (dir) => {
+    const t = tools(dir)
+    return sourceFiles().flatMap((file): Turn[] => [
+      { calls: [t.read(file)] },
+      { calls: [t.grep(basename(file, '.js'), { path: 'README.md', mode: 'count' })] }
+    ]).concat([1, 150, 300, 450, 600].map((offset): Turn => ({ calls: [t.read('README.md', { offset, limit: 150 })] }))).slice(0, 99)
+  },
+  answer: 'Every source file is listed above with where the README documents it.'
+}
+
+function sourceFiles (): string[] {
+  const require = createRequire(fileURLToPath(new URL('../package.json', import.meta.url)))
+  const root = dirname(require.resolve('semver/package.json'))
+  return ['classes', 'functions', 'internal', 'ranges', 'bin'].flatMap((folder) => readdirSync(join(root, folder)).sort().map((name) => `${folder}/${name}`))
 }

@@ -1,0 +1,255 @@
+/**
+ * `pnpm bench:tokens [--markdown] [--sessions a,b] [--profiles anthropic,openai] [--no-overhead]`:
+ * replays every corpus session through a real lynkr, once without token phases (passthrough: the client's
+ * own cache breakpoints), once per phase alone, once with LYNKR_TOKEN_PHASES=all, against a fake upstream
+ * per provider profile, and prices what the upstream received with the cache model
+ * (token-cost-model.ts). Prints per session × run × profile the input tokens, cost against the cached
+ * passthrough, cache-hit ratio, cache breaks attributed to phases, tool-loop integrity and information
+ * retention, then the targets as PASS/FAIL, then the per-request overhead of all phases together.
+ */
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { catalog } from 'lynkr'
+import { readSession, type CorpusSession } from '../token-corpus/corpus-format.ts'
+import { corpusDir } from '../token-corpus/paths.ts'
+import { AnthropicPromptCache, AutomaticPrefixCache, anthropicBlocks, chatBlocks, fitsWindow, hitRatio, totals, type RunTotals } from './token-cost-model.ts'
+import { needlesOf, unpairedToolCalls, visible } from './token-checks.ts'
+import { PROFILES, replay, tokens, type Profile, type ReplayResult } from './token-replay.ts'
+
+interface Phase { id: string, stage: string, variable: string, env: Record<string, string>, baseline?: Record<string, string> }
+
+/** The six phases of issue 14: the plugin that implements each, and how the bench turns it on alone. */
+const PHASES: Phase[] = [
+  { id: 'tool-selection', stage: 'tool-selection', variable: 'SMART_TOOL_SELECTION_MODE', env: { LYNKR_TOKEN_PHASES: 'tool-selection' } },
+  { id: 'tool-result-compression', stage: 'tool-result-truncation', variable: 'TOOL_RESULT_COMPRESSION_ENABLED', env: { LYNKR_TOKEN_PHASES: 'tool-result-compression' } },
+  { id: 'system-prompt', stage: 'system-prompt', variable: 'SYSTEM_PROMPT_MODE', env: { LYNKR_TOKEN_PHASES: 'system-prompt' } },
+  { id: 'history-compression', stage: 'history-compression', variable: 'HISTORY_COMPRESSION_ENABLED', env: { LYNKR_TOKEN_PHASES: 'history-compression' } },
+  { id: 'prompt-cache', stage: 'prompt-cache', variable: 'PROMPT_CACHE_ENABLED', env: { LYNKR_TOKEN_PHASES: 'prompt-cache' } },
+  // Dedup lives in the memory plugin: measured as memory on with dedup against memory on without it.
+  { id: 'memory', stage: 'memory-dedup', variable: 'MEMORY_DEDUP_ENABLED', env: { MEMORY_ENABLED: 'true', MEMORY_DEDUP_ENABLED: 'true' }, baseline: { MEMORY_ENABLED: 'true', MEMORY_DEDUP_ENABLED: 'false' } }
+]
+
+/** A phase is built when its plugin is in the catalog and (for memory) its manifest reads the phase's variable. */
+async function built (phase: Phase): Promise<boolean> {
+  const entry = catalog.find((candidate) => candidate.id === phase.id)
+  if (entry === undefined) return false
+  if (phase.baseline === undefined) return true
+  const env = (await entry.load()).manifest.env as { properties?: Record<string, unknown> }
+  return env.properties?.[phase.variable] !== undefined
+}
+
+/** Sessions at least this many requests long are "long" for the ≥ 60 % / ≤ 0.5 targets. */
+const LONG_SESSION = 30
+
+interface RunReport {
+  run: string
+  profile: Profile['id']
+  totals: RunTotals
+  /** Client requests lynkr did not answer with a success. */
+  failed: Array<{ seq: number, status: number, error?: string }>
+  unpaired: number
+  needles: { checked: number, kept: number, lost: string[] }
+  /** Local profiles: requests whose prompt plus asked output exceed the window (or that lynkr refused as too long). */
+  overflow?: number
+  maxPrompt: number
+  requests: number
+}
+
+function price (profile: Profile, result: ReplayResult): RunTotals {
+  const model = profile.cache === 'anthropic' ? new AnthropicPromptCache() : profile.cache === 'automatic' ? new AutomaticPrefixCache() : undefined
+  const charges = result.upstream.map((call) => {
+    const blocks = profile.cache === 'anthropic' ? anthropicBlocks(call.body, tokens) : chatBlocks(call.body, tokens)
+    if (model !== undefined) return { ...model.charge(blocks), seq: call.seq }
+    const input = blocks.reduce((sum, block) => sum + block.tokens, 0)
+    return { input, cacheRead: 0, cacheWrite: 0, uncached: input, cost: 0, broke: false, seq: call.seq }
+  })
+  return totals(charges)
+}
+
+function analyse (session: CorpusSession, profile: Profile, run: string, result: ReplayResult, baseline: ReplayResult | undefined): RunReport {
+  const failed = result.statuses.filter((status) => status.error !== undefined)
+  const unpaired = result.upstream.reduce((sum, call) => sum + unpairedToolCalls(call.body).length, 0)
+  const needles = { checked: 0, kept: 0, lost: [] as string[] }
+  if (baseline !== undefined) {
+    const lastBody = (r: ReplayResult, seq: number): string | undefined => r.upstream.filter((call) => call.seq === seq && !call.internal).at(-1)?.rawBody
+    for (const request of session.requests) {
+      const before = lastBody(baseline, request.seq)
+      if (before === undefined) continue
+      const after = lastBody(result, request.seq) ?? ''
+      for (const needle of needlesOf(request, session.header.workDir)) {
+        if (!visible(needle, before)) continue
+        needles.checked++
+        if (visible(needle, after)) needles.kept++
+        else needles.lost.push(`#${request.seq} ${needle.label}`)
+      }
+    }
+  }
+  let overflow: number | undefined
+  let maxPrompt = 0
+  for (const call of result.upstream) maxPrompt = Math.max(maxPrompt, chatBlocks(call.body, tokens).reduce((sum, block) => sum + block.tokens, 0))
+  // lynkr refuses a prompt that does not fit a local window (the client then compacts): not an integrity failure.
+  const refused = failed.filter((status) => /prompt is too long/.test(status.error ?? ''))
+  if (profile.window !== undefined) {
+    const window = profile.window
+    const tooLong = result.upstream.filter((call) => !fitsWindow(chatBlocks(call.body, tokens).reduce((sum, block) => sum + block.tokens, 0), Number(call.body?.options?.num_predict ?? 0), window)).length
+    overflow = tooLong + refused.length
+  }
+  return { run, profile: profile.id, totals: price(profile, result), failed: failed.filter((status) => !refused.includes(status)), unpaired, needles, overflow, maxPrompt, requests: result.statuses.length }
+}
+
+const pct = (value: number): string => `${(value * 100).toFixed(1)} %`
+const ratio = (value: number): string => value.toFixed(3)
+
+interface SessionReport { session: CorpusSession, reports: RunReport[], notBuilt: string[] }
+
+async function benchSession (session: CorpusSession, profiles: Profile[], phases: Phase[], notBuilt: string[]): Promise<SessionReport> {
+  const reports: RunReport[] = []
+  for (const profile of profiles) {
+    const passthrough = await replay({ session, profile, env: {} })
+    reports.push(analyse(session, profile, 'passthrough', passthrough, undefined))
+    for (const phase of phases) {
+      const base = phase.baseline === undefined ? passthrough : await replay({ session, profile, env: phase.baseline })
+      const result = await replay({ session, profile, env: phase.env })
+      const report = analyse(session, profile, phase.id, result, base)
+      if (phase.baseline !== undefined) report.totals = { ...report.totals, breaks: report.totals.breaks }
+      reports.push(report)
+    }
+    const all = await replay({ session, profile, env: { LYNKR_TOKEN_PHASES: 'all' } })
+    reports.push(analyse(session, profile, 'all', all, passthrough))
+  }
+  return { session, reports, notBuilt }
+}
+
+/** Breaks a run has that passthrough has not; for `all`, named after the phase whose solo run has the same break. */
+function attribution (report: RunReport, reports: RunReport[]): string {
+  const base = new Set(reports.find((r) => r.run === 'passthrough' && r.profile === report.profile)?.totals.breaks ?? [])
+  const added = report.totals.breaks.filter((seq) => !base.has(seq))
+  if (added.length === 0) return report.totals.breaks.length === 0 ? '0' : `${report.totals.breaks.length} (as passthrough)`
+  if (report.run !== 'all') return `${report.totals.breaks.length}: +${added.length} by ${report.run}`
+  const by = new Map<string, number>()
+  for (const seq of added) {
+    const owners = reports.filter((r) => r.profile === report.profile && r.run !== 'all' && r.run !== 'passthrough' && r.totals.breaks.includes(seq) && !base.has(seq)).map((r) => r.run)
+    const name = owners.length === 0 ? 'combination' : owners.join('+')
+    by.set(name, (by.get(name) ?? 0) + 1)
+  }
+  return `${report.totals.breaks.length}: ` + [...by].map(([name, count]) => `+${count} by ${name}`).join(', ')
+}
+
+interface Row { session: string, requests: number, run: string, profile: string, input: string, saved: string, cost: string, hit: string, breaks: string, integrity: string, retention: string, window: string }
+
+function rows (report: SessionReport): Row[] {
+  return report.reports.map((r) => {
+    const base = report.reports.find((candidate) => candidate.run === 'passthrough' && candidate.profile === r.profile)!
+    const cached = r.profile === 'anthropic' || r.profile === 'openai'
+    return {
+      session: report.session.header.id,
+      requests: report.session.requests.length,
+      run: r.run,
+      profile: r.profile,
+      input: String(r.totals.input),
+      saved: r.run === 'passthrough' || base.totals.input === 0 ? '—' : pct(1 - r.totals.input / base.totals.input),
+      cost: cached ? (r.run === 'passthrough' ? '1.000' : ratio(r.totals.cost / base.totals.cost)) : 'free',
+      hit: cached ? ratio(hitRatio(r.totals)) : '—',
+      breaks: cached ? attribution(r, report.reports) : '—',
+      integrity: r.unpaired === 0 && r.failed.length === 0 ? '100 %' : `${r.unpaired} unpaired, ${r.failed.length} failed`,
+      retention: r.run === 'passthrough' ? '—' : r.needles.checked === 0 ? 'n/a' : pct(r.needles.kept / r.needles.checked),
+      window: r.overflow === undefined ? '—' : `${r.requests - r.overflow}/${r.requests} fit (largest sent ${r.maxPrompt})`
+    }
+  })
+}
+
+interface Verdict { target: string, pass: boolean, detail: string }
+
+function verdicts (reports: SessionReport[]): Verdict[] {
+  const out: Verdict[] = []
+  for (const { session, reports: runs } of reports) {
+    const id = session.header.id
+    const base = (profile: string): RunReport => runs.find((r) => r.run === 'passthrough' && r.profile === profile)!
+    const all = runs.find((r) => r.run === 'all' && r.profile === 'anthropic')
+    if (all !== undefined && session.requests.length >= LONG_SESSION) {
+      const saved = 1 - all.totals.input / base('anthropic').totals.input
+      const cost = all.totals.cost / base('anthropic').totals.cost
+      out.push({ target: `${id}: ≥ 60 % fewer input tokens (all, anthropic)`, pass: saved >= 0.6, detail: pct(saved) + (saved >= 0.6 ? '' : ` — short by ${pct(0.6 - saved)}`) })
+      out.push({ target: `${id}: cost ≤ 0.5 of cached passthrough (all, anthropic)`, pass: cost <= 0.5, detail: ratio(cost) + (cost <= 0.5 ? '' : ` — over by ${ratio(cost - 0.5)}`) })
+    }
+    if (all !== undefined) {
+      const hit = hitRatio(all.totals)
+      out.push({ target: `${id}: cache-hit ratio ≥ 0.90 (all, anthropic)`, pass: hit >= 0.9, detail: ratio(hit) })
+    }
+    for (const r of runs) {
+      if (r.run === 'passthrough') continue
+      if (r.profile === 'anthropic' || r.profile === 'openai') {
+        const cost = r.totals.cost / base(r.profile).totals.cost
+        if (cost > 1) out.push({ target: `${id}: cost never above 1.0 (${r.run}, ${r.profile})`, pass: false, detail: ratio(cost) })
+      }
+      if (r.unpaired > 0 || r.failed.length > 0) out.push({ target: `${id}: tool-loop integrity (${r.run}, ${r.profile})`, pass: false, detail: `${r.unpaired} unpaired tool calls, ${r.failed.length} failed requests${r.failed[0] === undefined ? '' : `: ${r.failed[0].status} ${r.failed[0].error ?? ''}`}` })
+      if (r.needles.kept < r.needles.checked) out.push({ target: `${id}: retention (${r.run}, ${r.profile})`, pass: false, detail: `${r.needles.checked - r.needles.kept} of ${r.needles.checked} lost, e.g. ${r.needles.lost.slice(0, 2).join('; ')}` })
+    }
+  }
+  const costRuns = reports.flatMap(({ reports: runs }) => runs.filter((r) => r.run !== 'passthrough' && (r.profile === 'anthropic' || r.profile === 'openai')))
+  out.push({ target: 'cost never above 1.0 on any profile/session/run', pass: !out.some((v) => v.target.includes('never above') && !v.pass), detail: `${costRuns.length} runs` })
+  const allRuns = reports.flatMap(({ reports: runs }) => runs.filter((r) => r.run !== 'passthrough'))
+  out.push({ target: 'integrity 100 % (every tool call answered, no failed request)', pass: !out.some((v) => v.target.includes('integrity (') && !v.pass), detail: `${allRuns.length} runs` })
+  out.push({ target: 'retention 100 %', pass: !out.some((v) => v.target.includes('retention (') && !v.pass), detail: `${allRuns.reduce((sum, r) => sum + r.needles.checked, 0)} checks` })
+  return out
+}
+
+function table (header: string[], body: string[][], markdown: boolean): string {
+  if (markdown) return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((row) => `| ${row.join(' | ')} |`)].join('\n')
+  const widths = header.map((name, i) => Math.max(name.length, ...body.map((row) => row[i]!.length)))
+  const line = (row: string[]): string => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')
+  return [line(header), ...body.map(line)].join('\n')
+}
+
+/** Per-request wall time through lynkr, passthrough and all phases alternating request by request. */
+async function overhead (session: CorpusSession): Promise<{ passthrough: number, all: number, diff: number, requests: number }> {
+  const profile = PROFILES[0]!
+  const [a, b] = [await replay({ session, profile, env: {} }), await replay({ session, profile, env: { LYNKR_TOKEN_PHASES: 'all' } })]
+  // A second pass in the other order evens out a machine that got busier during the first.
+  const [c, d] = [await replay({ session, profile, env: { LYNKR_TOKEN_PHASES: 'all' } }), await replay({ session, profile, env: {} })]
+  const median = (values: number[]): number => { const sorted = [...values].sort((x, y) => x - y); return sorted[Math.floor(sorted.length / 2)]! }
+  const pass = [...a.timings, ...d.timings]
+  const all = [...b.timings, ...c.timings]
+  const diffs = pass.map((time, i) => all[i]! - time)
+  return { passthrough: median(pass), all: median(all), diff: median(diffs), requests: a.timings.length }
+}
+
+async function main (): Promise<void> {
+  const args = process.argv.slice(2)
+  const markdown = args.includes('--markdown')
+  const option = (name: string): string[] | undefined => { const at = args.indexOf(name); return at === -1 ? undefined : args[at + 1]!.split(',') }
+  const onlySessions = option('--sessions')
+  const profiles = PROFILES.filter((profile) => option('--profiles')?.includes(profile.id) ?? true)
+  const phases: Phase[] = []
+  const notBuilt: string[] = []
+  for (const phase of PHASES) ((await built(phase)) ? phases : notBuilt).push(phase) // eslint-disable-line @typescript-eslint/no-unused-expressions
+  const files = readdirSync(corpusDir).filter((name) => name.endsWith('.jsonl.gz')).sort()
+  const sessions = files.map((name) => readSession(join(corpusDir, name))).filter((session) => session.header.id !== 'overhead-100' && (onlySessions?.includes(session.header.id) ?? true))
+
+  const log = (text: string): void => { process.stdout.write(`${text}\n`) }
+  log(`token replay: ${sessions.length} sessions × ${profiles.length} profiles; phases built: ${phases.map((p) => p.id).join(', ') || 'none'}; not built: ${notBuilt.map((p) => `${p.id} (${p.variable})`).join(', ') || 'none'}`)
+  const reports: SessionReport[] = []
+  for (const session of sessions) {
+    process.stderr.write(`replaying ${session.header.id} (${session.requests.length} requests)…\n`)
+    reports.push(await benchSession(session, profiles, phases, notBuilt.map((p) => p.id)))
+  }
+  const header = ['session', 'req', 'run', 'profile', 'input tok', 'saved', 'cost vs cached', 'hit', 'breaks', 'integrity', 'retention', 'local window']
+  const body = reports.flatMap(rows).map((row) => [row.session, String(row.requests), row.run, row.profile, row.input, row.saved, row.cost, row.hit, row.breaks, row.integrity, row.retention, row.window])
+  log('')
+  log(table(header, body, markdown))
+  log('')
+  log(table(['target', 'result', 'detail'], verdicts(reports).map((v) => [v.target, v.pass ? 'PASS' : 'FAIL', v.detail]), markdown))
+  for (const phase of notBuilt) log(`${phase.id}: not built (no ${phase.id} plugin${phase.baseline === undefined ? '' : ` reading ${phase.variable}`} in this build's catalog)`)
+  if (!args.includes('--no-overhead')) {
+    const file = join(corpusDir, 'overhead-100.jsonl.gz')
+    const result = await overhead(readSession(file))
+    log('')
+    log(table(['per-request overhead (100-request session, anthropic profile)', 'p50 ms'], [
+      ['passthrough (whole request through lynkr and the fake)', result.passthrough.toFixed(2)],
+      ['all phases (same)', result.all.toFixed(2)],
+      ['all phases minus passthrough, paired per request', `${result.diff.toFixed(2)} — ${result.diff < 2 ? 'PASS' : 'FAIL'} (target < 2 ms)`]
+    ], markdown))
+  }
+}
+
+await main()
