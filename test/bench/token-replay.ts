@@ -37,7 +37,7 @@ export interface ReplayResult {
   upstream: UpstreamCall[]
   /** Per client request: lynkr's HTTP status. */
   statuses: Array<{ seq: number, status: number, error?: string }>
-  /** Per client request: wall time through the gateway, ms (overhead benchmark only). */
+  /** Per client request: ms from sending it to lynkr until the fake upstream was asked for the reply (lynkr's inbound work: parse, steps, translation, send). */
   timings: number[]
 }
 
@@ -74,7 +74,10 @@ export async function replay (options: ReplayOptions): Promise<ReplayResult> {
   const fake = await profile.start()
   const upstream: UpstreamCall[] = []
   let current: { seq: number, reply: FakeReply } = { seq: -1, reply: SUMMARY }
+  let sentAt = 0
+  let reached: number | undefined
   fake.respondWith((request) => {
+    reached ??= performance.now() - sentAt
     const internal = !hasTools(request.body) && session.requests[current.seq]?.main === true
     upstream.push({ seq: current.seq, path: request.path, body: request.body, rawBody: request.rawBody ?? '', internal })
     return internal ? SUMMARY : current.reply
@@ -85,14 +88,15 @@ export async function replay (options: ReplayOptions): Promise<ReplayResult> {
   try {
     for (const request of session.requests.slice(0, options.limit)) {
       current = { seq: request.seq, reply: request.reply }
-      const started = performance.now()
+      reached = undefined
+      sentAt = performance.now()
       const response = await fetch(`${gateway.url}${request.path}`, {
         method: request.method,
         headers: { ...request.headers, 'x-api-key': 'client-key', authorization: 'Bearer client-key' },
         body: request.rawBody
       })
       const text = await response.text()
-      timings.push(performance.now() - started)
+      if (reached !== undefined) timings.push(reached)
       statuses.push({ seq: request.seq, status: response.status, ...(response.ok && !/"type":"error"|event: error/.test(text.slice(0, 4000)) ? {} : { error: text.slice(0, 300) }) })
     }
   } finally {
