@@ -225,8 +225,11 @@ async function main (): Promise<void> {
   const onlySessions = option('--sessions')
   const profiles = PROFILES.filter((profile) => option('--profiles')?.includes(profile.id) ?? true)
   const phases: Phase[] = []
-  const notBuilt: string[] = []
-  for (const phase of PHASES) ((await built(phase)) ? phases : notBuilt).push(phase) // eslint-disable-line @typescript-eslint/no-unused-expressions
+  const notBuilt: Phase[] = []
+  for (const phase of PHASES) {
+    if (await built(phase)) phases.push(phase)
+    else notBuilt.push(phase)
+  }
   const files = readdirSync(corpusDir).filter((name) => name.endsWith('.jsonl.gz')).sort()
   const sessions = files.map((name) => readSession(join(corpusDir, name))).filter((session) => session.header.id !== 'overhead-100' && (onlySessions?.includes(session.header.id) ?? true))
 

@@ -97,8 +97,9 @@ export const ANTHROPIC_PRICING: AnthropicPricing = { write: 1.25, read: 0.1, min
 export class AnthropicPromptCache {
   private readonly entries = new Set<string>()
   private lastPrefix = 0
+  private readonly pricing: AnthropicPricing
 
-  constructor (private readonly pricing: AnthropicPricing = ANTHROPIC_PRICING) {}
+  constructor (pricing: AnthropicPricing = ANTHROPIC_PRICING) { this.pricing = pricing }
 
   charge (blocks: PromptBlock[]): RequestCharge {
     const hashes = prefixHashes(blocks)
@@ -143,8 +144,9 @@ export class AutomaticPrefixCache {
   private readonly seen = new Set<string>()
   /** The previous prompt's hash, when it was long enough to be cached. */
   private lastPrompt: string | undefined
+  private readonly pricing: AutomaticPricing
 
-  constructor (private readonly pricing: AutomaticPricing = OPENAI_PRICING) {}
+  constructor (pricing: AutomaticPricing = OPENAI_PRICING) { this.pricing = pricing }
 
   charge (blocks: PromptBlock[]): RequestCharge {
     const hashes = prefixHashes(blocks)
