@@ -24,6 +24,9 @@ export const catalog: Catalog = [
   { id: 'storage', packageName: '@lynkr/storage', kind: 'service', load: async () => await import('@lynkr/storage') },
   // Off by default: MEMORY_ENABLED=true turns it on (it needs storage, loaded with it).
   { id: 'memory', packageName: '@lynkr/memory', kind: 'service', enabledBy: ['MEMORY_ENABLED'], load: async () => await import('@lynkr/memory') },
+  // On by default: it reads MCP_SERVER_MANIFEST and MCP_MANIFEST_DIRS (~/.claude/mcp); with no server found it
+  // loads nothing more (the MCP SDK is imported only for a configured server). TOOL_EXECUTION_MODE=client: off.
+  { id: 'mcp', packageName: '@lynkr/mcp', kind: 'service', defaultOn: true, load: async () => await import('@lynkr/mcp') },
   { id: 'usage', packageName: '@lynkr/usage', kind: 'service', defaultOn: true, load: async () => await import('@lynkr/usage') },
   { id: 'provider-ollama', packageName: '@lynkr/provider-ollama', kind: 'provider', providers: ['ollama'], local: true, load: async () => await import('@lynkr/provider-ollama') },
   { id: 'provider-openai', packageName: '@lynkr/provider-openai', kind: 'provider', providers: ['openai'], enabledBy: ['OPENAI_API_KEY'], load: async () => await import('@lynkr/provider-openai') },

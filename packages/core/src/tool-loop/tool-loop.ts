@@ -9,8 +9,12 @@ import { HiddenHistory, restoreHiddenHistory } from './hidden-history.ts'
 
 export interface ToolLoopOptions {
   tools: GatewayToolRegistry
-  /** Most model calls per client request (LYNKR_MAX_TOOL_TURNS). */
+  /** Most model calls per client request (LYNKR_MAX_TOOL_TURNS, or POLICY_MAX_STEPS when smaller). */
   maxTurns: number
+  /** The variable that set maxTurns (named in the model's and the log's message). */
+  turnsVariable?: string
+  /** Most gateway tool executions per client request (POLICY_MAX_TOOL_CALLS); calls beyond fail. */
+  maxToolCalls?: number
   blocks: GatewayToolBlocks
   /** The call's session id: the chat service's own answer, so gateway tools and pipeline steps agree. */
   sessionOf: (call: ChatCall) => string
@@ -56,11 +60,14 @@ class ToolLoop {
   private readonly client: ChatCall
   private sessionId: string | undefined
   private readonly declared: Set<string>
+  /** Gateway tool executions left for this client request. */
+  private callsLeft: number
 
   constructor (call: ChatCall, options: ToolLoopOptions, history: HiddenHistory) {
     this.client = call
     this.options = options
     this.history = history
+    this.callsLeft = options.maxToolCalls ?? Number.POSITIVE_INFINITY
     const request = call.request
     const clientNames = new Set((request.tools ?? []).map((tool) => tool.name))
     const gatewayTools = options.tools.list().filter((tool) => {
@@ -109,11 +116,15 @@ class ToolLoop {
         yield * out
         return
       }
-      const capped = turns >= this.options.maxTurns
-      if (capped) this.call.context.log.warn({ turns }, 'gateway tool loop stopped at LYNKR_MAX_TOOL_TURNS')
+      const turnsVariable = this.options.turnsVariable ?? 'LYNKR_MAX_TOOL_TURNS'
+      // Out of turns, or no tool call left at all: the calls fail and the loop ends here.
+      const capped = turns >= this.options.maxTurns || this.callsLeft <= 0
+      if (capped) this.call.context.log.warn({ turns }, `gateway tool loop stopped at ${turns >= this.options.maxTurns ? turnsVariable : 'POLICY_MAX_TOOL_CALLS'}`)
       const results = capped
-        ? gatewayCalls.map((use) => failedResult(use, `Not run: the gateway's limit of ${this.options.maxTurns} model turns per request (LYNKR_MAX_TOOL_TURNS) was reached`))
-        : await this.execute(gatewayCalls)
+        ? gatewayCalls.map((use) => failedResult(use, turns >= this.options.maxTurns
+          ? `Not run: the gateway's limit of ${this.options.maxTurns} model turns per request (${turnsVariable}) was reached`
+          : this.callLimitText()))
+        : await this.executeWithinBudget(gatewayCalls)
       const scope = this.call.scope
       if (scope.aborted) {
         if (!scope.clientClosed) yield { type: 'error', error: asError(scope.reason) }
@@ -142,6 +153,19 @@ class ToolLoop {
         return
       }
     }
+  }
+
+  private callLimitText (): string {
+    return `Not run: the gateway's limit of ${this.options.maxToolCalls ?? 0} tool calls per request (POLICY_MAX_TOOL_CALLS) was reached`
+  }
+
+  /** Runs as many calls as the request's budget allows; the rest fail (the model still gets to answer). */
+  private async executeWithinBudget (calls: ToolUseBlock[]): Promise<ToolResultBlock[]> {
+    const allowed = calls.slice(0, Math.max(0, this.callsLeft))
+    this.callsLeft -= allowed.length
+    if (allowed.length < calls.length) this.call.context.log.warn({ refused: calls.length - allowed.length }, 'gateway tool calls refused at POLICY_MAX_TOOL_CALLS')
+    const results = await this.execute(allowed)
+    return calls.map((use, i) => results[i] ?? failedResult(use, this.callLimitText()))
   }
 
   /** Runs the turn's gateway calls side by side; a tool that throws reports its failure to the model. */
