@@ -44,7 +44,7 @@ function cap (blocks: Block[], maxChars: number): Block[] {
       left -= size(block)
     }
   }
-  out.push({ type: 'text', text: `\n[output cut: ${maxChars} of ${total} characters shown (MCP_TOOL_OUTPUT_MAX_CHARS)]` })
+  out.push({ type: 'text', text: `[output cut: ${maxChars} of ${total} characters shown (MCP_TOOL_OUTPUT_MAX_CHARS)]` })
   return out
 }
 
