@@ -6,6 +6,7 @@ import { replayMessage, collectMessage } from '../stream/replay-message.ts'
 import { ContinuousMessage } from './continuous-message.ts'
 import type { GatewayToolRegistry } from './gateway-tool-registry.ts'
 import { HiddenHistory, restoreHiddenHistory } from './hidden-history.ts'
+import type { HiddenPart } from './hidden-history.ts'
 
 export interface ToolLoopOptions {
   tools: GatewayToolRegistry
@@ -93,6 +94,9 @@ class ToolLoop {
 
   async * run (first: Turn, nextTurn: (call: ChatCall) => Promise<Turn>): AsyncGenerator<MessageEvent> {
     const message = new ContinuousMessage((name) => this.isGatewayTool(name), this.options.blocks)
+    // The gateway's calls of earlier turns of this request: when a later turn hands calls to the client, they
+    // are remembered with it, so the upstream's next request still holds what the gateway's tools returned.
+    const earlier: HiddenPart = { uses: [], results: [] }
     const out: MessageEvent[] = []
     let request = this.call.request
     let turn = first
@@ -112,6 +116,8 @@ class ToolLoop {
       const calls = answer.content.filter((block): block is ToolUseBlock => block.type === 'tool_use')
       const gatewayCalls = calls.filter((use) => this.isGatewayTool(use.name))
       if (gatewayCalls.length === 0 || answer.stop_reason !== 'tool_use') {
+        const clientIds = calls.filter((use) => !this.isGatewayTool(use.name)).map((use) => use.id)
+        if (clientIds.length > 0 && earlier.uses.length > 0) this.history.remember(this.session, clientIds, earlier)
         message.finish(out)
         yield * out
         return
@@ -133,13 +139,15 @@ class ToolLoop {
       message.showResults(results, out)
       const clientCalls = calls.filter((use) => !this.isGatewayTool(use.name))
       if (clientCalls.length > 0 || capped) {
-        if (clientCalls.length > 0) this.history.remember(this.session, clientCalls.map((use) => use.id), { uses: gatewayCalls, results })
+        if (clientCalls.length > 0) this.history.remember(this.session, clientCalls.map((use) => use.id), { uses: [...earlier.uses, ...gatewayCalls], results: [...earlier.results, ...results] })
         message.finish(out)
         yield * out
         return
       }
       yield * out
       out.length = 0
+      earlier.uses.push(...gatewayCalls)
+      earlier.results.push(...results)
       request = {
         ...request,
         messages: [...request.messages, { role: 'assistant', content: answer.content }, { role: 'user', content: results }],
