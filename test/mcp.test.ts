@@ -256,3 +256,30 @@ test('a bad MCP_SERVER_MANIFEST is a boot error naming the problem', async () =>
   const dir = manifestDir({ 'bad.json': { mcpServers: { broken: { command: 'node', env: { KEY: '${MCP_NOT_SET_ANYWHERE}' } } } } })
   await assert.rejects(startGateway(anthropicEnv('http://127.0.0.1:9', { MCP_SERVER_MANIFEST: join(dir, 'bad.json') })), /MCP_SERVER_MANIFEST: .*bad\.json: server broken: MCP_NOT_SET_ANYWHERE not set/)
 })
+
+test('MCP_SANDBOX_ENABLED: a stdio server runs inside bubblewrap, sees the workspace but not a file beside it, and keeps its minimal env', { timeout: 180_000 }, async (t) => {
+  const { detectRuntime } = await import('@lynkr/sandbox')
+  if (await detectRuntime('bubblewrap') === 'none') {
+    t.skip('bubblewrap cannot create namespaces on this machine (or is not installed): .ci/run installs it')
+    return
+  }
+  const outside = tempDir('mcp-outside')
+  writeFileSync(join(outside, 'canary.txt'), 'canary-outside-the-workspace')
+  const repo = new URL('..', import.meta.url).pathname.replace(/\/$/, '')
+  const fake = await startFakeAnthropic({ apiKey: 'azure-key' })
+  const dir = manifestDir({ 'one.json': { servers: [{ id: 'boxed', command: 'node', args: [TEST_SERVER], env: { GRANTED: 'yes' } }] } })
+  const gateway = await startGateway(anthropicEnv(fake.url, { MCP_MANIFEST_DIRS: dir, MCP_SANDBOX_ENABLED: 'true', MCP_SANDBOX_RUNTIME: 'bubblewrap', WORKSPACE_ROOT: repo }))
+  t.after(async () => { await gateway.close(); await fake.close() })
+  const tools = gateway.app.lynkr.gatewayTools
+  const context = { signal: new AbortController().signal, log: gateway.app.log, requestId: 'test', session: 'test' }
+  assert.equal((await status(gateway)).sandbox, 'bubblewrap')
+  assert.equal(await tools.get('mcp__boxed__add')!.execute({ a: 20, b: 22 }, context), '42')
+  const inside = await tools.get('mcp__boxed__read_file')!.execute({ path: join(repo, 'package.json') }, context)
+  assert.match(String(inside), /"name"/, 'the workspace is visible')
+  const escape = await tools.get('mcp__boxed__read_file')!.execute({ path: join(outside, 'canary.txt') }, context) as { content: string, isError: boolean }
+  assert.equal(escape.isError, true)
+  assert.match(escape.content, /ENOENT/)
+  const env = JSON.parse(String(await tools.get('mcp__boxed__echo_env')!.execute({}, context)))
+  assert.equal(env.GRANTED, 'yes')
+  assert.ok(!JSON.stringify(env).includes('canary'))
+})

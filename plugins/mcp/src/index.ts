@@ -96,7 +96,9 @@ export const manifest = defineManifest({
     MCP_RESTART_MAX_BACKOFF_MS: Type.Integer({ default: 60000, minimum: 10, description: 'longest delay between attempts to start a lost MCP server' }),
     MCP_SANDBOX_ENABLED: Type.Boolean({ default: false, description: 'run stdio MCP servers in a sandbox (@lynkr/sandbox); then a missing engine is a boot error' }),
     MCP_SANDBOX_RUNTIME: Type.Union(RUNTIMES.map((runtime) => Type.Literal(runtime)), { default: 'auto', description: 'sandbox engine: auto (bubblewrap on Linux, else Docker or Podman), bubblewrap, docker or podman' }),
-    MCP_SANDBOX_ALLOW_NETWORKING: Type.Boolean({ default: false, description: 'sandboxed MCP servers may use the network' })
+    MCP_SANDBOX_ALLOW_NETWORKING: Type.Boolean({ default: false, description: 'sandboxed MCP servers may use the network' }),
+    MCP_SANDBOX_EXTRA_MOUNTS: Type.String({ default: '', description: 'comma list of host paths sandboxed MCP servers see read-only (their code, a toolchain outside /usr); WORKSPACE_ROOT is mounted read-only too' }),
+    MCP_SANDBOX_IMAGE: Type.String({ default: '', description: 'container image for MCP servers when the sandbox runtime is docker or podman (needs the servers\' runtime, e.g. node:20-slim)' })
   }),
   toOptions: (env, runtime): McpOptions => ({
     manifest: env.MCP_SERVER_MANIFEST,
@@ -111,7 +113,10 @@ export const manifest = defineManifest({
       runtime: env.MCP_SANDBOX_RUNTIME as SandboxRuntime,
       ...(runtime.env.WORKSPACE_ROOT?.trim() ? { workspace: runtime.env.WORKSPACE_ROOT.trim() } : {}),
       workspaceWritable: false,
-      network: env.MCP_SANDBOX_ALLOW_NETWORKING
+      network: env.MCP_SANDBOX_ALLOW_NETWORKING,
+      // Docker-style `host:container:mode` entries (Lynkr's) keep their host path: it is seen at the same place.
+      readOnlyPaths: env.MCP_SANDBOX_EXTRA_MOUNTS.split(',').map((path) => path.trim().split(':')[0]!).filter((path) => path !== ''),
+      ...(env.MCP_SANDBOX_IMAGE.trim() === '' ? {} : { image: env.MCP_SANDBOX_IMAGE.trim() })
     },
     env: runtime.env
   })

@@ -1,10 +1,12 @@
+import { dirname } from 'node:path'
 import { LynkrConfigError } from '@lynkr/core'
+import type { PreferredRuntime, WrapOptions, WrappedCommand } from '@lynkr/sandbox'
 import { childEnv } from './child-env.ts'
 import type { ServerSpec } from './server-spec.ts'
 
 export interface Launch { command: string, args: string[], env: Record<string, string>, cwd?: string }
 
-export type SandboxRuntime = 'auto' | 'bubblewrap' | 'docker' | 'podman'
+export type SandboxRuntime = PreferredRuntime
 
 export interface SandboxOptions {
   enabled: boolean
@@ -13,6 +15,10 @@ export interface SandboxOptions {
   workspace?: string
   workspaceWritable: boolean
   network: boolean
+  /** Host paths the server sees read-only besides the workspace (bubblewrap); node's own directory is added. */
+  readOnlyPaths: string[]
+  /** The container image (docker, podman). */
+  image?: string
 }
 
 /** `@lynkr/sandbox`'s wrapCommand, bound to the runtime found at boot. */
@@ -20,7 +26,7 @@ export type Wrap = (launch: Launch) => Launch
 
 interface SandboxModule {
   detectRuntime: (preferred?: SandboxRuntime) => Promise<'bubblewrap' | 'docker' | 'podman' | 'none'>
-  wrapCommand: (command: string, args: string[], options: { runtime: string, workspace?: string, workspaceWritable?: boolean, network?: boolean, env: Record<string, string>, cwd?: string }) => { command: string, args: string[], env: Record<string, string> }
+  wrapCommand: (command: string, args: string[], options: WrapOptions) => WrappedCommand
 }
 
 /**
@@ -39,12 +45,17 @@ export async function prepareSandbox (options: SandboxOptions, load: () => Promi
   if (runtime === 'none') {
     throw new LynkrConfigError(`MCP_SANDBOX_ENABLED=true but no sandbox engine was found (MCP_SANDBOX_RUNTIME=${options.runtime}: bubblewrap, docker or podman): install one or set MCP_SANDBOX_ENABLED=false`, 'MCP_SANDBOX_RUNTIME')
   }
+  if (runtime !== 'bubblewrap' && options.image === undefined) throw new LynkrConfigError(`MCP_SANDBOX_RUNTIME resolved to ${runtime}, which needs MCP_SANDBOX_IMAGE (an image with the servers' runtime, e.g. node:20-slim)`, 'MCP_SANDBOX_IMAGE')
+  // node (or whatever runs the servers) may live outside /usr, e.g. under a version manager.
+  const readOnlyPaths = [...new Set([dirname(process.execPath), ...options.readOnlyPaths])]
   return (launch) => ({
     ...sandbox.wrapCommand(launch.command, launch.args, {
       runtime,
       ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
       workspaceWritable: options.workspaceWritable,
       network: options.network,
+      readOnlyPaths,
+      ...(options.image === undefined ? {} : { image: options.image }),
       env: launch.env,
       ...(launch.cwd === undefined ? {} : { cwd: launch.cwd })
     }),
@@ -52,10 +63,9 @@ export async function prepareSandbox (options: SandboxOptions, load: () => Promi
   })
 }
 
+/** Loaded only when the sandbox is on. */
 async function loadSandbox (): Promise<unknown> {
-  // Not a declared dependency yet: the name is a variable so the build does not need the package.
-  const name = '@lynkr/sandbox'
-  return await import(name)
+  return await import('@lynkr/sandbox')
 }
 
 /**
