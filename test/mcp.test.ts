@@ -283,3 +283,30 @@ test('MCP_SANDBOX_ENABLED: a stdio server runs inside bubblewrap, sees the works
   assert.equal(env.GRANTED, 'yes')
   assert.ok(!JSON.stringify(env).includes('canary'))
 })
+
+test('MCP_ENDPOINT_ENABLED in client mode: /mcp serves the MCP servers\' tools to MCP clients of both eras, behind the key; the model is offered none', { timeout: 180_000 }, async (t) => {
+  const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client')
+  const dir = manifestDir({ 'one.json': { servers: [{ id: 'calc', command: 'node', args: [TEST_SERVER] }] } })
+  const { fake, gateway, anthropic } = await setupAnthropicGateway(t, { MCP_MANIFEST_DIRS: dir, TOOL_EXECUTION_MODE: 'client', MCP_ENDPOINT_ENABLED: 'true', LYNKR_API_KEY: 'lynkr-key' })
+  const anthropicWithKey = anthropic.withOptions({ apiKey: 'lynkr-key' })
+  assert.equal((await status(gateway)).servers.calc.state, 'ready')
+
+  for (const mode of ['auto', 'legacy'] as const) {
+    const client = new Client({ name: 'mcp-test-client', version: '1.0.0' }, { versionNegotiation: { mode } })
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), { requestInit: { headers: { authorization: 'Bearer lynkr-key' } } }))
+    assert.match(client.getNegotiatedProtocolVersion() ?? '', mode === 'auto' ? /^2026-07-28$/ : /^2025-/)
+    const { tools } = await client.listTools()
+    assert.ok(tools.some((tool) => tool.name === 'calc__add' && tool.description === 'Adds two numbers'), JSON.stringify(tools.map((tool) => tool.name)))
+    const result = await client.callTool({ name: 'calc__add', arguments: { a: 40, b: 2 } })
+    assert.deepEqual(result.content, [{ type: 'text', text: '42' }])
+    const failed = await client.callTool({ name: 'calc__fail', arguments: {} })
+    assert.equal(failed.isError, true)
+    await client.close()
+  }
+  const denied = await fetch(`${gateway.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) })
+  assert.equal(denied.status, 401)
+
+  fake.respondWith({ text: 'plain answer' })
+  await anthropicWithKey.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] })
+  assert.equal(chats(fake)[0]!.body.tools, undefined, 'client mode: the gateway offers the model no tools of its own')
+})

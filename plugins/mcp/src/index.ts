@@ -8,6 +8,7 @@ import { discoverServers } from './manifest-files.ts'
 import { Fingerprints, migrations } from './fingerprints.ts'
 import { McpHub } from './hub.ts'
 import { prepareSandbox } from './launch.ts'
+import { registerMcpEndpoint } from './mcp-endpoint.ts'
 import type { SandboxOptions, SandboxRuntime } from './launch.ts'
 
 export interface McpOptions {
@@ -19,6 +20,8 @@ export interface McpOptions {
   backoffMs: number
   maxBackoffMs: number
   sandbox: SandboxOptions
+  /** Serve the gateway's tools on /mcp (MCP_ENDPOINT_ENABLED). */
+  endpoint: boolean
   /** The gateway's whole environment: `${VAR}` in manifests expands from it (children never inherit it). */
   env: Record<string, string | undefined>
 }
@@ -26,11 +29,14 @@ export interface McpOptions {
 const VERSION = '0.1.0'
 
 async function mcpPlugin (app: FastifyInstance, options: McpOptions): Promise<void> {
-  if (app.lynkr.gatewayTools.executionMode === 'client') {
-    // Claude Code and Cursor cannot run tools named mcp__… that they did not start themselves: in client mode
-    // MCP servers belong in the client's own configuration, and the gateway starts none.
-    app.lynkr.status.set('mcp', () => ({ mode: 'client', servers: {}, note: 'TOOL_EXECUTION_MODE=client: the gateway starts no MCP servers (configure them in the client)' }))
-    if ((options.manifest.trim() !== '')) app.log.warn('MCP_SERVER_MANIFEST is set but TOOL_EXECUTION_MODE=client: the gateway starts no MCP servers')
+  const mode = app.lynkr.gatewayTools.executionMode
+  if (options.endpoint) {
+    await registerMcpEndpoint(app, () => app.lynkr.gatewayTools.list(), VERSION)
+  } else if (mode === 'client') {
+    // Claude Code and Cursor cannot run tools named mcp__… of servers they did not start: in client mode the
+    // gateway starts none, unless /mcp serves them to MCP-aware clients.
+    app.lynkr.status.set('mcp', () => ({ mode, servers: {}, note: 'TOOL_EXECUTION_MODE=client: the gateway starts no MCP servers (configure them in the client, or set MCP_ENDPOINT_ENABLED=true to serve them on /mcp)' }))
+    if (options.manifest.trim() !== '') app.log.warn('MCP_SERVER_MANIFEST is set but TOOL_EXECUTION_MODE=client and MCP_ENDPOINT_ENABLED=false: the gateway starts no MCP servers')
     return
   }
   let discovery
@@ -42,7 +48,7 @@ async function mcpPlugin (app: FastifyInstance, options: McpOptions): Promise<vo
   for (const warning of discovery.warnings) app.log.warn(`MCP manifest: ${warning}`)
   const servers = discovery.servers
   if (servers.length === 0) {
-    app.lynkr.status.set('mcp', () => ({ mode: 'server', servers: {} }))
+    app.lynkr.status.set('mcp', () => ({ mode, endpoint: options.endpoint, servers: {} }))
     return
   }
   const wrap = servers.some((server) => server.transport === 'stdio') ? await prepareSandbox(options.sandbox) : undefined
@@ -58,7 +64,7 @@ async function mcpPlugin (app: FastifyInstance, options: McpOptions): Promise<vo
     outputMaxChars: options.outputMaxChars
   }, app.log)
   app.decorate('mcpHub', hub)
-  app.lynkr.status.set('mcp', () => ({ mode: 'server', ...(wrap === undefined ? {} : { sandbox: options.sandbox.runtime }), servers: hub.status() }))
+  app.lynkr.status.set('mcp', () => ({ mode, endpoint: options.endpoint, ...(wrap === undefined ? {} : { sandbox: options.sandbox.runtime }), servers: hub.status() }))
 
   app.post<{ Params: { name: string } }>('/v1/mcp/tools/:name/approve', async (request, reply) => {
     const apiKey = app.lynkr.apiKey
@@ -94,6 +100,7 @@ export const manifest = defineManifest({
     MCP_CONNECT_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 100, description: 'longest connecting to an MCP server may take before it counts as failed (and is retried)' }),
     MCP_RESTART_BACKOFF_MS: Type.Integer({ default: 1000, minimum: 10, description: 'first delay before a lost MCP server is started again; doubles per failed attempt' }),
     MCP_RESTART_MAX_BACKOFF_MS: Type.Integer({ default: 60000, minimum: 10, description: 'longest delay between attempts to start a lost MCP server' }),
+    MCP_ENDPOINT_ENABLED: Type.Boolean({ default: false, description: 'serve the gateway\'s tools (its MCP servers\', memory\'s) to MCP-aware clients on /mcp (Streamable HTTP, behind LYNKR_API_KEY); in TOOL_EXECUTION_MODE=client the servers then run for /mcp only' }),
     MCP_SANDBOX_ENABLED: Type.Boolean({ default: false, description: 'run stdio MCP servers in a sandbox (@lynkr/sandbox); then a missing engine is a boot error' }),
     MCP_SANDBOX_RUNTIME: Type.Union(RUNTIMES.map((runtime) => Type.Literal(runtime)), { default: 'auto', description: 'sandbox engine: auto (bubblewrap on Linux, else Docker or Podman), bubblewrap, docker or podman' }),
     MCP_SANDBOX_ALLOW_NETWORKING: Type.Boolean({ default: false, description: 'sandboxed MCP servers may use the network' }),
@@ -118,6 +125,7 @@ export const manifest = defineManifest({
       readOnlyPaths: env.MCP_SANDBOX_EXTRA_MOUNTS.split(',').map((path) => path.trim().split(':')[0]!).filter((path) => path !== ''),
       ...(env.MCP_SANDBOX_IMAGE.trim() === '' ? {} : { image: env.MCP_SANDBOX_IMAGE.trim() })
     },
+    endpoint: env.MCP_ENDPOINT_ENABLED,
     env: runtime.env
   })
 })
@@ -128,4 +136,5 @@ export { expandVars } from './expand-vars.ts'
 export { childEnv, BASE_ENV } from './child-env.ts'
 export { launchCommand, prepareSandbox } from './launch.ts'
 export { gatewayToolName } from './tool-names.ts'
+export { endpointToolName } from './mcp-endpoint.ts'
 export type { ServerSpec } from './server-spec.ts'
