@@ -65,11 +65,6 @@ export class McpHub {
     }))
   }
 
-  /** Waits until the tool lists received so far are applied (tests, status). */
-  async settled (): Promise<void> {
-    await Promise.all([...this.servers.values()].map(async (entry) => { await entry.queue }))
-  }
-
   private async reconcile (entry: ServerEntry, tools: McpToolInfo[] | undefined): Promise<void> {
     const server = entry.connection.spec.id
     entry.current = tools

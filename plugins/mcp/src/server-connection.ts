@@ -61,35 +61,14 @@ export class McpServerConnection {
   private async connect (): Promise<void> {
     if (this.stopping) return
     const generation = ++this.generation
-    const { Client, StdioClientTransport, StreamableHTTPClientTransport, SSEClientTransport } = await loadSdk()
-    const client = new Client({ name: 'lynkr', version: this.options.clientVersion }, {
-      // Both eras: server/discover first; a server that does not know it gets the 2025 initialize handshake.
-      versionNegotiation: { mode: 'auto', probe: { timeoutMs: Math.min(this.options.connectTimeoutMs, 10_000) } },
-      listChanged: {
-        tools: {
-          debounceMs: 50,
-          onChanged: (error, tools) => {
-            if (generation !== this.generation) return
-            if (error !== null && error !== undefined) {
-              this.options.log.warn({ err: error, server: this.spec.id }, 'MCP server: refreshing its tools failed')
-              return
-            }
-            if (tools !== null && tools !== undefined) this.options.onTools(tools.map(toInfo))
-          }
-        }
-      }
-    })
-    let transport
-    if (this.spec.transport === 'stdio') {
-      const launch = launchCommand(this.spec, this.options.wrap, this.options.hostEnv)
-      transport = new StdioClientTransport({ command: launch.command, args: launch.args, env: launch.env, ...(launch.cwd === undefined ? {} : { cwd: launch.cwd }), stderr: 'pipe' })
-      const id = this.spec.id
-      const log = this.options.log
-      transport.stderr?.on('data', (chunk: Buffer) => { log.debug({ server: id }, `MCP server stderr: ${chunk.toString('utf8').trimEnd().slice(0, 2000)}`) })
-    } else {
-      const url = new URL(this.spec.url!)
-      const requestInit = { headers: this.spec.headers }
-      transport = this.spec.transport === 'http' ? new StreamableHTTPClientTransport(url, { requestInit }) : new SSEClientTransport(url, { requestInit })
+    let client: Client
+    let transport: Parameters<Client['connect']>[0]
+    try {
+      ({ client, transport } = await this.create(generation))
+    } catch (error) {
+      // A bad URL or a missing SDK: counted like a failed connection (retried, reported in /health/ready).
+      this.lost((error as Error)?.message ?? String(error))
+      return
     }
     client.onclose = () => { if (generation === this.generation) this.lost('connection closed') }
     client.onerror = (error) => { this.options.log.debug({ err: error, server: this.spec.id }, 'MCP server: transport error') }
@@ -113,6 +92,41 @@ export class McpServerConnection {
       if (generation !== this.generation) return
       this.lost((error as Error)?.message ?? String(error))
     }
+  }
+
+  private async create (generation: number): Promise<{ client: Client, transport: Parameters<Client['connect']>[0] }> {
+    const { Client, StdioClientTransport, StreamableHTTPClientTransport, SSEClientTransport } = await loadSdk()
+    const client = new Client({ name: 'lynkr', version: this.options.clientVersion }, {
+      // Both eras: server/discover first; a server that does not know it gets the 2025 initialize handshake.
+      versionNegotiation: { mode: 'auto', probe: { timeoutMs: Math.min(this.options.connectTimeoutMs, 10_000) } },
+      listChanged: {
+        tools: {
+          debounceMs: 50,
+          onChanged: (error, tools) => {
+            if (generation !== this.generation) return
+            if (error !== null && error !== undefined) {
+              this.options.log.warn({ err: error, server: this.spec.id }, 'MCP server: refreshing its tools failed')
+              return
+            }
+            if (tools !== null && tools !== undefined) this.options.onTools(tools.map(toInfo))
+          }
+        }
+      }
+    })
+    let transport: Parameters<Client['connect']>[0]
+    if (this.spec.transport === 'stdio') {
+      const launch = launchCommand(this.spec, this.options.wrap, this.options.hostEnv)
+      const stdio = new StdioClientTransport({ command: launch.command, args: launch.args, env: launch.env, ...(launch.cwd === undefined ? {} : { cwd: launch.cwd }), stderr: 'pipe' })
+      transport = stdio
+      const id = this.spec.id
+      const log = this.options.log
+      stdio.stderr?.on('data', (chunk: Buffer) => { log.debug({ server: id }, `MCP server stderr: ${chunk.toString('utf8').trimEnd().slice(0, 2000)}`) })
+    } else {
+      const url = new URL(this.spec.url!)
+      const requestInit = { headers: this.spec.headers }
+      transport = this.spec.transport === 'http' ? new StreamableHTTPClientTransport(url, { requestInit }) : new SSEClientTransport(url, { requestInit })
+    }
+    return { client, transport }
   }
 
   /** The connection is gone or could not be made: tools out, a new attempt after the backoff. */
