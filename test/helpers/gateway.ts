@@ -8,7 +8,9 @@ export interface TestGateway { app: FastifyInstance, url: string, close: () => P
 export async function startGateway (env: Record<string, string | undefined>, options: { plugins?: Parameters<typeof buildServer>[0]['plugins'], logger?: boolean | Record<string, unknown> } = {}): Promise<TestGateway> {
   // Shedding on event-loop load is off unless a test is about it: a busy machine must not fail other tests.
   const quiet = { LOAD_SHED_MAX_EVENT_LOOP_UTILIZATION: '0', LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: '0' }
-  const app = await buildServer({ env: { HEALTH_PROBE_INTERVAL_MS: '0', LYNKR_DATA_DIR: ':memory:', ...quiet, ...env }, logger: options.logger ?? false, plugins: options.plugins })
+  // MCP manifests only where a test names them: the default ~/.claude/mcp of the machine running the tests is not read.
+  const hermetic = { MCP_MANIFEST_DIRS: '' }
+  const app = await buildServer({ env: { HEALTH_PROBE_INTERVAL_MS: '0', LYNKR_DATA_DIR: ':memory:', ...quiet, ...hermetic, ...env }, logger: options.logger ?? false, plugins: options.plugins })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as { port: number }
   return { app, url: `http://127.0.0.1:${port}`, close: async () => { await app.close() } }
