@@ -158,6 +158,35 @@ function rows (report: SessionReport): Row[] {
   })
 }
 
+/**
+ * The README's view: per run (each phase alone, all together), every session summed — tokens and cost
+ * against passthrough on the cached profiles, Anthropic's cache-hit ratio, how many requests fit each local
+ * window, and whether integrity and retention held everywhere.
+ */
+function summary (reports: SessionReport[], runs: string[]): string[][] {
+  const sum = (run: string, profile: string, pick: (r: RunReport) => number): number => reports.reduce((total, { reports: rs }) => total + pick(rs.find((r) => r.run === run && r.profile === profile) ?? ({ totals: { input: 0, cacheRead: 0, cacheWrite: 0, cost: 0, breaks: [], requests: 0 }, requests: 0, overflow: 0 } as unknown as RunReport)), 0)
+  const has = (profile: string): boolean => reports.some(({ reports: rs }) => rs.some((r) => r.profile === profile))
+  return runs.map((run) => {
+    const cell = (profile: string, f: () => string): string => has(profile) ? f() : '—'
+    const cut = (profile: string): string => pct(1 - sum(run, profile, (r) => r.totals.input) / sum('passthrough', profile, (r) => r.totals.input))
+    const cost = (profile: string): string => ratio(sum(run, profile, (r) => r.totals.cost) / sum('passthrough', profile, (r) => r.totals.cost))
+    const fit = (profile: string): string => `${sum(run, profile, (r) => r.requests - (r.overflow ?? 0))}/${sum(run, profile, (r) => r.requests)}`
+    const runsOf = reports.flatMap(({ reports: rs }) => rs.filter((r) => r.run === run))
+    const checked = runsOf.reduce((total, r) => total + r.needles.checked, 0)
+    return [
+      run,
+      cell('anthropic', () => run === 'passthrough' ? '—' : cut('anthropic')),
+      cell('anthropic', () => cost('anthropic')),
+      cell('anthropic', () => ratio(sum(run, 'anthropic', (r) => r.totals.cacheRead) / sum(run, 'anthropic', (r) => r.totals.input))),
+      cell('openai', () => cost('openai')),
+      cell('local-16k', () => fit('local-16k')),
+      cell('local-32k', () => fit('local-32k')),
+      runsOf.every((r) => r.unpaired === 0 && r.failed.length === 0) ? '100 %' : 'broken',
+      run === 'passthrough' ? '—' : checked === 0 ? 'n/a' : pct(runsOf.reduce((total, r) => total + r.needles.kept, 0) / checked)
+    ]
+  })
+}
+
 interface Verdict { target: string, pass: boolean, detail: string }
 
 function verdicts (reports: SessionReport[]): Verdict[] {
@@ -243,7 +272,12 @@ async function main (): Promise<void> {
   const header = ['session', 'req', 'run', 'profile', 'input tok', 'saved', 'cost vs cached', 'hit', 'breaks', 'integrity', 'retention', 'local window']
   const body = reports.flatMap(rows).map((row) => [row.session, String(row.requests), row.run, row.profile, row.input, row.saved, row.cost, row.hit, row.breaks, row.integrity, row.retention, row.window])
   log('')
-  log(table(header, body, markdown))
+  log(`All ${sessions.length} sessions together (${sessions.reduce((total, session) => total + session.requests.length, 0)} requests):`)
+  log('')
+  log(table(['run', 'input tokens saved (Anthropic)', 'cost vs cached passthrough (Anthropic)', 'cache-hit ratio (Anthropic)', 'cost vs cached passthrough (OpenAI)', 'requests that fit 16K', 'requests that fit 32K', 'tool-loop integrity', 'retention'],
+    summary(reports, ['passthrough', ...phases.map((phase) => phase.id), 'all']), markdown))
+  log('')
+  log(table(header, body.filter((row) => !markdown || row[2] === 'all' || row[2] === 'passthrough'), markdown))
   log('')
   log(table(['target', 'result', 'detail'], verdicts(reports).map((v) => [v.target, v.pass ? 'PASS' : 'FAIL', v.detail]), markdown))
   for (const phase of notBuilt) log(`${phase.id}: not built (no ${phase.id} plugin${phase.baseline === undefined ? '' : ` reading ${phase.variable}`} in this build's catalog)`)
