@@ -90,9 +90,13 @@ function analyse (session: CorpusSession, profile: Profile, run: string, result:
   // lynkr refuses a prompt that does not fit a local window (the client then compacts): not an integrity failure.
   const refused = failed.filter((status) => /prompt is too long/.test(status.error ?? ''))
   if (profile.window !== undefined) {
+    // Per client request: lynkr sent it on (not refused) and what the upstream got fits with its output room.
     const window = profile.window
-    const tooLong = result.upstream.filter((call) => !fitsWindow(chatBlocks(call.body, tokens).reduce((sum, block) => sum + block.tokens, 0), Number(call.body?.options?.num_predict ?? 0), window)).length
-    overflow = tooLong + refused.length
+    const fits = result.statuses.filter((status) => {
+      const sent = result.upstream.filter((call) => call.seq === status.seq && !call.internal).at(-1)
+      return status.error === undefined && sent !== undefined && fitsWindow(chatBlocks(sent.body, tokens).reduce((sum, block) => sum + block.tokens, 0), Number(sent.body?.options?.num_predict ?? 0), window)
+    }).length
+    overflow = result.statuses.length - fits
   }
   return { run, profile: profile.id, totals: price(profile, result), failed: failed.filter((status) => !refused.includes(status)), unpaired, needles, overflow, maxPrompt, requests: result.statuses.length }
 }
@@ -147,7 +151,8 @@ function rows (report: SessionReport): Row[] {
       run: r.run,
       profile: r.profile,
       input: String(r.totals.input),
-      saved: r.run === 'passthrough' || base.totals.input === 0 ? '—' : pct(1 - r.totals.input / base.totals.input),
+      // Local runs send different requests (those that fit): their gain is the fit, not a token total.
+      saved: r.run === 'passthrough' || !cached ? '—' : pct(1 - r.totals.input / base.totals.input),
       cost: cached ? (r.run === 'passthrough' ? '1.000' : ratio(r.totals.cost / base.totals.cost)) : 'free',
       hit: cached ? ratio(hitRatio(r.totals)) : '—',
       breaks: cached ? attribution(r, report.reports) : '—',
