@@ -26,7 +26,7 @@ test('retention needles: paths in either form and each substantial line of an ed
     reply: { toolCalls: [{ name: 'Edit', arguments: { file_path: '/w/src/a.js', old_string: "if (x) {\n  return \"quoted\"\n}", new_string: '' } }] }
   }
   const needles = needlesOf(request, '/w')
-  assert.deepEqual(needles.map((needle) => needle.label), ['Edit file_path src/a.js', 'Edit old_string line "if (x) {"', 'Edit old_string line "return "quoted""'], 'the closing brace is too short to tell anything'))
+  assert.deepEqual(needles.map((needle) => needle.label), ['Edit file_path src/a.js', 'Edit old_string line "if (x) {"', 'Edit old_string line "return "quoted""'], 'the closing brace is too short to tell anything')
   const body = JSON.stringify({ content: 'src/a.js:\n1\tif (x) {\n2\t  return "quoted"\n3\t}' })
   assert.ok(needles.every((needle) => visible(needle, body)))
   assert.ok(!visible(needles[2]!, JSON.stringify({ content: 'return quoted' })))
