@@ -17,10 +17,32 @@ import { unpairedToolCalls } from './bench/token-checks.ts'
 import { tokens } from './bench/token-replay.ts'
 import { isMain, runScriptedClient, scriptedResponder, workDirOf } from './token-corpus/run-session.ts'
 import { sessions } from './token-corpus/sessions.ts'
+import { casesFile, product } from './token-corpus/test-files.ts'
+import type { SessionScript } from './token-corpus/script-dsl.ts'
+
+/**
+ * The corpus task fix-inc-prerelease plus, early on, one run of a large test table (a few hundred cases of
+ * TAP output, as a real suite prints): the kind of tool result a phase cuts even on a cache-capable cloud
+ * upstream, where small outputs are left alone.
+ */
+function liveScript (): SessionScript {
+  const base = sessions.find((session) => session.id === 'fix-inc-prerelease')!
+  const versions = ['0.0.0', '0.1.2', '1.0.0', '1.2.3', '1.2.3-alpha.1', '2.0.0-rc.0', '3.4.5-beta', '10.20.30']
+  const table = casesFile('compare table', 'compare', product(versions, versions).flatMap(([a, b]) => [[a, b], [b, a], [a, b, true]]))
+  return {
+    ...base,
+    id: 'live-token-phases',
+    seed: { ...base.seed, 'test/compare.test.js': table },
+    turns: (dir) => {
+      const turns = base.turns(dir)
+      return [turns[0]!, { calls: [{ name: 'Bash', arguments: { command: 'node --test test/compare.test.js', description: 'Run the compare table' } }] }, ...turns.slice(1)]
+    }
+  }
+}
 
 /** The stage each phase plugin reports its savings under, and what it must do on a cache-capable cloud upstream. */
 const STAGES: Record<string, { stage: string, onAnthropic: 'saves' | 'keeps' | 'any' }> = {
-  // Each new tool result is cut once when it arrives: the session's long test runs must be cut.
+  // Each new tool result is cut once when it arrives: the large test run must be cut.
   'tool-result-compression': { stage: 'tool-result-truncation', onAnthropic: 'saves' },
   // Cloud cache-capable providers keep Claude Code's tool list and system prompt (issue 14, phases 1 and 5).
   'tool-selection': { stage: 'tool-selection', onAnthropic: 'keeps' },
@@ -32,7 +54,7 @@ const STAGES: Record<string, { stage: string, onAnthropic: 'saves' | 'keeps' | '
 }
 
 test('Claude Code finishes a multi-step corpus task through lynkr with all token phases on; tool pairing intact; savings per stage on /metrics', { timeout: 600_000 }, async (t) => {
-  const script = sessions.find((session) => session.id === 'fix-inc-prerelease')!
+  const script = liveScript()
   const cache = new AnthropicPromptCache()
   const charges: Array<RequestCharge & { seq: number }> = []
   const fake = await startFakeAnthropic({
