@@ -13,7 +13,7 @@ import { writeSession, type CorpusRequest } from './corpus-format.ts'
 import { corpusDir } from './paths.ts'
 import { isMain, runScriptedClient, scriptedResponder, SNAPSHOT, workDirOf, type Front } from './run-session.ts'
 import type { SessionScript } from './script-dsl.ts'
-import { overheadSession, qwenSession, sessions } from './sessions.ts'
+import { auditSession, overheadSession, qwenSession, sessions } from './sessions.ts'
 
 /** Headers that say something about the client; credentials, hop-by-hop and host-specific ones are dropped. */
 const DROP_HEADERS = /^(host|content-length|connection|authorization|x-api-key|api-key|accept-encoding|x-stainless-(os|arch|runtime-version|package-version))$/i
@@ -56,5 +56,5 @@ async function record (script: SessionScript, front: Front): Promise<void> {
 }
 
 const wanted = process.argv.slice(2)
-for (const script of [...sessions, overheadSession]) if (wanted.length === 0 || wanted.includes(script.id)) await record(script, 'anthropic')
+for (const script of [...sessions, auditSession, overheadSession]) if (wanted.length === 0 || wanted.includes(script.id)) await record(script, 'anthropic')
 if (wanted.length === 0 || wanted.includes(qwenSession.id)) await record(qwenSession, 'openai')

@@ -331,6 +331,58 @@ export const sessions: SessionScript[] = [
   }
 ]
 
+/** Large-output session: test tables of a few hundred cases, repo-wide greps, whole-file reads. */
+const compareVersions = ['0.0.0', '0.1.2', '1.0.0', '1.2.3', '1.2.3-alpha.1', '2.0.0-rc.0', '3.4.5-beta', '10.20.30']
+const compareCases: unknown[][] = product(compareVersions, compareVersions).flatMap(([a, b]) => [[a, b], [b, a], [a, b, true]])
+const sortCases: unknown[][] = [[['1.2.3', '0.1.0', '1.2.3-rc.1', '10.0.0', '2.0.0']], [['v1.0.0', '1.0.0-0', '0.0.1']], [['3.0.0', '3.0.0+build', '3.0.0-pre']]]
+
+export const auditSession: SessionScript = {
+  id: 'audit-compare-tables',
+  task: 'Large outputs: audit the comparison functions with big generated test tables, repo-wide greps and whole-file reads; one injected bug in compareBuild ordering',
+  prompt: 'Audit semver\'s comparison functions (compare, rcompare, compareLoose, compareBuild, sort, rsort) against the tables in test/, fix whatever is wrong and tell me what the tables cover.',
+  patch: [{ file: 'classes/semver.js', from: "      } else if (b === undefined) {\n        return 1\n      } else if (a === undefined) {\n        return -1\n      } else if (a === b) {\n        continue\n      } else {\n        return compareIdentifiers(a, b)\n      }\n    } while (++i)\n  }\n\n  // preminor", to: "      } else if (b === undefined) {\n        return -1\n      } else if (a === undefined) {\n        return 1\n      } else if (a === b) {\n        continue\n      } else {\n        return compareIdentifiers(a, b)\n      }\n    } while (++i)\n  }\n\n  // preminor" }],
+  seed: {
+    'test/compare.test.js': casesFile('compare', 'compare', compareCases),
+    'test/rcompare.test.js': casesFile('rcompare', 'rcompare', compareCases.slice(0, 120)),
+    'test/compare-build.test.js': casesFile('compareBuild', 'compareBuild', [['1.0.0+a', '1.0.0'], ['1.0.0', '1.0.0+a'], ['1.0.0+a', '1.0.0+b'], ['1.0.0+a.1', '1.0.0+a'], ...compareCases.slice(0, 40)]),
+    'test/sort.test.js': casesFile('sort', 'sort', sortCases),
+    'test/rsort.test.js': casesFile('rsort', 'rsort', sortCases)
+  },
+  turns: (dir) => {
+    const t = tools(dir)
+    return [
+      ...survey(t, 'compare'),
+      { calls: [t.bash(TEST, 'Run every table')] },
+      { calls: [t.bash("node --test test/ 2>&1 | grep -E '^# (tests|pass|fail)'", 'Summary')] },
+      { calls: [t.grep('compare', { context: 2 })] },
+      { calls: [t.read('classes/semver.js')] },
+      { calls: [t.read('functions/compare.js'), t.read('functions/rcompare.js'), t.read('functions/compare-loose.js'), t.read('functions/compare-build.js')] },
+      { calls: [t.read('functions/sort.js'), t.read('functions/rsort.js')] },
+      { calls: [t.bash('node --test test/compare-build.test.js', 'Run the compareBuild table')] },
+      { calls: [t.bash("node -e \"const s=require('./');console.log(s.compareBuild('1.0.0+a','1.0.0'), s.compareBuild('1.0.0','1.0.0+a'), s.sort(['3.0.0','3.0.0+build']))\"", 'Reproduce')] },
+      { calls: [t.grep('compareBuild', { path: 'classes/semver.js', context: 25 })] },
+      { think: 'With build metadata only on one side the sign is flipped: the side that has build metadata sorts higher.', calls: [t.edit('classes/semver.js', "      } else if (b === undefined) {\n        return -1\n      } else if (a === undefined) {\n        return 1\n      } else if (a === b) {\n        continue\n      } else {\n        return compareIdentifiers(a, b)\n      }\n    } while (++i)\n  }\n\n  // preminor", "      } else if (b === undefined) {\n        return 1\n      } else if (a === undefined) {\n        return -1\n      } else if (a === b) {\n        continue\n      } else {\n        return compareIdentifiers(a, b)\n      }\n    } while (++i)\n  }\n\n  // preminor")] },
+      { calls: [t.bash(TEST, 'Run every table again')] },
+      { calls: [t.grep('prerelease', { path: 'classes', context: 3 })] },
+      { calls: [t.read('internal/identifiers.js')] },
+      { calls: [t.grep('loose', { context: 1 })] },
+      { calls: [t.read('README.md', { offset: 467, limit: 60 })] },
+      { calls: [t.bash("node --test test/compare.test.js 2>&1 | grep -c '^    ok'", 'Count passing compare cases')] },
+      { calls: [t.bash(`${TEST} 2>&1 | grep -E 'not ok' | head -20; echo done`, 'Any failures left')] },
+      { calls: [t.read('test/compare.test.js', { offset: 1, limit: 120 })] },
+      { calls: [t.grep('includePrerelease|loose', { path: 'classes/semver.js', context: 4 })] },
+      { calls: [t.read('classes/comparator.js')] },
+      { calls: [t.read('classes/range.js')] },
+      { calls: [t.bash("node -e \"const s=require('./');const v=['1.0.0','1.0.0-alpha','1.0.0-alpha.1','1.0.0-alpha.beta','1.0.0-beta','1.0.0-beta.2','1.0.0-beta.11','1.0.0-rc.1'];console.log(s.sort([...v].reverse()).join(' < '))\"", 'Check the semver.org precedence example')] },
+      { calls: [t.edit('test/sort.test.js', "describe(\"sort\", () => {", "describe(\"sort\", () => {\n  test('semver.org precedence example', () => {\n    const order = ['1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1', '1.0.0']\n    assert.deepEqual(semver.sort([...order].reverse()), order)\n  })")] },
+      { calls: [t.bash(TEST, 'Full run with the new case')] },
+      { calls: [t.grep('compareMain|comparePre', { context: 6 })] },
+      { calls: [t.bash(`${TEST} 2>&1 | tail -9`, 'Final summary')] }
+    ]
+  },
+  answer: 'compareBuild had its sign flipped when only one side carried build metadata (classes/semver.js); fixed. The tables cover compare/rcompare/compareLoose over 8 versions pairwise (192 cases), compareBuild with build metadata, and sort/rsort including the semver.org precedence example.'
+}
+
 export const qwenSession: SessionScript = {
   id: 'qwen-fix-coerce',
   task: 'OpenAI-front session (Qwen Code): fix the coerce minor-version bug with read_file, grep, shell test runs and edits',
