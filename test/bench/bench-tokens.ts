@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { catalog } from 'lynkr'
 import { readSession, type CorpusSession } from '../token-corpus/corpus-format.ts'
 import { corpusDir } from '../token-corpus/paths.ts'
-import { AnthropicPromptCache, AutomaticPrefixCache, anthropicBlocks, chatBlocks, fitsWindow, hitRatio, totals, type RunTotals } from './token-cost-model.ts'
+import { AnthropicPromptCache, AutomaticPrefixCache, anthropicBlocks, chatBlocks, hitRatio, totals, type RunTotals } from './token-cost-model.ts'
 import { needlesOf, unpairedToolCalls, visible } from './token-checks.ts'
 import { PROFILES, replay, tokens, type Profile, type ReplayResult } from './token-replay.ts'
 
@@ -91,11 +91,12 @@ function analyse (session: CorpusSession, profile: Profile, run: string, result:
   // lynkr refuses a prompt that does not fit a local window (the client then compacts): not an integrity failure.
   const refused = failed.filter((status) => /prompt is too long/.test(status.error ?? ''))
   if (profile.window !== undefined) {
-    // Per client request: lynkr sent it on (not refused) and what the upstream got fits with its output room.
-    const window = profile.window
+    // Per client request: lynkr sent it on with room for an answer. lynkr's own count decides (it refuses a
+    // prompt that leaves no room, and asks Ollama for the rest of the window as num_predict); the o200k count
+    // of the JSON here is higher than any tokenizer's count of the prompt, so it would not be a fair judge.
     const fits = result.statuses.filter((status) => {
       const sent = result.upstream.filter((call) => call.seq === status.seq && !call.internal).at(-1)
-      return status.error === undefined && sent !== undefined && fitsWindow(chatBlocks(sent.body, tokens).reduce((sum, block) => sum + block.tokens, 0), Number(sent.body?.options?.num_predict ?? 0), window)
+      return status.error === undefined && sent !== undefined && Number(sent.body?.options?.num_predict ?? sent.body?.max_tokens ?? 0) > 0
     }).length
     overflow = result.statuses.length - fits
   }
@@ -159,7 +160,7 @@ function rows (report: SessionReport): Row[] {
       breaks: cached ? attribution(r, report.reports) : '—',
       integrity: r.unpaired === 0 && r.failed.length === 0 ? '100 %' : `${r.unpaired} unpaired, ${r.failed.length} failed`,
       retention: r.run === 'passthrough' ? '—' : r.needles.checked === 0 ? 'n/a' : pct(r.needles.kept / r.needles.checked),
-      window: r.overflow === undefined ? '—' : `${r.requests - r.overflow}/${r.requests} fit (largest sent ${r.maxPrompt})`
+      window: r.overflow === undefined ? '—' : `${r.requests - r.overflow}/${r.requests} fit (largest sent ≈ ${r.maxPrompt} o200k tokens of JSON)`
     }
   })
 }

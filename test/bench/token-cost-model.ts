@@ -165,11 +165,6 @@ export class AutomaticPrefixCache {
   }
 }
 
-/** A local model's window: the prompt plus the output room asked for must fit. */
-export function fitsWindow (promptTokens: number, requestedOutput: number, window: number): boolean {
-  return promptTokens + requestedOutput <= window
-}
-
 export interface RunTotals { requests: number, input: number, cacheRead: number, cacheWrite: number, cost: number, breaks: number[] }
 
 export function totals (charges: Array<RequestCharge & { seq: number }>): RunTotals {
