@@ -44,7 +44,7 @@ describe('readPluginEnv', () => {
     assert.deepEqual(Object.keys(env).sort(), ['DEMO_ENDPOINT', 'DEMO_NUM_CTX', 'DEMO_RATIO', 'DEMO_STREAM'])
   })
 
-  test('the schema passed in is not mutated (env-schema mutates what it gets)', () => {
+  test('the schema passed in is not mutated ', () => {
     const before = JSON.stringify(schema)
     readPluginEnv(schema, { DEMO_NUM_CTX: '4096' }, 'provider-demo')
     assert.equal(JSON.stringify(schema), before)
