@@ -128,7 +128,7 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
     if (options.catalog.some((known) => known.id === entry.id)) throw new LynkrConfigError(`extra plugin "${entry.id}" has the id of a built-in plugin`)
   }
   const catalog = extra.length === 0 ? options.catalog : [...options.catalog, ...extra]
-  const selection = selectPlugins(env, catalog, options.tokenPhases)
+  const selection = await selectPlugins(env, catalog, options.tokenPhases)
   const local = new Set(catalog.filter((entry) => entry.local === true).flatMap((entry) => entry.providers ?? []))
   const lynkr = createLynkr(env, selection.defaultProvider, local, (error, name) => app.log.error({ err: error }, `a ${name} listener failed`), app.prefix)
   lynkr.notes.push(...selection.notes)
@@ -160,10 +160,10 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
       const slice = readPluginEnv(plugin.module.manifest.env, env, plugin.entry.id)
       pluginOptions = plugin.module.manifest.toOptions(slice, { env, dispatcher: options.dispatcher })
     } catch (error) {
-      if (error instanceof LynkrConfigError && selection.fallback?.pluginId === plugin.entry.id && !selection.fallback.alsoSelected) {
-        const needs = error.variable === undefined ? 'is not configured' : `needs ${error.variable}`
-        const fix = error.variable === undefined ? 'configure it' : `set ${error.variable}`
-        throw new LynkrConfigError(`tier routing falls back to FALLBACK_PROVIDER=${selection.fallback.provider}, which ${needs}: ${fix}, choose another FALLBACK_PROVIDER, or set FALLBACK_ENABLED=false (${error.message.replace(`${plugin.entry.id}: `, '')})`, error.variable ?? 'FALLBACK_PROVIDER')
+      const explain = selection.explainConfigError?.[plugin.entry.id]
+      if (error instanceof LynkrConfigError && explain !== undefined) {
+        const explained = explain(error.message.replace(`${plugin.entry.id}: `, ''), error.variable)
+        throw new LynkrConfigError(explained.message, explained.variable)
       }
       if (error instanceof LynkrConfigError) {
         // Name what turned the plugin on, so "bedrock needs credentials" is not a mystery when MODEL_PROVIDER is ollama.

@@ -1,8 +1,6 @@
+import type { ProviderSelection } from '@lynkr/protocol'
 import type { Catalog, CatalogEntry } from './catalog.ts'
 import { LynkrConfigError } from './config-error.ts'
-import { splitProviderModel } from './routing.ts'
-
-export const TIER_VARIABLES = ['TIER_SIMPLE', 'TIER_MEDIUM', 'TIER_COMPLEX', 'TIER_REASONING'] as const
 
 export interface Selection {
   /** Catalog ids to load (dependencies are added later, from fastify-plugin metadata). */
@@ -10,29 +8,10 @@ export interface Selection {
   defaultProvider: string
   /** Human notes for the boot log. */
   notes: string[]
-  /** Whether all four TIER_* variables are set (tier routing is on). */
-  tiersActive?: boolean
-  /** The provider tier routing falls back to (only with tier routing on and FALLBACK_ENABLED). */
-  fallback?: { provider: string, pluginId: string, alsoSelected: boolean }
   /** Why each provider plugin is on (`MODEL_PROVIDER=bedrock`, `AWS_BEDROCK_API_KEY is set`), for its config errors. */
   enabledBecause?: Record<string, string>
-}
-
-/** FALLBACK_ENABLED: true unless set to false/0/no/off. */
-export function parseFallbackEnabled (env: Record<string, string | undefined>): boolean {
-  const text = value(env, 'FALLBACK_ENABLED')?.toLowerCase()
-  if (text === undefined || ['true', '1', 'yes', 'on'].includes(text)) return true
-  if (['false', '0', 'no', 'off'].includes(text)) return false
-  throw new LynkrConfigError(`FALLBACK_ENABLED="${text}" must be true or false`, 'FALLBACK_ENABLED')
-}
-
-/** FALLBACK_PROVIDER as provider (or provider:model); defaults to databricks. */
-export function parseFallbackProvider (env: Record<string, string | undefined>): { provider: string, model?: string } {
-  const text = value(env, 'FALLBACK_PROVIDER') ?? 'databricks'
-  const colon = text.indexOf(':')
-  if (colon <= 0) return { provider: text.toLowerCase() }
-  const model = text.slice(colon + 1)
-  return { provider: text.slice(0, colon).toLowerCase(), model: model === '' ? undefined : model }
+  /** Providers enabled only by another plugin's selection that words their configuration errors itself (the fallback). */
+  explainConfigError?: Record<string, NonNullable<ProviderSelection['providers'][number]['explainConfigError']>>
 }
 
 function providerEntry (catalog: Catalog, provider: string): CatalogEntry | undefined {
@@ -73,10 +52,11 @@ function tokenPhases (env: Record<string, string | undefined>, catalog: Catalog,
 
 /**
  * Derives the enabled plugins from Lynkr-style variables (design.md "Enabling plugins from the
- * environment"). LYNKR_PLUGINS, when set, replaces the derived list for experts and embedders.
+ * environment"). LYNKR_PLUGINS, when set, replaces the derived list for experts and embedders. Loads only
+ * the modules of enabled plugins that may select providers (never a provider's).
  * `phases`: the plugin ids LYNKR_TOKEN_PHASES may turn on.
  */
-export function selectPlugins (env: Record<string, string | undefined>, catalog: Catalog, phases: readonly string[] = []): Selection {
+export async function selectPlugins (env: Record<string, string | undefined>, catalog: Catalog, phases: readonly string[] = []): Promise<Selection> {
   const notes: string[] = []
   const valid = knownProviders(catalog)
   const checkProvider = (provider: string, variable: string): CatalogEntry => {
@@ -109,42 +89,22 @@ export function selectPlugins (env: Record<string, string | undefined>, catalog:
   for (const entry of catalog) if (entry.defaultOn === true) ids.add(entry.id)
   enable(checkProvider(defaultProvider, 'MODEL_PROVIDER').id, value(env, 'MODEL_PROVIDER') === undefined ? 'the default MODEL_PROVIDER=ollama' : `MODEL_PROVIDER=${defaultProvider}`)
 
-  const tiers = TIER_VARIABLES.map((name) => [name, value(env, name)] as const)
-  const tierEntries: Array<{ entry: CatalogEntry, reason: string }> = []
-  for (const [name, tier] of tiers) {
-    if (tier === undefined) continue
-    const split = splitProviderModel(tier)
-    if (split === null) {
-      throw new LynkrConfigError(`${name}="${tier}" must be provider:model (for example ollama:qwen2.5-coder:7b); valid providers: ${valid.join(', ')}`, name)
+  // Providers other enabled plugins need (the router's tiers and fallback), asked of their manifests: core
+  // knows no plugin's variables. Before credentials, so the first reason a provider is on is the selection.
+  const explain: NonNullable<Selection['explainConfigError']> = {}
+  const isLocal = (provider: string): boolean => providerEntry(catalog, provider)?.local === true
+  const setByVariable = (entry: CatalogEntry): boolean => entry.enabledBy?.some((name) => enables(value(env, name))) === true
+  for (const entry of catalog) {
+    if (entry.kind === 'provider' || (entry.defaultOn !== true && !setByVariable(entry))) continue
+    const selectProviders = (await entry.load()).manifest.selectProviders
+    if (selectProviders === undefined) continue
+    const selection = selectProviders(env, { all: valid, isLocal })
+    notes.push(...selection.notes ?? [])
+    for (const wanted of selection.providers) {
+      const provider = checkProvider(wanted.provider, wanted.variable)
+      if (wanted.explainConfigError !== undefined && !ids.has(provider.id) && !setByVariable(provider)) explain[provider.id] = wanted.explainConfigError
+      enable(provider.id, wanted.reason)
     }
-    tierEntries.push({ entry: checkProvider(split.provider.toLowerCase(), name), reason: `${name}=${tier}` })
-  }
-  const setTiers = tiers.filter(([, tier]) => tier !== undefined)
-  const tiersActive = setTiers.length === TIER_VARIABLES.length
-  let fallback: Selection['fallback']
-  if (tiersActive) {
-    for (const { entry, reason } of tierEntries) enable(entry.id, reason)
-    // The fallback matters only with tier routing; static routing ignores FALLBACK_* entirely.
-    if (parseFallbackEnabled(env)) {
-      const { provider } = parseFallbackProvider(env)
-      const local = new Set(catalog.filter((entry) => entry.local === true).flatMap((entry) => entry.providers ?? []))
-      const cloud = valid.filter((id) => !local.has(id))
-      if (local.has(provider)) {
-        throw new LynkrConfigError(`FALLBACK_PROVIDER="${provider}" is a local provider; the fallback must be a cloud provider that can take over when a tier fails (${cloud.join(', ')}), or set FALLBACK_ENABLED=false`, 'FALLBACK_PROVIDER')
-      }
-      const entry = providerEntry(catalog, provider)
-      if (entry === undefined) {
-        throw new LynkrConfigError(`FALLBACK_PROVIDER="${provider}" is not a provider lynkr knows (tier routing falls back to it); valid values: ${cloud.join(', ')}, or set FALLBACK_ENABLED=false`, 'FALLBACK_PROVIDER')
-      }
-      const alsoSelected = ids.has(entry.id) || entry.enabledBy?.some((name) => enables(value(env, name))) === true
-      // Missing credentials surface when the provider's manifest reads its variables; core words that
-      // error for the fallback (lynkr-core.ts).
-      enable(entry.id, value(env, 'FALLBACK_PROVIDER') === undefined ? 'the default FALLBACK_PROVIDER=databricks' : `FALLBACK_PROVIDER=${provider}`)
-      fallback = { provider, pluginId: entry.id, alsoSelected }
-    }
-  } else if (setTiers.length > 0) {
-    const missing = tiers.filter(([, tier]) => tier === undefined).map(([name]) => name)
-    notes.push(`tier routing is off: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set (all four TIER_* variables are needed)`)
   }
 
   // enabledBy works for every kind (MEMORY_ENABLED=true enables the memory plugin); "false"/"0" does not enable.
@@ -153,7 +113,7 @@ export function selectPlugins (env: Record<string, string | undefined>, catalog:
     if (setBy !== undefined) enable(entry.id, `${setBy} is set`)
   }
   for (const id of tokenPhases(env, catalog, phases, notes)) enable(id, 'LYNKR_TOKEN_PHASES')
-  return { ids: [...ids], defaultProvider, notes, tiersActive, fallback, enabledBecause: because }
+  return { ids: [...ids], defaultProvider, notes, enabledBecause: because, explainConfigError: explain }
 }
 
 /** What a user sets to enable a provider this boot left off (for the 400 a `provider:model` naming it gets). */

@@ -25,8 +25,38 @@ export interface LynkrManifest<S extends TSchema = TSchema, O = unknown> {
   env: S
   /** Variables in `env` that hold secrets: never logged or printed. */
   secrets?: string[]
+  /**
+   * Providers this plugin needs loaded, read from its own variables (the router's TIER_* and fallback). Asked
+   * once the plugin is enabled, before any provider loads; bad values throw a configuration error naming the
+   * variable.
+   */
+  selectProviders?: (env: Record<string, string | undefined>, known: KnownProviders) => ProviderSelection
   /** Required variables with a human explanation, checked only when the plugin is enabled. */
   toOptions: (env: Static<S>, runtime: ManifestRuntime) => O
+}
+
+/** The providers the catalog knows, for a plugin's `selectProviders`. */
+export interface KnownProviders {
+  /** Every provider id, sorted. */
+  all: string[]
+  isLocal: (provider: string) => boolean
+}
+
+export interface ProviderSelection {
+  providers: Array<{
+    provider: string
+    /** What selected it, for its configuration errors (`TIER_SIMPLE=openai:gpt-4o`). */
+    reason: string
+    /** The variable that named it. */
+    variable: string
+    /**
+     * How a configuration error of this provider reads when only this selection enabled it (the fallback:
+     * "tier routing falls back to …, which needs …"): the message and the variable to name.
+     */
+    explainConfigError?: (message: string, variable: string | undefined) => { message: string, variable: string }
+  }>
+  /** What the operator should know (shown in the boot log and /health/ready). */
+  notes?: string[]
 }
 
 export function defineManifest<S extends TSchema, O> (manifest: LynkrManifest<S, O>): LynkrManifest<S, O> {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { ChatRequest, RouteDecision } from '@lynkr/protocol'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, TIER_VARIABLES, defaultModelOf, parseFallbackEnabled, parseFallbackProvider, providerEnvPrefix, readMillisecondsVariable, splitProviderModel } from '@lynkr/core'
+import { LynkrConfigError, defaultModelOf, providerEnvPrefix, readMillisecondsVariable, splitProviderModel } from '@lynkr/core'
 import { CircuitBreakers } from './circuit-breaker.ts'
 import { createResiliencePolicy } from './resilience-policy.ts'
 import type { UpstreamTimeouts } from './resilience-policy.ts'
@@ -11,6 +11,7 @@ import { SessionStore } from './session-store.ts'
 import { createTierStrategy } from './tier-strategy.ts'
 import type { TierTarget } from './tier-strategy.ts'
 import type { Tier } from './score-complexity.ts'
+import { TIER_VARIABLES, parseFallbackEnabled, parseFallbackProvider, selectTierProviders } from './select-tier-providers.ts'
 
 export interface RouterOptions {
   /** All four tiers, or null when tier routing is off (static routing). */
@@ -138,13 +139,14 @@ function parseTier (name: string, text: string): TierTarget {
 export const manifest = defineManifest({
   kind: 'service',
   env: RouterEnv,
+  selectProviders: selectTierProviders,
   toOptions: (env, runtime): RouterOptions => {
     const values = TIER_VARIABLES.map((name) => [name, env[name]?.trim() || undefined] as const)
     const complete = values.every(([, value]) => value !== undefined)
     const tiers = complete
       ? { SIMPLE: parseTier('TIER_SIMPLE', env.TIER_SIMPLE!), MEDIUM: parseTier('TIER_MEDIUM', env.TIER_MEDIUM!), COMPLEX: parseTier('TIER_COMPLEX', env.TIER_COMPLEX!), REASONING: parseTier('TIER_REASONING', env.TIER_REASONING!) }
       : null
-    // Static routing ignores the fallback settings entirely (core's selection validated them otherwise).
+    // Static routing ignores the fallback settings entirely (selectTierProviders validated them otherwise).
     const fallback = tiers !== null && parseFallbackEnabled(runtime.env) ? parseFallbackProvider(runtime.env) : null
     const timeouts = timeoutsFrom(runtime.env, { firstByteMs: env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS, idleMs: env.UPSTREAM_IDLE_TIMEOUT_MS, requestMs: env.UPSTREAM_REQUEST_TIMEOUT_MS, streamMs: env.UPSTREAM_STREAM_TIMEOUT_MS })
     return {

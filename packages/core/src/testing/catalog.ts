@@ -1,12 +1,18 @@
 /** Test helpers for plugin selection (core's own tests). */
 import assert from 'node:assert/strict'
-import type { CatalogEntry } from '../catalog.ts'
+import type { CatalogEntry, LynkrPluginModule } from '../catalog.ts'
 import { LynkrConfigError } from '../config-error.ts'
 
-const neverLoaded = async (): Promise<never> => { throw new Error('selectPlugins must not load plugins') }
+const neverLoaded = async (): Promise<never> => { throw new Error('selectPlugins must not load this plugin') }
 
-/** A catalog entry named @lynkr/<id> whose plugin must never be loaded. */
-export const catalogEntry = (fields: Omit<CatalogEntry, 'load' | 'packageName'>): CatalogEntry => ({ ...fields, packageName: `@lynkr/${fields.id}`, load: neverLoaded })
+/**
+ * A catalog entry named @lynkr/<id>. Selection never loads a provider's module (it throws here); another
+ * kind's it may load to ask its manifest (`selectProviders`): `module`, or one that selects nothing.
+ */
+export const catalogEntry = (fields: Omit<CatalogEntry, 'load' | 'packageName'>, module?: LynkrPluginModule): CatalogEntry => {
+  const loaded = module ?? (fields.kind === 'provider' ? undefined : { default: async () => {}, manifest: { kind: fields.kind, env: {} as never, toOptions: () => ({}) } })
+  return { ...fields, packageName: `@lynkr/${fields.id}`, load: loaded === undefined ? neverLoaded : async () => loaded }
+}
 
 /** For assert.throws: a LynkrConfigError naming `variable`, its message matching every fragment. */
 export function configError (variable: string, ...fragments: RegExp[]): (error: unknown) => boolean {

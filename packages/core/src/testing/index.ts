@@ -2,3 +2,4 @@
 export * from './event-invariants.ts'
 export * from './streams.ts'
 export * from './seeded-random.ts'
+export * from './catalog.ts'
