@@ -82,6 +82,7 @@ export default fp(memoryPlugin, { name: '@lynkr/memory', fastify: '5.x', decorat
 
 export const manifest = defineManifest({
   kind: 'service',
+  enabledBy: ['MEMORY_ENABLED'],
   env: Type.Object({
     MEMORY_ENABLED: Type.Boolean({ default: false, description: 'long-term memory across sessions: extraction, recall into the latest user turn, memory_search/add/forget tools' }),
     MEMORY_RETRIEVAL_LIMIT: Type.Integer({ default: 5, minimum: 0, maximum: 50, description: 'memories recalled into a new prompt; 0 turns recall off' }),

@@ -49,6 +49,7 @@ export default fp(azureAnthropicProvider, { name: '@lynkr/provider-azure-anthrop
 export const manifest = defineManifest({
   kind: 'provider',
   providers: ['azure-anthropic'],
+  enabledBy: ['AZURE_ANTHROPIC_API_KEY', 'AZURE_ANTHROPIC_AD_TOKEN', 'AZURE_ANTHROPIC_AUTH'],
   secrets: ['AZURE_ANTHROPIC_API_KEY', 'AZURE_ANTHROPIC_AD_TOKEN', 'AZURE_CLIENT_SECRET', 'IDENTITY_HEADER'],
   env: Type.Object({
     AZURE_ANTHROPIC_ENDPOINT: Type.Optional(Type.String()),

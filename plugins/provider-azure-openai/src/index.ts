@@ -64,6 +64,7 @@ function parseBoolean (value: string | undefined, name: string): boolean | undef
 export const manifest = defineManifest({
   kind: 'provider',
   providers: ['azure-openai'],
+  enabledBy: ['AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_AD_TOKEN', 'AZURE_OPENAI_AUTH'],
   secrets: ['AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_AD_TOKEN', 'AZURE_CLIENT_SECRET', 'IDENTITY_HEADER'],
   env: Type.Object({
     AZURE_OPENAI_ENDPOINT: Type.Optional(Type.String()),

@@ -72,6 +72,8 @@ export function bedrockEndpoints (env: EndpointEnv, region: string): { endpoint:
 export const manifest = defineManifest({
   kind: 'provider',
   providers: ['bedrock'],
+  // Bedrock's own keys only, not the generic AWS_ACCESS_KEY_ID (other AWS tools set it).
+  enabledBy: ['AWS_BEDROCK_API_KEY', 'AWS_BEARER_TOKEN_BEDROCK'],
   secrets: ['AWS_BEDROCK_API_KEY', 'AWS_BEARER_TOKEN_BEDROCK', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'],
   env: Type.Object({
     AWS_BEDROCK_API_KEY: Type.Optional(Type.String()),

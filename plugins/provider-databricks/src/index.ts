@@ -89,6 +89,7 @@ export default fp(databricksProvider, { name: '@lynkr/provider-databricks', fast
 export const manifest = defineManifest({
   kind: 'provider',
   providers: ['databricks'],
+  enabledBy: ['DATABRICKS_API_KEY'],
   secrets: ['DATABRICKS_API_KEY'],
   env: Type.Object({
     DATABRICKS_API_BASE: Type.Optional(Type.String()),

@@ -37,6 +37,8 @@ export default fp(llamaCppProvider, { name: '@lynkr/provider-llamacpp', fastify:
 export const manifest = defineManifest({
   kind: 'provider',
   providers: ['llamacpp'],
+  // Runs on the user's own hardware: free, and never a tier-routing fallback.
+  local: true,
   secrets: ['LLAMACPP_API_KEY'],
   env: Type.Object({
     LLAMACPP_ENDPOINT: Type.String({ default: 'http://localhost:8080' }),

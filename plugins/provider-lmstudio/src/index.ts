@@ -34,6 +34,8 @@ export default fp(lmStudioProvider, { name: '@lynkr/provider-lmstudio', fastify:
 export const manifest = defineManifest({
   kind: 'provider',
   providers: ['lmstudio'],
+  // Runs on the user's own hardware: free, and never a tier-routing fallback.
+  local: true,
   secrets: ['LMSTUDIO_API_KEY'],
   env: Type.Object({
     LMSTUDIO_ENDPOINT: Type.String({ default: 'http://localhost:1234/v1' }),

@@ -68,6 +68,7 @@ export default fp(moonshotProvider, { name: '@lynkr/provider-moonshot', fastify:
 export const manifest = defineManifest({
   kind: 'provider',
   providers: ['moonshot'],
+  enabledBy: ['MOONSHOT_API_KEY'],
   secrets: ['MOONSHOT_API_KEY'],
   env: Type.Object({
     MOONSHOT_API_KEY: Type.Optional(Type.String()),

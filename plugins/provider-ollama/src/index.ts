@@ -40,6 +40,8 @@ function parseThink (value: string | undefined): boolean | string | undefined {
 export const manifest = defineManifest({
   kind: 'provider',
   providers: ['ollama'],
+  // Runs on the user's own hardware: free, and never a tier-routing fallback.
+  local: true,
   secrets: ['OLLAMA_API_KEY'],
   env: Type.Object({
     OLLAMA_ENDPOINT: Type.String({ default: 'http://localhost:11434' }),

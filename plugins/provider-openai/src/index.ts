@@ -42,6 +42,7 @@ export default fp(openAIProvider, { name: '@lynkr/provider-openai', fastify: '5.
 export const manifest = defineManifest({
   kind: 'provider',
   providers: ['openai'],
+  enabledBy: ['OPENAI_API_KEY'],
   secrets: ['OPENAI_API_KEY'],
   env: Type.Object({
     OPENAI_API_KEY: Type.Optional(Type.String()),

@@ -65,6 +65,7 @@ export default fp(openRouterProvider, { name: '@lynkr/provider-openrouter', fast
 export const manifest = defineManifest({
   kind: 'provider',
   providers: ['openrouter'],
+  enabledBy: ['OPENROUTER_API_KEY'],
   secrets: ['OPENROUTER_API_KEY'],
   env: Type.Object({
     OPENROUTER_API_KEY: Type.Optional(Type.String()),

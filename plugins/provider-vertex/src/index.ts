@@ -39,6 +39,7 @@ export function geminiBaseUrl (endpoint: string): string {
 export const manifest = defineManifest({
   kind: 'provider',
   providers: ['vertex'],
+  enabledBy: ['VERTEX_API_KEY'],
   secrets: ['VERTEX_API_KEY', 'GOOGLE_API_KEY'],
   env: Type.Object({
     VERTEX_API_KEY: Type.Optional(Type.String()),

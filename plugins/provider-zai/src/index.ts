@@ -91,6 +91,7 @@ export default fp(zaiProvider, { name: '@lynkr/provider-zai', fastify: '5.x', de
 export const manifest = defineManifest({
   kind: 'provider',
   providers: ['zai'],
+  enabledBy: ['ZAI_API_KEY'],
   secrets: ['ZAI_API_KEY'],
   env: Type.Object({
     ZAI_API_KEY: Type.Optional(Type.String()),
