@@ -1,3 +1,4 @@
+import type { Catalog } from '@lynkr/core/gateway'
 import { withPluginIndex } from './plugin-index.ts'
 import type { CatalogLine } from './plugin-index.ts'
 
@@ -45,4 +46,6 @@ export const catalogLines: readonly CatalogLine[] = [
   { id: 'provider-moonshot', packageName: '@lynkr/provider-moonshot', load: async () => await import('@lynkr/provider-moonshot') }
 ]
 
-export const catalog = withPluginIndex(catalogLines)
+// Typed through @lynkr/core/gateway: an inferred type would name @lynkr/core, whose augmentation would put
+// app.lynkr on every host's FastifyInstance.
+export const catalog: Catalog = withPluginIndex(catalogLines)
