@@ -55,7 +55,7 @@ test('a .env made from Lynkr\'s .env.example boots, warns once with the unsuppor
   const warnings = lines.filter((line) => line.level === 40 && /Lynkr variable/.test(line.msg))
   assert.equal(warnings.length, 1, `one warning: ${JSON.stringify(warnings)}`)
   const warning = warnings[0]!.msg as string
-  for (const group of ['long-term memory: MEMORY_DECAY_ENABLED', 'Headroom compression sidecar: HEADROOM_ENABLED', 'MCP servers and sandbox: MCP_SANDBOX_ENABLED', 'token optimization: ', 'policy guardrails: ', 'web search and fetch service: WEB_SEARCH_ENDPOINT', 'routing intelligence: OPENROUTER_MAX_TOOLS_FOR_ROUTING;']) {
+  for (const group of ['long-term memory: MEMORY_DECAY_ENABLED', 'Headroom compression sidecar: HEADROOM_ENABLED', 'MCP servers and sandbox: MCP_SANDBOX_CONTAINER_WORKSPACE', 'token optimization: ', 'policy guardrails: ', 'web search and fetch service: WEB_SEARCH_ENDPOINT', 'routing intelligence: OPENROUTER_MAX_TOOLS_FOR_ROUTING;']) {
     assert.ok(warning.includes(group), `the warning names "${group}": ${warning}`)
   }
   // MEMORY_ENABLED and the memory variables lynkr reads are supported now: not reported.
