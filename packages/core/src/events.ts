@@ -80,6 +80,8 @@ export interface RouteEvent { decision: RouteDecision, sticky: boolean, factors?
 export type BreakerState = 'closed' | 'open' | 'half_open'
 export interface BreakerEvent { provider: string, state: BreakerState, previous: BreakerState }
 export interface ShedEvent { reason: string, value?: number }
+/** A response cache looked a client request up: `hit` answered it without a provider, `miss` did not, `stored` kept its answer. */
+export interface ResponseCacheEvent { cache: 'exact' | 'semantic', outcome: 'hit' | 'miss' | 'stored', provider: string, model: string }
 
 /** The gateway's observable moments. Core owns the vocabulary; plugins emit and subscribe. */
 export interface LynkrEventMap {
@@ -91,6 +93,7 @@ export interface LynkrEventMap {
   'fallback': FallbackEvent
   'breaker-changed': BreakerEvent
   'request-shed': ShedEvent
+  'response-cache': ResponseCacheEvent
 }
 
 /** A listener may be async (observers writing to a store): its rejection is reported like a throw. */

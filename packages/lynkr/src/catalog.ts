@@ -31,6 +31,8 @@ export const catalogLines: readonly CatalogLine[] = [
   // On by default: it reads MCP_SERVER_MANIFEST and MCP_MANIFEST_DIRS (~/.claude/mcp); with no server found it
   // loads nothing more (the MCP SDK is imported only for a configured server). TOOL_EXECUTION_MODE=client: off.
   { id: 'mcp', packageName: '@lynkr/mcp', defaultOn: true, load: async () => await import('@lynkr/mcp') },
+  // Off by default: PROMPT_CACHE_ENABLED=true (provider caching for every client, response cache) or SEMANTIC_CACHE_ENABLED=true.
+  { id: 'prompt-cache', packageName: '@lynkr/prompt-cache', load: async () => await import('@lynkr/prompt-cache') },
   { id: 'usage', packageName: '@lynkr/usage', defaultOn: true, load: async () => await import('@lynkr/usage') },
   { id: 'provider-ollama', packageName: '@lynkr/provider-ollama', load: async () => await import('@lynkr/provider-ollama') },
   { id: 'provider-openai', packageName: '@lynkr/provider-openai', load: async () => await import('@lynkr/provider-openai') },

@@ -36,6 +36,8 @@ export interface OpenAIChatBody {
   stream?: boolean
   stream_options?: { include_usage: boolean }
   response_format?: { type: 'json_object' } | { type: 'json_schema', json_schema: { name: string, schema: Record<string, unknown> } }
+  prompt_cache_key?: string
+  cache_prompt?: boolean
   [extra: string]: unknown
 }
 

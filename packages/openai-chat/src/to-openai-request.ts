@@ -40,6 +40,10 @@ export interface OpenAIRequestQuirks {
    * passes them on to Anthropic and Gemini models; dropped, Claude Code's long prompt is paid in full every turn).
    */
   cacheControl?: (model: string) => boolean
+  /** The session's prompt-cache key goes out as `prompt_cache_key` (OpenAI, Azure OpenAI: requests that share it reach the same cache). */
+  promptCacheKey?: boolean
+  /** `cache_prompt: true` when the prompt-cache step asks for caching (llama.cpp reuses the slot's KV cache for the common prefix). */
+  cachePrompt?: boolean
 }
 
 function imageUrl (block: ImageBlock): string | null {
@@ -179,6 +183,9 @@ export function toOpenAIRequest (request: ChatRequest, quirks: OpenAIRequestQuir
     body.stream = true
     body.stream_options = { include_usage: true }
   }
+  const hint = request.promptCacheHint
+  if (hint !== undefined && quirks.promptCacheKey === true) body.prompt_cache_key = hint.key
+  if (hint !== undefined && quirks.cachePrompt === true) body.cache_prompt = true
   return body
 }
 

@@ -118,4 +118,15 @@ export interface ChatRequest {
   cacheControl?: CacheControl
   /** Anthropic-only top-level fields, as the client sent them. */
   anthropicFields?: AnthropicTopLevelFields
+  /**
+   * Set by the prompt-cache step for upstreams that cache prefixes by themselves: a stable per-session key
+   * (OpenAI `prompt_cache_key`, routing the session to the same cache) and how long a local server should
+   * keep the model, and so its KV cache, loaded (Ollama `keep_alive`). Translators use what their upstream takes.
+   */
+  promptCacheHint?: PromptCacheHint
+}
+
+export interface PromptCacheHint {
+  key: string
+  keepAlive?: string
 }

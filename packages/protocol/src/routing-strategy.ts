@@ -11,6 +11,8 @@ export interface RouteDecision {
   tier?: string
   /** The 0–100 complexity score behind `tier`. */
   score?: number
+  /** Answered from a response cache, without calling the provider: `hit` (an exact repeat) or `semantic`. */
+  cache?: 'hit' | 'semantic'
 }
 
 export interface RoutingInput {

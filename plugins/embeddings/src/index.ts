@@ -22,6 +22,13 @@ async function embeddingsPlugin (app: FastifyInstance, options: EmbeddingsOption
   const client = target === null ? null : new UpstreamClient({ dispatcher: options.dispatcher, headersTimeoutMs: options.timeoutMs, bodyTimeoutMs: options.timeoutMs })
   if (client !== null) app.addHook('onClose', async () => { await client.close() })
   if (target !== null) app.log.debug(`embeddings served by ${target.provider} at ${target.url}`)
+  // For other plugins (the semantic response cache): the same upstream, without an HTTP hop through the route.
+  app.decorate('embedder', target === null || client === null
+    ? null
+    : {
+        provider: target.provider,
+        embed: async (texts: string[], signal: AbortSignal) => (await embed(client, target, { input: texts, tokens: false, encodingFormat: 'float' }, signal)).vectors
+      })
 
   app.post('/v1/embeddings', { config: { dialect: 'openai' }, bodyLimit: app.lynkr.bodyLimit }, async (request, reply) => {
     const parsed = parseEmbeddingsRequest(request.body)
@@ -42,6 +49,19 @@ async function embeddingsPlugin (app: FastifyInstance, options: EmbeddingsOption
       usage: { prompt_tokens: result.promptTokens, total_tokens: result.promptTokens }
     }
   })
+}
+
+/** Embeds texts with the configured embeddings provider (for plugins; null when none is configured). */
+export interface Embedder {
+  provider: string
+  embed: (texts: string[], signal: AbortSignal) => Promise<number[][]>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The configured embeddings provider, for plugins; null when none is configured. */
+    embedder: Embedder | null
+  }
 }
 
 // The OpenAI front door owns the `openai` error dialect this route answers in.

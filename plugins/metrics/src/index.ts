@@ -82,6 +82,7 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
   const tiers = counter('tier_decisions_total', 'Tier routing decisions by tier and provider', ['tier', 'provider', 'sticky'])
   const shed = counter('requests_shed_total', 'Requests refused by load shedding, by reason', ['reason'])
   const breakerState = new client.Gauge({ name: `${PREFIX}circuit_breaker_state`, help: 'Circuit breaker state per provider: 0 closed, 1 half-open, 2 open', labelNames: ['provider'], registers: [registry] })
+  const responseCache = counter('response_cache_total', 'Response cache lookups and stores by cache (exact, semantic), outcome (hit, miss, stored), provider and model', ['cache', 'outcome', 'provider', 'model'])
   const breakerChanges = counter('circuit_breaker_transitions_total', 'Circuit breaker state changes per provider and new state', ['provider', 'state'])
   new client.Gauge({ name: `${PREFIX}active_streams`, help: 'Streaming responses in flight', registers: [registry], collect () { this.set(lynkr.chat.activeStreams) } })
   new client.Gauge({ name: `${PREFIX}active_upstream_requests`, help: 'Chat calls in flight (streaming or not)', registers: [registry], collect () { this.set(lynkr.chat.activeCalls) } })
@@ -125,6 +126,7 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
   lynkr.events.on('fallback', (event) => { fallbacks.inc({ from: event.from.provider, to: event.to.provider, outcome: event.outcome }) })
   lynkr.events.on('route-decided', (event) => { tiers.inc({ tier: event.decision.tier ?? 'none', provider: event.decision.provider, sticky: String(event.sticky) }) })
   lynkr.events.on('request-shed', (event) => { shed.inc({ reason: event.reason }) })
+  lynkr.events.on('response-cache', (event) => { responseCache.inc({ cache: event.cache, outcome: event.outcome, provider: event.provider, model: event.model }) })
   lynkr.events.on('breaker-changed', (event) => {
     breakerState.set({ provider: event.provider }, BREAKER_VALUE[event.state])
     breakerChanges.inc({ provider: event.provider, state: event.state })

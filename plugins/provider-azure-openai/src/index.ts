@@ -37,7 +37,7 @@ export function createAzureOpenAIAdapter (options: AzureOpenAIPluginOptions, cli
     chatUrl: (request) => target.chatUrl(request.model),
     model: target.deployment,
     ...azureAuthHeaders(options.auth, 'api-key', 'azure-openai', client),
-    quirks: { maxTokensField: 'max_tokens' },
+    quirks: { maxTokensField: 'max_tokens', promptCacheKey: true },
     finishBody: (body, request) => isReasoning(request.model) ? reasoningBody(body, request) : body,
     healthUrl: target.healthUrl,
     leadingThinkTags: options.thinkTags !== false,

@@ -25,7 +25,7 @@ export interface LlamaCppPluginOptions {
  * are recovered.
  */
 export function createLlamaCppAdapter (options: LlamaCppPluginOptions, client: UpstreamClient): ProviderAdapter {
-  return createLocalServerAdapter('llamacpp', { maxTokensField: 'max_tokens', reasoningContent: true, topK: true, strictRoles: true }, options, client)
+  return createLocalServerAdapter('llamacpp', { maxTokensField: 'max_tokens', reasoningContent: true, topK: true, strictRoles: true, cachePrompt: true }, options, client)
 }
 
 async function llamaCppProvider (app: FastifyInstance, options: LlamaCppPluginOptions): Promise<void> {

@@ -122,7 +122,9 @@ export function toOllamaRequest (input: ChatRequest, options: OllamaRequestOptio
     }))
   }
   if (options.think !== undefined) body.think = options.think
-  if (options.keepAlive !== undefined) body.keep_alive = options.keepAlive
+  // OLLAMA_KEEP_ALIVE wins; else the prompt-cache step's wish keeps the model (and its KV cache) loaded between turns.
+  const keepAlive = options.keepAlive ?? request.promptCacheHint?.keepAlive
+  if (keepAlive !== undefined) body.keep_alive = keepAlive
   if (request.responseFormat?.type === 'json_schema') body.format = request.responseFormat.schema
   else if (request.responseFormat?.type === 'json_object') body.format = 'json'
   return body

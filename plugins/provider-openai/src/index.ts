@@ -28,7 +28,7 @@ async function openAIProvider (app: FastifyInstance, options: OpenAIPluginOption
     chatUrl: options.chatUrl,
     model: options.model,
     headers,
-    quirks: { maxTokensField: 'max_tokens' },
+    quirks: { maxTokensField: 'max_tokens', promptCacheKey: true },
     // Decided per request, so `openai:o3` works as well as OPENAI_MODEL=o3: reasoning models reject
     // max_tokens and sampling parameters and take reasoning_effort from thinking/effort.
     finishBody: (body, request) => looksLikeReasoningModel(request.model) ? reasoningBody(body, request) : body,

@@ -63,6 +63,7 @@ export function decisionHeaders (reply: FastifyReply, decision: RouteDecision): 
   reply.header('x-lynkr-model', safeHeaderValue(decision.model))
   reply.header('x-lynkr-route', safeHeaderValue(decision.reason))
   if (decision.tier !== undefined) reply.header('x-lynkr-tier', safeHeaderValue(decision.tier))
+  if (decision.cache !== undefined) reply.header('x-lynkr-cache', decision.cache)
 }
 
 /** Headers of a server-sent-events answer (no proxy buffering). */
