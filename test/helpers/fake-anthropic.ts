@@ -28,7 +28,60 @@ export interface FakeAnthropicOptions {
   adaptiveThinking?: boolean
   /** Secret for thinking signatures; blocks signed by anyone else are rejected. */
   signingSecret?: string
+  /** Model Anthropic's prompt cache (see `AnthropicPromptCache`): usage reports cache reads and writes. */
+  promptCache?: boolean
   responder?: FakeResponder
+}
+
+const MIN_CACHEABLE_TOKENS = 1024
+
+/**
+ * Anthropic's prompt cache as the Messages API keeps it: each `cache_control` (on a tool, a system block or a
+ * message block) marks the prefix up to it — tools, then system, then messages in order, the markers
+ * themselves not part of it. A marked prefix of at least 1024 tokens (the fakes' bytes/4) is written; a later
+ * request whose marked prefix was written before reads it. Shorter prefixes are silently not cached, as on the
+ * real API. Reads the longest hit, writes up to the longest marked prefix.
+ */
+export class AnthropicPromptCache {
+  private readonly written = new Set<string>()
+
+  static prefixes (body: Json): string[] {
+    const out: string[] = []
+    const strip = (block: unknown): unknown => {
+      if (!isRecord(block)) return block
+      const { cache_control: _marker, ...rest } = block
+      return rest
+    }
+    let prefix = ''
+    const add = (item: unknown, tag: string): void => {
+      prefix += JSON.stringify([tag, strip(item)])
+      if (isRecord(item) && item.cache_control != null) out.push(prefix)
+    }
+    for (const tool of Array.isArray(body.tools) ? body.tools : []) add(tool, 'tool')
+    const system = typeof body.system === 'string' ? [{ type: 'text', text: body.system }] : Array.isArray(body.system) ? body.system : []
+    for (const block of system) add(block, 'system')
+    for (const message of Array.isArray(body.messages) ? body.messages as Json[] : []) {
+      const content = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : Array.isArray(message.content) ? message.content : []
+      for (const block of content) add(block, String(message.role))
+    }
+    return out
+  }
+
+  /** Anthropic's limit, in its words; null when the body keeps it. */
+  static check (body: Json): string | null {
+    const count = AnthropicPromptCache.prefixes(body).length
+    return count > 4 ? `A maximum of 4 blocks with cache_control may be provided. Found ${count}.` : null
+  }
+
+  /** Tokens read from and written to the cache by this request (and remembers what it wrote). */
+  use (body: Json): { read: number, written: number } {
+    const tokens = (text: string | undefined): number => text === undefined ? 0 : Math.ceil(text.length / 4)
+    const marked = AnthropicPromptCache.prefixes(body).filter((prefix) => tokens(prefix) >= MIN_CACHEABLE_TOKENS)
+    const hit = marked.filter((prefix) => this.written.has(prefix)).at(-1)
+    const longest = marked.at(-1)
+    for (const prefix of marked) this.written.add(prefix)
+    return { read: tokens(hit), written: longest === hit ? 0 : tokens(longest) - tokens(hit) }
+  }
 }
 
 type Json = Record<string, any>
@@ -86,6 +139,7 @@ const FOUNDRY_AUDIENCES = ['https://cognitiveservices.azure.com', 'https://ai.az
 
 export async function startFakeAnthropic (options: FakeAnthropicOptions = {}): Promise<FakeUpstream> {
   const secret = options.signingSecret ?? CLAUDE_SIGNING_SECRET
+  const cache = options.promptCache === true ? new AnthropicPromptCache() : undefined
   return await startFakeServer(async (exchange) => {
     const { req, recorded } = exchange
     const path = new URL(recorded.path, 'http://fake').pathname
@@ -105,9 +159,9 @@ export async function startFakeAnthropic (options: FakeAnthropicOptions = {}): P
       if (unknown.length > 0) return fail(exchange, 400, `Unexpected value(s) \`${unknown.join('`, `')}\` for the \`anthropic-beta\` header. Please consult our documentation at docs.anthropic.com or try again without the header.`)
     }
     const betas = String(req.headers['anthropic-beta'] ?? '').split(',').map((flag) => flag.trim()).filter(Boolean)
-    const problem = validateAnthropicBody(recorded.body, { ...options, secret, requireModel: true }) ?? topLevelFieldProblem(recorded.body as Json, betas)
+    const problem = validateAnthropicBody(recorded.body, { ...options, secret, requireModel: true }) ?? topLevelFieldProblem(recorded.body as Json, betas) ?? AnthropicPromptCache.check(recorded.body as Json)
     if (problem !== null) return fail(exchange, 400, problem)
-    await answer(exchange, recorded.body as Json, secret)
+    await answer(exchange, recorded.body as Json, secret, cache)
   }, options.responder)
 }
 
@@ -185,13 +239,17 @@ export function validateAnthropicBody (body: unknown, options: { maxOutputTokens
 }
 
 /** The Anthropic SSE events a FakeReply renders to, in the real order (protocols.md §1.7). */
-export function anthropicReplyEvents (reply: FakeReply, model: string, body: Json, secret: string): Json[] {
-  const { input, output, cached } = usageFor(reply, body.messages)
+export function anthropicReplyEvents (reply: FakeReply, model: string, body: Json, secret: string, caching?: { read: number, written: number }): Json[] {
+  const { input: counted, output, cached: scripted } = usageFor(reply, body.messages)
+  // With the prompt cache modelled, the whole prompt counts (input excludes what was read or written).
+  const input = caching === undefined ? counted : Math.max(counted, Math.ceil(JSON.stringify([body.tools ?? [], body.system ?? [], body.messages]).length / 4))
+  const cached = caching?.read ?? scripted
+  const written = caching?.written ?? 0
   const events: Json[] = [{
     type: 'message_start',
     message: {
       id: `msg_${randomBytes(12).toString('hex')}`, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null,
-      usage: { input_tokens: input - (cached ?? 0), output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: cached ?? 0 }
+      usage: { input_tokens: Math.max(0, input - (cached ?? 0) - written), output_tokens: 1, cache_creation_input_tokens: written, cache_read_input_tokens: cached ?? 0 }
     }
   }, { type: 'ping' }]
   let index = 0
@@ -270,13 +328,13 @@ export function anthropicReplyMessage (events: Json[]): Json {
   return message
 }
 
-async function answer (exchange: FakeExchange, body: Json, secret: string): Promise<void> {
+async function answer (exchange: FakeExchange, body: Json, secret: string, cache?: AnthropicPromptCache): Promise<void> {
   const reply = exchange.reply()
   if (!(await exchange.sleep(reply.delayMs))) return
   if (reply.status !== undefined && (reply.status < 200 || reply.status >= 300)) {
     return fail(exchange, reply.status, reply.error ?? `fake upstream error ${reply.status}`, errorHeaders(reply))
   }
-  const events = anthropicReplyEvents(reply, String(body.model), body, secret)
+  const events = anthropicReplyEvents(reply, String(body.model), body, secret, reply.usage === undefined ? cache?.use(body) : undefined)
   if (body.stream !== true) {
     if (reply.dropConnectionAfterChunks !== undefined) return void exchange.res.socket?.destroy()
     if (reply.midStreamError !== undefined) return fail(exchange, 529, reply.midStreamError)

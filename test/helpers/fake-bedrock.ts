@@ -197,6 +197,10 @@ function validateConverse (body: Json, options: FakeBedrockOptions, modelId: str
   for (const [i, block] of (body.system ?? []).entries()) {
     if (typeof block.text === 'string' && block.text.trim() === '') return `The text field in the SystemContentBlock object at system.${i} is blank. Add text to the text field, and try again.`
   }
+  // Claude's limit of four breakpoints holds for cache points too.
+  const points = [...(body.system ?? []), ...(body.toolConfig?.tools ?? []), ...(body.messages ?? []).flatMap((message: Json) => Array.isArray(message.content) ? message.content : [])]
+    .filter((block: Json) => isRecord(block) && block.cachePoint !== undefined).length
+  if (points > 4) return `The request has ${points} cachePoint blocks; a maximum of 4 is allowed.`
   const toolNames = new Set<string>()
   const tools = body.toolConfig?.tools
   if (body.toolConfig !== undefined) {
