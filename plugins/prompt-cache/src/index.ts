@@ -33,7 +33,7 @@ async function promptCachePlugin (app: FastifyInstance, options: PromptCacheOpti
       ttlMs: options.ttlMs,
       maxEntries: exact ? options.maxEntries : 0,
       sampled: options.sampled,
-      sessionOf: (call) => app.lynkr.chat.sessionOf(call).id,
+      sessionOf: (call) => app.lynkr.chat.sessionOf(call),
       events: app.lynkr.events,
       semantic
     }))

@@ -6,7 +6,7 @@
  * a tool-free request whose prompt means the same as an earlier one in the same context is answered too.
  */
 import { randomUUID } from 'node:crypto'
-import type { ChatRequest, MessageEvent, RouteDecision } from '@lynkr/protocol'
+import type { ChatRequest, MessageEvent, RouteDecision, SessionIdentity } from '@lynkr/protocol'
 import { collectMessage, replayMessage } from '@lynkr/core'
 import type { AssembledMessage, ChatCall, ChatMiddleware, LynkrEvents } from '@lynkr/core'
 import { ExpiringStore } from './expiring-store.ts'
@@ -21,7 +21,7 @@ export interface ResponseCacheOptions {
   /** Also cache requests that ask for sampling (temperature > 0): by default a repeat of those wants a new answer. */
   sampled: boolean
   /** The session a call belongs to (the chat service's answer, the same steps and observers get). */
-  sessionOf: (call: ChatCall) => string
+  sessionOf: (call: ChatCall) => SessionIdentity
   events?: LynkrEvents
   semantic?: SemanticCache
 }
@@ -34,9 +34,8 @@ export function cacheableAnswer (message: AssembledMessage): boolean {
   return !message.content.some((block) => block.type === 'tool_use' || (block.type as string) === 'server_tool_use')
 }
 
-/** Requests worth looking up: not a cache pre-warm (max_tokens 0), not explicitly sampled unless configured. */
+/** Requests worth looking up: not explicitly sampled, unless configured (a pre-warm's empty answer stops at max_tokens: never kept). */
 export function cacheableRequest (request: ChatRequest, sampled: boolean): boolean {
-  if (request.max_tokens <= 0) return false
   return sampled || request.temperature === undefined || request.temperature === 0
 }
 
@@ -51,7 +50,7 @@ export function responseCache (options: ResponseCacheOptions): ChatMiddleware {
   async function lookup (call: ChatCall): Promise<Lookup | undefined> {
     if (!cacheableRequest(call.request, options.sampled)) return undefined
     const session = options.sessionOf(call)
-    const key = requestKey(call.request, session)
+    const key = requestKey(call.request, session.id)
     const exact = answers.get(key)
     if (exact !== undefined) {
       emit('exact', 'hit', exact.decision)
@@ -59,7 +58,9 @@ export function responseCache (options: ResponseCacheOptions): ChatMiddleware {
     }
     let semantic: SemanticLookup | undefined
     if (options.semantic !== undefined) {
-      semantic = await options.semantic.lookup(call.request, session, call.scope.signal, call.context.log)
+      // A session lynkr derived from the first prompt would make every new question its own scope: the
+      // conversation's content (model, system prompt, earlier turns) scopes it then.
+      semantic = await options.semantic.lookup(call.request, session.source === 'hash' ? '' : session.id, call.scope.signal, call.context.log)
       if (semantic?.hit !== undefined) {
         emit('semantic', 'hit', semantic.hit.decision)
         return { hit: answerFrom(semantic.hit, 'semantic'), store: () => {} }

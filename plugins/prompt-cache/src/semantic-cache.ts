@@ -1,7 +1,8 @@
 /**
  * The semantic cache (off by default): a tool-free request whose newest user prompt means the same as an
  * earlier one (cosine similarity of their embeddings at or above the threshold) in the same context — same
- * session, model, system prompt, earlier turns and settings — gets that earlier answer. A request that
+ * model, system prompt, earlier turns and settings, and the same session when the client names one (a header,
+ * a Responses chain) — gets that earlier answer. A request that
  * offers or used tools never matches: a similar prompt is not the same tool decision.
  */
 import type { ChatRequest, Logger } from '@lynkr/protocol'
