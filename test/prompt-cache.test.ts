@@ -14,7 +14,7 @@ import { startFakeAnthropic } from './helpers/fake-anthropic.ts'
 import { startFakeBedrock } from './helpers/fake-bedrock.ts'
 import { startFakeOpenAI } from './helpers/fake-openai.ts'
 import { startFakeOllama } from './helpers/fake-ollama.ts'
-import { startFakeLlamaCpp } from './helpers/fake-openai-dialects.ts'
+import { startFakeLlamaCpp, startFakeOpenRouter } from './helpers/fake-openai-dialects.ts'
 import type { FakeUpstream } from './helpers/fake-script.ts'
 
 const NO_RETRIES = { UPSTREAM_MAX_RETRIES: '0', CIRCUIT_BREAKER_FAILURE_THRESHOLD: '0' }
@@ -53,6 +53,20 @@ test('an OpenAI client on azure-anthropic: breakpoints on tools, system and the 
   assert.equal(markers(sent2), 4, 'never more than four')
   assert.deepEqual(sent2.messages[0].content.at(-1).cache_control, { type: 'ephemeral' }, 'the turn the previous request ended with')
   assert.ok((usage?.prompt_tokens_details?.cached_tokens ?? 0) > 1500, `the second request reads the cached prefix (cached_tokens ${usage?.prompt_tokens_details?.cached_tokens})`)
+})
+
+test('an OpenAI client on OpenRouter anthropic/*: breakpoints reach Claude, and the next turn reads its cache', { timeout: 60_000 }, async (t) => {
+  const fake = await startFakeOpenRouter({ apiKey: 'sk-or-test' })
+  const gateway = await startGateway({ MODEL_PROVIDER: 'openrouter', OPENROUTER_API_KEY: 'sk-or-test', OPENROUTER_ENDPOINT: `${fake.url}/api/v1`, OPENROUTER_MODEL: 'anthropic/claude-sonnet-4.5', ...ON })
+  t.after(async () => { await gateway.close(); await fake.close() })
+  const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'client', maxRetries: 0 })
+  fake.respondWith({ text: 'Sure.' })
+  const turn1: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: 'system', content: long('You are Cursor', 1500) }, { role: 'user', content: 'Rename the variable.' }]
+  await client.chat.completions.create({ model: 'anthropic/claude-sonnet-4.5', messages: turn1 })
+  const second = await client.chat.completions.create({ model: 'anthropic/claude-sonnet-4.5', messages: [...turn1, { role: 'assistant', content: 'Sure.' }, { role: 'user', content: 'Now run the tests.' }] })
+  const sent = fake.requests.at(-1)!.body
+  assert.equal(markers(sent), 3, 'system, the previous turn and the newest (OpenAI tools carry none)')
+  assert.ok((second.usage?.prompt_tokens_details?.cached_tokens ?? 0) > 1500, `cached_tokens ${second.usage?.prompt_tokens_details?.cached_tokens}`)
 })
 
 test('Claude Code\'s own breakpoints go through as they are: none added', { timeout: 60_000 }, async (t) => {

@@ -17,3 +17,13 @@ export function requestKey (request: ChatRequest, session: string, messages = re
   const text = canonical({ session, clientModel, system, messages, tools, toolChoice, maxTokens, temperature, topP, topK, stop, thinking, effort, responseFormat, userId, anthropicFields }, withoutMarkers)
   return createHash('sha256').update(text ?? '').digest('hex')
 }
+
+/**
+ * A cheap first look (the session, model, settings and newest message only): the canonical key of a whole
+ * Claude Code request takes milliseconds, so it is computed only when this matches a stored answer, and
+ * for storing, once the client has its answer.
+ */
+export function requestFingerprint (request: ChatRequest, session: string): string {
+  const { clientModel, max_tokens: maxTokens, temperature, messages, tools, system } = request
+  return createHash('sha256').update(JSON.stringify([session, clientModel, maxTokens, temperature, messages.length, tools?.length ?? 0, system?.length ?? 0, messages.at(-1)])).digest('hex')
+}

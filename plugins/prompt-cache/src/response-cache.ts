@@ -10,7 +10,7 @@ import type { ChatRequest, MessageEvent, RouteDecision, SessionIdentity } from '
 import { collectMessage, replayMessage } from '@lynkr/core'
 import type { AssembledMessage, ChatCall, ChatMiddleware, LynkrEvents } from '@lynkr/core'
 import { ExpiringStore } from './expiring-store.ts'
-import { requestKey } from './request-key.ts'
+import { requestFingerprint, requestKey } from './request-key.ts'
 import type { SemanticCache, SemanticLookup } from './semantic-cache.ts'
 
 export interface CachedAnswer { decision: RouteDecision, message: AssembledMessage }
@@ -42,7 +42,8 @@ export function cacheableRequest (request: ChatRequest, sampled: boolean): boole
 interface Lookup { hit?: CachedAnswer, store: (answer: CachedAnswer) => void }
 
 export function responseCache (options: ResponseCacheOptions): ChatMiddleware {
-  const answers = new ExpiringStore<CachedAnswer>({ ttlMs: options.ttlMs, maxEntries: options.maxEntries })
+  // By fingerprint; the entry holds the full canonical key it must match.
+  const answers = new ExpiringStore<CachedAnswer & { key: string }>({ ttlMs: options.ttlMs, maxEntries: options.maxEntries })
   const emit = (cache: 'exact' | 'semantic', outcome: 'hit' | 'miss' | 'stored', decision: RouteDecision): void => {
     options.events?.emit('response-cache', { cache, outcome, provider: decision.provider, model: decision.model })
   }
@@ -50,8 +51,9 @@ export function responseCache (options: ResponseCacheOptions): ChatMiddleware {
   async function lookup (call: ChatCall): Promise<Lookup | undefined> {
     if (!cacheableRequest(call.request, options.sampled)) return undefined
     const session = options.sessionOf(call)
-    const key = requestKey(call.request, session.id)
-    const exact = answers.get(key)
+    const fingerprint = requestFingerprint(call.request, session.id)
+    const candidate = answers.get(fingerprint)
+    const exact = candidate !== undefined && candidate.key === requestKey(call.request, session.id) ? candidate : undefined
     if (exact !== undefined) {
       emit('exact', 'hit', exact.decision)
       return { hit: answerFrom(exact, 'hit'), store: () => {} }
@@ -68,12 +70,14 @@ export function responseCache (options: ResponseCacheOptions): ChatMiddleware {
     }
     return {
       store: (answer) => {
-        emit('exact', 'miss', answer.decision)
+        if (options.maxEntries > 0) emit('exact', 'miss', answer.decision)
         if (semantic !== undefined) emit('semantic', 'miss', answer.decision)
         if (!cacheableAnswer(answer.message)) return
         const kept = { decision: answer.decision, message: answer.message }
-        answers.set(key, kept)
-        emit('exact', 'stored', answer.decision)
+        if (options.maxEntries > 0) {
+          answers.set(fingerprint, { ...kept, key: requestKey(call.request, session.id) })
+          emit('exact', 'stored', answer.decision)
+        }
         if (semantic?.store !== undefined) {
           semantic.store(kept)
           emit('semantic', 'stored', answer.decision)
@@ -95,7 +99,8 @@ export function responseCache (options: ResponseCacheOptions): ChatMiddleware {
       const found = await lookup(call)
       if (found?.hit !== undefined) return found.hit
       const outcome = await next(call)
-      found?.store(outcome)
+      // Stored once the answer is on its way: hashing a long request should not delay it.
+      if (found !== undefined) setImmediate(() => { found.store(outcome) })
       return outcome
     }
   }
