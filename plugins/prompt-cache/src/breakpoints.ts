@@ -6,19 +6,11 @@
  * added since). Pure: the same request always gets the same markers, so retries and forks send identical bytes.
  */
 import type { CacheControl, ChatMessage, ChatRequest, ContentBlock, ToolDefinition } from '@lynkr/protocol'
+import { breakpointAllowed as cacheable, hasBreakpoint as marked } from '@lynkr/core'
 
 export const MAX_BREAKPOINTS = 4
 const MARKER: CacheControl = Object.freeze({ type: 'ephemeral' }) as CacheControl
 
-/** Blocks a breakpoint may go on (protocols.md 1.5); empty text may not carry one. */
-const CACHEABLE = new Set(['text', 'image', 'tool_use', 'tool_result', 'document'])
-
-type Marked = { cache_control?: CacheControl | null }
-const marked = (item: unknown): boolean => (item as Marked).cache_control != null
-
-function cacheable (block: ContentBlock): boolean {
-  return CACHEABLE.has(block.type) && !(block.type === 'text' && block.text === '')
-}
 
 /**
  * The shortest prefix Anthropic caches for a model (a shorter one is billed in full, silently): 4096 tokens

@@ -5,9 +5,11 @@ const CACHEABLE = new Set(['text', 'image', 'tool_use', 'tool_result', 'document
 const MAX_BREAKPOINTS = 4
 
 type Marked = { cache_control?: CacheControl | null }
-const marked = (item: unknown): boolean => (item as Marked).cache_control != null
+/** Whether a block, tool or system block carries a breakpoint. */
+export const marked = (item: unknown): boolean => (item as Marked).cache_control != null
 
-function cacheable (block: ContentBlock): boolean {
+/** Whether a block may carry a breakpoint. */
+export function cacheable (block: ContentBlock): boolean {
   return CACHEABLE.has(block.type) && !(block.type === 'text' && block.text === '')
 }
 
