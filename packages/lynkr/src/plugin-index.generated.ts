@@ -11,6 +11,7 @@ export const pluginIndex: Record<string, PluginFacts> = {
   "storage": {"kind":"service"},
   "memory": {"kind":"service","enabledBy":["MEMORY_ENABLED"]},
   "mcp": {"kind":"service"},
+  "prompt-cache": {"kind":"service","enabledBy":["PROMPT_CACHE_ENABLED","SEMANTIC_CACHE_ENABLED"]},
   "usage": {"kind":"service"},
   "provider-ollama": {"kind":"provider","providers":["ollama"],"local":true},
   "provider-openai": {"kind":"provider","providers":["openai"],"enabledBy":["OPENAI_API_KEY"]},
