@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import Anthropic from '@anthropic-ai/sdk'
 import OpenAI from 'openai'
-import type { GatewayTool } from 'lynkr'
+import type { GatewayTool, TurnCompletedEvent } from 'lynkr'
 import { setupAnthropicGateway } from './helpers/anthropic-gateway.ts'
 import { startFakeOpenAI } from './helpers/fake-openai.ts'
 import { openAIEnv, startGateway } from './helpers/gateway.ts'
@@ -369,4 +369,74 @@ test('a middleware that fails: before the first byte an error reply in the clien
     return true
   })
   assert.equal(gateway.app.lynkr.chat.activeCalls, 0, 'nothing is left in flight')
+})
+
+test('turn-completed fires once per client call: a two-turn gateway tool loop, a cache answer, and an internal call', async (t) => {
+  const { fake, gateway, anthropic, openai } = await setup(t)
+  const turns: TurnCompletedEvent[] = []
+  const waiters: Array<() => void> = []
+  gateway.app.lynkr.events.on('turn-completed', (turn) => { turns.push(turn); for (const wake of waiters.splice(0)) wake() })
+  const eventFor = async (count: number): Promise<TurnCompletedEvent> => {
+    const deadline = Date.now() + 30_000
+    while (turns.length < count) {
+      if (Date.now() > deadline) throw new Error(`no turn-completed event #${count}`)
+      await new Promise<void>((resolve) => { waiters.push(resolve); setTimeout(resolve, 500).unref() })
+    }
+    return turns[count - 1]!
+  }
+  gateway.app.lynkr.chat.use(responseCache())
+  gateway.app.lynkr.gatewayTools.register(weatherTool())
+  fake.respondWith(loopResponder)
+  const question = 'Weather in Paris?'
+  const params = { model: 'claude-opus-5-5', max_tokens: 512, tools: [readFile], messages: [{ role: 'user' as const, content: question }] }
+  const openaiParams = { model: 'claude-opus-5-5', max_tokens: 512, tools: [readFileFunction], messages: [{ role: 'user' as const, content: question }] }
+  const calls: Array<{ name: string, run: () => Promise<string> }> = [
+    { name: 'anthropic streamed', run: async () => (await anthropic.messages.stream({ ...params, system: 'streamed' }).finalMessage()).content.map((b) => b.type === 'text' ? b.text : '').join('') },
+    { name: 'anthropic whole', run: async () => (await anthropic.messages.create({ ...params, system: 'whole' })).content.map((b) => b.type === 'text' ? b.text : '').join('') },
+    {
+      name: 'openai streamed',
+      run: async () => {
+        let text = ''
+        for await (const chunk of await openai.chat.completions.create({ ...openaiParams, messages: [{ role: 'system', content: 'streamed' }, ...openaiParams.messages], stream: true })) text += chunk.choices[0]?.delta.content ?? ''
+        return text
+      }
+    },
+    { name: 'openai whole', run: async () => (await openai.chat.completions.create({ ...openaiParams, messages: [{ role: 'system', content: 'whole' }, ...openaiParams.messages] })).choices[0]!.message.content ?? '' }
+  ]
+  const ids = new Set<string>()
+  // Each call twice: a miss that runs the two-turn tool loop, then the same request answered from the cache.
+  for (const { name, run } of calls) {
+    for (const cached of [false, true]) {
+      const before = chats(fake).length
+      const text = await run()
+      assert.equal(text, 'Let me check.It is sunny in Paris.', name)
+      assert.equal(chats(fake).length - before, cached ? 0 : 2, `${name}: ${cached ? 'the cache answered' : 'two model turns'}`)
+      const turn = await eventFor(ids.size + 1)
+      ids.add(turn.requestId)
+      assert.equal(turn.outcome, 'success', name)
+      assert.equal(turn.stream, name.endsWith('streamed'), name)
+      assert.deepEqual(turn.message?.content.map((block) => block.type === 'text' ? block.text : block.type), ['Let me check.', 'It is sunny in Paris.'], `${name}: the message as the client saw it`)
+      assert.equal(turn.message?.usage.input_tokens, 100, `${name}: the message's usage, summed over the turns`)
+      assert.equal(turn.calls, cached ? 0 : 2, name)
+      assert.deepEqual([turn.usage.input_tokens, turn.usage.output_tokens], cached ? [0, 0] : [100, 18], `${name}: what the providers billed`)
+      assert.equal(turn.decision?.reason, cached ? 'cache' : 'default', name)
+      assert.equal(turn.purpose, 'client')
+      assert.deepEqual(turn.request.tools?.map((tool) => tool.name), ['read_file'], `${name}: the request as the client sent it`)
+      assert.deepEqual(turn.request.messages.map((message) => message.role), ['user'])
+      if (cached) assert.equal(turn.sent, undefined, `${name}: no provider call`)
+      else {
+        assert.deepEqual(turn.sent?.tools?.map((tool) => tool.name), ['read_file', 'lookup_weather'], `${name}: the final turn as the provider got it`)
+        assert.deepEqual(turn.sent?.messages.map((message) => message.role), ['user', 'assistant', 'user'])
+      }
+    }
+  }
+  const internal = await gateway.app.lynkr.chat.internal({ purpose: 'probe', request: { model: '', clientModel: 'claude-opus-5-5', max_tokens: 64, stream: false, messages: [{ role: 'user', content: [{ type: 'text', text: 'plain internal call' }] }] } })
+  assert.equal(internal.message.content[0]?.type, 'text')
+  const last = await eventFor(ids.size + 1)
+  assert.equal(last.purpose, 'internal:probe')
+  assert.equal(last.calls, 1)
+  ids.add(last.requestId)
+  // Every inner call would have been reported before this last one: exactly one event per client call.
+  assert.equal(turns.length, 9)
+  assert.equal(ids.size, 9, 'one event per request id')
 })

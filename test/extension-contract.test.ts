@@ -142,7 +142,9 @@ describe('extension contract through both front doors', () => {
     assert.equal(turn.decision?.provider, 'openai')
     assert.equal(turn.session.id, 'cc-session-1')
     assert.equal(turn.workspace?.id, '/home/dev/project')
-    assert.ok(turn.request.system?.some((block) => block.text.startsWith('Recalled:')), 'the request as sent, after the steps')
+    assert.ok(turn.sent?.system?.some((block) => block.text.startsWith('Recalled:')), 'the request as the provider got it, after the steps')
+    assert.ok(!(turn.request.system ?? []).some((block) => block.text.startsWith('Recalled:')), 'and the request as the client sent it')
+    assert.equal(turn.calls, 1)
   })
 
   test('Anthropic SDK, streamed: the observer receives the assembled final message after the stream, and never delays it', async () => {

@@ -1,5 +1,5 @@
-// An observer: hears every finished call once, after its client has the whole response (it never delays it),
-// for both front doors, streamed or not: the request as sent, the final message, usage, route and session.
+// An observer: hears every finished client call once, after its client has the whole response (it never delays
+// it), for both front doors, streamed or not: the request, the final message, usage, route and session.
 import { fp, defineManifest, Type } from 'lynkr'
 import type { TurnCompletedEvent } from 'lynkr'
 

@@ -15,6 +15,7 @@ import { CallScope } from './call-scope.ts'
 import { upstreamContacted } from './http/upstream-contact.ts'
 import { MessageAssembler } from './stream/message-assembler.ts'
 import { MessageCollector } from './stream/collect-message.ts'
+import { TurnRecord, observeEvents } from './turn-record.ts'
 import type { AssembledMessage } from './stream/collect-message.ts'
 import { composeMiddleware, orderMiddleware } from './chat-middleware.ts'
 import type { ChatMiddleware, MiddlewareChain } from './chat-middleware.ts'
@@ -157,6 +158,8 @@ export class ChatService {
   /** Calls in flight, counted: a middleware's call holds its scope while the calls it makes come and go. */
   private readonly inFlight = new Map<CallScope, number>()
   private readonly turns = new WeakMap<ChatCall, Turn>()
+  /** Per client call (its scope, which the calls a middleware makes share): what its turn-completed reports. */
+  private readonly records = new WeakMap<CallScope, TurnRecord>()
   private streams = 0
   private idleWaiters: Array<() => void> = []
   private readonly middleware: ChatMiddleware[] = []
@@ -198,11 +201,72 @@ export class ChatService {
   /** Resolves once the answer can start (upstream HTTP errors reject here, before any byte is sent). */
   stream (call: ChatCall): Promise<StreamOutcome> {
     // No middleware: straight to the call, without an extra hop.
-    return this.chain === undefined ? this.streamVia(call) : this.chain.stream(call)
+    const run = (): Promise<StreamOutcome> => this.chain === undefined ? this.streamVia(call) : this.chain.stream(call)
+    return this.events.has('turn-completed') ? this.observeStream(call, run) : run()
   }
 
   complete (call: ChatCall): Promise<MessageOutcome> {
-    return this.chain === undefined ? this.completeVia(call) : this.chain.complete(call)
+    const run = (): Promise<MessageOutcome> => this.chain === undefined ? this.completeVia(call) : this.chain.complete(call)
+    return this.events.has('turn-completed') ? this.observeComplete(call, run) : run()
+  }
+
+  /**
+   * The one turn-completed event of a client call, at the outermost level: after the whole chain (a tool
+   * loop's turns, or a middleware that answered alone), with the message as the client saw it.
+   */
+  private async observeStream (call: ChatCall, run: () => Promise<StreamOutcome>): Promise<StreamOutcome> {
+    const record = new TurnRecord()
+    this.records.set(call.scope, record)
+    let outcome: StreamOutcome
+    try {
+      outcome = await run()
+    } catch (error) {
+      this.turnCompleted(call, record, true, undefined, undefined, gatewayFault(error, false))
+      throw error
+    }
+    const events = observeEvents(outcome.events, (message, error) => { this.turnCompleted(call, record, true, outcome.decision, message, error) })
+    return { decision: outcome.decision, events }
+  }
+
+  private async observeComplete (call: ChatCall, run: () => Promise<MessageOutcome>): Promise<MessageOutcome> {
+    const record = new TurnRecord()
+    this.records.set(call.scope, record)
+    try {
+      const outcome = await run()
+      this.turnCompleted(call, record, false, outcome.decision, outcome.message, undefined)
+      return outcome
+    } catch (error) {
+      this.turnCompleted(call, record, false, undefined, undefined, gatewayFault(error, false))
+      throw error
+    }
+  }
+
+  /** Emits turn-completed once the client has its whole response (never before, never delaying it). */
+  private turnCompleted (call: ChatCall, record: TurnRecord, stream: boolean, decision: RouteDecision | undefined, message: AssembledMessage | undefined, error: LynkrError | undefined): void {
+    const turn = this.turnOf(call)
+    const outcome = call.scope.clientClosed ? 'aborted' : error === undefined ? 'success' : 'error'
+    const run = (): void => {
+      record.sent().then((sent) => {
+        this.events.emit('turn-completed', {
+          requestId: call.context.requestId,
+          purpose: turn.purpose,
+          request: call.request,
+          sent,
+          message,
+          usage: record.usage,
+          calls: record.calls,
+          decision: decision ?? record.decision,
+          session: turn.session,
+          workspace: turn.workspace,
+          stream,
+          outcome,
+          error,
+          log: call.context.log
+        })
+      }, (failure: unknown) => { call.context.log.error({ err: failure }, 'turn-completed failed') })
+    }
+    if (call.afterResponse !== undefined) call.afterResponse(run)
+    else setImmediate(run)
   }
 
   get policyName (): string { return this.policy.name }
@@ -396,8 +460,8 @@ export class ChatService {
     }
   }
 
-  /** Reports a finished call (log line, call-completed), then, once the client has its response, the observers. */
-  private finish (call: ChatCall, turn: Turn, decision: RouteDecision | undefined, stream: boolean, started: number, usage: Usage, error: LynkrError | undefined, message: AssembledMessage | undefined, messageId = message?.id): void {
+  /** Reports a finished provider call (log line, call-completed) and adds it to its client call's record. */
+  private finish (call: ChatCall, turn: Turn, decision: RouteDecision | undefined, stream: boolean, started: number, usage: Usage, error: LynkrError | undefined, messageId: string | undefined): void {
     const outcome = call.scope.clientClosed ? 'aborted' : error === undefined ? 'success' : 'error'
     const prepared = decision === undefined ? undefined : turn.prepared.get(`${decision.provider}\u0000${decision.model}`)
     if (decision !== undefined) {
@@ -406,29 +470,8 @@ export class ChatService {
       else prepared.then((ready) => { this.completed(call, turn, decision, stream, started, usage, error, outcome, ready.steps) }, () => { this.completed(call, turn, decision, stream, started, usage, error, outcome, NO_STEPS) })
     }
     if (messageId !== undefined && call.chainable === true && outcome === 'success') this.sessions.answer(messageId, turn.session)
-    if (!this.events.has('turn-completed')) return
-    const observe = (sent: ChatRequest): void => {
-      this.events.emit('turn-completed', {
-        requestId: call.context.requestId,
-        purpose: turn.purpose,
-        request: sent,
-        message,
-        usage,
-        decision,
-        session: turn.session,
-        workspace: turn.workspace,
-        stream,
-        outcome,
-        error,
-        log: call.context.log
-      })
-    }
-    const run = (): void => {
-      if (prepared === undefined) observe(call.request)
-      else prepared.then((ready) => { observe(ready.request) }, () => { observe(call.request) })
-    }
-    if (call.afterResponse !== undefined) call.afterResponse(run)
-    else setImmediate(run)
+    // The client call's one turn-completed event adds this provider call up with the others it made.
+    this.records.get(call.scope)?.addCall(decision, usage, prepared?.then((ready) => ready.request, () => undefined))
   }
 
   private completed (call: ChatCall, turn: Turn, decision: RouteDecision, stream: boolean, started: number, usage: Usage, error: LynkrError | undefined, outcome: 'success' | 'error' | 'aborted', steps: readonly StepReport[]): void {
@@ -498,7 +541,8 @@ export class ChatService {
       if (adapter === undefined) throw new LynkrError('not_found', `Provider "${options.route.provider}" is not enabled; enabled providers: ${this.providers.list().map((p) => p.id).join(', ')}`, { code: 'LYNKR_ROUTING_UNKNOWN_PROVIDER', origin: 'gateway' })
       route = { provider: adapter.id, model: options.route.model ?? adapter.defaultModel, reason: 'internal' }
     }
-    return await this.completeVia(call, route)
+    const run = async (): Promise<MessageOutcome> => await this.completeVia(call, route)
+    return this.events.has('turn-completed') ? await this.observeComplete(call, run) : await run()
   }
 
   /** Resolves once the upstream accepted the call; upstream HTTP errors reject here, before any byte is sent. */
@@ -506,19 +550,16 @@ export class ChatService {
   async streamVia (call: ChatCall, route?: RouteDecision): Promise<StreamOutcome> {
     const flow = await this.open(call, STREAM_MODE, route)
     const assembler = new MessageAssembler({ clientModel: call.request.clientModel, inputTokensEstimate: call.inputTokensEstimate })
-    // Observers get the message as the client saw it: collected only when someone listens.
-    const collector = this.events.has('turn-completed') ? new SafeCollector() : undefined
     this.streams++
     const finish = (usage: Usage, error: LynkrError | undefined, messageId: string | undefined, output?: Promise<number>): void => {
       this.streams--
       this.end(call)
-      const message = error === undefined ? collector?.result() : undefined
-      if (output === undefined) return this.finish(call, flow.turn, flow.decision, true, flow.started, usage, error, message, messageId)
+      if (output === undefined) return this.finish(call, flow.turn, flow.decision, true, flow.started, usage, error, messageId)
       // Cut short before the upstream reported its output: what was streamed is counted (and charged).
-      output.then((tokens) => { this.finish(call, flow.turn, flow.decision, true, flow.started, { ...usage, output_tokens: tokens }, error, message, messageId) },
-        () => { this.finish(call, flow.turn, flow.decision, true, flow.started, usage, error, message, messageId) })
+      output.then((tokens) => { this.finish(call, flow.turn, flow.decision, true, flow.started, { ...usage, output_tokens: tokens }, error, messageId) },
+        () => { this.finish(call, flow.turn, flow.decision, true, flow.started, usage, error, messageId) })
     }
-    return { decision: flow.decision, events: assembleEvents(flow.result, assembler, call.scope, finish, collector) }
+    return { decision: flow.decision, events: assembleEvents(flow.result, assembler, call.scope, finish) }
   }
 
   /** @internal `complete` with an optional fixed route. */
@@ -540,7 +581,7 @@ export class ChatService {
       throw failure
     }
     this.end(call)
-    this.finish(call, flow.turn, flow.decision, false, flow.started, message.usage, undefined, message)
+    this.finish(call, flow.turn, flow.decision, false, flow.started, message.usage, undefined, message.id)
     return { decision: flow.decision, message }
   }
 
@@ -577,22 +618,6 @@ export class ChatService {
   }
 }
 
-/** A MessageCollector for observers: an error event ends collection instead of throwing into the stream. */
-class SafeCollector {
-  private readonly collector = new MessageCollector()
-  private failed = false
-
-  push (event: MessageEvent): void {
-    if (this.failed) return
-    try { this.collector.push(event) } catch { this.failed = true }
-  }
-
-  result (): AssembledMessage | undefined {
-    if (this.failed) return undefined
-    try { return this.collector.result() } catch { return undefined }
-  }
-}
-
 /** A call whose client left fails with that (499, logged as info), not with whatever the abort broke upstream. */
 function settledFailure (call: ChatCall, error: unknown): unknown {
   return call.scope.clientClosed ? call.scope.reason : error
@@ -602,7 +627,7 @@ function zeroUsage (): Usage {
   return { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
 }
 
-async function * assembleEvents (parts: AsyncIterable<UpstreamPart>, assembler: MessageAssembler, scope: CallScope, finish: (usage: Usage, error: LynkrError | undefined, messageId: string | undefined, output?: Promise<number>) => void, collector?: SafeCollector): AsyncGenerator<MessageEvent> {
+async function * assembleEvents (parts: AsyncIterable<UpstreamPart>, assembler: MessageAssembler, scope: CallScope, finish: (usage: Usage, error: LynkrError | undefined, messageId: string | undefined, output?: Promise<number>) => void): AsyncGenerator<MessageEvent> {
   const batch: MessageEvent[] = []
   let messageId: string | undefined
   let usage = zeroUsage()
@@ -613,7 +638,6 @@ async function * assembleEvents (parts: AsyncIterable<UpstreamPart>, assembler: 
   // The final message_delta carries the cumulative usage of the whole answer: that is what gets priced.
   const note = (events: MessageEvent[]): void => {
     for (const event of events) {
-      collector?.push(event)
       if (event.type === 'message_start') {
         usage = { ...event.message.usage, output_tokens: 0 }
         messageId = event.message.id

@@ -56,17 +56,29 @@ export interface StepCompletedEvent extends StepReport {
 }
 
 /**
- * A call is over and its client has its whole response (observers: memory extraction, savings reports).
- * Emitted once per call, for both front doors, streamed or not, after the response finished.
+ * A client call is over and its client has its whole response (observers: memory extraction, savings
+ * reports). Emitted once per client call, at the outermost middleware level — however many provider calls a
+ * server-side tool loop made, and also when a middleware answered without a provider (a cache hit) — for
+ * both front doors, streamed or not, after the response finished. An internal call (`chat.internal`) emits
+ * it once too, with purpose `internal:<name>`.
  */
 export interface TurnCompletedEvent {
   requestId: string
   purpose: string
-  /** The request as the provider got it (after the pipeline), or as the client sent it when no attempt was made. */
+  /** The request as the client sent it (as its front door parsed it: before any middleware or step). */
   request: ChatRequest
-  /** The answer as the client received it; undefined when the call failed before or during the answer. */
+  /**
+   * What the provider got on the last provider call (after the pipeline steps; a tool loop's final turn,
+   * with the gateway's tool calls and results appended); undefined when no provider was called.
+   */
+  sent: ChatRequest | undefined
+  /** The answer as the client received it (a tool loop's turns assembled); undefined when the call failed, or stopped short. */
   message: AssembledMessage | undefined
+  /** What the providers billed, summed over the provider calls (zero when a middleware answered alone). */
   usage: Usage
+  /** Provider calls made for this client call (a tool loop makes several, a cache answer none). */
+  calls: number
+  /** The decision the client's answer carried (a middleware's own for its answers), else the last call's. */
   decision: RouteDecision | undefined
   session: SessionIdentity
   workspace: WorkspaceIdentity | undefined
