@@ -168,3 +168,23 @@ test('the store outlives a restart: pruning caps each project at boot, and a ses
   }, session('resume'))
   assert.equal(JSON.stringify(chats(second.fake).at(-1)!.body.messages[0]), JSON.stringify(before), 'the resumed session\'s first turn reads the same bytes')
 })
+
+test('extraction runs after the answer, from the user\'s prompt and the assistant\'s final answer (conservatively), once per client call', async (t) => {
+  const { fake, anthropic, memory, gateway } = await setup(t)
+  const store = (gateway.app as unknown as { memory: { store: { list: (scopes: string[]) => Promise<Array<{ content: string }>> }, scopes: (workspace: string) => string[] } }).memory
+  const contents = async (): Promise<string[]> => (await store.store.list(store.scopes('/work/app'))).map((row) => row.content).sort()
+  fake.respondWith({ text: 'Noted. This repository uses Turborepo 2.1 for builds. I\'ll keep that in mind.' })
+  await anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor('/work/app'), messages: [{ role: 'user', content: 'In this project we use pnpm, never npm.' }] }, session('x1'))
+  await waitFor(async () => (await memory!.store.count()) >= 2, 'the prompt\'s and the answer\'s memories')
+  assert.deepEqual(await contents(), ['In this project we use pnpm, never npm.', 'This repository uses Turborepo 2.1 for builds.'])
+
+  // An answer that stops for the client's tools is work in progress: nothing is learned from it.
+  fake.respondWith({ text: 'The worker uses BullMQ 5.', toolCalls: [{ name: 'read_file', arguments: { path: 'worker.ts' } }] })
+  const readFile = { name: 'read_file', input_schema: { type: 'object' as const, properties: { path: { type: 'string' } } } }
+  await anthropic.messages.stream({ model: 'claude-opus-5-5', max_tokens: 64, tools: [readFile], system: systemFor('/work/app'), messages: [{ role: 'user', content: 'Read worker.ts' }] }, session('x2')).finalMessage()
+  // The next call's memories arrive after this one's: once they are in, the tool-use answer was passed over.
+  fake.respondWith({ text: 'Understood.' })
+  await anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor('/work/app'), messages: [{ role: 'user', content: 'The API listens on port 8080.' }] }, session('x3'))
+  await waitFor(async () => (await contents()).includes('The API listens on port 8080.'), 'the third call\'s memory')
+  assert.ok(!(await contents()).some((content) => content.includes('BullMQ')))
+})

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { extractCandidates, isChitChat } from './extract.ts'
+import { extractCandidates, extractFromAnswer, isChitChat } from './extract.ts'
 
 const kinds = (text: string): string[] => extractCandidates(text).map((candidate) => `${candidate.kind}:${candidate.scope}`)
 
@@ -37,4 +37,24 @@ test('code blocks are not read as statements, and a change of mind is marked', (
   const [candidate] = extractCandidates('We switched from Redis to RabbitMQ for the job queue.')
   assert.equal(candidate!.change, true)
   assert.equal(candidate!.kind, 'decision')
+})
+
+test('the assistant\'s answer yields only plain project facts and decisions already taken, at most three', () => {
+  const from = (text: string): string[] => extractFromAnswer(text).map((candidate) => `${candidate.kind}:${candidate.content}`)
+  assert.deepEqual(from('Done. This service uses Kafka 3.7 for events. I\'ll update the README next.'), ['fact:This service uses Kafka 3.7 for events.'])
+  assert.deepEqual(from('We switched from Jest to Vitest last month, so the config lives in vitest.config.ts.'), ['decision:We switched from Jest to Vitest last month, so the config lives in vitest.config.ts.'])
+  for (const text of [
+    'I prefer tabs.', // the model's taste is not the user's
+    'Let\'s use Redis for the cache.', // a proposal
+    'You should use pnpm here.', // advice
+    'I think the API is on port 8080.', // hedged
+    'The tests are passing now.', // a state of the moment
+    'I updated src/app.ts and src/db.ts.', // work done in this session
+    'Take a look at src/http/retry.ts.', // a file mentioned in passing
+    'Is the queue on RabbitMQ?',
+    'Always run the linter before committing.' // the model's rule, not the user's
+  ]) assert.deepEqual(from(text), [], text)
+  const many = 'The API listens on port 8080. The queue runs on RabbitMQ 3.13. Invoices are stored in PostgreSQL 15. Sessions are stored in Redis 7.'
+  assert.equal(extractFromAnswer(many).length, 3)
+  assert.ok(extractFromAnswer(many).every((candidate) => !candidate.explicit && candidate.scope === 'project'))
 })

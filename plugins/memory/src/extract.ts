@@ -109,3 +109,30 @@ export function entities (sentence: string): string[] {
   }
   return found
 }
+
+/** The assistant talking about what it is doing or proposes, not about the project. */
+const ANSWER_NOT_FACT = /\b(?:i'?ll|i will|i'?ve|i have|i am|i'm|i can|i could|i would|i added|i changed|i updated|i fixed|i ran|let me|you (?:can|could|should|might|may)|should|could|would|consider|recommend|suggest|if|unless|try|might|may)\b/i
+/** A state of the moment (a test run, an edit just made), not a lasting fact about the project. */
+const TRANSIENT = /\b(?:now|currently|at the moment|passing|passes|passed|failing|fails|failed|fixed|broken|green|working|works|done|complete|completed|updated|changed|added|removed|created|succeeded|succeeds)\b/i
+/** An answer yields at most this many memories: it is the model's word, not the user's. */
+const ANSWER_CANDIDATES = 3
+
+/**
+ * Candidates in the assistant's final answer, kept conservative: only plain statements of project facts and
+ * of decisions already taken ("this service uses Kafka 3.7", "we switched to pnpm"), never the model's
+ * preferences, plans, advice, hedges or the files it mentions in passing, and none are explicit (the
+ * surprise threshold applies to all). The user's own words are the stronger source.
+ */
+export function extractFromAnswer (text: string): Candidate[] {
+  const out: Candidate[] = []
+  for (const candidate of extractCandidates(text)) {
+    if (candidate.kind !== 'fact' && candidate.kind !== 'decision') continue
+    if (ANSWER_NOT_FACT.test(candidate.content) || HEDGE.test(candidate.content) || QUESTION.test(candidate.content)) continue
+    if (TRANSIENT.test(candidate.content) && !candidate.change) continue
+    // A decision from the model counts only as one already taken (a proposal is not a decision).
+    if (candidate.kind === 'decision' && /^let'?s\b/i.test(candidate.content)) continue
+    out.push({ ...candidate, scope: 'project', explicit: false })
+    if (out.length >= ANSWER_CANDIDATES) break
+  }
+  return out
+}

@@ -8,6 +8,8 @@ import { MemoryStore } from './store.ts'
 import { MemoryService } from './memory.ts'
 import { InjectionRecords } from './sessions.ts'
 import { recallStep } from './recall-step.ts'
+import { learnObserver } from './learn-observer.ts'
+import { heuristicExtractor } from './extractor.ts'
 import { memoryTools } from './tools.ts'
 import { memoryRoutes } from './routes.ts'
 import type { InjectionFormat } from './inject.ts'
@@ -41,12 +43,13 @@ async function memoryPlugin (app: FastifyInstance, options: MemoryOptions): Prom
   const records = new InjectionRecords(app.sqlite)
   app.decorate('memory', memory)
 
-  if (options.retrievalLimit > 0 || options.extraction) {
-    app.lynkr.pipeline.use(recallStep({
+  // The recall step also records each session's workspace, which the memory tools need.
+  app.lynkr.pipeline.use(recallStep({ memory, records, format: options.injectionFormat }))
+  if (options.extraction) {
+    app.lynkr.events.on('turn-completed', learnObserver({
       memory,
       records,
-      format: options.injectionFormat,
-      extraction: options.extraction,
+      extractor: heuristicExtractor,
       onError: (error) => { app.log.error({ err: error }, 'memory extraction failed') }
     }))
   }
@@ -92,7 +95,7 @@ export const manifest = defineManifest({
     MEMORY_DECAY_HALF_LIFE_DAYS: Type.Number({ default: 30, minimum: 0, description: 'days after which recency counts half in ranking; 0 = no decay' }),
     MEMORY_INCLUDE_GLOBAL: Type.Boolean({ default: true, description: 'recall global memories (personal preferences) in every project' }),
     MEMORY_INJECTION_FORMAT: Type.Union([Type.Literal('system-reminder'), Type.Literal('plain'), Type.Literal('system'), Type.Literal('assistant_preamble')], { default: 'system-reminder', description: 'how recalled memories are written into the user turn (Lynkr\'s system and assistant_preamble are accepted and mean system-reminder: memories never enter the cached system prompt)' }),
-    MEMORY_EXTRACTION_ENABLED: Type.Boolean({ default: true, description: 'learn preferences, decisions and project facts from user turns (no model call)' }),
+    MEMORY_EXTRACTION_ENABLED: Type.Boolean({ default: true, description: 'learn preferences, decisions and project facts from each finished turn: the user\'s prompt and, conservatively, the assistant\'s final answer' }),
     MEMORY_TOOLS_ENABLED: Type.Boolean({ default: true, description: 'offer memory_search, memory_add and memory_forget to the model (run by the gateway)' })
   }),
   toOptions: (env): MemoryOptions => ({
@@ -111,7 +114,9 @@ export const manifest = defineManifest({
 
 export { MemoryStore, rank } from './store.ts'
 export { MemoryService } from './memory.ts'
-export { extractCandidates } from './extract.ts'
+export { extractCandidates, extractFromAnswer } from './extract.ts'
+export { heuristicExtractor } from './extractor.ts'
+export type { Extractor, Extracted, TurnText } from './extractor.ts'
 export { judge } from './surprise.ts'
 export { applyInjections, anchorOf, formatMemories } from './inject.ts'
 export { migrations } from './schema.ts'

@@ -67,16 +67,19 @@ export class MemoryService {
 
   /** Extracts from a user's turn and stores what is surprising enough; returns what was stored. */
   async learn (text: string, workspace: string, now = Date.now()): Promise<Remembered[]> {
-    const stored: Remembered[] = []
-    for (const candidate of extractCandidates(text)) {
-      const outcome = await this.consider(candidate, workspace, now)
-      if (outcome.status === 'stored') stored.push(outcome.memory)
-    }
-    return stored
+    const outcomes = await this.learnAll(extractCandidates(text), workspace, now)
+    return outcomes.flatMap((outcome) => outcome.status === 'stored' ? [outcome.memory] : [])
+  }
+
+  /** Considers candidates in order (a later one sees what an earlier one stored). */
+  async learnAll (candidates: Candidate[], workspace: string, now = Date.now(), source = 'extracted', threshold = this.settings.surpriseThreshold): Promise<Outcome[]> {
+    const outcomes: Outcome[] = []
+    for (const candidate of candidates) outcomes.push(await this.consider(candidate, workspace, now, source, threshold))
+    return outcomes
   }
 
   /** Stores one candidate if surprise says so, retiring what it supersedes. */
-  async consider (candidate: Candidate, workspace: string, now = Date.now(), source = 'extracted'): Promise<Outcome> {
+  async consider (candidate: Candidate, workspace: string, now = Date.now(), source = 'extracted', threshold = this.settings.surpriseThreshold): Promise<Outcome> {
     const scope = candidate.scope === 'global' ? GLOBAL_SCOPE : workspaceScope(workspace)
     // Neighbours come from the candidate's own scope: a project fact never retires another project's.
     const neighbours = this.store.candidates(candidate.content, [scope], NEIGHBOURS)
@@ -84,7 +87,7 @@ export class MemoryService {
       const named = entities(candidate.content)
       if (named.every((name) => neighbours.some((memory) => memory.content.includes(name)))) return { status: 'skipped' }
     }
-    const verdict = judge(candidate, neighbours, this.settings.surpriseThreshold)
+    const verdict = judge(candidate, neighbours, threshold)
     if (verdict.duplicateOf !== undefined) {
       this.store.touch([verdict.duplicateOf], now)
       return { status: 'duplicate', id: verdict.duplicateOf }

@@ -11,20 +11,15 @@ export interface RecallStepOptions {
   memory: MemoryService
   records: InjectionRecords
   format: InjectionFormat
-  extraction: boolean
-  /** Called with learning's failures (learning runs after the call is on its way). */
-  onError: (error: unknown) => void
 }
 
 /**
  * The `recall` pipeline step. For a new prompt it recalls the workspace's memories and attaches them to that
  * user message; every later request of the session gets the same block in the same message again, so the
- * prompt prefix never moves. It also learns from the new prompt, after recall (a statement does not recall
- * itself) and off the request's path.
+ * prompt prefix never moves. (Learning is the turn-completed observer's, after the answer.)
  */
 export function recallStep (options: RecallStepOptions): PipelineStep {
   const { memory, records } = options
-  const seen = new Set<string>()
   return {
     name: 'memory-recall',
     stage: 'recall',
@@ -36,7 +31,7 @@ export function recallStep (options: RecallStepOptions): PipelineStep {
       records.setWorkspace(session, workspace)
       const recorded = await records.of(session)
       const prompt = latestPrompt(request)
-      if (prompt !== undefined) {
+      if (prompt !== undefined && memory.settings.retrievalLimit > 0) {
         const anchor = anchorOf(request.messages[prompt.index]!)
         if (!recorded.has(anchor)) {
           const shown = records.shownIn(session)
@@ -44,12 +39,6 @@ export function recallStep (options: RecallStepOptions): PipelineStep {
           for (const hit of found) shown.add(hit.id)
           await records.record(session, anchor, formatMemories(found, options.format))
           memory.store.touch(found.map((hit) => hit.id))
-          const key = `${session}\u0000${anchor}`
-          if (options.extraction && !seen.has(key)) {
-            seen.add(key)
-            if (seen.size > 10_000) seen.clear()
-            setImmediate(() => { memory.learn(prompt.text, workspace).catch(options.onError) })
-          }
         }
       }
       return applyInjections(request, recorded)
