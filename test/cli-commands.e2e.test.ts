@@ -210,3 +210,54 @@ test('an unreachable upstream is one warning line, not an error with a stack tra
   assert.equal(records.filter((r) => r.level >= 50).length, 0, lynkrProcess.output.text)
   assert.match(records.find((r) => /POST \/v1\/messages 502/.test(r.msg))!.msg, /^POST \/v1\/messages 502 \d+ ms ollama\/qwen2\.5-coder:latest error$/)
 })
+
+test('lynkr memory list, search and forget read the memory store per project, as a table or JSON', async (t) => {
+  const cwd = workdir(t)
+  assert.match((await lynkr(['memory', 'list'], cwd, {})).stdout, /^No memories: there is no store at .*data\/lynkr\.db/)
+  const fake = await startFakeOllama({ models: ['qwen2.5-coder:7b'] })
+  t.after(() => fake.close())
+  const app = await buildServer({ env: { ...ollamaEnv(fake.url), MEMORY_ENABLED: 'true', LYNKR_DATA_DIR: join(cwd, 'data'), HEALTH_PROBE_INTERVAL_MS: '0' }, logger: false })
+  const add = async (workspace: string, content: string, extra: Record<string, string> = {}): Promise<number> => {
+    const response = await app.inject({ method: 'POST', url: '/v1/memories', payload: { workspace, content, ...extra } })
+    assert.equal(response.statusCode, 201, response.body)
+    return (response.json() as { id: number }).id
+  }
+  const pnpm = await add(cwd, 'In this project we use pnpm, never npm', { kind: 'preference' })
+  await add(cwd, 'The API listens on port 8080', { kind: 'fact' })
+  await add('/elsewhere', 'Deploys go straight to production')
+  await add('/elsewhere', 'I prefer short commit messages', { scope: 'global' })
+  await app.close()
+
+  // The default project is the working directory (what Claude Code states as its own).
+  const listed = await lynkr(['memory', 'list', '--json'], cwd, {})
+  assert.equal(listed.exitCode, 0, listed.stderr)
+  const data = (JSON.parse(listed.stdout) as { project: string, data: Array<{ scope: string, content: string }> })
+  assert.equal(data.project, cwd)
+  assert.deepEqual(data.data.map((memory) => `${memory.scope}:${memory.content}`).sort(), ['global:I prefer short commit messages', 'project:In this project we use pnpm, never npm', 'project:The API listens on port 8080'])
+  assert.equal(JSON.parse((await lynkr(['memory', 'list', '--json', '--limit', '1'], cwd, {})).stdout).data.length, 1)
+
+  const table = await lynkr(['memory', 'search', 'package', 'manager', 'pnpm', '--project', '.'], cwd, {})
+  assert.equal(table.exitCode, 0, table.stderr)
+  const lines = table.stdout.trim().split('\n')
+  assert.equal(lines[0], `Memories for ${cwd} matching "package manager pnpm":`)
+  assert.match(lines[1]!, /^id\s+scope\s+kind\s+importance\s+recalled\s+created\s+memory$/)
+  assert.match(lines[3]!, new RegExp(`^${pnpm}\\s+project\\s+preference\\s+[\\d.]+\\s+0\\s+\\d{4}-\\d{2}-\\d{2}\\s+In this project we use pnpm, never npm$`))
+  assert.equal(lines.length, 4, 'one match')
+
+  const other = JSON.parse((await lynkr(['memory', 'search', 'deploys', '--project', '/elsewhere', '--json'], cwd, {})).stdout) as { data: Array<{ content: string }> }
+  assert.deepEqual(other.data.map((memory) => memory.content), ['Deploys go straight to production'])
+  assert.deepEqual(JSON.parse((await lynkr(['memory', 'search', 'deploys', '--json'], cwd, {})).stdout).data, [], 'another project\'s memory is not this one\'s')
+
+  const refused = await lynkr(['memory', 'forget', String(pnpm), '--project', '/elsewhere'], cwd, {})
+  assert.equal(refused.exitCode, 1)
+  assert.match(refused.stdout, new RegExp(`No memory ${pnpm} in /elsewhere or the global memories`))
+  const forgot = await lynkr(['memory', 'forget', String(pnpm)], cwd, {})
+  assert.equal(forgot.exitCode, 0, forgot.stderr)
+  assert.equal(forgot.stdout, `Forgot memory ${pnpm}.`)
+  assert.match((await lynkr(['memory', 'search', 'pnpm'], cwd, {})).stdout, /^No memories match "pnpm" in /)
+
+  const bad = await lynkr(['memory', 'purge'], cwd, {})
+  assert.equal(bad.exitCode, 1)
+  assert.match(bad.stderr, /lynkr memory purge: use list, search <query> or forget <id>/)
+  assert.match((await lynkr(['memory', 'list', '--limit', 'lots'], cwd, {})).stderr, /--limit "lots" must be a whole number/)
+})

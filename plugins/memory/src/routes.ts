@@ -3,7 +3,7 @@ import { LynkrError } from '@lynkr/protocol'
 import { presentsKey } from '@lynkr/core'
 import type { MemoryService } from './memory.ts'
 import type { MemoryKind } from './schema.ts'
-import { GLOBAL_SCOPE } from './text.ts'
+import { memoryView } from './view.ts'
 
 const KINDS: MemoryKind[] = ['preference', 'decision', 'fact', 'entity', 'note']
 
@@ -39,8 +39,8 @@ export function memoryRoutes (app: FastifyInstance, memory: MemoryService): void
     const workspace = workspaceParam(request.query.workspace)
     const limit = count(request.query.limit, 'limit', 50, 500)
     const q = request.query.q?.trim()
-    if (q !== undefined && q !== '') return { data: memory.search(q, workspace, limit).map(view) }
-    return { data: (await memory.store.list(memory.scopes(workspace), limit, count(request.query.offset, 'offset', 0, 1_000_000))).map(view) }
+    if (q !== undefined && q !== '') return { data: memory.search(q, workspace, limit).map(memoryView) }
+    return { data: (await memory.store.list(memory.scopes(workspace), limit, count(request.query.offset, 'offset', 0, 1_000_000))).map(memoryView) }
   })
 
   app.post<{ Body: { workspace?: unknown, content?: unknown, kind?: unknown, scope?: unknown } }>('/v1/memories', { onRequest: authorise }, async (request, reply) => {
@@ -66,16 +66,4 @@ export function memoryRoutes (app: FastifyInstance, memory: MemoryService): void
     }
     return { id, deleted: true }
   })
-}
-
-function view (memory: { id: number, scope: string, kind: string, content: string, importance: number, access_count: number, created_at: number }): Record<string, unknown> {
-  return {
-    id: memory.id,
-    scope: memory.scope === GLOBAL_SCOPE ? 'global' : 'project',
-    kind: memory.kind,
-    content: memory.content,
-    importance: Math.round(memory.importance * 100) / 100,
-    access_count: memory.access_count,
-    created_at: new Date(memory.created_at).toISOString()
-  }
 }

@@ -19,6 +19,8 @@ Usage:
                                      on PORT (alias: lynkr wrap claude); exits with Claude Code's code
   lynkr usage [--since 7d|2025-01-31] [--json]   requests, tokens and cost by day, provider and model
   lynkr doctor                       check the configuration and probe every enabled provider
+  lynkr memory list|search <query>|forget <id> [--project DIR] [--limit 50] [--json]
+                                     long-term memories of a project (default: this directory) and the global ones
   lynkr --help | --version
 Options before the command apply to all: --env-file, --port, --host.
 

@@ -12,10 +12,12 @@ const OPTIONS = {
   host: { type: 'string' },
   'env-file': { type: 'string' },
   since: { type: 'string' },
-  json: { type: 'boolean' }
+  json: { type: 'boolean' },
+  project: { type: 'string' },
+  limit: { type: 'string' }
 } as const
 
-const TAKES_VALUE = new Set(['--port', '-p', '--host', '--env-file', '--since'])
+const TAKES_VALUE = new Set(['--port', '-p', '--host', '--env-file', '--since', '--project', '--limit'])
 
 /** Everything after `claude` (or `wrap claude`) belongs to Claude Code; lynkr's own options come before it. */
 function splitWrapped (argv: string[]): { own: string[], wrapped?: string[] } {
@@ -31,7 +33,7 @@ async function main (): Promise<number> {
   if (values.help === true || positionals[0] === 'help') { process.stdout.write(renderHelp(catalog)); return 0 }
   if (values.version === true) { process.stdout.write(version() + '\n'); return 0 }
   const command = wrapped !== undefined ? 'claude' : positionals[0] ?? 'start'
-  if (!['start', 'claude', 'usage', 'doctor'].includes(command)) {
+  if (!['start', 'claude', 'usage', 'doctor', 'memory'].includes(command)) {
     process.stderr.write(`lynkr: unknown command "${command}"\n\n${renderHelp(catalog)}`)
     return 2
   }
@@ -42,6 +44,7 @@ async function main (): Promise<number> {
   switch (command) {
     case 'claude': return await (await import('./claude-command.ts')).claudeCommand(address, wrapped ?? [])
     case 'usage': (await import('./usage-command.ts')).usageCommand({ since: values.since, json: values.json }); return 0
+    case 'memory': return await (await import('./memory-command.ts')).memoryCommand(positionals.slice(1), { project: values.project, limit: values.limit, json: values.json })
     case 'doctor': return await (await import('./doctor-command.ts')).doctorCommand(address)
     default: await (await import('./start-command.ts')).startCommand(address); return -1
   }
