@@ -188,3 +188,43 @@ test('extraction runs after the answer, from the user\'s prompt and the assistan
   await waitFor(async () => (await contents()).includes('The API listens on port 8080.'), 'the third call\'s memory')
   assert.ok(!(await contents()).some((content) => content.includes('BullMQ')))
 })
+
+const EXTRACTOR_SYSTEM = /You extract long-term memories/
+const isExtraction = (request: RecordedRequest): boolean => EXTRACTOR_SYSTEM.test(JSON.stringify(request.body.system ?? ''))
+
+test('MEMORY_EXTRACTOR=model: an internal call extracts the memories as JSON after the answer; when it fails, the built-in extractor does', async (t) => {
+  const { fake, anthropic, gateway } = await setup(t, { MEMORY_ENABLED: 'true', MEMORY_EXTRACTOR: 'model' })
+  const memory = (gateway.app as unknown as { memory: { store: { list: (scopes: string[]) => Promise<Array<{ content: string, kind: string }>> }, scopes: (workspace: string) => string[] } }).memory
+  const contents = async (workspace: string): Promise<string[]> => (await memory.store.list(memory.scopes(workspace))).map((row) => `${row.kind}:${row.content}`).sort()
+  let extractorReply: FakeReply = { text: '```json\n' + JSON.stringify({
+    memories: [
+      { kind: 'preference', content: 'Use pnpm as the package manager, never npm', scope: 'project', from: 'user' },
+      { kind: 'fact', content: 'Builds run through Turborepo 2.1', scope: 'project', from: 'assistant' },
+      { kind: 'preference', content: 'Spaces over tabs', scope: 'global', from: 'assistant' }
+    ]
+  }) + '\n```', delayMs: 1500 }
+  let clientReply: FakeReply = { text: 'Noted, I see turbo.json: builds use Turborepo 2.1.' }
+  fake.respondWith((request) => isExtraction(request) ? extractorReply : clientReply)
+  const prompt = 'ugh, npm again. In this project we use pnpm, never npm.'
+  const answer = await anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor('/work/model'), messages: [{ role: 'user', content: prompt }] }, session('m1'))
+  assert.deepEqual(answer.content, [{ type: 'text', text: 'Noted, I see turbo.json: builds use Turborepo 2.1.' }])
+  assert.deepEqual(await contents('/work/model'), [], 'the client had its answer before the extractor\'s (held) reply')
+  await waitFor(async () => (await contents('/work/model')).length === 2, 'the extracted memories')
+  assert.deepEqual(await contents('/work/model'), ['fact:Builds run through Turborepo 2.1', 'preference:Use pnpm as the package manager, never npm'], 'the model\'s words; the assistant\'s preference is not kept')
+  const call = chats(fake).find(isExtraction)!
+  const sent = JSON.stringify(call.body.messages)
+  assert.ok(sent.includes(prompt) && sent.includes('builds use Turborepo 2.1'), 'the extractor saw the user\'s prompt and the final answer')
+  assert.equal(call.body.tools, undefined, 'no client step or gateway tool on an internal call')
+  const metrics = await (await fetch(`${gateway.url}/metrics`)).text()
+  assert.match(metrics, /purpose="internal:memory-extract"/, 'labelled apart from client traffic')
+
+  // The extractor fails (an error status, then an answer that is not the JSON asked for): the heuristic learns the turn.
+  for (const [i, reply] of ([{ status: 400, error: 'model not found' }, { text: 'Sure! The user likes pnpm.' }] as FakeReply[]).entries()) {
+    extractorReply = reply
+    clientReply = { text: 'Understood.' }
+    const workspace = `/work/fallback-${i}`
+    await anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor(workspace), messages: [{ role: 'user', content: 'The API listens on port 8080.' }] }, session(`f${i}`))
+    await waitFor(async () => (await contents(workspace)).length > 0, 'the fallback\'s memory')
+    assert.deepEqual(await contents(workspace), ['fact:The API listens on port 8080.'])
+  }
+})

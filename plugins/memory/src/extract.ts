@@ -28,6 +28,8 @@ const SPECIFIC = /(?:^|\s)\S*(?:\d|[a-z][A-Z]|\.[a-z]{2,}|\/)\S*|\s[A-Z][a-zA-Z]
 const HEDGE = /\b(?:i think|i guess|maybe|probably|perhaps|seems|might|looks like|again)\b/i
 const REMEMBER = /\b(?:remember|note|keep in mind|don'?t forget|fyi|for future reference)\b(?: that)?[:,]?/i
 const CHANGE = /\b(?:switched|switching|moved|moving|migrated|migrating|changed|replaced|replacing)\s+(?:to|from|over|away)?\b|\bno longer\b|\binstead of\b|\bnot anymore\b|\banymore\b|\bfrom now on\b|\bnow (?:use|uses|using|run|runs|prefer)\b|\bactually\b/i
+/** The text names a change ("switched to", "no longer", "instead of"): it may supersede an older memory. */
+export function isChange (text: string): boolean { return CHANGE.test(text) }
 const QUESTION = /\?\s*$|^(?:what|which|how|why|where|when|who|can|could|would|should|is|are|do|does|did)\b/i
 const PERSONAL = /\b(?:i|my|me)\b/i
 const PROJECT_WORD = /\b(?:this|our|the) (?:project|repo|repository|codebase|app)\b|\bhere\b|\bin this\b/i

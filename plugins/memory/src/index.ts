@@ -10,6 +10,7 @@ import { InjectionRecords } from './sessions.ts'
 import { recallStep } from './recall-step.ts'
 import { learnObserver } from './learn-observer.ts'
 import { heuristicExtractor } from './extractor.ts'
+import { modelExtractor } from './model-extractor.ts'
 import { memoryTools } from './tools.ts'
 import { memoryRoutes } from './routes.ts'
 import type { InjectionFormat } from './inject.ts'
@@ -23,6 +24,10 @@ export interface MemoryOptions {
   includeGlobal: boolean
   injectionFormat: InjectionFormat
   extraction: boolean
+  /** `heuristic` (patterns, no model call) or `model` (an internal call, the heuristic as fallback). */
+  extractor: 'heuristic' | 'model'
+  extractorModel: string
+  extractorTimeoutMs: number
   tools: boolean
 }
 
@@ -49,7 +54,9 @@ async function memoryPlugin (app: FastifyInstance, options: MemoryOptions): Prom
     app.lynkr.events.on('turn-completed', learnObserver({
       memory,
       records,
-      extractor: heuristicExtractor,
+      extractor: options.extractor === 'model'
+        ? modelExtractor({ chat: app.lynkr.chat, model: options.extractorModel, timeoutMs: options.extractorTimeoutMs, fallback: heuristicExtractor, log: app.log })
+        : heuristicExtractor,
       onError: (error) => { app.log.error({ err: error }, 'memory extraction failed') }
     }))
   }
@@ -96,6 +103,9 @@ export const manifest = defineManifest({
     MEMORY_INCLUDE_GLOBAL: Type.Boolean({ default: true, description: 'recall global memories (personal preferences) in every project' }),
     MEMORY_INJECTION_FORMAT: Type.Union([Type.Literal('system-reminder'), Type.Literal('plain'), Type.Literal('system'), Type.Literal('assistant_preamble')], { default: 'system-reminder', description: 'how recalled memories are written into the user turn (Lynkr\'s system and assistant_preamble are accepted and mean system-reminder: memories never enter the cached system prompt)' }),
     MEMORY_EXTRACTION_ENABLED: Type.Boolean({ default: true, description: 'learn preferences, decisions and project facts from each finished turn: the user\'s prompt and, conservatively, the assistant\'s final answer' }),
+    MEMORY_EXTRACTOR: Type.Union([Type.Literal('heuristic'), Type.Literal('model')], { default: 'heuristic', description: 'heuristic: patterns, no model call; model: one internal call per finished turn to MEMORY_EXTRACTOR_MODEL (the heuristic when it fails)' }),
+    MEMORY_EXTRACTOR_MODEL: Type.String({ default: '', description: 'the extractor model as a client would name it (provider:model picks the provider, e.g. ollama:qwen2.5:3b); empty: routed like a client request' }),
+    MEMORY_EXTRACTOR_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 1000, description: 'longest an extraction call may take before the heuristic extractor is used instead' }),
     MEMORY_TOOLS_ENABLED: Type.Boolean({ default: true, description: 'offer memory_search, memory_add and memory_forget to the model (run by the gateway)' })
   }),
   toOptions: (env): MemoryOptions => ({
@@ -108,6 +118,9 @@ export const manifest = defineManifest({
     // Lynkr's values put memories into the system prompt or an assistant preamble, which moves the cached prefix.
     injectionFormat: env.MEMORY_INJECTION_FORMAT === 'plain' ? 'plain' : 'system-reminder',
     extraction: env.MEMORY_EXTRACTION_ENABLED,
+    extractor: env.MEMORY_EXTRACTOR,
+    extractorModel: env.MEMORY_EXTRACTOR_MODEL.trim(),
+    extractorTimeoutMs: env.MEMORY_EXTRACTOR_TIMEOUT_MS,
     tools: env.MEMORY_TOOLS_ENABLED
   })
 })
@@ -116,6 +129,7 @@ export { MemoryStore, rank } from './store.ts'
 export { MemoryService } from './memory.ts'
 export { extractCandidates, extractFromAnswer } from './extract.ts'
 export { heuristicExtractor } from './extractor.ts'
+export { modelExtractor, parseExtraction } from './model-extractor.ts'
 export type { Extractor, Extracted, TurnText } from './extractor.ts'
 export { judge } from './surprise.ts'
 export { applyInjections, anchorOf, formatMemories } from './inject.ts'

@@ -3,6 +3,7 @@ import type { MemoryService } from './memory.ts'
 import type { MemoryKind } from './schema.ts'
 import type { InjectionRecords } from './sessions.ts'
 import { DEFAULT_WORKSPACE } from './recall-step.ts'
+import { isChange } from './extract.ts'
 
 const KINDS: MemoryKind[] = ['preference', 'decision', 'fact', 'entity', 'note']
 
@@ -46,7 +47,7 @@ export function memoryTools (memory: MemoryService, records: InjectionRecords): 
         const content = requireText(input.content, 'content')
         const kind = KINDS.includes(input.kind as MemoryKind) ? input.kind as MemoryKind : 'note'
         const scope = input.scope === 'global' ? 'global' : 'project'
-        const change = /\b(?:instead of|no longer|switched|moved|migrated|replaced|now)\b/i.test(content)
+        const change = isChange(content)
         const outcome = await memory.consider({ kind, content, scope, explicit: true, change }, workspaceOf(session), Date.now(), 'tool')
         if (outcome.status === 'duplicate') return `Already remembered as #${outcome.id}.`
         if (outcome.status === 'skipped') return 'Not stored.'
