@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setupAnthropicGateway } from './helpers/anthropic-gateway.ts'
+import { startFakeOpenAI } from './helpers/fake-openai.ts'
 import type { FakeReply, FakeUpstream, RecordedRequest } from './helpers/fake-script.ts'
 
 // Long-term memory through the real gateway (MEMORY_ENABLED=true) and the fake Anthropic upstream, which
@@ -227,4 +228,35 @@ test('MEMORY_EXTRACTOR=model: an internal call extracts the memories as JSON aft
     await waitFor(async () => (await contents(workspace)).length > 0, 'the fallback\'s memory')
     assert.deepEqual(await contents(workspace), ['fact:The API listens on port 8080.'])
   }
+})
+
+/** The embedding model the fake OpenAI serves here: one dimension per topic, so a question and a memory about one topic are similar without sharing a word. */
+const TOPICS = [/broker|rabbitmq|queue|messages/gi, /postgres|database|invoices/gi, /pnpm|npm|dependencies/gi]
+const topicEmbedding = (text: string): number[] => [...TOPICS.map((topic) => (text.match(topic) ?? []).length), 0.05]
+
+test('MEMORY_VECTOR_ENABLED: hybrid recall through the embeddings provider finds a memory without a shared word, in its own workspace only; full-text when embedding fails', async (t) => {
+  const embeddings = await startFakeOpenAI({ apiKey: 'sk-embed', embedding: topicEmbedding })
+  t.after(async () => { await embeddings.close() })
+  const { fake, anthropic, gateway } = await setup(t, { MEMORY_ENABLED: 'true', MEMORY_VECTOR_ENABLED: 'true', EMBEDDINGS_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-embed', OPENAI_ENDPOINT: `${embeddings.url}/v1` })
+  fake.respondWith({ text: 'Noted.' })
+  await anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor('/work/vec'), messages: [{ role: 'user', content: 'The job queue runs on RabbitMQ 3.13.' }] }, session('v1'))
+  await anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor('/work/vec'), messages: [{ role: 'user', content: 'Invoices live in PostgreSQL 15.' }] }, session('v2'))
+  const question = 'Which broker carries the messages?'
+  const api = async (workspace: string): Promise<string[]> => ((await (await fetch(`${gateway.url}/v1/memories?workspace=${workspace}&q=${encodeURIComponent(question)}`)).json()) as { data: Array<{ content: string }> }).data.map((memory) => memory.content)
+  await waitFor(async () => (await api('/work/vec')).length > 0, 'the memory\'s vector')
+  assert.deepEqual(await api('/work/vec'), ['The job queue runs on RabbitMQ 3.13.'], 'the invoice memory is not similar enough')
+
+  await anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor('/work/vec'), messages: [{ role: 'user', content: question }] }, session('v3'))
+  const injected = chats(fake).at(-1)!.body.messages[0].content
+  assert.match(injected[0].text, /^<system-reminder>[\s\S]*The job queue runs on RabbitMQ 3\.13\.[\s\S]*<\/system-reminder>$/)
+  assert.doesNotMatch(injected[0].text, /PostgreSQL/)
+  assert.ok(embeddings.requests.some((request) => String(JSON.stringify(request.body?.input)).includes(question)), 'the prompt was embedded')
+
+  await anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor('/work/other-vec'), messages: [{ role: 'user', content: question }] }, session('v4'))
+  assert.deepEqual(chats(fake).at(-1)!.body.messages[0].content, [{ type: 'text', text: question }], 'another workspace does not see it')
+
+  embeddings.respondWith({ status: 400, error: 'embedding model unavailable' })
+  const answer = await anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor('/work/vec'), messages: [{ role: 'user', content: 'Which RabbitMQ version do we run?' }] }, session('v5'))
+  assert.deepEqual(answer.content, [{ type: 'text', text: 'Noted.' }])
+  assert.match(chats(fake).at(-1)!.body.messages[0].content[0].text, /RabbitMQ 3\.13/, 'full-text recall still works')
 })

@@ -16,6 +16,8 @@ export interface FakeOpenAIOptions {
   maxOutputTokens?: number
   /** How an OpenAI-compatible server differs from OpenAI (fake-openai-dialects.ts has the presets). */
   dialect?: OpenAIDialect
+  /** The embedding model's vectors (default fakeEmbedding: stable but meaningless); a test scripts similarity with it. */
+  embedding?: (text: string, dimensions?: number) => number[]
 }
 
 export interface OpenAIError { status: number, message: string, type: string, param: string | null, code: string | null }
@@ -68,7 +70,7 @@ export async function startFakeOpenAI (options: FakeOpenAIOptions = {}): Promise
       const data = (options.models ?? ['gpt-4o-mini']).map((id) => ({ id, object: 'model', created, owned_by: 'fake' }))
       return sendJson(res, 200, { object: 'list', data })
     }
-    if (req.method === 'POST' && path.endsWith('/embeddings')) return embeddings(exchange)
+    if (req.method === 'POST' && path.endsWith('/embeddings')) return embeddings(exchange, options.embedding ?? fakeEmbedding)
     if (req.method !== 'POST' || !(dialect.isChatPath?.(path) ?? path.endsWith('/chat/completions'))) {
       return sendError(exchange, invalid(`Unknown request URL: ${req.method ?? ''} ${path}.`, null, 'unknown_url', 404))
     }
@@ -295,7 +297,7 @@ function toolFragments (calls: Array<{ id: string, name: string, arguments: Reco
  * POST /embeddings as OpenAI validates it: `input` a non-empty string or array, `encoding_format` float or
  * base64 (little-endian float32), `dimensions` a positive integer. Vectors come from fakeEmbedding.
  */
-function embeddings (exchange: FakeExchange): void {
+function embeddings (exchange: FakeExchange, embed: (text: string, dimensions?: number) => number[]): void {
   const body: unknown = exchange.recorded.body
   if (!isRecord(body)) return sendError(exchange, invalid('We could not parse the JSON body of your request.', null))
   if (typeof body.model !== 'string' || body.model === '') return sendError(exchange, invalid('you must provide a model parameter', null))
@@ -326,7 +328,7 @@ function embeddings (exchange: FakeExchange): void {
   const tokens = texts.reduce((sum, text) => sum + Math.max(1, Math.ceil(text.length / 4)), 0)
   sendJson(exchange.res, 200, {
     object: 'list',
-    data: texts.map((text, index) => ({ object: 'embedding', index, embedding: encode(fakeEmbedding(text, dimensions)) })),
+    data: texts.map((text, index) => ({ object: 'embedding', index, embedding: encode(embed(text, dimensions)) })),
     model: body.model,
     usage: { prompt_tokens: tokens, total_tokens: tokens }
   })

@@ -14,6 +14,8 @@ import { modelExtractor } from './model-extractor.ts'
 import { memoryTools } from './tools.ts'
 import { memoryRoutes } from './routes.ts'
 import type { InjectionFormat } from './inject.ts'
+import { VectorIndex, loadSqliteVec } from './vector-index.ts'
+import type { TextEmbedder } from './vector-index.ts'
 
 export interface MemoryOptions {
   retrievalLimit: number
@@ -29,6 +31,7 @@ export interface MemoryOptions {
   extractorModel: string
   extractorTimeoutMs: number
   tools: boolean
+  vector: { enabled: boolean, weight: number, minSimilarity: number, timeoutMs: number }
 }
 
 const DAY = 86_400_000
@@ -43,8 +46,12 @@ async function memoryPlugin (app: FastifyInstance, options: MemoryOptions): Prom
     retrievalLimit: options.retrievalLimit,
     surpriseThreshold: options.surpriseThreshold,
     includeGlobal: options.includeGlobal,
-    halfLifeDays: options.halfLifeDays
+    halfLifeDays: options.halfLifeDays,
+    vectorWeight: options.vector.weight,
+    minSimilarity: options.vector.minSimilarity
   })
+  if (options.vector.enabled) store.vectors = await vectorIndexFor(app, options.vector.timeoutMs)
+  memory.onVectorError = rateLimitedWarning(app, 'memory: embedding failed; this search used full-text only')
   const records = new InjectionRecords(app.sqlite)
   app.decorate('memory', memory)
 
@@ -69,8 +76,10 @@ async function memoryPlugin (app: FastifyInstance, options: MemoryOptions): Prom
     Promise.all([
       store.prune({ maxCount: options.maxCount, maxAgeDays: options.maxAgeDays, now }),
       records.prune(now - INJECTION_RECORD_DAYS * DAY)
-    ]).then(([memories]) => { if (memories > 0) app.log.info(`memory: pruned ${memories} memories`) })
-      .catch((error: unknown) => { app.log.error({ err: error }, 'memory pruning failed') })
+    ]).then(async ([memories]) => {
+      if (memories > 0) app.log.info(`memory: pruned ${memories} memories`)
+      await syncVectors(store.vectors)
+    }).catch((error: unknown) => { app.log.error({ err: error }, 'memory pruning failed') })
   }
   let timer: NodeJS.Timeout | undefined
   app.addHook('onReady', async () => {
@@ -79,6 +88,38 @@ async function memoryPlugin (app: FastifyInstance, options: MemoryOptions): Prom
     timer.unref()
   })
   app.addHook('onClose', async () => { if (timer !== undefined) clearInterval(timer) })
+}
+
+/**
+ * The vector index when it can work: an embeddings provider is configured (the embeddings plugin's
+ * `app.embedder`) and sqlite-vec loads into the store. Otherwise one warning, and recall stays full-text.
+ */
+async function vectorIndexFor (app: FastifyInstance, timeoutMs: number): Promise<VectorIndex | undefined> {
+  const embedder = (app as { embedder?: TextEmbedder | null }).embedder
+  if (embedder === undefined || embedder === null) {
+    app.log.warn('memory: MEMORY_VECTOR_ENABLED needs an embeddings provider (see @lynkr/embeddings: EMBEDDINGS_PROVIDER, OLLAMA_EMBEDDINGS_MODEL, …); recall uses full-text search only')
+    return undefined
+  }
+  if (!(await loadSqliteVec(app.sqliteHandle, app.log))) return undefined
+  return new VectorIndex(app.sqliteHandle, embedder, { timeoutMs, log: app.log })
+}
+
+/** Drops vectors of deleted memories, then embeds the memories that have none yet, a batch at a time. */
+async function syncVectors (vectors: VectorIndex | undefined): Promise<void> {
+  if (vectors === undefined) return
+  vectors.sweep()
+  let after: number | undefined = 0
+  while (after !== undefined) after = await vectors.backfill(after)
+}
+
+/** A warning at most once a minute (an embeddings provider that is down would warn on every prompt). */
+function rateLimitedWarning (app: FastifyInstance, message: string): (error: unknown) => void {
+  let last = 0
+  return (error) => {
+    if (Date.now() - last < 60_000) return
+    last = Date.now()
+    app.log.warn({ err: error }, message)
+  }
 }
 
 declare module 'fastify' {
@@ -106,6 +147,10 @@ export const manifest = defineManifest({
     MEMORY_EXTRACTOR: Type.Union([Type.Literal('heuristic'), Type.Literal('model')], { default: 'heuristic', description: 'heuristic: patterns, no model call; model: one internal call per finished turn to MEMORY_EXTRACTOR_MODEL (the heuristic when it fails)' }),
     MEMORY_EXTRACTOR_MODEL: Type.String({ default: '', description: 'the extractor model as a client would name it (provider:model picks the provider, e.g. ollama:qwen2.5:3b); empty: routed like a client request' }),
     MEMORY_EXTRACTOR_TIMEOUT_MS: Type.Integer({ default: 30000, minimum: 1000, description: 'longest an extraction call may take before the heuristic extractor is used instead' }),
+    MEMORY_VECTOR_ENABLED: Type.Boolean({ default: false, description: 'hybrid recall: bm25 plus cosine similarity of embeddings (sqlite-vec; needs an embeddings provider, see @lynkr/embeddings); full-text only when either is missing' }),
+    MEMORY_VECTOR_WEIGHT: Type.Number({ default: 0.5, minimum: 0, maximum: 1, description: 'share of cosine similarity in hybrid relevance (the rest is bm25)' }),
+    MEMORY_VECTOR_MIN_SIMILARITY: Type.Number({ default: 0.5, minimum: 0, maximum: 1, description: 'nearest memories below this cosine similarity are not recalled' }),
+    MEMORY_VECTOR_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 100, description: 'longest wait for a prompt\'s embedding before recall goes on with full-text search alone' }),
     MEMORY_TOOLS_ENABLED: Type.Boolean({ default: true, description: 'offer memory_search, memory_add and memory_forget to the model (run by the gateway)' })
   }),
   toOptions: (env): MemoryOptions => ({
@@ -121,11 +166,13 @@ export const manifest = defineManifest({
     extractor: env.MEMORY_EXTRACTOR,
     extractorModel: env.MEMORY_EXTRACTOR_MODEL.trim(),
     extractorTimeoutMs: env.MEMORY_EXTRACTOR_TIMEOUT_MS,
-    tools: env.MEMORY_TOOLS_ENABLED
+    tools: env.MEMORY_TOOLS_ENABLED,
+    vector: { enabled: env.MEMORY_VECTOR_ENABLED, weight: env.MEMORY_VECTOR_WEIGHT, minSimilarity: env.MEMORY_VECTOR_MIN_SIMILARITY, timeoutMs: env.MEMORY_VECTOR_TIMEOUT_MS }
   })
 })
 
 export { MemoryStore, rank } from './store.ts'
+export { VectorIndex, loadSqliteVec } from './vector-index.ts'
 export { MemoryService } from './memory.ts'
 export { extractCandidates, extractFromAnswer } from './extract.ts'
 export { heuristicExtractor } from './extractor.ts'

@@ -1,7 +1,8 @@
 import type { Candidate } from './extract.ts'
 import { entities, extractCandidates } from './extract.ts'
 import type { MemoryKind } from './schema.ts'
-import type { MemoryStore, Ranked } from './store.ts'
+import type { Memory, MemoryStore, Ranked } from './store.ts'
+import { rank } from './store.ts'
 import { judge } from './surprise.ts'
 import { GLOBAL_SCOPE, workspaceScope } from './text.ts'
 
@@ -10,7 +11,14 @@ export interface MemorySettings {
   surpriseThreshold: number
   includeGlobal: boolean
   halfLifeDays: number
+  /** Hybrid recall (when the store has vectors): the share of cosine similarity in relevance, the rest bm25. */
+  vectorWeight?: number
+  /** Vector hits below this cosine similarity are not candidates (every memory is a little similar to anything). */
+  minSimilarity?: number
 }
+
+/** Candidates each side of hybrid recall brings (bm25 and nearest vectors). */
+const HYBRID_POOL = 50
 
 export interface Remembered { id: number, kind: MemoryKind, content: string, scope: string, supersedes: number[] }
 
@@ -38,9 +46,38 @@ export class MemoryService {
     return this.settings.includeGlobal ? [workspaceScope(workspace), GLOBAL_SCOPE] : [workspaceScope(workspace)]
   }
 
-  /** The memories that matter for a text, best first. */
+  /** The memories that matter for a text, best first (full-text search). */
   search (text: string, workspace: string, limit = this.settings.retrievalLimit, now = Date.now()): Ranked[] {
     return this.store.search(text, this.scopes(workspace), limit, { halfLifeDays: this.settings.halfLifeDays, now })
+  }
+
+  /** Called when the vector side of a hybrid search fails (the search goes on with full-text alone). */
+  onVectorError: (error: unknown) => void = () => {}
+
+  /**
+   * Hybrid when the store has vectors: bm25 candidates and nearest-vector candidates together, relevance the
+   * weighted sum of normalised bm25 and cosine similarity; full-text alone otherwise, or when embedding fails.
+   */
+  async searchHybrid (text: string, workspace: string, limit = this.settings.retrievalLimit, now = Date.now()): Promise<Ranked[]> {
+    const vectors = this.store.vectors
+    if (vectors === undefined) return this.search(text, workspace, limit, now)
+    const scopes = this.scopes(workspace)
+    const lexical = this.store.candidates(text, scopes, HYBRID_POOL)
+    let hits: Array<{ id: number, similarity: number }>
+    try {
+      hits = (await vectors.nearest(text, scopes, HYBRID_POOL)).filter((hit) => hit.similarity >= (this.settings.minSimilarity ?? 0.5))
+    } catch (error) {
+      this.onVectorError(error)
+      return rank(lexical, limit, { halfLifeDays: this.settings.halfLifeDays, now })
+    }
+    const weight = this.settings.vectorWeight ?? 0.5
+    const best = Math.max(...lexical.map((memory) => memory.relevance), 1e-9)
+    const merged = new Map<number, Memory & { relevance: number }>()
+    for (const memory of lexical) merged.set(memory.id, { ...memory, relevance: (1 - weight) * memory.relevance / best })
+    const similarity = new Map(hits.map((hit) => [hit.id, hit.similarity]))
+    for (const memory of this.store.live(hits.filter((hit) => !merged.has(hit.id)).map((hit) => hit.id), scopes)) merged.set(memory.id, { ...memory, relevance: 0 })
+    for (const [id, memory] of merged) memory.relevance += weight * (similarity.get(id) ?? 0)
+    return rank([...merged.values()], limit, { halfLifeDays: this.settings.halfLifeDays, now })
   }
 
   /**
@@ -50,7 +87,7 @@ export class MemoryService {
    * was already reminded of.
    */
   async recall (text: string, workspace: string, skip: ReadonlySet<number> = new Set(), limit = this.settings.retrievalLimit, now = Date.now()): Promise<Ranked[]> {
-    const found = this.search(text, workspace, limit + skip.size, now).filter((memory) => !skip.has(memory.id)).slice(0, limit)
+    const found = (await this.searchHybrid(text, workspace, limit + skip.size, now)).filter((memory) => !skip.has(memory.id)).slice(0, limit)
     const room = Math.min(STANDING, limit - found.length)
     if (room > 0) {
       const have = new Set(found.map((memory) => memory.id))
@@ -95,6 +132,8 @@ export class MemoryService {
     if (!verdict.store) return { status: 'skipped' }
     const id = await this.store.add({ scope, kind: candidate.kind, content: candidate.content, importance: verdict.importance, source }, now)
     for (const old of verdict.supersedes) await this.store.retire(old, id, now)
+    // Embedded after it is stored: a failing embeddings provider costs the vector, never the memory.
+    await this.store.vectors?.add([{ id, scope, content: candidate.content }]).catch((error: unknown) => { this.onVectorError(error) })
     return { status: 'stored', memory: { id, kind: candidate.kind, content: candidate.content, scope, supersedes: verdict.supersedes } }
   }
 }

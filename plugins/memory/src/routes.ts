@@ -39,7 +39,7 @@ export function memoryRoutes (app: FastifyInstance, memory: MemoryService): void
     const workspace = workspaceParam(request.query.workspace)
     const limit = count(request.query.limit, 'limit', 50, 500)
     const q = request.query.q?.trim()
-    if (q !== undefined && q !== '') return { data: memory.search(q, workspace, limit).map(memoryView) }
+    if (q !== undefined && q !== '') return { data: (await memory.searchHybrid(q, workspace, limit)).map(memoryView) }
     return { data: (await memory.store.list(memory.scopes(workspace), limit, count(request.query.offset, 'offset', 0, 1_000_000))).map(memoryView) }
   })
 

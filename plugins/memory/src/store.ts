@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import type { SqliteHandle } from '@lynkr/storage'
 import type { MemoriesTable, MemoryKind, MemoryInjectionsTable } from './schema.ts'
 import { ftsLiteral, terms } from './text.ts'
+import type { VectorIndex } from './vector-index.ts'
 
 export type MemoryDb = Kysely<{ memories: MemoriesTable, memory_injections: MemoryInjectionsTable }>
 
@@ -62,6 +63,8 @@ export class MemoryStore {
   private readonly dfAbsent = new Set<string>()
   private dfCacheWrites = 0
   private dfCacheSince = Date.now()
+  /** Embeddings of the memories (MEMORY_VECTOR_ENABLED with sqlite-vec loaded); retire and forget drop theirs. */
+  vectors: VectorIndex | undefined
 
   constructor (db: Kysely<any>, handle: SqliteHandle) {
     this.db = db as MemoryDb
@@ -103,17 +106,26 @@ export class MemoryStore {
         .where('id', '=', id).where('retired_at', 'is', null).executeTakeFirst()
       await sql`delete from memory_fts where rowid = ${id}`.execute(trx)
       return Number(result.numUpdatedRows) > 0
-    })
+    }).finally(() => { this.vectors?.remove([id]) })
   }
 
   /** Deletes a memory for good, if it belongs to one of `scopes`. */
   async forget (id: number, scopes: string[]): Promise<boolean> {
-    return await this.db.transaction().execute(async (trx) => {
+    const gone = await this.db.transaction().execute(async (trx) => {
       const result = await trx.deleteFrom('memories').where('id', '=', id).where('scope', 'in', scopes).executeTakeFirst()
       if (Number(result.numDeletedRows) === 0) return false
       await sql`delete from memory_fts where rowid = ${id}`.execute(trx)
       return true
     })
+    if (gone) this.vectors?.remove([id])
+    return gone
+  }
+
+  /** Live memories by id, within the scopes (the vector index's hits). */
+  live (ids: number[], scopes: string[]): Memory[] {
+    if (ids.length === 0 || scopes.length === 0) return []
+    return this.handle.prepare(`select ${COLUMNS.replace(/m\./g, '')} from memories where id in (${ids.map(() => '?').join(',')}) and scope in (${scopes.map(() => '?').join(',')}) and retired_at is null`)
+      .all(...ids, ...scopes) as Memory[]
   }
 
   async get (id: number): Promise<Memory | undefined> {

@@ -25,7 +25,7 @@ export function memoryTools (memory: MemoryService, records: InjectionRecords): 
       execute: async (input, { session }) => {
         const query = requireText(input.query, 'query')
         const limit = typeof input.limit === 'number' && input.limit >= 1 ? Math.min(20, Math.floor(input.limit)) : memory.settings.retrievalLimit
-        const found = memory.search(query, workspaceOf(session), limit)
+        const found = await memory.searchHybrid(query, workspaceOf(session), limit)
         memory.store.touch(found.map((hit) => hit.id))
         if (found.length === 0) return `No memories match "${query}".`
         return found.map((hit) => `#${hit.id} [${hit.kind}${hit.scope === 'global' ? ', global' : ''}] ${hit.content}`).join('\n')
