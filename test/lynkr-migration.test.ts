@@ -55,7 +55,7 @@ test('a .env made from Lynkr\'s .env.example boots, warns once with the unsuppor
   const warnings = lines.filter((line) => line.level === 40 && /Lynkr variable/.test(line.msg))
   assert.equal(warnings.length, 1, `one warning: ${JSON.stringify(warnings)}`)
   const warning = warnings[0]!.msg as string
-  for (const group of ['long-term memory: MEMORY_DECAY_ENABLED', 'Headroom compression sidecar: HEADROOM_ENABLED', 'MCP servers and sandbox: MCP_SANDBOX_CONTAINER_WORKSPACE', 'token optimization: ', 'policy guardrails: ', 'web search and fetch service: WEB_SEARCH_ENDPOINT', 'routing intelligence: OPENROUTER_MAX_TOOLS_FOR_ROUTING;']) {
+  for (const group of ['long-term memory: MEMORY_FORMAT', 'Headroom compression sidecar: HEADROOM_ENABLED', 'MCP servers and sandbox: MCP_SANDBOX_CONTAINER_WORKSPACE', 'token optimization: ', 'policy guardrails: ', 'web search and fetch service: WEB_SEARCH_ENDPOINT', 'routing intelligence: OPENROUTER_MAX_TOOLS_FOR_ROUTING;']) {
     assert.ok(warning.includes(group), `the warning names "${group}": ${warning}`)
   }
   // MEMORY_ENABLED and the memory variables lynkr reads are supported now: not reported.
@@ -72,7 +72,9 @@ test('a .env made from Lynkr\'s .env.example boots, warns once with the unsuppor
   // /health/ready shows the same, with the aliases and their converted values.
   const ready = await request(`${url}/health/ready`)
   const body = await ready.body.json() as any
-  assert.deepEqual(body.lynkrVariables.unsupported['long-term memory'].slice(0, 2), ['MEMORY_DECAY_ENABLED', 'MEMORY_DECAY_HALF_LIFE'])
+  assert.deepEqual(body.lynkrVariables.unsupported['long-term memory'].slice(0, 1), ['MEMORY_FORMAT'])
+  assert.deepEqual(body.lynkrVariables.aliases.MEMORY_DECAY_HALF_LIFE, { as: 'MEMORY_DECAY_HALF_LIFE_DAYS', value: '30' }, 'Lynkr\'s half-life in days is ours')
+  assert.equal(body.lynkrVariables.aliases.MEMORY_DECAY_ENABLED, undefined, 'decay on asks for nothing')
   assert.deepEqual(body.lynkrVariables.aliases.API_RETRY_MAX_RETRIES, { as: 'UPSTREAM_MAX_RETRIES', value: '3' })
   assert.deepEqual(body.lynkrVariables.aliases.LOAD_SHEDDING_ACTIVE_REQUESTS_THRESHOLD, { as: 'LOAD_SHED_MAX_CONCURRENT_UPSTREAM', value: '1000' })
   assert.equal(body.lynkrVariables.aliases.LOAD_SHEDDING_MEMORY_THRESHOLD.value, String(Math.floor(0.85 * totalmem())), 'a fraction of system memory becomes bytes')

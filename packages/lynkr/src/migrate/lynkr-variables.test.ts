@@ -42,6 +42,11 @@ test('aliases convert units and never override lynkr\'s own variable', () => {
   assert.equal(migration.env.SHUTDOWN_GRACE_MS, '5000')
   assert.deepEqual(migration.shadowed, [{ from: 'GRACEFUL_SHUTDOWN_TIMEOUT', to: 'SHUTDOWN_GRACE_MS' }])
   assert.ok(Number(migration.env.LOAD_SHED_MAX_HEAP_USED) > 1_000_000, 'a fraction of the heap limit, in bytes')
+  assert.equal(migrateLynkrEnv({ MEMORY_DECAY_HALF_LIFE: '14' }).env.MEMORY_DECAY_HALF_LIFE_DAYS, '14', 'Lynkr counted days too')
+  assert.equal(migrateLynkrEnv({ MEMORY_DECAY_HALF_LIFE: '14', MEMORY_DECAY_ENABLED: 'true' }).env.MEMORY_DECAY_HALF_LIFE_DAYS, '14')
+  assert.equal(migrateLynkrEnv({ MEMORY_DECAY_HALF_LIFE: '14', MEMORY_DECAY_ENABLED: 'false' }).env.MEMORY_DECAY_HALF_LIFE_DAYS, '0', 'decay off: no decay')
+  assert.equal(migrateLynkrEnv({ MEMORY_DECAY_HALF_LIFE: '14', MEMORY_DECAY_HALF_LIFE_DAYS: '7' }).env.MEMORY_DECAY_HALF_LIFE_DAYS, '7')
+  assert.throws(() => migrateLynkrEnv({ MEMORY_DECAY_HALF_LIFE: 'a month' }), /MEMORY_DECAY_HALF_LIFE="a month"/)
   assert.throws(() => migrateLynkrEnv({ API_RETRY_MAX_RETRIES: 'three' }), /API_RETRY_MAX_RETRIES="three" \(Lynkr's name for UPSTREAM_MAX_RETRIES/)
 })
 

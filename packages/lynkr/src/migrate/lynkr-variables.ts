@@ -12,8 +12,8 @@ export interface Alias {
   to: string
   /** What Lynkr meant, for the README and /health/ready. */
   note: string
-  /** Lynkr's value → lynkr's value; undefined when the value is not valid for the variable. */
-  convert: (value: string) => string | undefined
+  /** Lynkr's value → lynkr's value; undefined when the value is not valid for the variable, null when it asks for nothing (lynkr's default). */
+  convert: (value: string) => string | undefined | null
 }
 
 const wholeNumber = (value: string): string | undefined => /^\d+$/.test(value.trim()) ? String(Number(value.trim())) : undefined
@@ -40,6 +40,14 @@ export const ALIASES: Record<string, Alias> = {
   },
   LOAD_SHEDDING_MEMORY_THRESHOLD: { to: 'LOAD_SHED_MAX_RSS', note: 'fraction of system memory → bytes of resident memory', convert: fractionOf(totalmem) },
   LOAD_SHEDDING_ACTIVE_REQUESTS_THRESHOLD: { to: 'LOAD_SHED_MAX_CONCURRENT_UPSTREAM', note: 'requests in flight before new ones are shed', convert: wholeNumber },
+  // Lynkr read it with parseInt as days (default 30, as ours): the same unit, whole days as Lynkr took them.
+  MEMORY_DECAY_HALF_LIFE: { to: 'MEMORY_DECAY_HALF_LIFE_DAYS', note: 'days for recency to halve in recall ranking', convert: (value) => /^\d+(?:\.\d*)?$/.test(value.trim()) ? String(Number.parseInt(value, 10)) : undefined },
+  // After MEMORY_DECAY_HALF_LIFE: Lynkr's decay switch off means no decay, whatever the half-life says.
+  MEMORY_DECAY_ENABLED: {
+    to: 'MEMORY_DECAY_HALF_LIFE_DAYS',
+    note: 'false → 0 (no recency decay); true keeps the half-life',
+    convert: (value) => OFF_VALUES.includes(value.trim().toLowerCase()) ? '0' : ['true', 'on', 'yes', '1'].includes(value.trim().toLowerCase()) ? null : undefined
+  },
   SESSION_DB_PATH: {
     to: 'LYNKR_DATA_DIR',
     note: 'the database file → its directory (lynkr keeps lynkr.db there)',
@@ -110,7 +118,7 @@ export const UNSUPPORTED: Record<string, { variables: string[], fineWhen?: Recor
     variables: ['MCP_SANDBOX_CONTAINER_WORKSPACE', 'MCP_SANDBOX_MOUNT_WORKSPACE', 'MCP_SANDBOX_NETWORK_MODE', 'MCP_SANDBOX_PASSTHROUGH_ENV', 'MCP_SANDBOX_TIMEOUT_MS', 'MCP_SANDBOX_USER', 'MCP_SANDBOX_ENTRYPOINT', 'MCP_SANDBOX_REUSE_SESSION', 'MCP_SANDBOX_READ_ONLY_ROOT', 'MCP_SANDBOX_NO_NEW_PRIVILEGES', 'MCP_SANDBOX_DROP_CAPABILITIES', 'MCP_SANDBOX_ADD_CAPABILITIES', 'MCP_SANDBOX_MEMORY_LIMIT', 'MCP_SANDBOX_CPU_LIMIT', 'MCP_SANDBOX_PIDS_LIMIT', 'MCP_SANDBOX_PERMISSION_MODE', 'MCP_SANDBOX_PERMISSION_ALLOW', 'MCP_SANDBOX_PERMISSION_DENY', 'CODE_MODE_ENABLED', 'CODE_MODE_CACHE_TTL']
   },
   'long-term memory': {
-    variables: ['MEMORY_DECAY_ENABLED', 'MEMORY_DECAY_HALF_LIFE', 'MEMORY_FORMAT', 'MEMORY_DEDUP_ENABLED', 'MEMORY_DEDUP_LOOKBACK']
+    variables: ['MEMORY_FORMAT', 'MEMORY_DEDUP_ENABLED', 'MEMORY_DEDUP_LOOKBACK']
   },
   'token optimization': {
     variables: ['TOOL_TRUNCATION_ENABLED', 'SYSTEM_PROMPT_MODE', 'TOOL_DESCRIPTIONS', 'HISTORY_COMPRESSION_ENABLED', 'HISTORY_KEEP_RECENT_TURNS', 'HISTORY_SUMMARIZE_OLDER', 'TOKEN_BUDGET_WARNING', 'TOKEN_BUDGET_MAX', 'TOKEN_BUDGET_ENFORCEMENT', 'SMART_TOOL_SELECTION_MODE', 'SMART_TOOL_SELECTION_TOKEN_BUDGET', 'TOON_ENABLED', 'TOON_MIN_BYTES', 'TOON_FAIL_OPEN', 'TOON_LOG_STATS', 'CAVEMAN_ENABLED', 'CAVEMAN_LEVEL', 'LARGE_PAYLOAD_OPTIMIZATION', 'LARGE_PAYLOAD_THRESHOLD']

@@ -36,6 +36,7 @@ export function migrateLynkrEnv (input: Record<string, string | undefined>): Lyn
     if (value === undefined) continue
     if (present(input, alias.to) !== undefined) { shadowed.push({ from, to: alias.to }); continue }
     const converted = alias.convert(value)
+    if (converted === null) continue
     if (converted === undefined) throw new LynkrConfigError(`${from}="${value}" (Lynkr's name for ${alias.to}: ${alias.note}) is not a valid value`, from)
     env[alias.to] = converted
     aliases.push({ from, to: alias.to, value: converted })
