@@ -260,3 +260,56 @@ test('MEMORY_VECTOR_ENABLED: hybrid recall through the embeddings provider finds
   assert.deepEqual(answer.content, [{ type: 'text', text: 'Noted.' }])
   assert.match(chats(fake).at(-1)!.body.messages[0].content[0].text, /RabbitMQ 3\.13/, 'full-text recall still works')
 })
+
+test('MEMORY_DEDUP_ENABLED: a recalled memory the conversation already has is left out, decided once per prompt (the prefix keeps its bytes), tracked by id across a restart', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lynkr-memory-dedup-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const app = '/work/dedup'
+  const seed = async (url: string): Promise<void> => {
+    for (const [content, kind] of [['In this project we use pnpm, never npm', 'preference'], ['The API listens on port 8080', 'fact']]) {
+      const response = await fetch(`${url}/v1/memories`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workspace: app, content, kind }) })
+      assert.equal(response.status, 201)
+    }
+  }
+  const turn1 = { role: 'user' as const, content: 'In this project we use pnpm, never npm. Install the dependencies and tell me which port the API uses.' }
+  const blockOf = (body: Json, index: number): string => body.messages[index].content.length > 1 ? body.messages[index].content[0].text : ''
+
+  // Without dedup, recall repeats what the user just said.
+  const plain = await setupAnthropicGateway(t, { MEMORY_ENABLED: 'true', LYNKR_DATA_DIR: join(dir, 'plain') })
+  plain.fake.respondWith({ text: 'Done.' })
+  await seed(plain.gateway.url)
+  await plain.anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor(app), messages: [turn1] }, session('p1'))
+  assert.match(blockOf(chats(plain.fake).at(-1)!.body, 0), /pnpm, never npm[\s\S]*port 8080|port 8080[\s\S]*pnpm, never npm/)
+  await plain.gateway.close()
+
+  const first = await setupAnthropicGateway(t, { MEMORY_ENABLED: 'true', MEMORY_DEDUP_ENABLED: 'true', MEMORY_EXTRACTION_ENABLED: 'false', LYNKR_DATA_DIR: join(dir, 'dedup') })
+  first.fake.respondWith({ text: 'Done.' })
+  await seed(first.gateway.url)
+  await first.anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor(app), messages: [turn1] }, session('d1'))
+  const sent1 = chats(first.fake).at(-1)!.body
+  const block1 = blockOf(sent1, 0)
+  assert.match(block1, /port 8080/)
+  assert.doesNotMatch(block1, /pnpm/, 'the user said it in this very prompt')
+
+  const history = [turn1, { role: 'assistant' as const, content: 'Done.' }]
+  const turn2 = { role: 'user' as const, content: 'Run the build, and remind me of the API port.' }
+  await first.anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor(app), messages: [...history, turn2] }, session('d1'))
+  const sent2 = chats(first.fake).at(-1)!.body
+  assert.equal(JSON.stringify(sent2.messages[0]), JSON.stringify(sent1.messages[0]), 'the first turn reads the same bytes')
+  assert.deepEqual(sent2.messages[2].content, [{ type: 'text', text: turn2.content }], 'the port memory was injected in turn 1, pnpm was stated: nothing to add')
+  // A retried request decides nothing anew.
+  await first.anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor(app), messages: [...history, turn2] }, session('d1'))
+  assert.equal(JSON.stringify(chats(first.fake).at(-1)!.body.messages), JSON.stringify(sent2.messages))
+  const metrics = await (await fetch(`${first.gateway.url}/metrics`)).text()
+  assert.match(metrics, /lynkr_tokens_saved_total\{[^}]*stage="memory-dedup"[^}]*\} [1-9]/, 'the dedup stage reports what it saved')
+  await first.gateway.close()
+
+  // After a restart the session still knows which memories it was shown.
+  const second = await setupAnthropicGateway(t, { MEMORY_ENABLED: 'true', MEMORY_DEDUP_ENABLED: 'true', MEMORY_EXTRACTION_ENABLED: 'false', LYNKR_DATA_DIR: join(dir, 'dedup') })
+  second.fake.respondWith({ text: 'Sure.' })
+  const turn3 = { role: 'user' as const, content: 'Which port again for the API?' }
+  await second.anthropic.messages.create({ model: 'claude-opus-5-5', max_tokens: 64, system: systemFor(app), messages: [...history, turn2, { role: 'assistant', content: 'Built.' }, turn3] }, session('d1'))
+  const sent3 = chats(second.fake).at(-1)!.body
+  assert.equal(JSON.stringify(sent3.messages[0]), JSON.stringify(sent1.messages[0]))
+  assert.deepEqual(sent3.messages[4].content, [{ type: 'text', text: turn3.content }], 'not repeated after the restart')
+})

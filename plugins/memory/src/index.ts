@@ -8,6 +8,7 @@ import { MemoryStore } from './store.ts'
 import { MemoryService } from './memory.ts'
 import { InjectionRecords } from './sessions.ts'
 import { recallStep } from './recall-step.ts'
+import { dedupStep } from './dedup-step.ts'
 import { learnObserver } from './learn-observer.ts'
 import { heuristicExtractor } from './extractor.ts'
 import { modelExtractor } from './model-extractor.ts'
@@ -32,6 +33,7 @@ export interface MemoryOptions {
   extractorTimeoutMs: number
   tools: boolean
   vector: { enabled: boolean, weight: number, minSimilarity: number, timeoutMs: number }
+  dedup: { enabled: boolean, lookback: number }
 }
 
 const DAY = 86_400_000
@@ -56,7 +58,8 @@ async function memoryPlugin (app: FastifyInstance, options: MemoryOptions): Prom
   app.decorate('memory', memory)
 
   // The recall step also records each session's workspace, which the memory tools need.
-  app.lynkr.pipeline.use(recallStep({ memory, records, format: options.injectionFormat }))
+  app.lynkr.pipeline.use(recallStep({ memory, records, format: options.injectionFormat, dedup: options.dedup.enabled }))
+  if (options.dedup.enabled) app.lynkr.pipeline.use(dedupStep({ records, format: options.injectionFormat, lookback: options.dedup.lookback }))
   if (options.extraction) {
     app.lynkr.events.on('turn-completed', learnObserver({
       memory,
@@ -151,6 +154,8 @@ export const manifest = defineManifest({
     MEMORY_VECTOR_WEIGHT: Type.Number({ default: 0.5, minimum: 0, maximum: 1, description: 'share of cosine similarity in hybrid relevance (the rest is bm25)' }),
     MEMORY_VECTOR_MIN_SIMILARITY: Type.Number({ default: 0.5, minimum: 0, maximum: 1, description: 'nearest memories below this cosine similarity are not recalled' }),
     MEMORY_VECTOR_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 100, description: 'longest wait for a prompt\'s embedding before recall goes on with full-text search alone' }),
+    MEMORY_DEDUP_ENABLED: Type.Boolean({ default: false, description: 'token phase 3: a recalled memory the conversation already has (injected earlier in the session, or stated by the user) is left out of the new prompt\'s block' }),
+    MEMORY_DEDUP_LOOKBACK: Type.Integer({ default: 5, minimum: 0, description: 'recent user messages dedup reads for memories already stated; 0 = the whole conversation (injected memories are tracked by id for the whole session)' }),
     MEMORY_TOOLS_ENABLED: Type.Boolean({ default: true, description: 'offer memory_search, memory_add and memory_forget to the model (run by the gateway)' })
   }),
   toOptions: (env): MemoryOptions => ({
@@ -167,6 +172,7 @@ export const manifest = defineManifest({
     extractorModel: env.MEMORY_EXTRACTOR_MODEL.trim(),
     extractorTimeoutMs: env.MEMORY_EXTRACTOR_TIMEOUT_MS,
     tools: env.MEMORY_TOOLS_ENABLED,
+    dedup: { enabled: env.MEMORY_DEDUP_ENABLED, lookback: env.MEMORY_DEDUP_LOOKBACK },
     vector: { enabled: env.MEMORY_VECTOR_ENABLED, weight: env.MEMORY_VECTOR_WEIGHT, minSimilarity: env.MEMORY_VECTOR_MIN_SIMILARITY, timeoutMs: env.MEMORY_VECTOR_TIMEOUT_MS }
   })
 })

@@ -3,6 +3,7 @@ import { anchorOf, applyInjections, formatMemories, latestPrompt } from './injec
 import type { InjectionFormat } from './inject.ts'
 import type { MemoryService } from './memory.ts'
 import type { InjectionRecords } from './sessions.ts'
+import { pendingRecalls } from './dedup-step.ts'
 
 /** Requests that name no working directory share this workspace. */
 export const DEFAULT_WORKSPACE = 'default'
@@ -11,6 +12,8 @@ export interface RecallStepOptions {
   memory: MemoryService
   records: InjectionRecords
   format: InjectionFormat
+  /** MEMORY_DEDUP_ENABLED: the memory-dedup step decides and records the new prompt's block. */
+  dedup?: boolean
 }
 
 /**
@@ -36,9 +39,18 @@ export function recallStep (options: RecallStepOptions): PipelineStep {
         if (!recorded.has(anchor)) {
           const shown = records.shownIn(session)
           const found = await memory.recall(prompt.text, workspace, shown)
-          for (const hit of found) shown.add(hit.id)
-          await records.record(session, anchor, formatMemories(found, options.format))
           memory.store.touch(found.map((hit) => hit.id))
+          const text = formatMemories(found, options.format)
+          if (options.dedup === true && text !== '') {
+            // Injected but not recorded: the dedup step, later in this run, drops what the conversation already has and records the rest.
+            pendingRecalls.set(context, { session, anchor, index: prompt.index, text, found })
+            const injected = applyInjections(request, recorded)
+            const message = injected.messages[prompt.index]!
+            const messages = injected.messages.slice()
+            messages[prompt.index] = { ...message, content: [{ type: 'text', text }, ...message.content] }
+            return { ...injected, messages }
+          }
+          await records.record(session, anchor, text, found.map((hit) => hit.id))
         }
       }
       return applyInjections(request, recorded)

@@ -71,10 +71,19 @@ export const migrations: Record<string, Migration> = {
     async down (db: Kysely<any>) {
       await db.schema.dropTable('memory_injections').execute()
     }
+  },
+  '0003_memory_injection_ids': {
+    // Which memories each injection holds (comma-separated ids): dedup knows what a session was already shown, across restarts.
+    async up (db: Kysely<any>) {
+      await db.schema.alterTable('memory_injections').addColumn('memory_ids', 'text', (column) => column.notNull().defaultTo('')).execute()
+    },
+    async down (db: Kysely<any>) {
+      await db.schema.alterTable('memory_injections').dropColumn('memory_ids').execute()
+    }
   }
 }
 
-export interface MemoryInjectionsTable { session: string, anchor: string, text: string, created_at: number }
+export interface MemoryInjectionsTable { session: string, anchor: string, text: string, created_at: number, memory_ids: string }
 
 declare module '@lynkr/storage' {
   interface LynkrDatabase { memory_injections: MemoryInjectionsTable }

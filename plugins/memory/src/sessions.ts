@@ -30,8 +30,11 @@ export class InjectionRecords {
       this.cache.set(session, records)
       return records
     }
-    const rows = await this.db.selectFrom('memory_injections').select(['anchor', 'text']).where('session', '=', session).execute()
+    const rows = await this.db.selectFrom('memory_injections').select(['anchor', 'text', 'memory_ids']).where('session', '=', session).execute()
     records = new Map(rows.map((row) => [row.anchor, row.text]))
+    // What this session was shown before a restart is still in its conversation.
+    const shown = this.shownIn(session)
+    for (const row of rows) for (const id of row.memory_ids.split(',')) if (id !== '') shown.add(Number(id))
     this.cache.set(session, records)
     while (this.cache.size > CACHED_SESSIONS) {
       const oldest = this.cache.keys().next().value as string
@@ -43,10 +46,12 @@ export class InjectionRecords {
   }
 
   /** Records an injection (an empty text is kept in memory only: it just saves a second look). */
-  async record (session: string, anchor: string, text: string, now = Date.now()): Promise<void> {
+  async record (session: string, anchor: string, text: string, ids: readonly number[] = [], now = Date.now()): Promise<void> {
     (await this.of(session)).set(anchor, text)
+    const shown = this.shownIn(session)
+    for (const id of ids) shown.add(id)
     if (text === '') return
-    await this.db.insertInto('memory_injections').values({ session, anchor, text, created_at: now })
+    await this.db.insertInto('memory_injections').values({ session, anchor, text, created_at: now, memory_ids: ids.join(',') })
       .onConflict((conflict) => conflict.columns(['session', 'anchor']).doNothing()).execute()
   }
 

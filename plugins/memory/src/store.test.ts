@@ -25,7 +25,7 @@ test('migrations run once in their own table, on a WAL store', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lynkr-memory-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   const { db, handle, migrated } = await open(t, dir)
-  assert.deepEqual(migrated, ['0001_memories', '0002_memory_injections'])
+  assert.deepEqual(migrated, ['0001_memories', '0002_memory_injections', '0003_memory_injection_ids'])
   assert.deepEqual(await migrate(db, 'memory', migrations), [])
   assert.equal((handle.prepare('pragma journal_mode').get() as { journal_mode: string }).journal_mode, 'wal')
   const tables = (handle.prepare("select name from sqlite_master where name like 'lynkr_migrations_memory%'").all() as Array<{ name: string }>).map((row) => row.name)
