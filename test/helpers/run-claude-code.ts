@@ -18,6 +18,8 @@ export interface RunClaudeCodeOptions {
   env?: Record<string, string>
   /** Runs with the throwaway working directory before the CLI starts (seed files a responder reads). */
   prepare?: (cwd: string) => Promise<void> | void
+  /** A fixed project directory (emptied before, removed after; several sessions of one project); default a throwaway one. */
+  workDir?: string
 }
 
 /** `json` is the parsed `--output-format json` result; its `result` holds the final text. */
@@ -39,6 +41,7 @@ export async function runClaudeCode (options: RunClaudeCodeOptions): Promise<Cla
       ...options.env
     },
     timeoutMs: options.timeoutMs,
-    prepare: options.prepare
+    prepare: options.prepare,
+    workDir: options.workDir
   })
 }

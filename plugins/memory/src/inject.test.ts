@@ -33,3 +33,11 @@ test('injections go into the recorded user message, never the system prompt, and
   const untouched = request([moved])
   assert.equal(applyInjections(untouched, new Map([[anchorOf(moved), '']])), untouched, '"nothing found" changes nothing')
 })
+
+test('the new prompt is found behind trailing system messages (Claude Code 2.1\'s environment message)', () => {
+  const request = { model: 'm', clientModel: 'm', max_tokens: 10, stream: false, messages: [
+    { role: 'user' as const, content: [{ type: 'text' as const, text: 'We use pnpm.' }] },
+    { role: 'system' as const, content: [{ type: 'text' as const, text: '# Environment' }] }
+  ] }
+  assert.deepEqual(latestPrompt(request), { index: 0, text: 'We use pnpm.' })
+})

@@ -17,9 +17,13 @@ export function promptText (message: ChatMessage): string {
   return textsOf(message.content).filter((text) => !isReminder(text)).join('\n').trim()
 }
 
-/** The latest user message when it is a new prompt (not a turn of tool results only). */
+/**
+ * The latest user message when it is a new prompt (not a turn of tool results only). System messages after it
+ * (Claude Code 2.1 sends its environment as a trailing `system` message) do not hide it.
+ */
 export function latestPrompt (request: ChatRequest): { index: number, text: string } | undefined {
-  const index = request.messages.length - 1
+  let index = request.messages.length - 1
+  while (index > 0 && request.messages[index]!.role === 'system') index--
   const message = request.messages[index]
   if (message === undefined || message.role !== 'user') return undefined
   const text = promptText(message)

@@ -32,4 +32,7 @@ test('a workspace: the x-lynkr-workspace header, else the working directory stat
   // Stated in prose or quoted: the path alone, spaces kept, closing punctuation and backticks left out.
   assert.deepEqual(workspaceOf(base([user('hi')], 'Working directory: `/home/dev/my app`.'), {}), { id: '/home/dev/my app', source: 'system-prompt' })
   assert.deepEqual(workspaceOf(base([user('hi')], '<env>\nWorking directory: /srv/shop\n</env>'), {}), { id: '/srv/shop', source: 'system-prompt' })
+  // Claude Code 2.1.332: a list item in a system message after the user's turn.
+  const environment = { role: 'system' as const, content: [{ type: 'text' as const, text: '# Environment\nYou have been invoked in the following environment: \n - Primary working directory: /tmp/project-a\n - Is a git repository: false' }] }
+  assert.deepEqual(workspaceOf(base([user('hi'), environment]), {}), { id: '/tmp/project-a', source: 'system-prompt' })
 })

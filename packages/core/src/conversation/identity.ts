@@ -59,7 +59,8 @@ export class Sessions {
 }
 
 // The path as stated: to the line's end, without quoting backticks or a sentence's closing punctuation (spaces allowed).
-const WORKING_DIRECTORY = /(?:^|\n)\s*(?:Primary working directory|Working directory|Current working directory|cwd)\s*:\s*`?([^\n`<>"]*[^\s`<>".,;])/i
+// Claude Code 2.1 writes it as a list item (" - Primary working directory: /path").
+const WORKING_DIRECTORY = /(?:^|\n)\s*(?:[-*]\s+)?(?:Primary working directory|Working directory|Current working directory|cwd)\s*:\s*`?([^\n`<>"]*[^\s`<>".,;])/i
 
 /**
  * The project a request works in: the `x-lynkr-workspace` header, else the working directory Claude Code
