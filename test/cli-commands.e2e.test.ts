@@ -119,12 +119,12 @@ test('lynkr doctor probes each enabled provider for real and says what to fix, e
   t.after(() => fake.close())
   const base = { LYNKR_DATA_DIR: ':memory:', PORT: '0', OLLAMA_MODEL: 'qwen2.5-coder:7b' }
 
-  const healthy = await lynkr(['doctor'], cwd, { ...base, OLLAMA_ENDPOINT: fake.url, GRACEFUL_SHUTDOWN_TIMEOUT: '9000', SEMANTIC_CACHE_ENABLED: 'true' })
+  const healthy = await lynkr(['doctor'], cwd, { ...base, OLLAMA_ENDPOINT: fake.url, GRACEFUL_SHUTDOWN_TIMEOUT: '9000', HEADROOM_ENABLED: 'true' })
   assert.equal(healthy.exitCode, 0, healthy.stdout + healthy.stderr)
   assert.match(healthy.stdout, /^✓ configuration: default provider ollama/m)
   // A Lynkr .env: what is read under another name, and what is not supported (a warning, not a failure).
   assert.match(healthy.stdout, /^✓ Lynkr variables read under lynkr's names: GRACEFUL_SHUTDOWN_TIMEOUT → SHUTDOWN_GRACE_MS=9000$/m)
-  assert.match(healthy.stdout, /^! 1 Lynkr variable\(s\) set here are not supported by lynkr \(yet\) and have no effect — prompt and semantic caches: SEMANTIC_CACHE_ENABLED/m)
+  assert.match(healthy.stdout, /^! 1 Lynkr variable\(s\) set here are not supported by lynkr \(yet\) and have no effect — Headroom compression sidecar: HEADROOM_ENABLED/m)
   assert.match(healthy.stdout, /^✓ provider ollama \(default\): /m)
   assert.ok(fake.requests.some((r) => r.method === 'GET'), 'the probe reached the upstream')
 
