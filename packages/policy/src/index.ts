@@ -1,0 +1,8 @@
+export { PolicyError, isPolicyError } from './policy-error.ts'
+export { FilePolicy, DEFAULT_BLOCKED_PATHS } from './files.ts'
+export type { FilePolicyOptions, InsidePath } from './files.ts'
+export { checkGitCommand, DEFAULT_GIT_POLICY } from './git.ts'
+export type { GitPolicyOptions } from './git.ts'
+export { CommandAllowList, splitCommandLine } from './commands.ts'
+export { WebPolicy, addressRange } from './web.ts'
+export type { WebPolicyOptions } from './web.ts'
