@@ -33,6 +33,8 @@ export const catalogLines: readonly CatalogLine[] = [
   { id: 'mcp', packageName: '@lynkr/mcp', defaultOn: true, load: async () => await import('@lynkr/mcp') },
   // Off by default: PROMPT_CACHE_ENABLED=true (provider caching for every client, response cache) or SEMANTIC_CACHE_ENABLED=true.
   { id: 'prompt-cache', packageName: '@lynkr/prompt-cache', load: async () => await import('@lynkr/prompt-cache') },
+  // Off by default: WORKSPACE_TOOLS_ENABLED=true (with WORKSPACE_ROOT) offers gateway-run tools over a workspace, under the POLICY_* settings.
+  { id: 'workspace-tools', packageName: '@lynkr/workspace-tools', load: async () => await import('@lynkr/workspace-tools') },
   { id: 'usage', packageName: '@lynkr/usage', defaultOn: true, load: async () => await import('@lynkr/usage') },
   { id: 'provider-ollama', packageName: '@lynkr/provider-ollama', load: async () => await import('@lynkr/provider-ollama') },
   { id: 'provider-openai', packageName: '@lynkr/provider-openai', load: async () => await import('@lynkr/provider-openai') },
