@@ -49,7 +49,7 @@ for (const file of files) {
 parentPort.postMessage({ hits, total })
 `
 
-export function grepTool (policy: FilePolicy): GatewayTool {
+export function grepTool (policy: FilePolicy, timeoutMs = GREP_TIMEOUT_MS): GatewayTool {
   return {
     name: 'workspace_grep',
     description: 'Search the workspace\'s text files for a regular expression (JavaScript syntax). Returns path:line: text. .git and node_modules are skipped.',
@@ -80,18 +80,18 @@ export function grepTool (policy: FilePolicy): GatewayTool {
           if (files.length >= GREP_FILE_LIMIT) break
         }
       }
-      const { hits, total } = await runWorker({ files, source, flags, max, lineMax: LINE_MAX, fileMax: FILE_MAX_BYTES, root: policy.root }, signal)
+      const { hits, total } = await runWorker({ files, source, flags, max, lineMax: LINE_MAX, fileMax: FILE_MAX_BYTES, root: policy.root }, signal, timeoutMs)
       if (total === 0) return `No matches for ${source} in ${files.length} files`
       return total > hits.length ? `${hits.join('\n')}\n[${total - hits.length} more matches]` : hits.join('\n')
     }
   }
 }
 
-function runWorker (data: Record<string, unknown>, signal: AbortSignal): Promise<{ hits: string[], total: number }> {
+function runWorker (data: Record<string, unknown>, signal: AbortSignal, timeoutMs: number): Promise<{ hits: string[], total: number }> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER, { eval: true, workerData: data, resourceLimits: { maxOldGenerationSizeMb: 256 } })
     const stop = (error: Error): void => { clearTimeout(timer); signal.removeEventListener('abort', onAbort); void worker.terminate(); reject(error) }
-    const timer = setTimeout(() => { stop(new Error(`the search took longer than ${GREP_TIMEOUT_MS / 1000} s and was stopped (a simpler pattern, a narrower path or a glob helps)`)) }, GREP_TIMEOUT_MS)
+    const timer = setTimeout(() => { stop(new Error(`the search took longer than ${timeoutMs / 1000} s and was stopped (a simpler pattern, a narrower path or a glob helps)`)) }, timeoutMs)
     const onAbort = (): void => { stop(new Error('the request was cancelled')) }
     signal.addEventListener('abort', onAbort, { once: true })
     worker.once('message', (result: { hits: string[], total: number }) => { clearTimeout(timer); signal.removeEventListener('abort', onAbort); void worker.terminate(); resolve(result) })
