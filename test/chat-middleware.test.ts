@@ -142,14 +142,14 @@ test('a two-turn server-side tool loop reaches the client as one message with su
       finish = choice?.finish_reason ?? finish
       usage = chunk.usage ?? usage
     }
-    assert.equal(text, 'Let me check.It is sunny in Paris.')
+    assert.equal(text, 'Let me check.\n\nIt is sunny in Paris.')
     assert.deepEqual(toolDeltas, [])
     assert.equal(finish, 'stop')
     assert.equal(usage?.prompt_tokens, 100)
     assert.equal(usage?.completion_tokens, 18)
     const whole = await openai.chat.completions.create(question)
     assert.equal(whole.choices[0]!.message.tool_calls, undefined)
-    assert.equal(whole.choices[0]!.message.content, 'Let me check.It is sunny in Paris.')
+    assert.equal(whole.choices[0]!.message.content, 'Let me check.\n\nIt is sunny in Paris.')
     assert.equal(whole.usage?.prompt_tokens, 100)
   })
 
@@ -292,7 +292,7 @@ test('server-tool style blocks (LYNKR_GATEWAY_TOOL_BLOCKS=server) show the gatew
   fake.respondWith(loopResponder)
   const whole = await openai.chat.completions.create({ model: 'claude-opus-5-5', max_tokens: 512, messages: [{ role: 'user', content: 'Weather in Paris?' }] })
   assert.equal(whole.choices[0]!.message.tool_calls, undefined, 'OpenAI clients never see gateway calls')
-  assert.equal(whole.choices[0]!.message.content, 'Let me check.It is sunny in Paris.')
+  assert.equal(whole.choices[0]!.message.content, 'Let me check.\n\nIt is sunny in Paris.')
   const response = await openai.responses.create({ model: 'claude-opus-5-5', max_output_tokens: 512, input: 'Weather in Paris?', stream: true })
   let text = ''
   const items: string[] = []
@@ -300,7 +300,7 @@ test('server-tool style blocks (LYNKR_GATEWAY_TOOL_BLOCKS=server) show the gatew
     if (event.type === 'response.output_text.delta') text += event.delta
     if (event.type === 'response.output_item.added') items.push(event.item.type)
   }
-  assert.equal(text, 'Let me check.It is sunny in Paris.')
+  assert.equal(text, 'Let me check.\n\nIt is sunny in Paris.')
   assert.ok(!items.includes('function_call'), 'Responses clients see no gateway call either')
 })
 

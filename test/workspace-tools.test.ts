@@ -103,7 +103,7 @@ test('the model\'s escape attempts through the workspace tools are refused tool 
     toolDeltas += chunk.choices[0]?.delta.tool_calls?.length ?? 0
   }
   assert.equal(toolDeltas, 0, 'the client never sees the gateway\'s calls')
-  assert.match(streamed, /Done: passwd=refused .* push=refused/)
+  assert.match(streamed, /^Let me look\.\n\nDone: passwd=refused .* push=refused$/, 'the two turns\' texts set apart by a blank line')
 })
 
 test('the workspace tools need WORKSPACE_ROOT: a clear boot error', async () => {

@@ -37,6 +37,11 @@ export interface ChatCall {
   continues?: string
   /** The client may continue this answer by its id (Responses API): the answer's session is remembered. */
   chainable?: boolean
+  /**
+   * The client shows the answer's text as one string (OpenAI's `content`), not as blocks: text from later
+   * turns of a gateway tool loop is then set apart by a blank line, or the turns' sentences would run together.
+   */
+  textAsOneString?: boolean
   /** Runs `task` once the client has the whole response (front doors); observers wait for it. Default: the next turn of the event loop. */
   afterResponse?: (task: () => void) => void
 }

@@ -16,7 +16,7 @@ export async function openAIRoutes (app: FastifyInstance, options: OpenAIRouteOp
   app.post('/v1/chat/completions', { config, bodyLimit }, async (request, reply) => {
     const parsed = parseChatRequest(request.body)
     // Cursor sends Responses-shaped bodies here, previous_response_id included.
-    const call = chatCallFor(request, reply, parsed.request, { continues: messageIdOf(request.body) })
+    const call = chatCallFor(request, reply, parsed.request, { continues: messageIdOf(request.body), textAsOneString: true })
     if (!parsed.request.stream) {
       const { decision, message } = await app.lynkr.chat.complete(call)
       decisionHeaders(reply, decision)
@@ -29,7 +29,7 @@ export async function openAIRoutes (app: FastifyInstance, options: OpenAIRouteOp
 
   app.post('/v1/responses', { config, bodyLimit }, async (request, reply) => {
     const parsed = parseResponsesRequest(request.body)
-    const call = chatCallFor(request, reply, parsed.request, { continues: messageIdOf(request.body), chainable: true })
+    const call = chatCallFor(request, reply, parsed.request, { continues: messageIdOf(request.body), chainable: true, textAsOneString: true })
     if (!parsed.request.stream) {
       const { decision, message } = await app.lynkr.chat.complete(call)
       decisionHeaders(reply, decision)

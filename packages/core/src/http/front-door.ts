@@ -31,7 +31,7 @@ class FrontDoorContext implements CallContext {
  * What every front door hands the chat service for one request: context, client headers, a first token
  * estimate. `continues`: the message id of an earlier answer the request continues (Responses chains).
  */
-export function chatCallFor (request: FastifyRequest, reply: FastifyReply, chatRequest: ChatRequest, options: { continues?: string, chainable?: boolean } = {}): ChatCall {
+export function chatCallFor (request: FastifyRequest, reply: FastifyReply, chatRequest: ChatRequest, options: { continues?: string, chainable?: boolean, textAsOneString?: boolean } = {}): ChatCall {
   const scope = clientScope(reply)
   const response = reply.raw
   return {
@@ -42,6 +42,7 @@ export function chatCallFor (request: FastifyRequest, reply: FastifyReply, chatR
     scope,
     continues: options.continues,
     chainable: options.chainable,
+    ...(options.textAsOneString === true ? { textAsOneString: true } : {}),
     // Observers run once the response left (or the client went): they never delay it.
     afterResponse: (task) => {
       if (response.writableFinished || response.destroyed) { setImmediate(task); return }

@@ -26,8 +26,8 @@ const answerTurn = turn([
   { type: 'finish', reason: 'end_turn' }
 ])
 
-function merge (blocks: 'hidden' | 'server'): { events: MessageEvent[], message: ContinuousMessage } {
-  const message = new ContinuousMessage((name) => name === 'lookup', blocks)
+function merge (blocks: 'hidden' | 'server', separateTurns = false): { events: MessageEvent[], message: ContinuousMessage } {
+  const message = new ContinuousMessage((name) => name === 'lookup', blocks, { separateTurns })
   const events: MessageEvent[] = []
   message.beginTurn()
   for (const event of lookupTurn) message.push(event, events)
@@ -57,6 +57,14 @@ describe('ContinuousMessage', () => {
     assert.deepEqual(summary.blocks[1]!.input, { q: 'x' })
     const result = events.find((event) => event.type === 'content_block_start' && event.index === 2)
     assert.deepEqual(result, { type: 'content_block_start', index: 2, content_block: { type: 'gateway_tool_result', tool_use_id: 'toolu_g', content: 'found x' } })
+  })
+
+  test('a client that joins text into one string: a later turn\'s text opens with a blank line, once', () => {
+    for (const blocks of ['hidden', 'server'] as const) {
+      const summary = assertEventInvariants(merge(blocks, true).events)
+      const texts = summary.blocks.filter((block) => block.type === 'text').map((block) => block.text)
+      assert.deepEqual(texts, ['Let me check.', '\n\nIt is x.'], blocks)
+    }
   })
 
   test('a turn that stops on the gateway\'s call alone ends as end_turn (no call left for the client)', () => {

@@ -33,14 +33,21 @@ export class ContinuousMessage {
   private stopReason: StopReason = 'end_turn'
   private stopSequence: string | null = null
   private clientToolShown = false
+  /** Set apart a later turn's text from the text before it with a blank line (clients that join text into one string). */
+  private readonly separateTurns: boolean
+  /** Text reached the client in an earlier turn (or this one). */
+  private textShown = false
+  /** This turn's first text block still needs the separator: its client index. */
+  private separatorFor: number | undefined
   /** The current turn's message_stop arrived. */
   turnEnded = false
   /** An error event went out: nothing may follow. */
   failed = false
 
-  constructor (isGatewayTool: (name: string) => boolean, blocks: GatewayToolBlocks) {
+  constructor (isGatewayTool: (name: string) => boolean, blocks: GatewayToolBlocks, options: { separateTurns?: boolean } = {}) {
     this.isGatewayTool = isGatewayTool
     this.blocks = blocks
+    this.separateTurns = options.separateTurns === true
   }
 
   beginTurn (): void {
@@ -49,7 +56,12 @@ export class ContinuousMessage {
     this.turnUsage = emptyUsage()
     this.turnEnded = false
     this.clientToolShown = false
+    this.separatorFor = undefined
+    this.turnTextSeen = false
   }
+
+  /** The current turn has shown a text block already (only its first one is set apart). */
+  private turnTextSeen = false
 
   /** One event of the current turn; what the client gets of it goes to `out`. */
   push (event: MessageEvent, out: MessageEvent[]): void {
@@ -76,7 +88,12 @@ export class ContinuousMessage {
           return
         }
         if (block.type === 'tool_use') this.clientToolShown = true
-        out.push({ ...event, index: this.claim(event.index) })
+        const index = this.claim(event.index)
+        if (block.type === 'text' && this.separateTurns && !this.turnTextSeen) {
+          this.turnTextSeen = true
+          if (this.textShown) this.separatorFor = index
+        }
+        out.push({ ...event, index })
         return
       }
       case 'content_block_delta':
@@ -84,6 +101,15 @@ export class ContinuousMessage {
         this.collector.push(event)
         const index = this.indexes.get(event.index)
         if (index === null || index === undefined) return
+        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta' && event.delta.text !== '') {
+          if (this.separatorFor === index) {
+            this.separatorFor = undefined
+            out.push({ ...event, index, delta: { type: 'text_delta', text: `\n\n${event.delta.text}` } })
+            this.textShown = true
+            return
+          }
+          this.textShown = true
+        }
         out.push({ ...event, index })
         return
       }

@@ -93,7 +93,7 @@ class ToolLoop {
   }
 
   async * run (first: Turn, nextTurn: (call: ChatCall) => Promise<Turn>): AsyncGenerator<MessageEvent> {
-    const message = new ContinuousMessage((name) => this.isGatewayTool(name), this.options.blocks)
+    const message = new ContinuousMessage((name) => this.isGatewayTool(name), this.options.blocks, { separateTurns: this.client.textAsOneString === true })
     // The gateway's calls of earlier turns of this request: when a later turn hands calls to the client, they
     // are remembered with it, so the upstream's next request still holds what the gateway's tools returned.
     const earlier: HiddenPart = { uses: [], results: [] }
