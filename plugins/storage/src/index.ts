@@ -9,6 +9,7 @@ import type { Migration } from 'kysely'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import { pinStatements } from './pin-statements.ts'
+import { SqliteHiddenHistoryStore, hiddenHistoryMigrations } from './hidden-history-store.ts'
 import { LynkrConfigError } from '@lynkr/core'
 
 /**
@@ -100,6 +101,11 @@ async function storage (app: FastifyInstance, options: StorageOptions): Promise<
   app.decorate('sqliteHandle', handle)
   app.addHook('onClose', async () => { await db.destroy() })
   app.log.debug(`embedded store at ${databasePath(options.dataDir)}`)
+  // The gateway tool loop's hidden parts of mixed turns survive a restart.
+  await migrate(db, 'gateway-tools', hiddenHistoryMigrations)
+  const hidden = new SqliteHiddenHistoryStore(handle)
+  hidden.prune(Date.now())
+  app.lynkr.gatewayTools.history.persistIn(hidden)
 }
 
 export default fp(storage, { name: '@lynkr/storage', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
@@ -113,3 +119,4 @@ export const manifest = defineManifest({
 })
 
 export type { Kysely, Migration } from 'kysely'
+export { SqliteHiddenHistoryStore, hiddenHistoryMigrations } from './hidden-history-store.ts'

@@ -1,4 +1,5 @@
 import type { GatewayTool } from '@lynkr/protocol'
+import { HiddenHistory } from './hidden-history.ts'
 
 /** Names the upstreams accept for a tool (Anthropic's and OpenAI's rule). */
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/
@@ -20,10 +21,13 @@ export class GatewayToolRegistry {
   private readonly onFirst: () => void
   private installed = false
   readonly executionMode: ToolExecutionMode
+  /** The parts of mixed turns the client never saw, for its next requests (the storage plugin persists it). */
+  readonly history: HiddenHistory
 
-  constructor (onFirst: () => void = () => {}, executionMode: ToolExecutionMode = 'server') {
+  constructor (onFirst: () => void = () => {}, executionMode: ToolExecutionMode = 'server', history = new HiddenHistory()) {
     this.onFirst = onFirst
     this.executionMode = executionMode
+    this.history = history
   }
 
   register (tool: GatewayTool): void {

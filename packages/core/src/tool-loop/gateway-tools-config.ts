@@ -50,7 +50,7 @@ export function parseToolLoopEnv (env: Record<string, string | undefined>): Tool
  */
 export function gatewayToolsFor (env: Record<string, string | undefined>, chat: ChatService): GatewayToolRegistry {
   const { executionMode, ...limits } = parseToolLoopEnv(env)
-  const install = (): void => { chat.use(toolLoopMiddleware({ tools, ...limits, sessionOf: (call) => chat.sessionOf(call).id })) }
+  const install = (): void => { chat.use(toolLoopMiddleware({ tools, history: tools.history, ...limits, sessionOf: (call) => chat.sessionOf(call).id })) }
   const tools: GatewayToolRegistry = new GatewayToolRegistry(executionMode === 'server' ? install : () => {}, executionMode)
   return tools
 }

@@ -15,48 +15,74 @@ const DEFAULT_CAPACITY = 2000
 const DEFAULT_TTL_MS = 6 * 60 * 60 * 1000
 
 /**
+ * Where hidden parts outlive the process (the embedded store): a gateway restarted between a mixed turn and
+ * the client's next request still restores the turn. Synchronous, like the store (better-sqlite3).
+ */
+export interface HiddenHistoryStore {
+  save: (session: string, toolUseIds: string[], part: HiddenPart, expires: number) => void
+  load: (session: string, toolUseId: string, now: number) => { part: HiddenPart, expires: number } | undefined
+  /** Keeps the entry past `expires` (it is still used). */
+  extend: (session: string, toolUseId: string, expires: number) => void
+}
+
+/**
  * Hidden parts keyed by session and the client's tool_use ids of that turn. Clients resend the whole history
  * every request, so a part is needed for as long as the conversation goes on: entries live until they are
- * not used for `ttlMs`, and the least recently used go first beyond `capacity`. A lost entry leaves a
- * coherent (just shorter) history.
+ * not used for `ttlMs`, and the least recently used go first beyond `capacity`. With a store, what falls out
+ * of memory (or was lost by a restart) is read back from it. A lost entry leaves a coherent (just shorter) history.
  */
 export class HiddenHistory {
   private readonly entries = new Map<string, { part: HiddenPart, expires: number }>()
   private readonly capacity: number
   private readonly ttlMs: number
+  private store: HiddenHistoryStore | undefined
 
-  constructor (options: { capacity?: number, ttlMs?: number } = {}) {
+  constructor (options: { capacity?: number, ttlMs?: number, store?: HiddenHistoryStore } = {}) {
     this.capacity = options.capacity ?? DEFAULT_CAPACITY
     this.ttlMs = options.ttlMs ?? DEFAULT_TTL_MS
+    this.store = options.store
   }
 
   get size (): number { return this.entries.size }
 
+  /** Whether a lookup can find anything (no lookups at all for a gateway that never hid a part). */
+  get searchable (): boolean { return this.entries.size > 0 || this.store !== undefined }
+
+  /** Persist from now on (the storage plugin calls this at boot). */
+  persistIn (store: HiddenHistoryStore): void { this.store = store }
+
   remember (session: string, clientToolIds: string[], part: HiddenPart): void {
     const expires = Date.now() + this.ttlMs
-    for (const id of clientToolIds) {
-      const key = `${session}\u0000${id}`
-      this.entries.delete(key)
-      this.entries.set(key, { part, expires })
-    }
-    for (const key of this.entries.keys()) {
-      if (this.entries.size <= this.capacity) break
-      this.entries.delete(key)
-    }
+    for (const id of clientToolIds) this.keep(`${session}\u0000${id}`, { part, expires })
+    this.store?.save(session, clientToolIds, part, expires)
   }
 
   find (session: string, toolUseId: string): HiddenPart | undefined {
     const key = `${session}\u0000${toolUseId}`
-    const entry = this.entries.get(key)
+    const now = Date.now()
+    let entry = this.entries.get(key)
+    if (entry === undefined && this.store !== undefined) {
+      entry = this.store.load(session, toolUseId, now)
+      if (entry === undefined) return undefined
+    }
     if (entry === undefined) return undefined
-    if (entry.expires < Date.now()) {
+    if (entry.expires < now) {
       this.entries.delete(key)
       return undefined
     }
-    entry.expires = Date.now() + this.ttlMs
+    // Used again: the store's copy is extended when half its time is gone (not on every request).
+    if (this.store !== undefined && entry.expires - now < this.ttlMs / 2) this.store.extend(session, toolUseId, now + this.ttlMs)
+    this.keep(key, { part: entry.part, expires: now + this.ttlMs })
+    return entry.part
+  }
+
+  private keep (key: string, entry: { part: HiddenPart, expires: number }): void {
     this.entries.delete(key)
     this.entries.set(key, entry)
-    return entry.part
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.capacity) break
+      this.entries.delete(oldest)
+    }
   }
 }
 

@@ -78,7 +78,7 @@ class ToolLoop {
     })
     this.declared = new Set(gatewayTools.map((tool) => tool.name))
     const isGatewayTool = (name: string): boolean => this.declared.has(name)
-    const find = history.size === 0 ? () => undefined : (id: string) => history.find(this.session, id)
+    const find = history.searchable ? (id: string) => history.find(this.session, id) : () => undefined
     const messages = restoreHiddenHistory(request.messages, find, isGatewayTool) ?? request.messages
     const tools = [...(request.tools ?? []), ...gatewayTools.map((tool) => ({ name: tool.name, ...(tool.description === undefined ? {} : { description: tool.description }), input_schema: tool.input_schema }))]
     this.call = { ...call, request: { ...request, messages, tools } }
