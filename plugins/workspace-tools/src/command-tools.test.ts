@@ -4,23 +4,16 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { GatewayTool, GatewayToolContext, GatewayToolResult } from '@lynkr/protocol'
 import { CommandAllowList, DEFAULT_GIT_POLICY } from '@lynkr/policy'
 import { detectRuntime } from '@lynkr/sandbox'
 import { runTestsTool } from './run-tests.ts'
 import { gitTool } from './git-tool.ts'
-import { refusalsAsResults } from './tool-result.ts'
+import { callTool } from './call-tool.ts'
 
 const runtime = await detectRuntime('bubblewrap')
 if (runtime === 'none') console.log('# workspace command tools run unsandboxed here: bubblewrap is not available (apt-get install bubblewrap)')
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'lynkr-cmdtools-')))
-const context = { signal: new AbortController().signal, log: console, requestId: 'r1', session: 's1' } as unknown as GatewayToolContext
-
-async function call (tool: GatewayTool, input: Record<string, unknown>): Promise<{ text: string, isError: boolean }> {
-  const result: GatewayToolResult = await refusalsAsResults(tool).execute(input, context)
-  if (typeof result === 'string') return { text: result, isError: false }
-  return { text: String(result.content), isError: result.isError === true }
-}
+const call = callTool
 
 describe('workspace_run_tests and workspace_git', () => {
   before(() => {

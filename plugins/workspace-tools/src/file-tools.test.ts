@@ -3,22 +3,17 @@ import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { GatewayTool, GatewayToolContext, GatewayToolResult } from '@lynkr/protocol'
 import { FilePolicy } from '@lynkr/policy'
 import { readTool } from './read.ts'
 import { globTool, listTool } from './list.ts'
 import { grepTool } from './grep.ts'
 import { refusalsAsResults } from './tool-result.ts'
+import { callTool, testContext } from './call-tool.ts'
 
 const base = realpathSync(mkdtempSync(join(tmpdir(), 'lynkr-wstools-')))
 const root = join(base, 'ws')
-const context = { signal: new AbortController().signal, log: console, requestId: 'r1', session: 's1' } as unknown as GatewayToolContext
-
-async function call (tool: GatewayTool, input: Record<string, unknown>): Promise<{ text: string, isError: boolean }> {
-  const result: GatewayToolResult = await refusalsAsResults(tool).execute(input, context)
-  if (typeof result === 'string') return { text: result, isError: false }
-  return { text: String(result.content), isError: result.isError === true }
-}
+const context = testContext()
+const call = callTool
 
 describe('workspace file tools', () => {
   let policy: FilePolicy
