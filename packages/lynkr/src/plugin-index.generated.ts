@@ -12,6 +12,7 @@ export const pluginIndex: Record<string, PluginFacts> = {
   "memory": {"kind":"service","enabledBy":["MEMORY_ENABLED"]},
   "mcp": {"kind":"service"},
   "prompt-cache": {"kind":"service","enabledBy":["PROMPT_CACHE_ENABLED","SEMANTIC_CACHE_ENABLED"]},
+  "workspace-tools": {"kind":"service","enabledBy":["WORKSPACE_TOOLS_ENABLED"]},
   "usage": {"kind":"service"},
   "provider-ollama": {"kind":"provider","providers":["ollama"],"local":true},
   "provider-openai": {"kind":"provider","providers":["openai"],"enabledBy":["OPENAI_API_KEY"]},
