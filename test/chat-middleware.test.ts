@@ -409,13 +409,14 @@ test('turn-completed fires once per client call: a two-turn gateway tool loop, a
     for (const cached of [false, true]) {
       const before = chats(fake).length
       const text = await run()
-      assert.equal(text, 'Let me check.It is sunny in Paris.', name)
+      // OpenAI clients get one string: the loop's turns apart by a blank line; Anthropic clients get one block per turn.
+      assert.equal(text, name.startsWith('openai') ? 'Let me check.\n\nIt is sunny in Paris.' : 'Let me check.It is sunny in Paris.', name)
       assert.equal(chats(fake).length - before, cached ? 0 : 2, `${name}: ${cached ? 'the cache answered' : 'two model turns'}`)
       const turn = await eventFor(ids.size + 1)
       ids.add(turn.requestId)
       assert.equal(turn.outcome, 'success', name)
       assert.equal(turn.stream, name.endsWith('streamed'), name)
-      assert.deepEqual(turn.message?.content.map((block) => block.type === 'text' ? block.text : block.type), ['Let me check.', 'It is sunny in Paris.'], `${name}: the message as the client saw it`)
+      assert.deepEqual(turn.message?.content.map((block) => block.type === 'text' ? block.text : block.type), ['Let me check.', `${name.startsWith('openai') ? '\n\n' : ''}It is sunny in Paris.`], `${name}: the message as the client saw it`)
       assert.equal(turn.message?.usage.input_tokens, 100, `${name}: the message's usage, summed over the turns`)
       assert.equal(turn.calls, cached ? 0 : 2, name)
       assert.deepEqual([turn.usage.input_tokens, turn.usage.output_tokens], cached ? [0, 0] : [100, 18], `${name}: what the providers billed`)
