@@ -35,6 +35,9 @@ export const catalogLines: readonly CatalogLine[] = [
   { id: 'prompt-cache', packageName: '@lynkr/prompt-cache', load: async () => await import('@lynkr/prompt-cache') },
   // Off by default: WORKSPACE_TOOLS_ENABLED=true (with WORKSPACE_ROOT) offers gateway-run tools over a workspace, under the POLICY_* settings.
   { id: 'workspace-tools', packageName: '@lynkr/workspace-tools', load: async () => await import('@lynkr/workspace-tools') },
+  // Token phases (issue 14), each off unless its variable is set.
+  { id: 'tool-result-compression', packageName: '@lynkr/tool-result-compression', load: async () => await import('@lynkr/tool-result-compression') },
+  { id: 'history-compression', packageName: '@lynkr/history-compression', load: async () => await import('@lynkr/history-compression') },
   { id: 'usage', packageName: '@lynkr/usage', defaultOn: true, load: async () => await import('@lynkr/usage') },
   { id: 'provider-ollama', packageName: '@lynkr/provider-ollama', load: async () => await import('@lynkr/provider-ollama') },
   { id: 'provider-openai', packageName: '@lynkr/provider-openai', load: async () => await import('@lynkr/provider-openai') },

@@ -1,0 +1,57 @@
+import fp from 'fastify-plugin'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { defineManifest } from '@lynkr/protocol'
+import { splitProviderModel } from '@lynkr/core'
+import { historyCompressionStep } from './history-step.ts'
+import type { HistoryOptions } from './history-step.ts'
+
+export interface HistoryPluginOptions extends Omit<HistoryOptions, 'summarise'> {
+  /** `provider:model` (or a model of the request's provider) that writes summaries; undefined = the request's own. */
+  summaryModel: string | undefined
+}
+
+async function historyCompression (app: FastifyInstance, options: HistoryPluginOptions): Promise<void> {
+  const { summaryModel, ...policy } = options
+  app.lynkr.pipeline.use(historyCompressionStep({
+    ...policy,
+    summarise: async (request, context) => {
+      const named = summaryModel === undefined ? null : splitProviderModel(summaryModel)
+      // `ollama:qwen2.5:0.5b` names a provider; `qwen2.5:0.5b` alone is a model of the request's provider.
+      const route = named !== null && app.lynkr.providers.get(named.provider) !== undefined
+        ? { provider: named.provider, model: named.model }
+        : { provider: context.decision.provider, model: summaryModel ?? context.decision.model }
+      const { message } = await app.lynkr.chat.internal({ purpose: 'summarise', request, route, log: context.log })
+      return message.content.filter((block) => block.type === 'text').map((block) => (block as { text: string }).text).join('\n')
+    }
+  }))
+}
+
+export default fp(historyCompression, { name: '@lynkr/history-compression', fastify: '5.x', decorators: { fastify: ['lynkr'] } })
+
+export const manifest = defineManifest({
+  kind: 'pipeline',
+  enabledBy: ['HISTORY_COMPRESSION_ENABLED'],
+  env: Type.Object({
+    HISTORY_COMPRESSION_ENABLED: Type.Boolean({ default: false, description: 'token phase 6: old tool results cleared in rare, cost-modelled batches (sticky per session) and older turns summarised once near the window\'s end' }),
+    HISTORY_KEEP_RECENT_TURNS: Type.Integer({ default: 0, minimum: 0, description: 'tool results of the last N assistant turns are never cleared; 0 = by provider: 10 cache-capable cloud, 6 other cloud, 4 local' }),
+    HISTORY_SUMMARIZE_OLDER: Type.Boolean({ default: true, description: 'near the window\'s end, summarise older turns once (an internal call) and keep that summary frozen' }),
+    HISTORY_SUMMARY_MODEL: Type.Optional(Type.String({ description: 'model that writes summaries: provider:model, or a model of the request\'s provider (pick a cheap one); default the request\'s model' })),
+    TOKEN_BUDGET_WARNING: Type.Integer({ default: 0, minimum: 0, description: 'prompt tokens above which a batch of old tool results is cleared; 0 = by provider: half the window (30 % without a prompt cache)' }),
+    TOKEN_BUDGET_MAX: Type.Integer({ default: 0, minimum: 0, description: 'prompt tokens above which older turns are summarised; 0 = 85 % of the window' }),
+    TOKEN_BUDGET_ENFORCEMENT: Type.Boolean({ default: true, description: 'false: never summarise (batched clearing still runs)' })
+  }),
+  toOptions: (env): HistoryPluginOptions => ({
+    keepRecentTurns: env.HISTORY_KEEP_RECENT_TURNS > 0 ? env.HISTORY_KEEP_RECENT_TURNS : undefined,
+    warningTokens: env.TOKEN_BUDGET_WARNING > 0 ? env.TOKEN_BUDGET_WARNING : undefined,
+    maxTokens: env.TOKEN_BUDGET_MAX > 0 ? env.TOKEN_BUDGET_MAX : undefined,
+    summariseOlder: env.HISTORY_SUMMARIZE_OLDER && env.TOKEN_BUDGET_ENFORCEMENT,
+    summaryModel: env.HISTORY_SUMMARY_MODEL?.trim() === '' ? undefined : env.HISTORY_SUMMARY_MODEL?.trim()
+  })
+})
+
+export { historyCompressionStep, COUNT_PURPOSE } from './history-step.ts'
+export { applyCleared, batchPaysOff, chooseBatch, estimateTokens, placeholderFor, recentStart, resultsOf } from './clear-history.ts'
+export { isCompactionRequest } from './compaction-request.ts'
+export { policyFor } from './policy.ts'
+export { applySummary, summaryRequest } from './summary.ts'

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto'
+import type { ChatMessage, ChatRequest, ContentBlock, PipelineStep, StepContext, ToolResultBlock } from '@lynkr/protocol'
+import { SessionMemo } from '@lynkr/core'
+import { classifyOutput } from './classify-output.ts'
+import type { ToolCallInfo } from './classify-output.ts'
+import { cleanTerminalOutput } from './clean-output.ts'
+import { cutOutput } from './cut-output.ts'
+import { maxCharsFor } from './budget.ts'
+
+export interface CompressOptions {
+  /** Overrides the size derived from the provider's capabilities (characters); undefined = derived. */
+  maxChars?: number
+  cutFileReads: boolean
+  /** Sessions whose decisions are remembered (least recently used forgotten first). */
+  maxSessions?: number
+}
+
+/** Results shorter than this are not worth a pointer when repeated. */
+const DEDUP_MIN_CHARS = 500
+const MAX_DECISIONS_PER_SESSION = 20_000
+
+type ResultContent = NonNullable<ToolResultBlock['content']>
+
+interface Decision { content: ResultContent | undefined, hash: string | undefined }
+
+/** A tool call's short description for notices: `Bash \`npm test\``, `Read src/a.ts`. */
+export function describeCall (call: ToolCallInfo | undefined): string {
+  if (call === undefined) return 'an earlier tool call'
+  const input = (call.input ?? {}) as Record<string, unknown>
+  const detail = [input.command, input.file_path, input.pattern, input.path, input.url].find((value) => typeof value === 'string') as string | undefined
+  if (detail === undefined) return call.name
+  const short = detail.length > 80 ? `${detail.slice(0, 77)}...` : detail
+  return `${call.name} \`${short.replace(/`/g, "'")}\``
+}
+
+function callsOf (messages: ChatMessage[]): Map<string, ToolCallInfo> {
+  const calls = new Map<string, ToolCallInfo>()
+  for (const message of messages) {
+    if (message.role !== 'assistant') continue
+    for (const block of message.content) if (block.type === 'tool_use') calls.set(block.id, { name: block.name, input: block.input })
+  }
+  return calls
+}
+
+function sizeOf (content: ResultContent | undefined): number {
+  if (content === undefined) return 0
+  if (typeof content === 'string') return content.length
+  return content.reduce((sum, block) => sum + (block.type === 'text' && typeof block.text === 'string' ? block.text.length : 1000), 0) + content.length
+}
+
+/** One result's text(s) cleaned and cut; blocks other than text (images) pass as they are. */
+function compressContent (content: ResultContent | undefined, call: ToolCallInfo | undefined, maxChars: number, cutFileReads: boolean): ResultContent | undefined {
+  if (content === undefined) return content
+  const one = (text: string): string => {
+    const clean = cleanTerminalOutput(text)
+    const kind = classifyOutput(clean, call)
+    if (kind === 'file-read' && !cutFileReads) return text
+    return cutOutput(clean, { kind, maxChars, tool: call?.name ?? '', cutFileReads })
+  }
+  if (typeof content === 'string') {
+    const next = one(content)
+    return next === content ? content : next
+  }
+  let changed = false
+  const blocks = content.map((block) => {
+    if (block.type !== 'text' || typeof block.text !== 'string') return block
+    const next = one(block.text)
+    if (next === block.text) return block
+    changed = true
+    return { ...block, text: next }
+  })
+  return changed ? blocks : content
+}
+
+const hashOf = (content: ResultContent): string => createHash('sha256').update(typeof content === 'string' ? content : JSON.stringify(content)).digest('base64url')
+
+/**
+ * The `tool-result-truncation` step. Every tool result is cleaned (ANSI escapes, overwritten progress lines)
+ * and, when larger than the provider's budget, cut type-aware with a notice; a large result identical to an
+ * earlier one becomes a pointer to it. The cut is a pure function of the result and the budget, so a result
+ * is cut when it arrives and re-sent byte-identical on every later request of the session (and after a
+ * restart); the decision is memoised per session by tool call id and size so repeated requests pay a lookup.
+ */
+export function toolResultCompressionStep (options: CompressOptions): PipelineStep {
+  const sessions = new SessionMemo<Map<string, Decision>>(() => new Map(), options.maxSessions ?? 1000)
+  return {
+    name: 'tool-result-compression',
+    stage: 'tool-result-truncation',
+    optional: true,
+    run: (request: ChatRequest, context: StepContext): ChatRequest => {
+      if (!request.messages.some((message) => message.role === 'user' && message.content.some((block) => block.type === 'tool_result'))) return request
+      const maxChars = maxCharsFor(context.capabilities, options.maxChars)
+      const decisions = sessions.of(context.session.id)
+      const calls = callsOf(request.messages)
+      const seen = new Map<string, string>()
+      let messages: ChatMessage[] | undefined
+      for (const [m, message] of request.messages.entries()) {
+        if (message.role !== 'user') continue
+        let content: ContentBlock[] | undefined
+        for (const [b, block] of message.content.entries()) {
+          if (block.type !== 'tool_result') continue
+          const key = `${maxChars}\u0000${block.tool_use_id}\u0000${sizeOf(block.content)}`
+          let decision = decisions.get(key)
+          if (decision === undefined) {
+            const compressed = compressContent(block.content, calls.get(block.tool_use_id), maxChars, options.cutFileReads)
+            decision = { content: compressed, hash: compressed !== undefined && sizeOf(block.content) >= DEDUP_MIN_CHARS ? hashOf(block.content!) : undefined }
+            if (decisions.size >= MAX_DECISIONS_PER_SESSION) decisions.delete(decisions.keys().next().value!)
+            decisions.set(key, decision)
+          }
+          let next = decision.content
+          if (decision.hash !== undefined) {
+            const first = seen.get(decision.hash)
+            if (first === undefined) seen.set(decision.hash, block.tool_use_id)
+            // A repeat of an earlier result (the same file read twice, the same command re-run): a pointer.
+            else next = `[lynkr: identical to the output of ${describeCall(calls.get(first))} above (tool call ${first}); omitted to save tokens. Run the tool again if its output may have changed.]`
+          }
+          if (next === block.content) continue
+          content ??= [...message.content]
+          content[b] = { ...block, content: next }
+        }
+        if (content !== undefined) {
+          messages ??= [...request.messages]
+          messages[m] = { ...message, content }
+        }
+      }
+      return messages === undefined ? request : { ...request, messages }
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import type { OutputKind } from './classify-output.ts'
+
+export interface CutOptions {
+  kind: OutputKind
+  /** Outputs longer than this (in characters) are cut to about this size. */
+  maxChars: number
+  /** The tool that produced the output (Claude Code's Bash, Grep…), for the notice's re-run hint. */
+  tool: string
+  /** Cut file reads too (off by default: the model asked for that content). */
+  cutFileReads: boolean
+}
+
+/** How the budget is shared between the first lines, the last lines and the lines that matter in between. */
+const SHARES: Record<Exclude<OutputKind, 'file-read'>, { head: number, tail: number, important: number }> = {
+  'test-run': { head: 0.1, tail: 0.3, important: 0.6 },
+  listing: { head: 0.6, tail: 0.3, important: 0 },
+  generic: { head: 0.5, tail: 0.3, important: 0.2 }
+}
+
+const FAILURE_START = /^\s*(?:not ok \d+|✖|✕|×|●\s|FAIL\b|FAILED\b|--- FAIL|\d+\) \S|_{3,} .+ _{3,}$|ERROR\b|Error:|AssertionError|thread '.*' panicked)/
+const TEST_BOUNDARY = /^\s*(?:ok \d+|not ok \d+|✔|✓|√|PASS\b|✖|✕|×|●\s|--- (?:PASS|FAIL)|# Subtest:|▶)/
+const ERROR_LINE = /\b(?:error|errors|exception|traceback|panic(?:ked)?|fatal|failed|failure|denied|not found|cannot|unable)\b/i
+const MAX_BLOCK_LINES = 60
+/** One line longer than this share of the budget is itself cut in the middle. */
+const LONG_LINE_SHARE = 0.25
+
+const plural = (n: number, word: string): string => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`
+
+/** The range hint: how to get omitted lines back, in the tool's own terms. */
+function rerunHint (tool: string, from: number, to: number): string {
+  const range = `sed -n '${from},${to}p'`
+  if (tool === 'Bash' || tool === 'bash' || tool === 'shell') return `re-run the command with \`| ${range}\` appended`
+  if (tool === 'Grep' || tool === 'Glob') return `search again with a narrower pattern, path or glob, or run the search in Bash piped through \`${range}\``
+  return 'call the tool again with a narrower request'
+}
+
+function marksFailures (lines: string[], keep: Uint8Array, budget: number): number {
+  let used = 0
+  for (let i = 0; i < lines.length && used < budget; i++) {
+    if (!FAILURE_START.test(lines[i]!)) continue
+    const indent = /^\s*/.exec(lines[i]!)![0].length
+    let end = i + 1
+    // A failure's block: its indented details (TAP YAML, stack, diff) until the next test at its level.
+    while (end < lines.length && end - i < MAX_BLOCK_LINES) {
+      const line = lines[end]!
+      const lineIndent = /^\s*/.exec(line)![0].length
+      if (line.trim() !== '' && lineIndent <= indent && TEST_BOUNDARY.test(line)) break
+      end++
+    }
+    for (let j = i; j < end && used < budget; j++) {
+      if (keep[j] === 0) { keep[j] = 1; used += lines[j]!.length + 1 }
+    }
+    i = end - 1
+  }
+  return used
+}
+
+function marksErrors (lines: string[], keep: Uint8Array, budget: number): void {
+  let used = 0
+  for (let i = 0; i < lines.length && used < budget; i++) {
+    if (keep[i] === 0 && ERROR_LINE.test(lines[i]!)) { keep[i] = 1; used += lines[i]!.length + 1 }
+  }
+}
+
+function shortenLine (line: string, max: number): string {
+  if (line.length <= max) return line
+  const head = Math.floor(max * 0.6)
+  const tail = Math.floor(max * 0.3)
+  return `${line.slice(0, head)} … [lynkr: ${(line.length - head - tail).toLocaleString('en-US')} characters of this line omitted] … ${line.slice(line.length - tail)}`
+}
+
+/**
+ * Cuts one tool output to about `maxChars`, type-aware: test runs keep their failures and the summary,
+ * listings (grep, find, git log, ls) their first and last lines, other output its head, tail and error lines.
+ * Every omitted range is marked where it was and the output ends with a notice saying what was cut and how
+ * to see it. Pure: the same output and options always give the same bytes. Returns `text` itself when it is
+ * short enough or a file read (unless `cutFileReads`).
+ */
+export function cutOutput (text: string, options: CutOptions): string {
+  if (text.length <= options.maxChars) return text
+  if (options.kind === 'file-read' && !options.cutFileReads) return text
+  const kind = options.kind === 'file-read' ? 'listing' : options.kind
+  const share = SHARES[kind]
+  const budget = Math.floor(options.maxChars * 0.9)
+  const longLine = Math.max(200, Math.floor(budget * LONG_LINE_SHARE))
+  const lines = text.split('\n').map((line) => shortenLine(line, longLine))
+  const keep = new Uint8Array(lines.length)
+
+  let used = 0
+  const headBudget = budget * share.head
+  for (let i = 0; i < lines.length && used + lines[i]!.length + 1 <= headBudget; i++) { keep[i] = 1; used += lines[i]!.length + 1 }
+  let tailUsed = 0
+  for (let i = lines.length - 1; i >= 0 && keep[i] === 0 && tailUsed + lines[i]!.length + 1 <= budget * share.tail; i--) {
+    keep[i] = 1
+    tailUsed += lines[i]!.length + 1
+  }
+  // What head and tail did not use goes to the lines that matter.
+  const importantBudget = Math.max(0, budget - used - tailUsed)
+  if (kind === 'test-run') {
+    const failures = marksFailures(lines, keep, importantBudget)
+    marksErrors(lines, keep, importantBudget - failures)
+  } else if (kind === 'generic') {
+    marksErrors(lines, keep, Math.min(importantBudget, budget * share.important))
+  }
+  if (keep.every((kept) => kept === 1)) {
+    // Few, very long lines: shortening them was the cut.
+    const shortened = lines.join('\n')
+    return shortened.length < text.length ? `${shortened}\n[lynkr: output truncated: ${(text.length - shortened.length).toLocaleString('en-US')} characters omitted from long lines; ${rerunHint(options.tool, 1, lines.length)}]` : text
+  }
+
+  const out: string[] = []
+  let omitted = 0
+  let firstGap: [number, number] | undefined
+  for (let i = 0; i < lines.length;) {
+    if (keep[i] === 1) { out.push(lines[i]!); i++; continue }
+    let end = i
+    while (end < lines.length && keep[end] === 0) end++
+    out.push(`[… lines ${(i + 1).toLocaleString('en-US')}–${end.toLocaleString('en-US')} omitted …]`)
+    omitted += end - i
+    firstGap ??= [i + 1, end]
+    i = end
+  }
+  const what = kind === 'test-run' ? 'passing tests and progress omitted; failures and the summary are kept' : kind === 'listing' ? 'the first and last lines are kept' : 'head, tail and error lines are kept'
+  out.push(`[lynkr: output truncated: ${plural(omitted, 'line')} of ${lines.length.toLocaleString('en-US')} omitted (${what}); to see lines ${firstGap![0]}–${firstGap![1]}, ${rerunHint(options.tool, firstGap![0], firstGap![1])}]`)
+  const cut = out.join('\n')
+  return cut.length < text.length ? cut : text
+}
