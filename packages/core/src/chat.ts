@@ -1,5 +1,5 @@
 import type { CallContext, ChatRequest, Logger, MessageEvent, ProviderAdapter, RouteDecision, SessionIdentity, StepReport, UpstreamPart, Usage } from '@lynkr/protocol'
-import { LynkrError, gatewayFault, isLynkrError } from '@lynkr/protocol'
+import { COUNT_TOKENS_PURPOSE, LynkrError, gatewayFault, isLynkrError } from '@lynkr/protocol'
 import type { Pipeline } from './pipeline.ts'
 import { Capabilities } from './conversation/capabilities.ts'
 import { Sessions } from './conversation/identity.ts'
@@ -281,6 +281,25 @@ export class ChatService {
 
   /** The session a call belongs to (the same answer steps, observers and sticky routing get). */
   sessionOf (call: ChatCall): SessionIdentity { return this.turnOf(call).session }
+
+  /**
+   * The request as the pipeline would send it to the provider routing picks, without calling it: what
+   * `count_tokens` counts, so the count reflects what will be sent. Steps see purpose `count-tokens`. A step
+   * or routing failure counts the request as the client sent it (a count never fails on the gateway's account).
+   */
+  async prepareForCount (call: ChatCall): Promise<ChatRequest> {
+    const turn = this.turnOf({ ...call, purpose: COUNT_TOKENS_PURPOSE })
+    try {
+      const decision = this.decide(call, turn)
+      const adapter = this.providers.get(decision.provider)
+      if (adapter === undefined) return call.request
+      const context = new LazyStepContext(turn, decision, adapter, this.capabilities, { requestId: call.context.requestId, log: call.context.log, scope: call.scope })
+      return await this.pipeline.run({ ...call.request, model: decision.model }, context)
+    } catch (error) {
+      call.context.log.warn({ err: error }, 'count_tokens: the pipeline failed; counting the request as sent by the client')
+      return call.request
+    }
+  }
 
   /**
    * For graceful shutdown: resolves once no call is in flight, or at the deadline, when the remaining calls

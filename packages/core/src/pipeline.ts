@@ -24,6 +24,9 @@ export class Pipeline {
 
   list (): readonly PipelineStep[] { return this.steps }
 
+  /** Whether a step may change the prompt's content (not only place cache breakpoints): what a count must run. */
+  get changesContent (): boolean { return this.steps.some((step) => !UNMEASURED_STAGES.has(step.stage)) }
+
   /**
    * Runs every step. `report`, when given, hears what each step that changed the request did to its token
    * count (counted only then, so an idle step costs nothing).

@@ -51,9 +51,16 @@ export interface StepContext {
   log: Logger
   /** Aborted when the client goes away or the gateway shuts down. */
   signal: AbortSignal
-  /** `client` for front-door traffic; `internal:<name>` for a plugin's own model calls (steps do not run for those). */
+  /**
+   * `client` for front-door traffic; `count-tokens` when the steps run for `count_tokens` (apply what the
+   * session decided, decide nothing new: Claude Code counts parts of a prompt); `internal:<name>` for a
+   * plugin's own model calls (steps do not run for those).
+   */
   purpose: string
 }
+
+/** StepContext.purpose when the steps run only to count what would be sent (`/v1/messages/count_tokens`). */
+export const COUNT_TOKENS_PURPOSE = 'count-tokens'
 
 export interface PipelineStep {
   name: string

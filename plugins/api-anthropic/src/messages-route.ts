@@ -29,8 +29,11 @@ export async function messagesRoutes (app: FastifyInstance, options: MessagesRou
     return reply
   })
 
-  app.post('/v1/messages/count_tokens', { config, bodyLimit }, async (request) => {
+  app.post('/v1/messages/count_tokens', { config, bodyLimit }, async (request, reply) => {
     const chatRequest = parseMessagesRequest(request.body, { countOnly: true })
-    return { input_tokens: await countRequestTokens(chatRequest) }
+    // Counted as the steps would send it (tool results cut, old ones cleared…): Claude Code's context gauge
+    // and auto-compaction act on this number.
+    const sent = app.lynkr.pipeline.changesContent ? await app.lynkr.chat.prepareForCount(chatCallFor(request, reply, chatRequest)) : chatRequest
+    return { input_tokens: await countRequestTokens(sent) }
   })
 }

@@ -1,4 +1,5 @@
 import type { ChatRequest, Logger, PipelineStep, StepContext } from '@lynkr/protocol'
+import { COUNT_TOKENS_PURPOSE } from '@lynkr/protocol'
 import { SessionMemo } from '@lynkr/core'
 import { applyCleared, batchPaysOff, callsOf, chooseBatch, estimateTokens, placeholderFor, recentStart, resultsOf } from './clear-history.ts'
 import { isCompactionRequest } from './compaction-request.ts'
@@ -25,8 +26,6 @@ interface SessionHistory {
   summaryBackoff: number
 }
 
-export const COUNT_PURPOSE = 'count-tokens'
-
 /**
  * The `history-compression` step. Old tool results are cleared in rare batches with hysteresis: only when the
  * prompt crosses the provider class's trigger, at least a set amount at once, never from the recent turns,
@@ -46,7 +45,7 @@ export function historyCompressionStep (options: HistoryOptions): PipelineStep {
       const state = sessions.of(context.session.id)
       const policy = policyFor(context.capabilities, options)
       // count_tokens applies what the session decided but decides nothing new (Claude Code counts parts of a prompt).
-      const decides = context.purpose !== COUNT_PURPOSE
+      const decides = context.purpose !== COUNT_TOKENS_PURPOSE
       let current = state.summary === undefined ? request : applySummary(request, state.summary)
       current = applyCleared(current, state.cleared)
       let tokens = estimateTokens(current)

@@ -50,7 +50,7 @@ export const manifest = defineManifest({
   })
 })
 
-export { historyCompressionStep, COUNT_PURPOSE } from './history-step.ts'
+export { historyCompressionStep } from './history-step.ts'
 export { applyCleared, batchPaysOff, chooseBatch, estimateTokens, placeholderFor, recentStart, resultsOf } from './clear-history.ts'
 export { isCompactionRequest } from './compaction-request.ts'
 export { policyFor } from './policy.ts'

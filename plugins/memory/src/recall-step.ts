@@ -1,4 +1,5 @@
 import type { ChatRequest, PipelineStep, StepContext } from '@lynkr/protocol'
+import { COUNT_TOKENS_PURPOSE } from '@lynkr/protocol'
 import { anchorOf, applyInjections, formatMemories, latestPrompt } from './inject.ts'
 import type { InjectionFormat } from './inject.ts'
 import type { MemoryService } from './memory.ts'
@@ -33,6 +34,8 @@ export function recallStep (options: RecallStepOptions): PipelineStep {
       const workspace = context.workspace?.id ?? DEFAULT_WORKSPACE
       records.setWorkspace(session, workspace)
       const recorded = await records.of(session)
+      // A count (count_tokens) sees the memories already recorded but recalls and learns nothing new.
+      if (context.purpose === COUNT_TOKENS_PURPOSE) return applyInjections(request, recorded)
       const prompt = latestPrompt(request)
       if (prompt !== undefined && memory.settings.retrievalLimit > 0) {
         const anchor = anchorOf(request.messages[prompt.index]!)

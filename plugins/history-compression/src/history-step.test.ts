@@ -1,0 +1,137 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { ChatMessage, ChatRequest, ModelCapabilities, StepContext, ToolResultBlock } from '@lynkr/protocol'
+import { COUNT_TOKENS_PURPOSE as COUNT_PURPOSE } from '@lynkr/protocol'
+import { historyCompressionStep } from './history-step.ts'
+import type { HistoryOptions } from './history-step.ts'
+import { batchPaysOff, estimateTokens } from './clear-history.ts'
+import { policyFor } from './policy.ts'
+
+const silent = { debug () {}, info () {}, warn () {}, error () {} }
+/** A cache-capable cloud model with a small window, so sessions cross the thresholds in few turns. */
+const cached: ModelCapabilities = { promptCache: 'anthropic-breakpoints', cacheReadPriceRatio: 0.1, contextWindow: 40_000, local: false }
+const local: ModelCapabilities = { promptCache: 'automatic-prefix', contextWindow: 16_384, local: true }
+
+function context (capabilities: ModelCapabilities = cached, purpose = 'client'): StepContext {
+  return { decision: { provider: 'p', model: 'm', reason: 'default' }, capabilities, session: { id: 's1', source: 'header' }, workspace: undefined, requestId: 'r', log: silent, signal: new AbortController().signal, purpose }
+}
+
+const commands = ['npm test', 'grep -rn fetch src', 'git log --oneline', 'ls -R src']
+
+/** A Claude Code session: the first prompt, then `rounds` tool calls (Bash and Read alternating) with their results. */
+function session (rounds: number, resultChars = 4_000): ChatMessage[] {
+  const messages: ChatMessage[] = [{ role: 'user', content: [{ type: 'text', text: '<system-reminder>CLAUDE.md: use pnpm</system-reminder>' }, { type: 'text', text: 'Fix the failing tests' }] }]
+  for (let i = 0; i < rounds; i++) {
+    const id = `toolu_${String(i).padStart(3, '0')}`
+    const read = i % 2 === 1
+    messages.push({ role: 'assistant', content: [{ type: 'text', text: `Step ${i}.` }, { type: 'tool_use', id, name: read ? 'Read' : 'Bash', input: read ? { file_path: `/repo/src/f${i}.ts` } : { command: commands[i % 4] } }] })
+    const body = Array.from({ length: Math.ceil(resultChars / 40) }, (_, line) => `${i}:${line} ${'x'.repeat(30)}`).join('\n')
+    messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: body }] })
+  }
+  return messages
+}
+
+const request = (messages: ChatMessage[]): ChatRequest => ({ model: 'm', clientModel: 'm', max_tokens: 1000, stream: true, system: [{ type: 'text', text: 'You are Claude Code.' }], messages })
+const results = (req: ChatRequest): ToolResultBlock[] => req.messages.flatMap((message) => message.content.filter((block): block is ToolResultBlock => block.type === 'tool_result'))
+const cleared = (req: ChatRequest): string[] => results(req).filter((block) => typeof block.content === 'string' && block.content.startsWith('[lynkr: ')).map((block) => block.tool_use_id)
+
+function pairedExactly (req: ChatRequest): boolean {
+  const uses = req.messages.flatMap((message) => message.content.flatMap((block) => block.type === 'tool_use' ? [block.id] : []))
+  return JSON.stringify(uses) === JSON.stringify(results(req).map((block) => block.tool_use_id))
+}
+
+const step = (options: Partial<HistoryOptions> = {}): ReturnType<typeof historyCompressionStep> => historyCompressionStep({ summariseOlder: false, ...options })
+
+test('under the trigger nothing changes (the same request object)', async () => {
+  const input = request(session(4))
+  assert.equal(await step().run(input, context()), input)
+})
+
+test('crossing the trigger clears a batch of the oldest results, never the recent turns, with placeholders saying how to get them back', async () => {
+  const input = request(session(24))
+  const policy = policyFor(cached, { summariseOlder: false })
+  assert.ok(estimateTokens(input) > policy.triggerTokens)
+  const out = await step().run(input, context())
+  const gone = cleared(out)
+  assert.ok(gone.length > 0)
+  assert.deepEqual(gone, results(input).slice(0, gone.length).map((block) => block.tool_use_id), 'oldest first')
+  assert.ok(gone.length <= 24 - policy.keepRecentTurns, 'the recent turns keep their results')
+  assert.ok(estimateTokens(input) - estimateTokens(out) >= policy.clearAtLeastTokens * 0.9, 'at least the clear-at-least amount')
+  assert.ok(pairedExactly(out), 'every tool_use keeps its tool_result')
+  const [bash, read] = results(out).slice(0, 2).map((block) => block.content as string)
+  assert.match(bash!, /^\[lynkr: the output of Bash `npm test` \(~[\d,]+ tokens\) was cleared from the history to save context\. Re-run the command if you need it again\.\]$/)
+  assert.match(read!, /^\[lynkr: the content of \/repo\/src\/f1\.ts read by Read \(~[\d,]+ tokens\) was cleared .* Read the file again if you need it\.\]$/)
+})
+
+test('the cleared set is sticky and batches are rare: over a growing session the prefix is rewritten only a few times', async () => {
+  const history = step()
+  const all = session(80)
+  let previous: ChatRequest | undefined
+  let rewrites = 0
+  let clearedBefore: string[] = []
+  for (let rounds = 2; rounds <= 80; rounds++) {
+    const out = await history.run(request(all.slice(0, 1 + rounds * 2)), context())
+    if (previous !== undefined) {
+      const prefix = JSON.stringify(out.messages.slice(0, previous.messages.length))
+      if (prefix !== JSON.stringify(previous.messages)) rewrites++
+    }
+    const now = cleared(out)
+    assert.ok(clearedBefore.every((id) => now.includes(id)), 'once cleared, always cleared')
+    clearedBefore = now
+    assert.ok(estimateTokens(out) < 40_000 * 0.9, `round ${rounds} fits the window`)
+    previous = out
+  }
+  assert.ok(rewrites >= 1 && rewrites <= 8, `rewrites: ${rewrites} of 78 requests`)
+  // The same request again (a retry) computes the same prompt.
+  const again = await history.run(request(all), context())
+  assert.equal(JSON.stringify(again), JSON.stringify(previous))
+})
+
+test('with a prompt cache, a batch must pay for its rewrite; locally every cleared token counts', () => {
+  const policy = policyFor(cached, { summariseOlder: false })
+  const batch = { ids: ['a'], tokens: 8_000, unchangedHead: 1_000 }
+  // Early in a session (2 turns) the rewrite of ~16K tokens at 1.25 is not recovered by 2 × 800 saved reads.
+  assert.equal(batchPaysOff(batch, 25_000, 2, policy), false)
+  assert.equal(batchPaysOff(batch, 25_000, 30, policy), true)
+  assert.equal(batchPaysOff(batch, 37_000, 2, policy), true, 'near the window it clears whatever it costs')
+  assert.equal(batchPaysOff(batch, 25_000, 1, policyFor(local, { summariseOlder: false })), true)
+})
+
+test("Claude Code's compaction requests pass untouched", async () => {
+  const messages = session(24)
+  messages.push({ role: 'assistant', content: [{ type: 'text', text: 'ok' }] }, { role: 'user', content: [{ type: 'text', text: 'Your task is to create a detailed summary of the conversation so far, paying close attention to the user\'s explicit requests.' }] })
+  const input = request(messages)
+  assert.equal(await step().run(input, context()), input)
+})
+
+test('count_tokens sees what the session decided but starts no batch', async () => {
+  const history = step()
+  const big = request(session(24))
+  const counted = await history.run(big, context(cached, COUNT_PURPOSE))
+  assert.equal(counted, big, 'no decision from a count')
+  const sent = await history.run(big, context())
+  const countedAfter = await history.run(big, context(cached, COUNT_PURPOSE))
+  assert.equal(JSON.stringify(countedAfter), JSON.stringify(sent))
+})
+
+test('near the window the older turns are summarised once, in the background, then frozen', async () => {
+  const asked: ChatRequest[] = []
+  const history = step({ summariseOlder: true, maxTokens: 6_000, summarise: async (req) => { asked.push(req); return 'The user asked to fix the tests; npm test failed in src/f3.ts.' } })
+  const base = session(30, 2_000)
+  const first = await history.run(request(base), context(local))
+  assert.equal(asked.length, 1, 'one summary asked')
+  assert.match((asked[0]!.messages[0]!.content[0] as { text: string }).text, /<transcript>[\s\S]*toolu_|called Bash/)
+  assert.ok(first.messages.length === base.length, 'this request goes on as it is')
+  await new Promise((resolve) => setImmediate(resolve))
+  const next = [...base, { role: 'assistant' as const, content: [{ type: 'text' as const, text: 'Done.' }] }, { role: 'user' as const, content: [{ type: 'text' as const, text: 'and now?' }] }]
+  const second = await history.run(request(next), context(local))
+  assert.ok(second.messages.length < next.length)
+  const intro = second.messages[0]!.content
+  assert.equal((intro[1] as { text: string }).text, 'Fix the failing tests', 'the first prompt stays')
+  assert.match((intro[2] as { text: string }).text, /^\[lynkr: the \d+ messages that followed were summarised to fit the context window;[\s\S]*npm test failed in src\/f3\.ts\.$/)
+  assert.equal(second.messages[1]!.role, 'assistant')
+  assert.ok(pairedExactly(second))
+  const third = await history.run(request([...next, { role: 'assistant', content: [{ type: 'text', text: 'More.' }] }, { role: 'user', content: [{ type: 'text', text: 'go on' }] }]), context(local))
+  assert.equal(JSON.stringify(third.messages.slice(0, second.messages.length)), JSON.stringify(second.messages), 'frozen: the same bytes')
+  assert.equal(asked.length, 1, 'never summarised again')
+})
