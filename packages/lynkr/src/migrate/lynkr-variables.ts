@@ -49,6 +49,11 @@ export const ALIASES: Record<string, Alias> = {
     convert: (value) => OFF_VALUES.includes(value.trim().toLowerCase()) ? '0' : ['true', 'on', 'yes', '1'].includes(value.trim().toLowerCase()) ? null : undefined
   },
   WEB_SEARCH_ALLOWED_HOSTS: { to: 'POLICY_WEB_FETCH_ALLOWED_HOSTS', note: 'hosts web fetch may reach (lynkr applies the list always; Lynkr only with WEB_SEARCH_ALLOW_ALL=false, and never adds localhost)', convert: (value) => value },
+  TOOL_TRUNCATION_ENABLED: {
+    to: 'TOOL_RESULT_COMPRESSION_ENABLED',
+    note: 'large tool results cut (lynkr: once, when new, type-aware, with a notice)',
+    convert: (value) => ['true', '1', 'yes', 'on'].includes(value.trim().toLowerCase()) ? 'true' : ['false', '0', 'no', 'off'].includes(value.trim().toLowerCase()) ? 'false' : undefined
+  },
   SESSION_DB_PATH: {
     to: 'LYNKR_DATA_DIR',
     note: 'the database file → its directory (lynkr keeps lynkr.db there)',
@@ -79,7 +84,8 @@ export const SAME_NAME = [
   'PROMPT_CACHE_ENABLED', 'PROMPT_CACHE_MAX_ENTRIES', 'PROMPT_CACHE_TTL_MS', 'SEMANTIC_CACHE_ENABLED', 'SEMANTIC_CACHE_THRESHOLD', 'SEMANTIC_CACHE_MAX_ENTRIES', 'SEMANTIC_CACHE_TTL_MS',
   'WORKSPACE_ROOT', 'WORKSPACE_TEST_COMMAND', 'WORKSPACE_TEST_ARGS', 'WORKSPACE_TEST_TIMEOUT_MS', 'WORKSPACE_TEST_SANDBOX',
   'POLICY_DISALLOWED_TOOLS', 'POLICY_GIT_ALLOW_PUSH', 'POLICY_GIT_ALLOW_PULL', 'POLICY_GIT_ALLOW_COMMIT', 'POLICY_FILE_ALLOWED_PATHS', 'POLICY_FILE_BLOCKED_PATHS',
-  'WEB_FETCH_BODY_PREVIEW_MAX'
+  'WEB_FETCH_BODY_PREVIEW_MAX',
+  'HISTORY_COMPRESSION_ENABLED', 'HISTORY_KEEP_RECENT_TURNS', 'HISTORY_SUMMARIZE_OLDER', 'TOKEN_BUDGET_WARNING', 'TOKEN_BUDGET_MAX', 'TOKEN_BUDGET_ENFORCEMENT'
 ]
 
 /** On in lynkr and not switchable: only a value that turns them off is worth a word. */
@@ -125,7 +131,7 @@ export const UNSUPPORTED: Record<string, { variables: string[], fineWhen?: Recor
     variables: ['MEMORY_FORMAT']
   },
   'token optimization': {
-    variables: ['TOOL_TRUNCATION_ENABLED', 'SYSTEM_PROMPT_MODE', 'TOOL_DESCRIPTIONS', 'HISTORY_COMPRESSION_ENABLED', 'HISTORY_KEEP_RECENT_TURNS', 'HISTORY_SUMMARIZE_OLDER', 'TOKEN_BUDGET_WARNING', 'TOKEN_BUDGET_MAX', 'TOKEN_BUDGET_ENFORCEMENT', 'SMART_TOOL_SELECTION_MODE', 'SMART_TOOL_SELECTION_TOKEN_BUDGET', 'TOON_ENABLED', 'TOON_MIN_BYTES', 'TOON_FAIL_OPEN', 'TOON_LOG_STATS', 'CAVEMAN_ENABLED', 'CAVEMAN_LEVEL', 'LARGE_PAYLOAD_OPTIMIZATION', 'LARGE_PAYLOAD_THRESHOLD']
+    variables: ['SYSTEM_PROMPT_MODE', 'TOOL_DESCRIPTIONS', 'SMART_TOOL_SELECTION_MODE', 'SMART_TOOL_SELECTION_TOKEN_BUDGET', 'TOON_ENABLED', 'TOON_MIN_BYTES', 'TOON_FAIL_OPEN', 'TOON_LOG_STATS', 'CAVEMAN_ENABLED', 'CAVEMAN_LEVEL', 'LARGE_PAYLOAD_OPTIMIZATION', 'LARGE_PAYLOAD_THRESHOLD']
   },
   'Headroom compression sidecar': {
     variables: ['HEADROOM_ENABLED', 'HEADROOM_ENDPOINT', 'HEADROOM_TIMEOUT_MS', 'HEADROOM_MIN_TOKENS', 'HEADROOM_MODE', 'HEADROOM_PROVIDER', 'HEADROOM_LOG_LEVEL', 'HEADROOM_DOCKER_ENABLED', 'HEADROOM_DOCKER_IMAGE', 'HEADROOM_DOCKER_CONTAINER_NAME', 'HEADROOM_DOCKER_PORT', 'HEADROOM_DOCKER_MEMORY_LIMIT', 'HEADROOM_DOCKER_CPU_LIMIT', 'HEADROOM_DOCKER_RESTART_POLICY', 'HEADROOM_DOCKER_NETWORK', 'HEADROOM_DOCKER_BUILD_CONTEXT', 'HEADROOM_DOCKER_AUTO_BUILD', 'HEADROOM_SMART_CRUSHER', 'HEADROOM_SMART_CRUSHER_MIN_TOKENS', 'HEADROOM_SMART_CRUSHER_MAX_ITEMS', 'HEADROOM_TOOL_CRUSHER', 'HEADROOM_CACHE_ALIGNER', 'HEADROOM_ROLLING_WINDOW', 'HEADROOM_KEEP_TURNS', 'HEADROOM_CCR', 'HEADROOM_CCR_TTL', 'HEADROOM_LLMLINGUA', 'HEADROOM_LLMLINGUA_DEVICE']
@@ -195,5 +201,6 @@ export const DIFFERENT_DEFAULTS: Array<{ variable: string, lynkr: string, ours: 
   { variable: 'REQUEST_JSON_LIMIT', lynkr: '1gb', ours: '32mb', why: 'Anthropic\'s own limit: a larger body is parsed in memory and can take the process down; Claude Code\'s largest requests fit' },
   { variable: 'MODEL_PROVIDER', lynkr: 'databricks', ours: 'ollama', why: 'starts with nothing but a local Ollama; no key needed' },
   { variable: 'OLLAMA_TIMEOUT_MS (and the llama.cpp / LM Studio ones)', lynkr: '120000', ours: '600000', why: 'a local model that is still loading takes minutes to answer its first request' },
+  { variable: 'HISTORY_COMPRESSION_ENABLED, TOOL_TRUNCATION_ENABLED (TOOL_RESULT_COMPRESSION_ENABLED)', lynkr: 'true', ours: 'false', why: 'on a provider with prompt caching, rewriting the prompt costs more than it saves unless done the way these phases do it; measure with pnpm bench:tokens, then turn them on' },
   { variable: 'PORT', lynkr: '8080 (8081 in its .env.example)', ours: '8081', why: 'what the .env.example and the Docker image used' }
 ]
