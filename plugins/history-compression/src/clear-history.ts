@@ -5,6 +5,8 @@ import type { HistoryPolicy } from './policy.ts'
 const CHARS_PER_TOKEN = 4
 /** A result smaller than this is not worth clearing: its placeholder would be about as long. */
 const MIN_CLEAR_TOKENS = 150
+/** Later turns expected, as a share of the turns so far: cautious, since a batch that does not pay raises the bill. */
+const REMAINING_SHARE = 0.5
 
 export interface ToolCall { name: string, input: unknown }
 
@@ -117,25 +119,18 @@ export interface Batch {
 }
 
 /**
- * The next batch of old results to clear once the prompt is over the trigger: the oldest results outside the
- * recent turns, until at least `clearAtLeastTokens` are gone. Undefined when under the trigger or nothing
- * old enough is left.
+ * The next batch of old results to clear once the prompt is over the trigger: every result outside the recent
+ * turns not yet cleared — all of them at once, since one large rewrite pays better than several small ones —
+ * provided they add up to `clearAtLeastTokens` (hysteresis: until then, no rewrite). Undefined otherwise.
  */
 export function chooseBatch (request: ChatRequest, promptTokens: number, cleared: ReadonlyMap<string, string>, policy: HistoryPolicy): Batch | undefined {
   if (promptTokens <= policy.triggerTokens) return undefined
   const recent = recentStart(request.messages, policy.keepRecentTurns)
   const candidates = resultsOf(request.messages).filter((entry) => entry.message < recent && !cleared.has(entry.id) && entry.tokens >= MIN_CLEAR_TOKENS)
-  if (candidates.length === 0) return undefined
-  const ids: string[] = []
-  let tokens = 0
-  for (const entry of candidates) {
-    if (tokens >= policy.clearAtLeastTokens) break
-    ids.push(entry.id)
-    tokens += entry.tokens
-  }
-  const first = candidates[0]!.message
-  const unchangedHead = estimateTokens({ ...request, messages: request.messages.slice(0, first) })
-  return { ids, tokens, unchangedHead }
+  const tokens = candidates.reduce((sum, entry) => sum + entry.tokens, 0)
+  if (candidates.length === 0 || tokens < policy.clearAtLeastTokens) return undefined
+  const unchangedHead = estimateTokens({ ...request, messages: request.messages.slice(0, candidates[0]!.message) })
+  return { ids: candidates.map((entry) => entry.id), tokens, unchangedHead }
 }
 
 /**
@@ -150,5 +145,5 @@ export function batchPaysOff (batch: Batch, promptTokens: number, turnsSoFar: nu
   const after = promptTokens - batch.tokens
   const rewrite = Math.max(0, after - batch.unchangedHead) * (policy.writeRatio - policy.readRatio)
   const savedPerTurn = batch.tokens * policy.readRatio
-  return savedPerTurn * Math.max(1, turnsSoFar) > rewrite
+  return savedPerTurn * Math.max(1, turnsSoFar * REMAINING_SHARE) > rewrite
 }

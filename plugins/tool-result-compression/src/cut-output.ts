@@ -10,11 +10,16 @@ export interface CutOptions {
   cutFileReads: boolean
 }
 
-/** How the budget is shared between the first lines, the last lines and the lines that matter in between. */
-const SHARES: Record<Exclude<OutputKind, 'file-read'>, { head: number, tail: number, important: number }> = {
-  'test-run': { head: 0.1, tail: 0.3, important: 0.6 },
-  listing: { head: 0.6, tail: 0.3, important: 0 },
-  generic: { head: 0.5, tail: 0.3, important: 0.2 }
+/**
+ * Per kind, as shares of `maxChars`: the size above which an output is cut, and how what is kept is shared
+ * between the first lines, the last lines and the lines that matter in between. A test run's passing lines
+ * carry nothing, so it is cut early but keeps its failures generously; a listing keeps less than other output
+ * (the model can narrow the search).
+ */
+const SHARES: Record<Exclude<OutputKind, 'file-read'>, { threshold: number, head: number, tail: number, important: number }> = {
+  'test-run': { threshold: 0.25, head: 0.04, tail: 0.16, important: 0.7 },
+  listing: { threshold: 0.5, head: 0.3, tail: 0.15, important: 0 },
+  generic: { threshold: 1, head: 0.5, tail: 0.3, important: 0.2 }
 }
 
 const FAILURE_START = /^\s*(?:not ok \d+|✖|✕|×|●\s|FAIL\b|FAILED\b|--- FAIL|\d+\) \S|_{3,} .+ _{3,}$|ERROR\b|Error:|AssertionError|thread '.*' panicked)/
@@ -70,17 +75,17 @@ function shortenLine (line: string, max: number): string {
 }
 
 /**
- * Cuts one tool output to about `maxChars`, type-aware: test runs keep their failures and the summary,
+ * Cuts one tool output when it is larger than its kind's share of `maxChars`, type-aware: test runs keep their failures and the summary,
  * listings (grep, find, git log, ls) their first and last lines, other output its head, tail and error lines.
  * Every omitted range is marked where it was and the output ends with a notice saying what was cut and how
  * to see it. Pure: the same output and options always give the same bytes. Returns `text` itself when it is
  * short enough or a file read (unless `cutFileReads`).
  */
 export function cutOutput (text: string, options: CutOptions): string {
-  if (text.length <= options.maxChars) return text
   if (options.kind === 'file-read' && !options.cutFileReads) return text
-  const kind = options.kind === 'file-read' ? 'listing' : options.kind
+  const kind = options.kind === 'file-read' ? 'generic' : options.kind
   const share = SHARES[kind]
+  if (text.length <= options.maxChars * share.threshold) return text
   const budget = Math.floor(options.maxChars * 0.9)
   const longLine = Math.max(200, Math.floor(budget * LONG_LINE_SHARE))
   const lines = text.split('\n').map((line) => shortenLine(line, longLine))
@@ -95,12 +100,12 @@ export function cutOutput (text: string, options: CutOptions): string {
     tailUsed += lines[i]!.length + 1
   }
   // What head and tail did not use goes to the lines that matter.
-  const importantBudget = Math.max(0, budget - used - tailUsed)
+  const importantBudget = Math.max(0, Math.min(budget * share.important, budget - used - tailUsed))
   if (kind === 'test-run') {
     const failures = marksFailures(lines, keep, importantBudget)
     marksErrors(lines, keep, importantBudget - failures)
   } else if (kind === 'generic') {
-    marksErrors(lines, keep, Math.min(importantBudget, budget * share.important))
+    marksErrors(lines, keep, importantBudget)
   }
   if (keep.every((kept) => kept === 1)) {
     // Few, very long lines: shortening them was the cut.
