@@ -95,3 +95,22 @@ test('history: old tool results are cleared in one batch, the cleared set stays,
   assert.deepEqual(cleared(compaction!), [], 'the compaction request gets the whole history')
   assert.equal(resultText(compaction!.body.messages[2]), output(0))
 })
+
+test('tool results from the OpenAI front door (tool messages) are cut the same way', async (t) => {
+  const { fake, openai } = await setupAnthropicGateway(t, { TOOL_RESULT_COMPRESSION_ENABLED: 'true' })
+  fake.respondWith({ text: 'ok' })
+  const grep = grepOutput()
+  await openai.chat.completions.create({
+    model: 'claude-sonnet-4-5',
+    messages: [
+      { role: 'user', content: 'Find the callers' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'shell', arguments: JSON.stringify({ command: 'grep -rn "client.request" src' }) } }] },
+      { role: 'tool', tool_call_id: 'call_1', content: grep }
+    ],
+    tools: [{ type: 'function', function: { name: 'shell', parameters: { type: 'object', properties: { command: { type: 'string' } } } } }]
+  }, options('s-openai'))
+  const [sent] = chats(fake)
+  const cut = resultText(sent!.body.messages[2])
+  assert.ok(cut.length < grep.length / 5 && cut.endsWith("appended]"), cut.slice(-200))
+  assert.ok(pairingIntact(sent!.body.messages))
+})
