@@ -1,6 +1,7 @@
 export type * from './messages.ts'
 export * from './usage.ts'
 export * from './content-text.ts'
+export * from './tool-results.ts'
 export type * from './stream-parts.ts'
 export * from './errors.ts'
 export type * from './provider-adapter.ts'

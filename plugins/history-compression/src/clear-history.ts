@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRequest, ContentBlock, ToolResultBlock } from '@lynkr/protocol'
+import { rewriteToolResults, toolCallsOf } from '@lynkr/protocol'
 import type { HistoryPolicy } from './policy.ts'
 
 /** Characters per token, roughly: a deterministic estimate (a budget, not a count; no tokenizer on this path). */
@@ -42,14 +43,7 @@ export function estimateTokens (request: ChatRequest): number {
   return Math.ceil(chars / CHARS_PER_TOKEN)
 }
 
-export function callsOf (messages: ChatMessage[]): Map<string, ToolCall> {
-  const calls = new Map<string, ToolCall>()
-  for (const message of messages) {
-    if (message.role !== 'assistant') continue
-    for (const block of message.content) if (block.type === 'tool_use') calls.set(block.id, { name: block.name, input: block.input })
-  }
-  return calls
-}
+export const callsOf = toolCallsOf
 
 /** Every tool result, oldest first. */
 export function resultsOf (messages: ChatMessage[]): ResultEntry[] {
@@ -90,23 +84,7 @@ export function placeholderFor (call: ToolCall | undefined, tokens: number): str
 /** The request with each cleared result's content replaced by its placeholder (tool_use/tool_result pairs stay). */
 export function applyCleared (request: ChatRequest, cleared: ReadonlyMap<string, string>): ChatRequest {
   if (cleared.size === 0) return request
-  let messages: ChatMessage[] | undefined
-  for (const [m, message] of request.messages.entries()) {
-    if (message.role !== 'user') continue
-    let content: ContentBlock[] | undefined
-    for (const [b, block] of message.content.entries()) {
-      if (block.type !== 'tool_result') continue
-      const placeholder = cleared.get(block.tool_use_id)
-      if (placeholder === undefined || block.content === placeholder) continue
-      content ??= [...message.content]
-      content[b] = { ...block, content: placeholder }
-    }
-    if (content !== undefined) {
-      messages ??= [...request.messages]
-      messages[m] = { ...message, content }
-    }
-  }
-  return messages === undefined ? request : { ...request, messages }
+  return rewriteToolResults(request, (block) => cleared.get(block.tool_use_id) ?? block.content)
 }
 
 export interface Batch {

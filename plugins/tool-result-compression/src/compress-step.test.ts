@@ -36,6 +36,11 @@ test('a new large result is cut once; the next request of the session re-sends t
   const turn2 = [...turn1, { role: 'assistant' as const, content: [{ type: 'text' as const, text: 'Found them.' }] }, { role: 'user' as const, content: [{ type: 'text' as const, text: 'thanks' }] }]
   const second = await step.run(request(turn2), context())
   assert.equal(JSON.stringify(second.messages.slice(0, 3)), JSON.stringify(first.messages.slice(0, 3)), 'the prefix is byte-identical')
+  // Small results need nothing: a later request (its own parse) comes back as the same object, not a copy.
+  const small = request([call('toolu_s', 'Bash', { command: 'ls' }), result('toolu_s', [{ type: 'text', text: 'a.ts\nb.ts' }])])
+  assert.equal(await step.run(small, context()), small)
+  const smallAgain = request([call('toolu_s', 'Bash', { command: 'ls' }), result('toolu_s', [{ type: 'text', text: 'a.ts\nb.ts' }])])
+  assert.equal(await step.run(smallAgain, context()), smallAgain)
   // A fresh step (a gateway restart) cuts the same result to the same bytes: the cut is a function of the content.
   const restarted = await toolResultCompressionStep({ cutFileReads: false }).run(request(turn2), context())
   assert.equal(JSON.stringify(restarted.messages), JSON.stringify(second.messages))

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { ChatMessage, ChatRequest, ContentBlock, PipelineStep, StepContext, ToolResultBlock } from '@lynkr/protocol'
+import type { ChatRequest, PipelineStep, StepContext, ToolResultBlock } from '@lynkr/protocol'
+import { rewriteToolResults, toolCallsOf } from '@lynkr/protocol'
 import { SessionMemo } from '@lynkr/core'
 import { classifyOutput } from './classify-output.ts'
 import type { ToolCallInfo } from './classify-output.ts'
@@ -21,6 +22,7 @@ const MAX_DECISIONS_PER_SESSION = 20_000
 
 type ResultContent = NonNullable<ToolResultBlock['content']>
 
+/** `content` is undefined when the result stays as it is (each request parses its own copy of it). */
 interface Decision { content: ResultContent | undefined, hash: string | undefined }
 
 /** A tool call's short description for notices: `Bash \`npm test\``, `Read src/a.ts`. */
@@ -31,15 +33,6 @@ export function describeCall (call: ToolCallInfo | undefined): string {
   if (detail === undefined) return call.name
   const short = detail.length > 80 ? `${detail.slice(0, 77)}...` : detail
   return `${call.name} \`${short.replace(/`/g, "'")}\``
-}
-
-function callsOf (messages: ChatMessage[]): Map<string, ToolCallInfo> {
-  const calls = new Map<string, ToolCallInfo>()
-  for (const message of messages) {
-    if (message.role !== 'assistant') continue
-    for (const block of message.content) if (block.type === 'tool_use') calls.set(block.id, { name: block.name, input: block.input })
-  }
-  return calls
 }
 
 function sizeOf (content: ResultContent | undefined): number {
@@ -91,39 +84,24 @@ export function toolResultCompressionStep (options: CompressOptions): PipelineSt
       if (!request.messages.some((message) => message.role === 'user' && message.content.some((block) => block.type === 'tool_result'))) return request
       const maxChars = maxCharsFor(context.capabilities, options.maxChars)
       const decisions = sessions.of(context.session.id)
-      const calls = callsOf(request.messages)
+      const calls = toolCallsOf(request.messages)
       const seen = new Map<string, string>()
-      let messages: ChatMessage[] | undefined
-      for (const [m, message] of request.messages.entries()) {
-        if (message.role !== 'user') continue
-        let content: ContentBlock[] | undefined
-        for (const [b, block] of message.content.entries()) {
-          if (block.type !== 'tool_result') continue
-          const key = `${maxChars}\u0000${block.tool_use_id}\u0000${sizeOf(block.content)}`
-          let decision = decisions.get(key)
-          if (decision === undefined) {
-            const compressed = compressContent(block.content, calls.get(block.tool_use_id), maxChars, options.cutFileReads)
-            decision = { content: compressed, hash: compressed !== undefined && sizeOf(block.content) >= DEDUP_MIN_CHARS ? hashOf(block.content!) : undefined }
-            if (decisions.size >= MAX_DECISIONS_PER_SESSION) decisions.delete(decisions.keys().next().value!)
-            decisions.set(key, decision)
-          }
-          let next = decision.content
-          if (decision.hash !== undefined) {
-            const first = seen.get(decision.hash)
-            if (first === undefined) seen.set(decision.hash, block.tool_use_id)
-            // A repeat of an earlier result (the same file read twice, the same command re-run): a pointer.
-            else next = `[lynkr: identical to the output of ${describeCall(calls.get(first))} above (tool call ${first}); omitted to save tokens. Run the tool again if its output may have changed.]`
-          }
-          if (next === block.content) continue
-          content ??= [...message.content]
-          content[b] = { ...block, content: next }
+      return rewriteToolResults(request, (block) => {
+        const key = `${maxChars}\u0000${block.tool_use_id}\u0000${sizeOf(block.content)}`
+        let decision = decisions.get(key)
+        if (decision === undefined) {
+          const compressed = compressContent(block.content, calls.get(block.tool_use_id), maxChars, options.cutFileReads)
+          decision = { content: compressed === block.content ? undefined : compressed, hash: block.content !== undefined && sizeOf(block.content) >= DEDUP_MIN_CHARS ? hashOf(block.content) : undefined }
+          if (decisions.size >= MAX_DECISIONS_PER_SESSION) decisions.delete(decisions.keys().next().value!)
+          decisions.set(key, decision)
         }
-        if (content !== undefined) {
-          messages ??= [...request.messages]
-          messages[m] = { ...message, content }
-        }
-      }
-      return messages === undefined ? request : { ...request, messages }
+        const own = decision.content ?? block.content
+        if (decision.hash === undefined) return own
+        const first = seen.get(decision.hash)
+        if (first === undefined) { seen.set(decision.hash, block.tool_use_id); return own }
+        // A repeat of an earlier result (the same file read twice, the same command re-run): a pointer.
+        return `[lynkr: identical to the output of ${describeCall(calls.get(first))} above (tool call ${first}); omitted to save tokens. Run the tool again if its output may have changed.]`
+      })
     }
   }
 }
