@@ -13,6 +13,8 @@ export const pluginIndex: Record<string, PluginFacts> = {
   "mcp": {"kind":"service"},
   "prompt-cache": {"kind":"service","enabledBy":["PROMPT_CACHE_ENABLED","SEMANTIC_CACHE_ENABLED"]},
   "workspace-tools": {"kind":"service","enabledBy":["WORKSPACE_TOOLS_ENABLED"]},
+  "tool-result-compression": {"kind":"pipeline","enabledBy":["TOOL_RESULT_COMPRESSION_ENABLED"]},
+  "history-compression": {"kind":"pipeline","enabledBy":["HISTORY_COMPRESSION_ENABLED"]},
   "usage": {"kind":"service"},
   "provider-ollama": {"kind":"provider","providers":["ollama"],"local":true},
   "provider-openai": {"kind":"provider","providers":["openai"],"enabledBy":["OPENAI_API_KEY"]},
