@@ -22,6 +22,7 @@ export { Sessions, conversationHash, sessionHeader, workspaceOf } from './conver
 export { Capabilities } from './conversation/capabilities.ts'
 export { SessionMemo } from './conversation/session-memo.ts'
 export { automaticBreakpointStep, withAutomaticBreakpoint, cacheable as breakpointAllowed, marked as hasBreakpoint } from './steps/automatic-breakpoint.ts'
+export { needsRoom, ROOM_WINDOWS } from './steps/room-profile.ts'
 export { Pricing, costFor, loadPriceTable, parsePriceOverrides } from './pricing.ts'
 export type { ModelPrice } from './pricing.ts'
 export type { Dialect, ErrorReply } from './dialects.ts'

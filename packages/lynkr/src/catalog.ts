@@ -38,6 +38,8 @@ export const catalogLines: readonly CatalogLine[] = [
   // Token phases (issue 14), each off unless its variable is set.
   { id: 'tool-result-compression', packageName: '@lynkr/tool-result-compression', load: async () => await import('@lynkr/tool-result-compression') },
   { id: 'history-compression', packageName: '@lynkr/history-compression', load: async () => await import('@lynkr/history-compression') },
+  { id: 'tool-selection', packageName: '@lynkr/tool-selection', load: async () => await import('@lynkr/tool-selection') },
+  { id: 'system-prompt', packageName: '@lynkr/system-prompt', load: async () => await import('@lynkr/system-prompt') },
   { id: 'usage', packageName: '@lynkr/usage', defaultOn: true, load: async () => await import('@lynkr/usage') },
   { id: 'provider-ollama', packageName: '@lynkr/provider-ollama', load: async () => await import('@lynkr/provider-ollama') },
   { id: 'provider-openai', packageName: '@lynkr/provider-openai', load: async () => await import('@lynkr/provider-openai') },
