@@ -280,7 +280,8 @@ test('Ollama: a prompt that leaves less than the minimum answer room of OLLAMA_N
   const long = await post(url, { ...minimal, max_tokens: 128_000, messages: [{ role: 'user', content: 'the quick brown fox jumps over the lazy dog '.repeat(400) }] })
   assert.equal(long.status, 400, long.text)
   assert.equal(long.json.error.type, 'invalid_request_error')
-  assert.match(long.json.error.message, /^prompt is too long: \d+ tokens > 3072 maximum/, 'the wording Claude Code compacts on')
+  // 4096 less 1024 for the answer and 128 for the model's chat template.
+  assert.match(long.json.error.message, /^prompt is too long: \d+ tokens > 2944 maximum/, 'the wording Claude Code compacts on')
   assert.equal(posts().length, 0, 'never sent to Ollama')
   const fits = await post(url, { ...minimal, max_tokens: 128_000, messages: [{ role: 'user', content: 'the quick brown fox jumps over the lazy dog '.repeat(100) }] })
   assert.equal(fits.status, 200, fits.text)

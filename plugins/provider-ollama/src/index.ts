@@ -12,6 +12,8 @@ export interface OllamaPluginOptions {
   numCtx: number
   /** The least answer room a prompt must leave in num_ctx (OLLAMA_MIN_OUTPUT_TOKENS). */
   minOutputTokens?: number
+  /** The most num_predict asked for, whatever the client's max_tokens (OLLAMA_MAX_OUTPUT_TOKENS). */
+  maxOutputTokens?: number
   keepAlive?: string | number
   think?: boolean | string
   apiKey?: string
@@ -48,6 +50,7 @@ export const manifest = defineManifest({
     OLLAMA_MODEL: Type.String({ default: 'qwen2.5-coder:latest' }),
     OLLAMA_KEEP_ALIVE: Type.Optional(Type.String()),
     OLLAMA_NUM_CTX: Type.Integer({ default: 65536, minimum: 2048 }),
+    OLLAMA_MAX_OUTPUT_TOKENS: Type.Integer({ default: 16384, minimum: 1, description: 'the most num_predict lynkr asks for (Claude Code asks 128000): a local model looping on its own output stops there; the prompt always leaves room for it or is refused' }),
     OLLAMA_THINK: Type.Optional(Type.String()),
     OLLAMA_API_KEY: Type.Optional(Type.String()),
     ...minOutputVariable('OLLAMA'),
@@ -58,6 +61,7 @@ export const manifest = defineManifest({
     model: env.OLLAMA_MODEL,
     numCtx: env.OLLAMA_NUM_CTX,
     minOutputTokens: env.OLLAMA_MIN_OUTPUT_TOKENS,
+    maxOutputTokens: env.OLLAMA_MAX_OUTPUT_TOKENS,
     keepAlive: parseKeepAlive(env.OLLAMA_KEEP_ALIVE),
     think: parseThink(env.OLLAMA_THINK),
     apiKey: env.OLLAMA_API_KEY,

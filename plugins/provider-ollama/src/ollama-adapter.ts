@@ -13,6 +13,8 @@ export interface OllamaAdapterOptions extends OllamaRequestOptions {
   apiKey?: string
   /** The least answer room a prompt must leave in num_ctx (default: core's). */
   minOutputTokens?: number
+  /** The most num_predict asked for (default: num_ctx). */
+  maxOutputTokens?: number
   client: UpstreamClient
 }
 
@@ -28,12 +30,15 @@ export function createOllamaAdapter (options: OllamaAdapterOptions): ProviderAda
 function createNativeOllamaAdapter (options: OllamaAdapterOptions): ProviderAdapter {
   const chatUrl = new URL('api/chat', options.endpoint.endsWith('/') ? options.endpoint : options.endpoint + '/').toString()
   const headers: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}
+  const outputCap = Math.min(options.maxOutputTokens ?? options.numCtx, options.numCtx)
+  // The model's chat template (roles, the tool-calling preamble) takes part of num_ctx that lynkr's count does not see.
+  const templateTokens = Math.min(512, Math.max(128, Math.ceil(options.numCtx * 0.02)))
 
   async function post (input: ChatRequest, stream: boolean, context: CallContext) {
     // Ollama cuts a prompt longer than num_ctx down to half the window and says nothing: the agent would lose
     // its instructions and early turns. Refused instead, so Claude Code compacts. num_predict shares num_ctx
-    // with the prompt, so it is lowered to what the prompt leaves.
-    const request = await applyModelLimits(input, { contextWindow: options.numCtx, minOutputTokens: options.minOutputTokens }, 'ollama')
+    // with the prompt: num_predict = min(max_tokens, what the prompt and the template leave, the output cap).
+    const request = await applyModelLimits(input, { contextWindow: options.numCtx, maxOutputTokens: outputCap, minOutputTokens: options.minOutputTokens, templateTokens }, 'ollama')
     const body = JSON.stringify(toOllamaRequest({ ...request, stream }, options))
     return await options.client.send({ provider: 'ollama', url: chatUrl, headers, body, signal: context.signal })
   }
@@ -43,8 +48,8 @@ function createNativeOllamaAdapter (options: OllamaAdapterOptions): ProviderAdap
     id: 'ollama',
     defaultModel: options.model,
     // The window is num_ctx, whatever the model could do: Ollama cuts what does not fit.
-    capabilities: () => ({ promptCache: 'automatic-prefix', contextWindow: options.numCtx, local: true }),
-    listModels: (): ModelInfo[] => [{ id: options.model, provider: 'ollama', contextWindow: options.numCtx }],
+    capabilities: () => ({ promptCache: 'automatic-prefix', contextWindow: options.numCtx, maxOutputTokens: outputCap, local: true }),
+    listModels: (): ModelInfo[] => [{ id: options.model, provider: 'ollama', contextWindow: options.numCtx, maxOutputTokens: outputCap }],
 
     async chat (request, context) {
       const response = await post(request, false, context)

@@ -53,3 +53,14 @@ test('withOutputBudget: an unset max_tokens (0) becomes the output cap, or 4096 
   const set = request({ max_tokens: 1000 })
   assert.equal(withOutputBudget(set, { maxOutputTokens: 64_000 }), set)
 })
+
+test('the chat template\'s share of the window is kept free: max_tokens = min(requested, window − template − prompt, cap)', async () => {
+  const prompt = request({ messages: [{ role: 'user', content: [{ type: 'text', text: 'word '.repeat(3000) }] }] })
+  const plain = await applyModelLimits(prompt, { contextWindow: 8192, maxOutputTokens: 8192 }, 'p')
+  const framed = await applyModelLimits(prompt, { contextWindow: 8192, maxOutputTokens: 8192, templateTokens: 164 }, 'p')
+  assert.equal(plain.max_tokens - framed.max_tokens, 164)
+  const capped = await applyModelLimits(prompt, { contextWindow: 65_536, maxOutputTokens: 16_384, templateTokens: 512 }, 'p')
+  assert.equal(capped.max_tokens, 16_384, 'the output cap, not the rest of a large window')
+  await assert.rejects(applyModelLimits(prompt, { contextWindow: 4400, templateTokens: 512 }, 'ollama'),
+    (error: any) => /^prompt is too long: \d+ tokens > 2864 maximum \(ollama model m: 4400-token window, 512 for the chat template, 1024 kept for the answer\)/.test(error.message))
+})

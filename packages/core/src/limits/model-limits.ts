@@ -14,6 +14,12 @@ export interface ModelLimits {
    * getting an answer cut after a few tokens.
    */
   minOutputTokens?: number
+  /**
+   * Tokens the upstream's chat template adds around the prompt that the count does not see (role markers,
+   * the tool-calling preamble of a local model's template): kept free of both prompt and answer, so the two
+   * together never overrun a window an upstream like Ollama would otherwise shift or cut without a word.
+   */
+  templateTokens?: number
 }
 
 /** A small per-provider table: the first entry whose pattern matches the model id wins. */
@@ -57,8 +63,9 @@ export async function applyModelLimits (request: ChatRequest, limits: ModelLimit
   if (limits.maxOutputTokens !== undefined && maxTokens > limits.maxOutputTokens) maxTokens = limits.maxOutputTokens
   const window = limits.contextWindow
   if (window !== undefined) {
-    const prompt = await ensurePromptFits(request, window, provider, maxTokens, outputFloor(limits, maxTokens))
-    if (prompt !== undefined && maxTokens > 0) maxTokens = Math.max(1, Math.min(maxTokens, window - prompt))
+    const template = limits.templateTokens ?? 0
+    const prompt = await ensurePromptFits(request, window, provider, maxTokens, outputFloor(limits, maxTokens), template)
+    if (prompt !== undefined && maxTokens > 0) maxTokens = Math.max(1, Math.min(maxTokens, window - template - prompt))
   }
   return withMaxTokens(request, maxTokens)
 }
@@ -72,15 +79,15 @@ export function outputFloor (limits: ModelLimits | undefined, maxTokens: number)
 /**
  * Refuses with "prompt is too long" a prompt that leaves the answer less than `minOutput` tokens of the
  * window (Claude Code then compacts; an upstream like Ollama would instead drop part of the prompt without a
- * word, and a clamp to a few tokens would cut the answer). Counts only when a cheap upper bound plus
- * `reserve` says it might not fit, and then returns the count.
+ * word, and a clamp to a few tokens would cut the answer). `template` tokens of the window are the chat
+ * template's. Counts only when a cheap upper bound plus `reserve` says it might not fit, and then returns the count.
  */
-export async function ensurePromptFits (request: ChatRequest, window: number, provider: string, reserve = 0, minOutput = 1): Promise<number | undefined> {
-  if (cheapUpperBound(request) + Math.max(reserve, minOutput) <= window) return undefined
+export async function ensurePromptFits (request: ChatRequest, window: number, provider: string, reserve = 0, minOutput = 1, template = 0): Promise<number | undefined> {
+  if (cheapUpperBound(request) + Math.max(reserve, minOutput) + template <= window) return undefined
   const prompt = await countRequestTokens(request)
-  const room = window - minOutput
+  const room = window - minOutput - template
   if (prompt > room) {
-    const kept = minOutput > 1 ? `, ${minOutput} kept for the answer` : ''
+    const kept = (template > 0 ? `, ${template} for the chat template` : '') + (minOutput > 1 ? `, ${minOutput} kept for the answer` : '')
     throw new LynkrError('context_length_exceeded', `prompt is too long: ${prompt} tokens > ${room} maximum (${provider} model ${request.model}: ${window}-token window${kept})`, {
       status: 400, provider, retryable: false, code: 'LYNKR_CONTEXT_WINDOW'
     })
