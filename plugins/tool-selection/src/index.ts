@@ -25,7 +25,7 @@ export const manifest = defineManifest({
   enabledBy: ['SMART_TOOL_SELECTION_MODE'],
   env: Type.Object({
     SMART_TOOL_SELECTION_MODE: Type.Optional(Type.String({ description: 'heuristic (= auto): compact tool list on local or uncached targets with windows up to 32K tokens; conservative: up to 16K; aggressive: any window, first sentences and required properties only; off: never (cloud providers with a prompt cache always keep the full list)' })),
-    SMART_TOOL_SELECTION_TOKEN_BUDGET: Type.Integer({ default: 2500, minimum: 0, description: 'tokens the tools beyond the agent-loop ones (Bash, Read, Edit, Write…) may take, at most a tenth of the window' })
+    SMART_TOOL_SELECTION_TOKEN_BUDGET: Type.Integer({ default: 2500, minimum: 0, description: 'tokens the tools of a client that is not a coding agent may take on a small window (a coding agent keeps Bash, Read, Edit, Write…), at most a tenth of the window' })
   }),
   toOptions: (env): ToolSelectionOptions => ({ mode: parseMode(env.SMART_TOOL_SELECTION_MODE), tokenBudget: env.SMART_TOOL_SELECTION_TOKEN_BUDGET })
 })

@@ -10,7 +10,7 @@ export type ToolSelectionMode = 'heuristic' | 'auto' | 'conservative' | 'aggress
 
 export interface ToolSelectionOptions {
   mode: ToolSelectionMode
-  /** The most tokens the tools beyond the agent-loop ones may take (SMART_TOOL_SELECTION_TOKEN_BUDGET). */
+  /** The most tokens a non-agent client's tools may take (SMART_TOOL_SELECTION_TOKEN_BUDGET). */
   tokenBudget: number
 }
 
