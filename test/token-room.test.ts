@@ -59,6 +59,11 @@ test('with tool selection and the system prompt profile, every request of a Clau
   const sent = [firstRequest, withTurns(bash), withTurns(bash, skill), withTurns(bash, skill, bash)]
   // After Claude Code compacts, the conversation restarts from a summary: the restored tool stays.
   sent.push({ ...firstRequest, messages: [firstRequest.messages[0], firstRequest.messages[1], { role: 'user', content: 'Summary of the earlier conversation: the marker was printed. Continue.' }] })
+  // Then ToolSearch loads the deferred WebFetch: Claude Code sends it with its schema, still deferred (a new tool list).
+  const webFetch = { name: 'WebFetch', description: 'Fetches a URL and answers a prompt about its content.\n\n- The URL must be a fully-formed valid URL.', input_schema: { type: 'object', properties: { url: { type: 'string', format: 'uri', description: 'The URL to fetch' }, prompt: { type: 'string', description: 'What to extract' } }, required: ['url', 'prompt'], additionalProperties: false }, defer_loading: true }
+  const loaded = withTurns(bash, { name: 'ToolSearch', input: { query: 'select:WebFetch' }, result: '' })
+  loaded.messages.at(-1).content[0].content = [{ type: 'tool_reference', tool_name: 'WebFetch' }]
+  sent.push({ ...loaded, messages: [...loaded.messages.slice(0, 2), ...loaded.messages.slice(4)], tools: [...firstRequest.tools, webFetch] })
   for (const body of sent) {
     const answer = await post(url, body)
     assert.equal(answer.status, 200, answer.text)
@@ -82,6 +87,9 @@ test('with tool selection and the system prompt profile, every request of a Clau
   assert.deepEqual(toolNames(received[2]), ['Bash', 'Edit', 'Read', 'Skill', 'ToolSearch', 'Write'])
   assert.equal(JSON.stringify(received[3].tools), JSON.stringify(received[2].tools))
   assert.equal(JSON.stringify(received[4].tools), JSON.stringify(received[2].tools), 'still there after the history lost the call')
+  // A new tool list (a tool search loaded WebFetch): the loaded tool is offered, and so is the restored one.
+  assert.deepEqual(toolNames(received[5]), ['Bash', 'Edit', 'Read', 'Skill', 'ToolSearch', 'Write', 'WebFetch'])
+  assert.deepEqual(received[5].tools.at(-1).function.parameters.required, ['url', 'prompt'])
 
   // The system prompt profile: static for the session, the environment facts kept, the long guidance gone.
   const systemOf = (body: any): string => body.messages.filter((m: any) => m.role === 'system').map((m: any) => m.content).join('\n---\n')

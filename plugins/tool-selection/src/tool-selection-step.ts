@@ -17,12 +17,13 @@ export interface ToolSelectionOptions {
 /** Share of the window the optional tools may take at most, whatever the budget says. */
 const WINDOW_SHARE = 0.1
 const MAX_SESSIONS = 2000
+const MAX_LISTS = 32
 const MAX_COMPACTED = 4000
 
-interface Selection {
-  /** Decided on the session's first request with this tool list; never changes. */
-  readonly selected: ReadonlySet<string>
-  /** Removed tools the model called (or a tool search loaded, or tool_choice named): back for good. */
+interface Session {
+  /** Per tool list (a sub-agent's, the list after a tool search loaded more): decided on first sight, never changed. */
+  readonly lists: Map<string, ReadonlySet<string>>
+  /** Removed tools the model called (or a tool search loaded, or tool_choice named): back for good, in every list. */
   readonly restored: Set<string>
 }
 
@@ -35,7 +36,7 @@ interface Selection {
 export function toolSelectionStep (options: ToolSelectionOptions): PipelineStep {
   const level: CompactLevel = options.mode === 'aggressive' ? 'minimal' : 'compact'
   const maxWindow = ROOM_WINDOWS[options.mode] ?? ROOM_WINDOWS.heuristic!
-  const sessions = new Map<string, Selection>()
+  const sessions = new Map<string, Session>()
   const compacted = new Map<string, ToolDefinition>()
 
   /** Memoised by the tool's bytes: the same tool always becomes the same object. */
@@ -50,11 +51,24 @@ export function toolSelectionStep (options: ToolSelectionOptions): PipelineStep 
     return found
   }
 
-  async function decide (tools: ToolDefinition[], window: number | undefined): Promise<Selection> {
+  async function decide (tools: ToolDefinition[], window: number | undefined): Promise<ReadonlySet<string>> {
     const costs = new Map<string, number>()
     await Promise.all(tools.map(async (tool) => { costs.set(tool.name, await countRequestTokens({ messages: [], tools: [compact(tool)] })) }))
     const budget = window === undefined ? options.tokenBudget : Math.min(options.tokenBudget, Math.floor(window * WINDOW_SHARE))
-    return { selected: selectTools(tools, { budget, cost: (tool) => costs.get(tool.name) ?? 0 }), restored: new Set() }
+    return selectTools(tools, { budget, cost: (tool) => costs.get(tool.name) ?? 0 })
+  }
+
+  function sessionOf (context: StepContext): Session {
+    const key = `${context.session.id}\u0000${context.decision.provider}\u0000${context.decision.model}`
+    let session = sessions.get(key)
+    if (session === undefined) {
+      session = { lists: new Map(), restored: new Set() }
+      if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value!)
+    } else {
+      sessions.delete(key) // most recently used last
+    }
+    sessions.set(key, session)
+    return session
   }
 
   return {
@@ -65,27 +79,26 @@ export function toolSelectionStep (options: ToolSelectionOptions): PipelineStep 
       const tools = request.tools
       if (tools === undefined || tools.length === 0) return request
       if (!needsRoom(context.capabilities, maxWindow)) return request
-      const key = sessionKey(context, tools)
-      let selection = sessions.get(key)
-      if (selection === undefined) {
-        selection = await decide(tools, context.capabilities.contextWindow)
-        if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value!)
-      } else {
-        sessions.delete(key) // most recently used last
+      const session = sessionOf(context)
+      const list = listKey(tools)
+      let selected = session.lists.get(list)
+      if (selected === undefined) {
+        selected = await decide(tools, context.capabilities.contextWindow)
+        if (session.lists.size >= MAX_LISTS) session.lists.delete(session.lists.keys().next().value!)
+        session.lists.set(list, selected)
       }
-      sessions.set(key, selection)
-      for (const name of wanted(request)) if (!selection.selected.has(name)) selection.restored.add(name)
-      const sent = tools.filter((tool) => selection.selected.has(tool.name) || selection.restored.has(tool.name)).map(compact)
+      for (const name of wanted(request)) if (!selected.has(name)) session.restored.add(name)
+      const sent = tools.filter((tool) => selected.has(tool.name) || session.restored.has(tool.name)).map(compact)
       return { ...request, tools: sent }
     }
   }
 }
 
-/** One decision per session, target and tool list (a sub-agent's list is its own conversation). */
-function sessionKey (context: StepContext, tools: ToolDefinition[]): string {
+/** A tool list by its names, in order. */
+function listKey (tools: ToolDefinition[]): string {
   const hash = createHash('sha256')
   for (const tool of tools) hash.update(tool.name).update('\u0000')
-  return `${context.session.id}\u0000${context.decision.provider}\u0000${context.decision.model}\u0000${hash.digest('base64')}`
+  return hash.digest('base64')
 }
 
 /** Tools the conversation needs whatever the selection said: called earlier, loaded by a tool search, or forced. */
