@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { ChatMessage, ChatRequest, PipelineStep, StepContext, TextBlock } from '@lynkr/protocol'
-import { needsRoom, ROOM_WINDOWS } from '@lynkr/core'
+import { BoundedMemo, needsRoom, ROOM_WINDOWS, sessionTargetKey } from '@lynkr/core'
 import { compactClaudeCodeSystem, compactClaudeCodeSystemMessage, isClaudeCode, isClaudeCodeSystemMessage, tidyWhitespace } from './claude-code-prompt.ts'
 
 export type SystemPromptMode = 'dynamic' | 'auto' | 'conservative' | 'aggressive'
@@ -18,31 +18,10 @@ const MAX_TEXTS = 4000
  */
 export function systemPromptStep (options: SystemPromptOptions): PipelineStep {
   const maxWindow = options.mode === 'dynamic' ? ROOM_WINDOWS.heuristic! : ROOM_WINDOWS[options.mode] ?? ROOM_WINDOWS.heuristic!
-  const sessionTools = new Map<string, ReadonlySet<string>>()
-  const texts = new Map<string, string>()
-  const systems = new Map<string, TextBlock[]>()
-
-  function remember<T> (memo: Map<string, T>, key: string, make: () => T): T {
-    let found = memo.get(key)
-    if (found === undefined) {
-      found = make()
-      if (memo.size >= MAX_TEXTS) memo.delete(memo.keys().next().value!)
-      memo.set(key, found)
-    }
-    return found
-  }
-
   /** The tools the session's first request offered (after tool selection): what the profile mentions, for good. */
-  function toolsOf (request: ChatRequest, context: StepContext): ReadonlySet<string> {
-    const key = `${context.session.id}\u0000${context.decision.provider}\u0000${context.decision.model}`
-    let tools = sessionTools.get(key)
-    if (tools === undefined) {
-      tools = new Set((request.tools ?? []).map((tool) => tool.name))
-      if (sessionTools.size >= MAX_SESSIONS) sessionTools.delete(sessionTools.keys().next().value!)
-      sessionTools.set(key, tools)
-    }
-    return tools
-  }
+  const sessionTools = new BoundedMemo<ReadonlySet<string>>(MAX_SESSIONS)
+  const texts = new BoundedMemo<string>(MAX_TEXTS)
+  const systems = new BoundedMemo<TextBlock[]>(MAX_TEXTS)
 
   return {
     name: 'dynamic-system-prompt',
@@ -53,15 +32,15 @@ export function systemPromptStep (options: SystemPromptOptions): PipelineStep {
       if (!isClaudeCode(request)) return tidied(request)
       // Claude Code's title and summary requests carry no tools: they keep their prompt as it is.
       if (request.tools === undefined || request.tools.length === 0) return request
-      const tools = toolsOf(request, context)
+      const tools = sessionTools.get(sessionTargetKey(context), () => new Set((request.tools ?? []).map((tool) => tool.name)))
       const toolsKey = [...tools].join(',')
       const system = request.system ?? []
       const systemKey = hashOf(system.map((block) => block.text).join('\u0000'), toolsKey)
-      const compactSystem = remember(systems, systemKey, () => compactClaudeCodeSystem(system, tools))
+      const compactSystem = systems.get(systemKey, () => compactClaudeCodeSystem(system, tools))
       let changed = false
       const messages = request.messages.map((message): ChatMessage => {
         if (!isClaudeCodeSystemMessage(message)) return message
-        const content = message.content.map((block) => block.type !== 'text' ? block : { ...block, text: remember(texts, hashOf(block.text, toolsKey), () => compactClaudeCodeSystemMessage(block.text, tools)) })
+        const content = message.content.map((block) => block.type !== 'text' ? block : { ...block, text: texts.get(hashOf(block.text, toolsKey), () => compactClaudeCodeSystemMessage(block.text, tools)) })
           .filter((block) => block.type !== 'text' || block.text !== '')
         changed = true
         return { ...message, content }

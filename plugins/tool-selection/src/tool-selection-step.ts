@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { ChatRequest, PipelineStep, StepContext, ToolDefinition } from '@lynkr/protocol'
 import { loadedToolNames } from '@lynkr/protocol'
-import { countRequestTokens, needsRoom, ROOM_WINDOWS } from '@lynkr/core'
+import { BoundedMemo, countRequestTokens, needsRoom, ROOM_WINDOWS, sessionTargetKey } from '@lynkr/core'
 import { compactTool } from './compact-tool.ts'
 import type { CompactLevel } from './compact-tool.ts'
 import { selectTools } from './select-tools.ts'
@@ -29,46 +29,23 @@ interface Session {
 
 /**
  * The `tool-selection` step. On a target that needs room (a small window without a priced prompt cache),
- * the session's tool list is decided once — the agent-loop tools plus what fits the budget, each with a
- * short description and a trimmed schema — and then sent byte for byte the same on every request, in the
- * client's order. A removed tool the model calls anyway comes back for the rest of the session.
+ * the session's tool list is decided once — an agent's loop tools, another client's tools as far as the
+ * budget goes, each with a short description and a trimmed schema — and then sent byte for byte the same on
+ * every request, in the client's order. A removed tool the model calls anyway comes back for the rest of the session.
  */
 export function toolSelectionStep (options: ToolSelectionOptions): PipelineStep {
   const level: CompactLevel = options.mode === 'aggressive' ? 'minimal' : 'compact'
   const maxWindow = ROOM_WINDOWS[options.mode] ?? ROOM_WINDOWS.heuristic!
-  const sessions = new Map<string, Session>()
-  const compacted = new Map<string, ToolDefinition>()
-
+  const sessions = new BoundedMemo<Session>(MAX_SESSIONS)
   /** Memoised by the tool's bytes: the same tool always becomes the same object. */
-  function compact (tool: ToolDefinition): ToolDefinition {
-    const key = JSON.stringify(tool)
-    let found = compacted.get(key)
-    if (found === undefined) {
-      found = compactTool(tool, level)
-      if (compacted.size >= MAX_COMPACTED) compacted.delete(compacted.keys().next().value!)
-      compacted.set(key, found)
-    }
-    return found
-  }
+  const compacted = new BoundedMemo<ToolDefinition>(MAX_COMPACTED)
+  const compact = (tool: ToolDefinition): ToolDefinition => compacted.get(JSON.stringify(tool), () => compactTool(tool, level))
 
   async function decide (tools: ToolDefinition[], window: number | undefined): Promise<ReadonlySet<string>> {
     const costs = new Map<string, number>()
     await Promise.all(tools.map(async (tool) => { costs.set(tool.name, await countRequestTokens({ messages: [], tools: [compact(tool)] })) }))
     const budget = window === undefined ? options.tokenBudget : Math.min(options.tokenBudget, Math.floor(window * WINDOW_SHARE))
     return selectTools(tools, { budget, cost: (tool) => costs.get(tool.name) ?? 0 })
-  }
-
-  function sessionOf (context: StepContext): Session {
-    const key = `${context.session.id}\u0000${context.decision.provider}\u0000${context.decision.model}`
-    let session = sessions.get(key)
-    if (session === undefined) {
-      session = { lists: new Map(), restored: new Set() }
-      if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value!)
-    } else {
-      sessions.delete(key) // most recently used last
-    }
-    sessions.set(key, session)
-    return session
   }
 
   return {
@@ -79,7 +56,7 @@ export function toolSelectionStep (options: ToolSelectionOptions): PipelineStep 
       const tools = request.tools
       if (tools === undefined || tools.length === 0) return request
       if (!needsRoom(context.capabilities, maxWindow)) return request
-      const session = sessionOf(context)
+      const session = sessions.get(sessionTargetKey(context), () => ({ lists: new Map(), restored: new Set() }))
       const list = listKey(tools)
       let selected = session.lists.get(list)
       if (selected === undefined) {

@@ -1,0 +1,29 @@
+import type { StepContext } from '@lynkr/protocol'
+
+/**
+ * A bounded memo for a step's per-session (or per-content) state: `get` returns what `make` made for the key
+ * the first time, and the least recently used entry goes when the memo is full.
+ */
+export class BoundedMemo<T> {
+  private readonly entries = new Map<string, T>()
+  private readonly max: number
+
+  constructor (max: number) { this.max = max }
+
+  get (key: string, make: () => T): T {
+    let found = this.entries.get(key)
+    if (found === undefined) {
+      found = make()
+      if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!)
+    } else {
+      this.entries.delete(key)
+    }
+    this.entries.set(key, found)
+    return found
+  }
+}
+
+/** A session on one target: a decision made for a local model need not hold for the cloud fallback. */
+export function sessionTargetKey (context: Pick<StepContext, 'session' | 'decision'>): string {
+  return `${context.session.id}\u0000${context.decision.provider}\u0000${context.decision.model}`
+}
