@@ -17,7 +17,7 @@ const MAX_TEXTS = 4000
  * tools the session's first request offered, memoised, so every request of a session sends the same bytes.
  */
 export function systemPromptStep (options: SystemPromptOptions): PipelineStep {
-  const maxWindow = options.mode === 'dynamic' ? ROOM_WINDOWS.heuristic! : ROOM_WINDOWS[options.mode] ?? ROOM_WINDOWS.heuristic!
+  const maxWindow = ROOM_WINDOWS[options.mode] ?? ROOM_WINDOWS.heuristic!
   /** The tools the session's first request offered (after tool selection): what the profile mentions, for good. */
   const sessionTools = new BoundedMemo<ReadonlySet<string>>(MAX_SESSIONS)
   const texts = new BoundedMemo<string>(MAX_TEXTS)

@@ -11,10 +11,11 @@ export function needsRoom (capabilities: ModelCapabilities, maxWindow: number): 
   return (capabilities.contextWindow ?? Number.POSITIVE_INFINITY) <= maxWindow
 }
 
-/** Windows up to which each mode makes room (Lynkr's mode names; `auto` is `heuristic`). */
+/** Windows up to which each mode makes room (Lynkr's mode names; `auto` and `dynamic` are `heuristic`). */
 export const ROOM_WINDOWS: Readonly<Record<string, number>> = Object.freeze({
   conservative: 16_384,
   heuristic: 32_768,
   auto: 32_768,
+  dynamic: 32_768,
   aggressive: Number.POSITIVE_INFINITY
 })
