@@ -1,11 +1,8 @@
 /**
  * An independent o200k_base count of what an Ollama upstream received (the measure the token work is stated
- * in). gpt-tokenizer is core's dependency, resolved from there: the same ranks, without the gateway's code.
+ * in), with the tokenizer directly rather than the gateway's counter.
  */
-import { createRequire } from 'node:module'
-
-const require = createRequire(new URL('../../packages/core/package.json', import.meta.url))
-const { countTokens } = require('gpt-tokenizer/encoding/o200k_base') as { countTokens: (text: string) => number }
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
 
 /** Message texts and tool definitions of an Ollama /api/chat body, plus a few tokens of framing per message. */
 export function ollamaPromptTokens (body: { messages: Array<{ content?: string, tool_calls?: unknown }>, tools?: unknown[] }): number {
