@@ -279,26 +279,6 @@ export class ChatService {
   get activeCalls (): number { return this.inFlight.size }
   get activeStreams (): number { return this.streams }
 
-  /**
-   * The request as its first attempt would be sent: routed, then through every pipeline step, without an
-   * upstream call or any event. `count_tokens` counts this, so the count reflects what lynkr will actually
-   * send (a smaller tool list, a compact system prompt, recalled memory). A failing step leaves the request
-   * as it was: a count never fails for routing's or a step's sake.
-   */
-  async preview (call: ChatCall): Promise<ChatRequest> {
-    try {
-      const turn = this.turnOf(call)
-      const decision = this.decide(call, turn)
-      const adapter = this.providers.get(decision.provider)
-      if (adapter === undefined) return call.request
-      const context = new LazyStepContext(turn, decision, adapter, this.capabilities, { requestId: call.context.requestId, log: call.context.log, scope: call.scope })
-      return await this.pipeline.run({ ...call.request, model: decision.model }, context)
-    } catch (error) {
-      call.context.log.warn({ err: error }, 'count_tokens: routing or a pipeline step failed; counting the request as the client sent it')
-      return call.request
-    }
-  }
-
   /** The session a call belongs to (the same answer steps, observers and sticky routing get). */
   sessionOf (call: ChatCall): SessionIdentity { return this.turnOf(call).session }
 

@@ -15,6 +15,8 @@ export const pluginIndex: Record<string, PluginFacts> = {
   "workspace-tools": {"kind":"service","enabledBy":["WORKSPACE_TOOLS_ENABLED"]},
   "tool-result-compression": {"kind":"pipeline","enabledBy":["TOOL_RESULT_COMPRESSION_ENABLED"]},
   "history-compression": {"kind":"pipeline","enabledBy":["HISTORY_COMPRESSION_ENABLED"]},
+  "tool-selection": {"kind":"service","enabledBy":["SMART_TOOL_SELECTION_MODE"]},
+  "system-prompt": {"kind":"service","enabledBy":["SYSTEM_PROMPT_MODE"]},
   "usage": {"kind":"service"},
   "provider-ollama": {"kind":"provider","providers":["ollama"],"local":true},
   "provider-openai": {"kind":"provider","providers":["openai"],"enabledBy":["OPENAI_API_KEY"]},

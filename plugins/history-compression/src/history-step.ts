@@ -1,6 +1,6 @@
 import type { ChatRequest, Logger, PipelineStep, StepContext } from '@lynkr/protocol'
 import { COUNT_TOKENS_PURPOSE } from '@lynkr/protocol'
-import { SessionMemo } from '@lynkr/core'
+import { BoundedMemo } from '@lynkr/core'
 import { applyCleared, batchPaysOff, callsOf, chooseBatch, estimateTokens, placeholderFor, recentStart, resultsOf } from './clear-history.ts'
 import { isCompactionRequest } from './compaction-request.ts'
 import { policyFor } from './policy.ts'
@@ -35,14 +35,14 @@ interface SessionHistory {
  * (in the background) and that summary is frozen. Claude Code's own compaction requests pass untouched.
  */
 export function historyCompressionStep (options: HistoryOptions): PipelineStep {
-  const sessions = new SessionMemo<SessionHistory>(() => ({ cleared: new Map(), summary: undefined, summarising: false, summaryBackoff: 0 }), options.maxSessions ?? 1000)
+  const sessions = new BoundedMemo<SessionHistory>(options.maxSessions ?? 1000)
   return {
     name: 'history-compression',
     stage: 'history-compression',
     optional: true,
     run: (request: ChatRequest, context: StepContext): ChatRequest => {
       if (isCompactionRequest(request)) return request
-      const state = sessions.of(context.session.id)
+      const state = sessions.get(context.session.id, (): SessionHistory => ({ cleared: new Map(), summary: undefined, summarising: false, summaryBackoff: 0 }))
       const policy = policyFor(context.capabilities, options)
       // count_tokens applies what the session decided but decides nothing new (Claude Code counts parts of a prompt).
       const decides = context.purpose !== COUNT_TOKENS_PURPOSE

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { ChatRequest, PipelineStep, StepContext, ToolResultBlock } from '@lynkr/protocol'
 import { rewriteToolResults, toolCallsOf } from '@lynkr/protocol'
-import { SessionMemo } from '@lynkr/core'
+import { BoundedMemo } from '@lynkr/core'
 import { classifyOutput } from './classify-output.ts'
 import type { ToolCallInfo } from './classify-output.ts'
 import { cleanTerminalOutput } from './clean-output.ts'
@@ -75,7 +75,7 @@ const hashOf = (content: ResultContent): string => createHash('sha256').update(t
  * restart); the decision is memoised per session by tool call id and size so repeated requests pay a lookup.
  */
 export function toolResultCompressionStep (options: CompressOptions): PipelineStep {
-  const sessions = new SessionMemo<Map<string, Decision>>(() => new Map(), options.maxSessions ?? 1000)
+  const sessions = new BoundedMemo<Map<string, Decision>>(options.maxSessions ?? 1000)
   return {
     name: 'tool-result-compression',
     stage: 'tool-result-truncation',
@@ -83,7 +83,7 @@ export function toolResultCompressionStep (options: CompressOptions): PipelineSt
     run: (request: ChatRequest, context: StepContext): ChatRequest => {
       if (!request.messages.some((message) => message.role === 'user' && message.content.some((block) => block.type === 'tool_result'))) return request
       const maxChars = maxCharsFor(context.capabilities, options.maxChars)
-      const decisions = sessions.of(context.session.id)
+      const decisions = sessions.get(context.session.id, () => new Map())
       const calls = toolCallsOf(request.messages)
       const seen = new Map<string, string>()
       return rewriteToolResults(request, (block) => {
