@@ -25,6 +25,16 @@ const dirs = ['packages', 'plugins', ...(unitOnly ? [] : ['test'])]
 let files = dirs.flatMap((dir) => walk(join(root, dir)))
 if (filters.length > 0) files = files.filter((file) => filters.some((filter) => file.includes(filter)))
 
+// The sandbox tests confine real commands with bubblewrap: install it where the machine lets us (root with apt);
+// elsewhere those tests skip and say why.
+function ensureBubblewrap () {
+  if (spawnSync('sh', ['-c', 'command -v bwrap'], { stdio: 'ignore' }).status === 0) return
+  if (process.getuid?.() !== 0 || spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status !== 0) return
+  const install = spawnSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null'], { stdio: 'inherit' })
+  if (install.status !== 0) console.error('bubblewrap could not be installed: the sandbox tests will skip')
+}
+ensureBubblewrap()
+
 const build = spawnSync('npx', ['tsc', '-b'], { cwd: root, stdio: 'inherit' })
 if (build.status !== 0) process.exit(build.status ?? 1)
 // The root test/ folder is not a build project; type-check it on its own (the packages' tests are checked by -b).
