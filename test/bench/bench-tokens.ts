@@ -54,6 +54,8 @@ interface RunReport {
   overflow?: number
   maxPrompt: number
   requests: number
+  /** What this run's tokens and cost are compared with: passthrough, or the phase's own baseline (memory without dedup). */
+  baseTotals?: RunTotals
 }
 
 function price (profile: Profile, result: ReplayResult): RunTotals {
@@ -117,7 +119,8 @@ async function benchSession (session: CorpusSession, profiles: Profile[], phases
       const base = phase.baseline === undefined ? passthrough : await replay({ session, profile, env: phase.baseline })
       const result = await replay({ session, profile, env: phase.env })
       const report = analyse(session, profile, phase.id, result, base)
-      if (phase.baseline !== undefined) report.totals = { ...report.totals, breaks: report.totals.breaks }
+      // Memory adds what it recalls: dedup is judged against memory without dedup, not against passthrough.
+      if (phase.baseline !== undefined) report.baseTotals = price(profile, base)
       reports.push(report)
     }
     const all = await replay({ session, profile, env: { LYNKR_TOKEN_PHASES: 'all' } })
@@ -145,7 +148,7 @@ interface Row { session: string, requests: number, run: string, profile: string,
 
 function rows (report: SessionReport): Row[] {
   return report.reports.map((r) => {
-    const base = report.reports.find((candidate) => candidate.run === 'passthrough' && candidate.profile === r.profile)!
+    const base = { totals: r.baseTotals ?? report.reports.find((candidate) => candidate.run === 'passthrough' && candidate.profile === r.profile)!.totals }
     const cached = r.profile === 'anthropic' || r.profile === 'openai'
     return {
       session: report.session.header.id,
@@ -175,8 +178,14 @@ function summary (reports: SessionReport[], runs: string[]): string[][] {
   const has = (profile: string): boolean => reports.some(({ reports: rs }) => rs.some((r) => r.profile === profile))
   return runs.map((run) => {
     const cell = (profile: string, f: () => string): string => has(profile) ? f() : '—'
-    const cut = (profile: string): string => pct(1 - sum(run, profile, (r) => r.totals.input) / sum('passthrough', profile, (r) => r.totals.input))
-    const cost = (profile: string): string => ratio(sum(run, profile, (r) => r.totals.cost) / sum('passthrough', profile, (r) => r.totals.cost))
+    // Each run against its own baseline (passthrough, or memory without dedup), summed over the sessions.
+    const baseOf = (profile: string, pick: (totals: RunTotals) => number): number => reports.reduce((total, { reports: rs }) => {
+      const r = rs.find((candidate) => candidate.run === run && candidate.profile === profile)
+      const base = r?.baseTotals ?? rs.find((candidate) => candidate.run === 'passthrough' && candidate.profile === profile)?.totals
+      return total + (base === undefined ? 0 : pick(base))
+    }, 0)
+    const cut = (profile: string): string => pct(1 - sum(run, profile, (r) => r.totals.input) / baseOf(profile, (t) => t.input))
+    const cost = (profile: string): string => ratio(sum(run, profile, (r) => r.totals.cost) / baseOf(profile, (t) => t.cost))
     const fit = (profile: string): string => `${sum(run, profile, (r) => r.requests - (r.overflow ?? 0))}/${sum(run, profile, (r) => r.requests)}`
     const runsOf = reports.flatMap(({ reports: rs }) => rs.filter((r) => r.run === run))
     const checked = runsOf.reduce((total, r) => total + r.needles.checked, 0)
@@ -215,7 +224,7 @@ function verdicts (reports: SessionReport[]): Verdict[] {
     for (const r of runs) {
       if (r.run === 'passthrough') continue
       if (r.profile === 'anthropic' || r.profile === 'openai') {
-        const cost = r.totals.cost / base(r.profile).totals.cost
+        const cost = r.totals.cost / (r.baseTotals ?? base(r.profile).totals).cost
         if (cost > 1) out.push({ target: `${id}: cost never above 1.0 (${r.run}, ${r.profile})`, pass: false, detail: ratio(cost) })
       }
       if (r.unpaired > 0 || r.failed.length > 0) out.push({ target: `${id}: tool-loop integrity (${r.run}, ${r.profile})`, pass: false, detail: `${r.unpaired} unpaired tool calls, ${r.failed.length} failed requests${r.failed[0] === undefined ? '' : `: ${r.failed[0].status} ${r.failed[0].error ?? ''}`}` })
@@ -284,6 +293,8 @@ async function main (): Promise<void> {
   log('')
   log(table(['run', 'input tokens saved (Anthropic)', 'cost vs cached passthrough (Anthropic)', 'cache-hit ratio (Anthropic)', 'cost vs cached passthrough (OpenAI)', 'requests that fit 16K', 'requests that fit 32K', 'tool-loop integrity', 'retention'],
     summary(reports, ['passthrough', ...phases.map((phase) => phase.id), 'all']), markdown))
+  const compared = phases.filter((phase) => phase.baseline !== undefined)
+  if (compared.length > 0) log(`\n${compared.map((phase) => phase.id).join(', ')}: compared with ${compared.map((phase) => Object.entries(phase.baseline!).map(([name, value]) => `${name}=${value}`).join(' ')).join('; ')} (what the phase changes), not with passthrough.`)
   log('')
   log(table(header, body.filter((row) => !markdown || row[2] === 'all'), markdown))
   log('')
