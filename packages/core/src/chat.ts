@@ -1,5 +1,5 @@
 import type { CallContext, ChatRequest, Logger, MessageEvent, ProviderAdapter, RouteDecision, SessionIdentity, StepReport, UpstreamPart, Usage } from '@lynkr/protocol'
-import { COUNT_TOKENS_PURPOSE, LynkrError, gatewayFault, isLynkrError } from '@lynkr/protocol'
+import { COUNT_TOKENS_PURPOSE, LynkrError, emptyUsage, gatewayFault, isLynkrError } from '@lynkr/protocol'
 import type { Pipeline } from './pipeline.ts'
 import { Capabilities } from './conversation/capabilities.ts'
 import { Sessions } from './conversation/identity.ts'
@@ -293,7 +293,7 @@ export class ChatService {
       const decision = this.decide(call, turn)
       const adapter = this.providers.get(decision.provider)
       if (adapter === undefined) return call.request
-      const context = new LazyStepContext(turn, decision, adapter, this.capabilities, { requestId: call.context.requestId, log: call.context.log, scope: call.scope })
+      const context = this.stepContext(call, turn, adapter, decision)
       return await this.pipeline.run({ ...call.request, model: decision.model }, context)
     } catch (error) {
       call.context.log.warn({ err: error }, 'count_tokens: the pipeline failed; counting the request as sent by the client')
@@ -357,6 +357,11 @@ export class ChatService {
     return this.routing.decide({ request: call.request, headers: call.headers, log: call.context.log, get session () { return turn.session } })
   }
 
+  /** What the steps see of a call on one provider/model (the real call's and count_tokens' alike). */
+  private stepContext (call: ChatCall, turn: Turn, adapter: ProviderAdapter, decision: RouteDecision): LazyStepContext {
+    return new LazyStepContext(turn, decision, adapter, this.capabilities, { requestId: call.context.requestId, log: call.context.log, scope: call.scope })
+  }
+
   /** The pipeline's result for one provider/model, run once per call however often the policy retries it. */
   private prepare (call: ChatCall, turn: Turn, adapter: ProviderAdapter, decision: RouteDecision): Promise<PreparedRequest> {
     const key = `${decision.provider}\u0000${decision.model}`
@@ -369,7 +374,7 @@ export class ChatService {
       } else {
         const steps: StepReport[] = []
         const listened = this.events.has('step-completed') || this.events.has('call-completed')
-        const context = new LazyStepContext(turn, decision, adapter, this.capabilities, { requestId: call.context.requestId, log: call.context.log, scope: call.scope })
+        const context = this.stepContext(call, turn, adapter, decision)
         prepared = this.pipeline.run(request, context, listened ? (report) => { steps.push(report); this.stepReported(call, turn, decision, report) } : undefined)
           .then((ready) => ({ request: ready, steps }))
       }
@@ -479,7 +484,7 @@ export class ChatService {
     } catch (error) {
       this.end(call)
       const failure = settledFailure(call, error)
-      this.finish(call, turn, decision, mode.stream, started, zeroUsage(), asLynkrError(failure), undefined)
+      this.finish(call, turn, decision, mode.stream, started, emptyUsage(), asLynkrError(failure), undefined)
       throw failure
     }
   }
@@ -601,7 +606,7 @@ export class ChatService {
     } catch (error) {
       this.end(call)
       const failure = settledFailure(call, error)
-      this.finish(call, flow.turn, flow.decision, false, flow.started, zeroUsage(), asLynkrError(failure), undefined)
+      this.finish(call, flow.turn, flow.decision, false, flow.started, emptyUsage(), asLynkrError(failure), undefined)
       throw failure
     }
     this.end(call)
@@ -647,14 +652,10 @@ function settledFailure (call: ChatCall, error: unknown): unknown {
   return call.scope.clientClosed ? call.scope.reason : error
 }
 
-function zeroUsage (): Usage {
-  return { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
-}
-
 async function * assembleEvents (parts: AsyncIterable<UpstreamPart>, assembler: MessageAssembler, scope: CallScope, finish: (usage: Usage, error: LynkrError | undefined, messageId: string | undefined, output?: Promise<number>) => void): AsyncGenerator<MessageEvent> {
   const batch: MessageEvent[] = []
   let messageId: string | undefined
-  let usage = zeroUsage()
+  let usage = emptyUsage()
   let failure: LynkrError | undefined
   let reported = false
   // What reached the client, for an answer that ends (failure, client gone) before its final usage.
