@@ -116,3 +116,24 @@ describe('HiddenHistory', () => {
     assert.equal(history.find('s', 'a'), undefined)
   })
 })
+
+describe('HiddenHistory with a store', () => {
+  test('an id the store does not hold is read from it once, and a part remembered later is found', () => {
+    const rows = new Map<string, { part: { uses: ToolUseBlock[], results: ToolResultBlock[] }, expires: number }>()
+    let loads = 0
+    const history = new HiddenHistory({
+      store: {
+        save: (session, ids, part, expires) => { for (const id of ids) rows.set(`${session}/${id}`, { part, expires }) },
+        load: (session, id) => { loads++; return rows.get(`${session}/${id}`) },
+        extend: () => {}
+      }
+    })
+    for (let request = 0; request < 3; request++) assert.equal(history.find('s', 'toolu_client'), undefined)
+    assert.equal(loads, 1, 'the client\'s own call is looked up in the store once, not on every request')
+    history.remember('s', ['toolu_client'], { uses: [gatewayUse], results: [gatewayResult] })
+    assert.deepEqual(history.find('s', 'toolu_client')?.uses, [gatewayUse])
+    // What another instance of the store holds (a restart) is still read back.
+    const restarted = new HiddenHistory({ store: { save: () => {}, load: (session, id) => { loads++; return rows.get(`${session}/${id}`) }, extend: () => {} } })
+    assert.deepEqual(restarted.find('s', 'toolu_client')?.results, [gatewayResult])
+  })
+})

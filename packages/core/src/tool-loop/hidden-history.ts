@@ -33,6 +33,8 @@ export interface HiddenHistoryStore {
  */
 export class HiddenHistory {
   private readonly entries = new Map<string, { part: HiddenPart, expires: number }>()
+  /** Keys the store was asked for and does not hold (bounded like `entries`). */
+  private readonly absent = new Set<string>()
   private readonly capacity: number
   private readonly ttlMs: number
   private store: HiddenHistoryStore | undefined
@@ -61,11 +63,16 @@ export class HiddenHistory {
     const key = `${session}\u0000${toolUseId}`
     const now = Date.now()
     let entry = this.entries.get(key)
-    if (entry === undefined && this.store !== undefined) {
+    if (entry === undefined) {
+      // Most ids a conversation carries are the client's own calls, asked about on every request: the store is
+      // read once per id, and what it does not hold is remembered as absent (remember() clears that).
+      if (this.store === undefined || this.absent.has(key)) return undefined
       entry = this.store.load(session, toolUseId, now)
-      if (entry === undefined) return undefined
+      if (entry === undefined) {
+        this.markAbsent(key)
+        return undefined
+      }
     }
-    if (entry === undefined) return undefined
     if (entry.expires < now) {
       this.entries.delete(key)
       return undefined
@@ -76,7 +83,16 @@ export class HiddenHistory {
     return entry.part
   }
 
+  private markAbsent (key: string): void {
+    this.absent.add(key)
+    for (const oldest of this.absent) {
+      if (this.absent.size <= this.capacity) break
+      this.absent.delete(oldest)
+    }
+  }
+
   private keep (key: string, entry: { part: HiddenPart, expires: number }): void {
+    this.absent.delete(key)
     this.entries.delete(key)
     this.entries.set(key, entry)
     for (const oldest of this.entries.keys()) {
