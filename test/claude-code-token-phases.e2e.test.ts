@@ -35,7 +35,7 @@ function liveScript (): SessionScript {
     seed: { ...base.seed, 'test/compare.test.js': table },
     turns: (dir) => {
       const turns = base.turns(dir)
-      return [turns[0]!, { calls: [{ name: 'Bash', arguments: { command: 'node --test test/compare.test.js', description: 'Run the compare table' } }] }, ...turns.slice(1)]
+      return [turns[0]!, { calls: [{ name: 'Bash', arguments: { command: 'node --test --test-reporter=tap test/compare.test.js', description: 'Run the compare table' } }] }, ...turns.slice(1)]
     }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * `pnpm record:tokens [session-id…]`: records the token corpus. Each session runs the pinned Claude Code
  * CLI (or Qwen Code for the OpenAI-front session) in print mode, offline, against a scripted fake upstream
- * over a fresh copy of a pinned npm package (semver@7.8.6, pinned in test/package.json), and writes every
+ * over a fresh copy of a pinned npm package (semver@7.8.6, or commander@14.0.3 for the long sessions; pinned in
+ * test/package.json), and writes every
  * request the client sent plus the scripted reply to test/fixtures/token-corpus/<id>.jsonl.gz.
  */
 import { mkdir } from 'node:fs/promises'
@@ -11,7 +12,8 @@ import { startFakeOpenAI } from '../helpers/fake-openai.ts'
 import type { FakeReply, RecordedRequest } from '../helpers/fake-script.ts'
 import { writeSession, type CorpusRequest } from './corpus-format.ts'
 import { corpusDir } from './paths.ts'
-import { isMain, runScriptedClient, scriptedResponder, SNAPSHOT, workDirOf, type Front } from './run-session.ts'
+import { isMain, runScriptedClient, scriptedResponder, snapshotOf, workDirOf, type Front } from './run-session.ts'
+import { longSessions } from './long-sessions.ts'
 import type { SessionScript } from './script-dsl.ts'
 import { auditSession, overheadSession, qwenSession, sessions } from './sessions.ts'
 
@@ -45,7 +47,7 @@ async function record (script: SessionScript, front: Front): Promise<void> {
     }))
     await mkdir(corpusDir, { recursive: true })
     writeSession(join(corpusDir, `${script.id}.jsonl.gz`), {
-      header: { type: 'session', id: script.id, front, client: front === 'anthropic' ? 'claude-code 2.1.332' : 'qwen-code 0.15.10', snapshot: `${SNAPSHOT.name}@${SNAPSHOT.version}`, task: script.task, workDir: workDirOf(script) },
+      header: { type: 'session', id: script.id, front, client: front === 'anthropic' ? 'claude-code 2.1.332' : 'qwen-code 0.15.10', snapshot: `${snapshotOf(script).name}@${snapshotOf(script).version}`, task: script.task, workDir: workDirOf(script) },
       requests
     })
     const errors = (requests.at(-1)?.rawBody.match(/"is_error":true/g) ?? []).length
@@ -56,5 +58,5 @@ async function record (script: SessionScript, front: Front): Promise<void> {
 }
 
 const wanted = process.argv.slice(2)
-for (const script of [...sessions, auditSession, overheadSession]) if (wanted.length === 0 || wanted.includes(script.id)) await record(script, 'anthropic')
+for (const script of [...sessions, auditSession, ...longSessions, overheadSession]) if (wanted.length === 0 || wanted.includes(script.id)) await record(script, 'anthropic')
 if (wanted.length === 0 || wanted.includes(qwenSession.id)) await record(qwenSession, 'openai')

@@ -3,6 +3,7 @@
  * fresh copy of the pinned snapshot, pointed at `baseUrl` (a fake upstream when recording, lynkr in the
  * end-to-end test), and the responder that plays the session's script on whichever fake serves it.
  */
+import { existsSync, readFileSync } from 'node:fs'
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -11,18 +12,24 @@ import { isRecord, type FakeReply, type FakeResponder, type RecordedRequest } fr
 import { claudeBin } from '../helpers/run-claude-code.ts'
 import { runIsolatedCli, type CliRun } from '../helpers/run-cli.ts'
 import { qwenBin } from '../helpers/run-qwen-code.ts'
-import { replyFor, type SessionScript } from './script-dsl.ts'
+import { replyFor, type SessionScript, type Snapshot } from './script-dsl.ts'
 
 export type Front = 'anthropic' | 'openai'
 
-export const SNAPSHOT = { name: 'semver', version: '7.8.6' }
+export const SEMVER: Snapshot = { name: 'semver', version: '7.8.6' }
+/** The larger code base of the long sessions (lib/command.js alone is 2,777 lines). */
+export const COMMANDER: Snapshot = { name: 'commander', version: '14.0.3' }
+export const snapshotOf = (script: SessionScript): Snapshot => script.snapshot ?? SEMVER
 const CLAUDE_TOOLS = ['Bash', 'Read', 'Edit', 'Write', 'Glob', 'Grep']
 
-export function snapshotDir (): string {
+export function snapshotDir (snapshot: Snapshot = SEMVER): string {
   const require = createRequire(fileURLToPath(new URL('../package.json', import.meta.url)))
-  const manifest = require.resolve(`${SNAPSHOT.name}/package.json`)
-  const version = (require(manifest) as { version: string }).version
-  if (version !== SNAPSHOT.version) throw new Error(`snapshot ${SNAPSHOT.name} is ${version}, the corpus is pinned to ${SNAPSHOT.version}`)
+  // The package root above its main file (commander's `exports` do not let package.json be resolved).
+  let root = dirname(require.resolve(snapshot.name))
+  while (!existsSync(join(root, 'package.json'))) root = dirname(root)
+  const manifest = join(root, 'package.json')
+  const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version
+  if (version !== snapshot.version) throw new Error(`snapshot ${snapshot.name} is ${version}, the corpus is pinned to ${snapshot.version}`)
   return dirname(manifest)
 }
 
@@ -59,7 +66,7 @@ export function scriptedResponder (script: SessionScript, front: Front, seen?: (
 /** Runs the client on the session's task against `baseUrl` (Anthropic base URL, or OpenAI base URL ending in /v1). */
 export async function runScriptedClient (script: SessionScript, front: Front, baseUrl: string): Promise<CliRun> {
   const prepare = async (cwd: string): Promise<void> => {
-    await cp(snapshotDir(), cwd, { recursive: true })
+    await cp(snapshotDir(snapshotOf(script)), cwd, { recursive: true })
     for (const [name, content] of Object.entries(script.seed ?? {})) {
       await mkdir(dirname(join(cwd, name)), { recursive: true })
       await writeFile(join(cwd, name), content)

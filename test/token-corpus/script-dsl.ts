@@ -9,8 +9,13 @@ import type { FakeReply, FakeToolCall } from '../helpers/fake-script.ts'
 /** `think` is the thinking the model streams first (Claude Code turns on adaptive thinking). */
 export interface Turn { think?: string, say?: string, calls: FakeToolCall[] }
 
+/** A published npm package, pinned in test/package.json, whose sources a session works on. */
+export interface Snapshot { name: string, version: string }
+
 export interface SessionScript {
   id: string
+  /** The code base the session works on; semver@7.8.6 when not given. */
+  snapshot?: Snapshot
   task: string
   /** The prompt given to the CLI. */
   prompt: string

@@ -10,7 +10,12 @@ import { fileURLToPath } from 'node:url'
 import { casesFile, product } from './test-files.ts'
 import { tools, type SessionScript, type Turn } from './script-dsl.ts'
 
-const TEST = 'node --test test/'
+/**
+ * The test run: the shell expands the glob, so Node 20, 22 and 24 all get files (22+ read a bare `test/` as a
+ * module path), and the tap reporter is named because 22+ default to spec even when not on a terminal.
+ */
+export const NODE_TEST = 'node --test --test-reporter=tap'
+export const TEST = `${NODE_TEST} test/*.test.js`
 
 const incCases = product(['1.2.3', '1.2.3-alpha.1', '0.0.1', '2.0.0-rc.0', '1.2.3-beta', '4.5.6-0'], ['major', 'minor', 'patch', 'premajor', 'preminor', 'prepatch', 'prerelease', 'release'])
   .map(([version, release]): unknown[] => [version, release])
@@ -60,7 +65,7 @@ export const sessions: SessionScript[] = [
         { calls: [t.read('README.md', { offset: 416, limit: 80 })] },
         { say: 'Now the identifierBase cases.', calls: [t.edit('test/inc.test.js', "describe(\"inc\", () => {", "describe(\"inc\", () => {\n  test('identifierBase 1', () => {\n    assert.equal(semver.inc('1.2.3', 'prerelease', 'beta', '1'), '1.2.4-beta.1')\n  })\n  test('identifierBase false', () => {\n    assert.equal(semver.inc('1.2.3', 'prerelease', 'beta', false), '1.2.4-beta')\n  })")] },
         { calls: [t.bash(`${TEST} 2>&1 | tail -40`, 'Run the tests, show the summary')] },
-        { calls: [t.bash("node --test --test-name-pattern='identifierBase' test/", 'Run only the new cases')] },
+        { calls: [t.bash(`${NODE_TEST} --test-name-pattern='identifierBase' test/*.test.js`, 'Run only the new cases')] },
         { calls: [t.read('test/inc.test.js', { offset: 1, limit: 40 })] },
         { calls: [t.grep('identifierBase', { path: 'bin/semver.js', context: 3 })] },
         { calls: [t.bash('node bin/semver.js -i prerelease --preid beta -n 1 1.2.3; node bin/semver.js -i prerelease --preid beta -n false 1.2.3', 'Try the CLI with identifierBase')] },
@@ -250,7 +255,7 @@ export const sessions: SessionScript[] = [
       return [
         ...survey(t, 'satisfies'),
         { calls: [t.bash(TEST, 'Run all tests')] },
-        { calls: [t.bash("node --test test/satisfies.test.js 2>&1 | grep -E '^not ok|^# (pass|fail)'", 'List the failing satisfies cases')] },
+        { calls: [t.bash("node --test --test-reporter=tap test/satisfies.test.js 2>&1 | grep -E '^not ok|^# (pass|fail)'", 'List the failing satisfies cases')] },
         { calls: [t.read('test/satisfies.test.js', { offset: 1, limit: 60 })] },
         { calls: [t.read('functions/satisfies.js')] },
         { calls: [t.read('classes/range.js')] },
@@ -263,10 +268,10 @@ export const sessions: SessionScript[] = [
         { calls: [t.bash("node -e \"const cmp=require('./functions/cmp');console.log(cmp('1.2.3','>=','1.2.3'), cmp('1.2.3','<=','1.2.3'), cmp('1.2.3','>','1.2.3'))\"", 'Check cmp directly')] },
         { say: 'Found it: cmp maps >= to gt.', calls: [t.edit('functions/cmp.js', "case '>=':\n      return gt(a, b, loose)", "case '>=':\n      return gte(a, b, loose)")] },
         { calls: [t.bash(TEST, 'Run all tests')] },
-        { calls: [t.bash("node --test test/satisfies.test.js 2>&1 | grep -E '^# (pass|fail)'", 'Satisfies summary')] },
+        { calls: [t.bash("node --test --test-reporter=tap test/satisfies.test.js 2>&1 | grep -E '^# (pass|fail)'", 'Satisfies summary')] },
         { calls: [t.glob('test/*.test.js')] },
         { calls: [t.write('test/cmp.test.js', "'use strict'\nconst { test } = require('node:test')\nconst assert = require('node:assert/strict')\nconst cmp = require('../functions/cmp')\n\nconst table = [\n  ['1.2.3', '>=', '1.2.3', true], ['1.2.3', '>', '1.2.3', false], ['1.2.4', '>=', '1.2.3', true],\n  ['1.2.3', '<=', '1.2.3', true], ['1.2.3', '<', '1.2.3', false], ['1.2.2', '<=', '1.2.3', true],\n  ['1.2.3', '==', '1.2.3', true], ['1.2.3', '!=', '1.2.3', false], ['1.2.3', '', '1.2.3', true],\n  ['1.2.3', '===', '1.2.3', true], ['1.2.3', '!==', '1.2.4', true]\n]\nfor (const [a, op, b, expected] of table) {\n  test(`${a} ${op} ${b}`, () => assert.equal(cmp(a, op, b), expected))\n}\ntest('unknown operator throws', () => assert.throws(() => cmp('1.2.3', '~', '1.2.3'), /Invalid operator/))\n")] },
-        { calls: [t.bash('node --test test/cmp.test.js', 'Run the new cmp table')] },
+        { calls: [t.bash('node --test --test-reporter=tap test/cmp.test.js', 'Run the new cmp table')] },
         { calls: [t.grep('cmp\\(', { context: 1 })] },
         { calls: [t.read('ranges/outside.js')] },
         { calls: [t.read('functions/compare.js'), t.read('functions/compare-loose.js'), t.read('functions/compare-build.js')] },
@@ -274,7 +279,7 @@ export const sessions: SessionScript[] = [
         { calls: [t.read('ranges/max-satisfying.js'), t.read('ranges/min-satisfying.js')] },
         { calls: [t.bash("node -e \"const s=require('./');console.log(s.maxSatisfying(['1.2.3','1.2.4','1.3.0'],'>=1.2.3 <1.3.0'), s.minSatisfying(['1.2.3','1.2.4'],'>=1.2.3'))\"", 'Max/min satisfying')] },
         { calls: [t.read('test/diff.test.js', { offset: 1, limit: 40 })] },
-        { calls: [t.bash('node --test test/diff.test.js', 'Diff tests')] },
+        { calls: [t.bash('node --test --test-reporter=tap test/diff.test.js', 'Diff tests')] },
         { calls: [t.grep('loose', { path: 'functions', context: 1 })] },
         { calls: [t.write('test/satisfies-edges.test.js', "'use strict'\nconst { test } = require('node:test')\nconst assert = require('node:assert/strict')\nconst semver = require('..')\n\ntest('>= includes the bound', () => assert.ok(semver.satisfies('1.2.3', '>=1.2.3')))\ntest('<= includes the bound', () => assert.ok(semver.satisfies('1.2.3', '<=1.2.3')))\ntest('> excludes the bound', () => assert.ok(!semver.satisfies('1.2.3', '>1.2.3')))\ntest('< excludes the bound', () => assert.ok(!semver.satisfies('1.2.3', '<1.2.3')))\ntest('prerelease needs includePrerelease', () => {\n  assert.ok(!semver.satisfies('1.2.4-0', '>=1.2.3'))\n  assert.ok(semver.satisfies('1.2.4-0', '>=1.2.3', { includePrerelease: true }))\n})\n")] },
         { calls: [t.bash(TEST, 'Full run')] },
@@ -353,12 +358,12 @@ export const auditSession: SessionScript = {
     return [
       ...survey(t, 'compare'),
       { calls: [t.bash(TEST, 'Run every table')] },
-      { calls: [t.bash("node --test test/ 2>&1 | grep -E '^# (tests|pass|fail)'", 'Summary')] },
+      { calls: [t.bash(`${TEST} 2>&1 | grep -E '^# (tests|pass|fail)'`, 'Summary')] },
       { calls: [t.grep('compare', { context: 2 })] },
       { calls: [t.read('classes/semver.js')] },
       { calls: [t.read('functions/compare.js'), t.read('functions/rcompare.js'), t.read('functions/compare-loose.js'), t.read('functions/compare-build.js')] },
       { calls: [t.read('functions/sort.js'), t.read('functions/rsort.js')] },
-      { calls: [t.bash('node --test test/compare-build.test.js', 'Run the compareBuild table')] },
+      { calls: [t.bash('node --test --test-reporter=tap test/compare-build.test.js', 'Run the compareBuild table')] },
       { calls: [t.bash("node -e \"const s=require('./');console.log(s.compareBuild('1.0.0+a','1.0.0'), s.compareBuild('1.0.0','1.0.0+a'), s.sort(['3.0.0','3.0.0+build']))\"", 'Reproduce')] },
       { calls: [t.grep('compareBuild', { path: 'classes/semver.js', context: 25 })] },
       { think: 'With build metadata only on one side the sign is flipped: the side that has build metadata sorts higher.', calls: [t.edit('classes/semver.js', "      } else if (b === undefined) {\n        return -1\n      } else if (a === undefined) {\n        return 1\n      } else if (a === b) {\n        continue\n      } else {\n        return compareIdentifiers(a, b)\n      }\n    } while (++i)\n  }\n\n  // preminor", "      } else if (b === undefined) {\n        return 1\n      } else if (a === undefined) {\n        return -1\n      } else if (a === b) {\n        continue\n      } else {\n        return compareIdentifiers(a, b)\n      }\n    } while (++i)\n  }\n\n  // preminor")] },
@@ -367,7 +372,7 @@ export const auditSession: SessionScript = {
       { calls: [t.read('internal/identifiers.js')] },
       { calls: [t.grep('loose', { context: 1 })] },
       { calls: [t.read('README.md', { offset: 467, limit: 60 })] },
-      { calls: [t.bash("node --test test/compare.test.js 2>&1 | grep -c '^    ok'", 'Count passing compare cases')] },
+      { calls: [t.bash("node --test --test-reporter=tap test/compare.test.js 2>&1 | grep -c '^    ok'", 'Count passing compare cases')] },
       { calls: [t.bash(`${TEST} 2>&1 | grep -E 'not ok' | head -20; echo done`, 'Any failures left')] },
       { calls: [t.read('test/compare.test.js', { offset: 1, limit: 120 })] },
       { calls: [t.grep('includePrerelease|loose', { path: 'classes/semver.js', context: 4 })] },
