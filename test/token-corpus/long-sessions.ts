@@ -4,7 +4,7 @@
  * tokens). Whole-file reads in chunks, repo-wide greps, test runs of a 118-case parse table with real
  * failures, edits and re-reads, the way a long debugging or feature session goes.
  */
-import { parseCases, parseCasesFile } from './commander-test-files.ts'
+import { parseCases, parseCasesFile, sourceCases, sourceCasesFile } from './commander-test-files.ts'
 import { COMMANDER } from './run-session.ts'
 import { tools, type SessionScript, type Turn } from './script-dsl.ts'
 import { NODE_TEST, TEST } from './sessions.ts'
@@ -237,4 +237,101 @@ export const deprecatedOption: SessionScript = {
   answer: "Added `Option#deprecated(message?)`: lib/option.js stores the message, lib/command.js writes `warning: option '<flags>' is deprecated: <message>` through the configured writeErr when the option is used on the command line (not for env values), lib/help.js shows `(deprecated: …)`. Typings and README (example, help output and prose) updated; test/deprecated.test.js covers the warning, help, no message, subcommands and env values, and the parse table still passes."
 }
 
-export const longSessions: SessionScript[] = [shortFlagGroups, deprecatedOption]
+const SOURCES_CONST = "/**\n * The sources commander itself gives option values (see Command#getOptionValueSource); authors may add their own.\n */\nconst OptionValueSources = Object.freeze({\n  cli: 'cli',\n  env: 'env',\n  config: 'config',\n  default: 'default',\n  implied: 'implied',\n});\n\n"
+const EXPORTS_TEST = `'use strict'
+const { test } = require('node:test')
+const assert = require('node:assert/strict')
+const commander = require('..')
+
+test('OptionValueSources lists the built-in sources, frozen', () => {
+  assert.deepEqual(Object.keys(commander.OptionValueSources), ['default', 'config', 'env', 'cli', 'implied'])
+  assert.ok(Object.isFrozen(commander.OptionValueSources))
+})
+
+test('getOptionValueSource reports the exported names', () => {
+  const { Command, Option, OptionValueSources } = commander
+  const program = new Command().addOption(new Option('--a <v>').default('x')).option('--b')
+  program.parse(['--b'], { from: 'user' })
+  assert.equal(program.getOptionValueSource('a'), OptionValueSources.default)
+  assert.equal(program.getOptionValueSource('b'), OptionValueSources.cli)
+})
+`
+
+export const valueSources: SessionScript = {
+  id: 'commander-value-sources',
+  snapshot: COMMANDER,
+  task: 'Long refactor: replace the option value-source string literals scattered through lib/command.js with one exported frozen map, across CJS/ESM exports, typings and README, with a broken intermediate state',
+  prompt: "The option value sources ('default', 'config', 'env', 'cli', 'implied') are string literals scattered through lib/command.js. Introduce one frozen `OptionValueSources` map in lib/option.js, use it everywhere in lib/, export it from index.js and esm.mjs, declare it in the typings and mention it in the README. test/value-sources.test.js and test/parse-options.test.js must keep passing; add a test for the export.",
+  seed: { ...PARSE_TABLE, 'test/value-sources.test.js': sourceCasesFile('option value sources', sourceCases()) },
+  turns: (dir) => {
+    const t = tools(dir)
+    const replaceSource = (name: string): Turn => ({ calls: [t.edit('lib/command.js', `'${name}'`, `OptionValueSources.${name}`, true)] })
+    return [
+      { say: 'First a look at the package.', calls: [t.bash('ls -la && cat package.json', 'List the package root and manifest')] },
+      { calls: [t.glob('**/*.{js,mjs,ts}')] },
+      { calls: [t.read('index.js')] },
+      { calls: [t.grep("'(default|config|env|cli|implied)'", { context: 1 })] },
+      ...readCommand(t, 1, 2777),
+      { calls: [t.read('lib/option.js')] },
+      { calls: [t.read('typings/index.d.ts', { offset: 340, limit: 60 })] },
+      { calls: [t.read('Readme.md', { offset: 177, limit: 100 })] },
+      { calls: [t.bash(TEST, 'Baseline test run')] },
+      { calls: [t.read('test/value-sources.test.js', { offset: 1, limit: 60 })] },
+      { calls: [t.grep('getOptionValueSource|setOptionValueWithSource', { path: 'lib', context: 4 })] },
+      { calls: [t.read('lib/command.js', { offset: 920, limit: 80 })] },
+      { say: 'Adding the map next to Option, then replacing the literals one source at a time.', calls: [t.edit('lib/option.js', 'exports.Option = Option;\nexports.DualOptions = DualOptions;\n', `${SOURCES_CONST}exports.Option = Option;\nexports.DualOptions = DualOptions;\nexports.OptionValueSources = OptionValueSources;\n`)] },
+      replaceSource('default'),
+      replaceSource('env'),
+      replaceSource('cli'),
+      replaceSource('implied'),
+      replaceSource('config'),
+      { calls: [t.bash(`${NODE_TEST} test/value-sources.test.js`, 'Run the value-source table')] },
+      { think: 'OptionValueSources is not defined in command.js: the require of option.js does not take it yet.', calls: [t.read('lib/command.js', { offset: 1, limit: 15 })] },
+      { calls: [t.edit('lib/command.js', "const { Option, DualOptions } = require('./option.js');", "const { Option, DualOptions, OptionValueSources } = require('./option.js');")] },
+      { calls: [t.bash(`${NODE_TEST} test/value-sources.test.js`, 'Run the value-source table again')] },
+      { calls: [t.bash(TEST, 'Full run')] },
+      { calls: [t.grep("'(default|config|env|cli|implied)'", { path: 'lib', context: 1 })] },
+      { calls: [t.read('lib/command.js', { offset: 670, limit: 70 })] },
+      { calls: [t.read('lib/command.js', { offset: 1960, limit: 80 })] },
+      { calls: [t.read('lib/command.js', { offset: 2085, limit: 25 })] },
+      { calls: [t.edit('index.js', "const { Option } = require('./lib/option.js');", "const { Option, OptionValueSources } = require('./lib/option.js');")] },
+      { calls: [t.edit('index.js', 'exports.Help = Help;\n', 'exports.Help = Help;\nexports.OptionValueSources = OptionValueSources;\n')] },
+      { calls: [t.edit('esm.mjs', '  Help,\n} = commander;', '  Help,\n  OptionValueSources,\n} = commander;')] },
+      { calls: [t.bash(`node --input-type=module -e "import { OptionValueSources } from './esm.mjs'; console.log(OptionValueSources)"`, 'The ESM export')] },
+      { calls: [t.bash(node("const c=require('./');console.log(c.OptionValueSources, Object.isFrozen(c.OptionValueSources))"), 'The CommonJS export')] },
+      { calls: [t.grep('LiteralUnion', { path: 'typings/index.d.ts', context: 3 })] },
+      { calls: [t.edit('typings/index.d.ts', "export type OptionValueSource =\n  | LiteralUnion<'default' | 'config' | 'env' | 'cli' | 'implied', string>\n  | undefined;\n", "export type OptionValueSource =\n  | LiteralUnion<'default' | 'config' | 'env' | 'cli' | 'implied', string>\n  | undefined;\n\n/** The sources commander itself gives option values. */\nexport const OptionValueSources: Readonly<{\n  default: 'default';\n  config: 'config';\n  env: 'env';\n  cli: 'cli';\n  implied: 'implied';\n}>;\n")] },
+      { calls: [t.read('typings/index.d.ts', { offset: 720, limit: 40 })] },
+      { calls: [t.grep('setOptionValueWithSource', { path: 'Readme.md', context: 5 })] },
+      { calls: [t.edit('Readme.md', '- `.getOptionValueSource()` and `.setOptionValueWithSource()` include where the option value came from\n', "- `.getOptionValueSource()` and `.setOptionValueWithSource()` include where the option value came from\n  (commander's own sources are in the exported `OptionValueSources`: `default`, `config`, `env`, `cli`, `implied`)\n")] },
+      { calls: [t.write('test/exports.test.js', EXPORTS_TEST)] },
+      { calls: [t.bash(`${NODE_TEST} test/exports.test.js`, 'Run the export test')] },
+      { think: 'The key order in the test is not something to promise; compare as a sorted list.', calls: [t.edit('test/exports.test.js', "assert.deepEqual(Object.keys(commander.OptionValueSources), ['default', 'config', 'env', 'cli', 'implied'])", "assert.deepEqual(Object.keys(commander.OptionValueSources).sort(), ['cli', 'config', 'default', 'env', 'implied'])")] },
+      { calls: [t.bash(`${NODE_TEST} test/exports.test.js`, 'Run the export test again')] },
+      { calls: [t.bash(TEST, 'Full run')] },
+      { calls: [t.grep('source', { path: 'lib/help.js', context: 2 })] },
+      { calls: [t.read('lib/option.js', { offset: 95, limit: 40 })] },
+      { calls: [t.edit('lib/option.js', "   * undefined, or the source of the current value is 'default' or 'config' or 'env'.\n", '   * undefined, or the source of the current value is OptionValueSources.default, .config or .env.\n')] },
+      { calls: [t.read('lib/command.js', { offset: 1141, limit: 45 })] },
+      { calls: [t.bash(node("const {Command}=require('./');const p=new Command().option('-p, --port <n>','','80');p.parse(['-p','1'],{from:'user'});console.log(p.getOptionValueSource('port'));p.parse([],{from:'user'});console.log(p.getOptionValueSource('port'))"), 'Sources reset between parses')] },
+      { calls: [t.grep('_optionValueSources', { path: 'lib/command.js', context: 2 })] },
+      { calls: [t.bash('for f in lib/*.js index.js; do node --check "$f" || echo "syntax error in $f"; done; node --check esm.mjs 2>/dev/null; echo checked', 'Syntax check')] },
+      { calls: [t.bash(`${TEST} 2>&1 | grep -E '^# (tests|pass|fail)'`, 'Summary')] },
+      { calls: [t.read('Readme.md', { offset: 1023, limit: 40 })] },
+      { calls: [t.bash(node("const {Command}=require('./');const p=new Command().storeOptionsAsProperties().option('--label <l>','','x');p.parse(['--label','y'],{from:'user'});console.log(p.label, p.getOptionValueSource('label'))"), 'Sources with options stored as properties')] },
+      { calls: [t.read('lib/command.js', { offset: 900, limit: 100 })] },
+      { calls: [t.read('test/value-sources.test.js', { offset: 60, limit: 80 })] },
+      { calls: [t.bash(`CMDR_COLOR=1 ${node("const {Command,Option}=require('./');const p=new Command().exitOverride().configureOutput({writeErr:()=>{}});p.addOption(new Option('-c, --color').env('CMDR_COLOR'));p.addOption(new Option('-q').conflicts('color'));try{p.parse(['-q'],{from:'user'})}catch(e){console.log(e.message)}")}`, 'Conflict message for an env value')] },
+      { calls: [t.read('lib/command.js', { offset: 2034, limit: 90 })] },
+      { calls: [t.read('Readme.md', { offset: 459, limit: 70 })] },
+      { calls: [t.grep('OptionValueSources', { context: 1 })] },
+      { calls: [t.read('index.js'), t.read('esm.mjs')] },
+      { calls: [t.bash(TEST, 'Final full run')] },
+      { calls: [t.bash('grep -c OptionValueSources lib/*.js index.js esm.mjs typings/index.d.ts Readme.md', 'Where the map is used')] },
+      { calls: [t.bash(`${TEST} 2>&1 | tail -9`, 'Final summary')] }
+    ]
+  },
+  answer: "Added a frozen `OptionValueSources` map (lib/option.js) and replaced every value-source literal in lib/command.js with it; it is exported from index.js and esm.mjs, declared in typings/index.d.ts and mentioned in the README. The first test run after the replacement failed (command.js did not import the map yet); with the import the value-source table, the parse table and the new export test all pass."
+}
+
+export const longSessions: SessionScript[] = [shortFlagGroups, deprecatedOption, valueSources]
