@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { decodeSession, encodeSession, readSession, type CorpusSession } from './token-corpus/corpus-format.ts'
 import { wireToolTurn } from './helpers/wire-tool-pairs.ts'
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base'
+import { anthropicBlocks, isLong, totals } from './bench/token-cost-model.ts'
 
 const dir = fileURLToPath(new URL('./fixtures/token-corpus/', import.meta.url))
 const files = readdirSync(dir).filter((name) => name.endsWith('.jsonl.gz'))
@@ -30,6 +32,18 @@ test('the corpus holds at least 8 Claude Code sessions of 20–80 requests and o
   assert.ok(claude.length >= 8, `${claude.length} Claude Code sessions`)
   for (const session of claude) assert.ok(session.requests.length >= 20 && session.requests.length <= 80, `${session.header.id}: ${session.requests.length} requests`)
   assert.ok(sessions.some((session) => session.header.front === 'openai' && session.requests.length >= 10))
+})
+
+test('the corpus holds long Claude Code sessions for the targets: largest prompt past the bench\'s long threshold, 60–80 requests', () => {
+  const counted = new Map<string, number>()
+  const count = (text: string): number => counted.get(text) ?? counted.set(text, countTokens(text)).get(text)!
+  const long = files.map((name) => readSession(join(dir, name))).filter((session) => session.header.front === 'anthropic' && session.header.id !== 'overhead-100').filter((session) => {
+    // The prompt sizes the bench's passthrough sees: lynkr sends Claude Code's requests on unchanged.
+    const prompts = session.requests.map((request, seq) => ({ seq, input: anthropicBlocks(JSON.parse(request.rawBody), count).reduce((sum, block) => sum + block.tokens, 0), cacheRead: 0, cacheWrite: 0, uncached: 0, cost: 0, broke: false }))
+    return isLong(totals(prompts))
+  })
+  assert.ok(long.length >= 2, `long sessions: ${long.map((session) => session.header.id).join(', ')}`)
+  for (const session of long) assert.ok(session.requests.length >= 60 && session.requests.length <= 80, `${session.header.id}: ${session.requests.length} requests`)
 })
 
 for (const name of files) {

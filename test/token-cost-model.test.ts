@@ -100,4 +100,5 @@ test('totals and hit ratio', () => {
   const run = totals(charges)
   assert.deepEqual(run.breaks, [2])
   assert.equal(hitRatio(run), 2000 / 8000)
+  assert.equal(run.peak, 4000, 'the largest single prompt')
 })

@@ -48,7 +48,8 @@ test('replayed to Ollama, each recorded session offers one frozen tool list and 
       if (answer.status !== 200) assert.match(answer.json.error.message, /^prompt is too long: \d+ tokens > \d+ maximum/, `${session.header.id}: ${JSON.stringify(answer.json)}`)
     }
     const received = fake.requests.slice(before).filter((r) => r.method === 'POST').map((r) => r.body)
-    assert.ok(received.length >= 10, `${session.header.id}: ${received.length} requests fit 32K`)
+    // Enough requests to compare tools and system prompts across; the long sessions read big files early and outgrow 32K by request 9.
+    assert.ok(received.length >= 5, `${session.header.id}: ${received.length} requests fit 32K`)
     const tools = JSON.stringify(received[0].tools)
     // The system prompt and the environment message as the first request had them; Claude Code may append system messages later.
     const firstSystem = received[0].messages.filter((m: any) => m.role === 'system').map((m: any) => m.content)

@@ -165,12 +165,14 @@ export class AutomaticPrefixCache {
   }
 }
 
-export interface RunTotals { requests: number, input: number, cacheRead: number, cacheWrite: number, cost: number, breaks: number[] }
+/** `peak`: the largest single prompt (input tokens of one request). */
+export interface RunTotals { requests: number, input: number, peak: number, cacheRead: number, cacheWrite: number, cost: number, breaks: number[] }
 
 export function totals (charges: Array<RequestCharge & { seq: number }>): RunTotals {
   return {
     requests: charges.length,
     input: charges.reduce((sum, charge) => sum + charge.input, 0),
+    peak: charges.reduce((max, charge) => Math.max(max, charge.input), 0),
     cacheRead: charges.reduce((sum, charge) => sum + charge.cacheRead, 0),
     cacheWrite: charges.reduce((sum, charge) => sum + charge.cacheWrite, 0),
     cost: charges.reduce((sum, charge) => sum + charge.cost, 0),
@@ -179,6 +181,16 @@ export function totals (charges: Array<RequestCharge & { seq: number }>): RunTot
 }
 
 /** Cache-hit ratio: the share of prompt tokens read from cache. */
+/**
+ * A session is "long" for the ≥ 60 % / ≤ 0.5 targets when its largest prompt, as Claude Code sent it
+ * (passthrough, Anthropic profile, counted as above), reaches half of Claude's 200K context window.
+ * Claude Code resends its fixed system prompt and tools (≈ 12K tokens here) on every request; only once
+ * the conversation is many times that can phases that work on history and tool results cut most of what
+ * is sent. Request count alone does not say this: the 61-request debug-satisfies session peaks at 75K.
+ */
+export const LONG_PEAK_TOKENS = 100_000
+export const isLong = (passthrough: RunTotals): boolean => passthrough.peak >= LONG_PEAK_TOKENS
+
 export function hitRatio (run: RunTotals): number {
   return run.input === 0 ? 0 : run.cacheRead / run.input
 }
