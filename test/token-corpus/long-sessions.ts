@@ -18,6 +18,15 @@ function readCommand (t: ReturnType<typeof tools>, from: number, to: number): Tu
   return turns
 }
 
+/** The look around the package each session starts with. */
+function orient (t: ReturnType<typeof tools>, say: string): Turn[] {
+  return [
+    { say, calls: [t.bash('ls -la && cat package.json', 'List the package root and manifest')] },
+    { calls: [t.glob('**/*.{js,mjs,ts}')] },
+    { calls: [t.read('index.js')] }
+  ]
+}
+
 const node = (script: string): string => `node -e "${script.replaceAll('"', '\\"')}"`
 
 const GROUP_BUG = { from: 'activeGroup = `-${arg.slice(2)}`;', to: 'activeGroup = `-${arg.slice(3)}`;' }
@@ -32,9 +41,7 @@ export const shortFlagGroups: SessionScript = {
   turns: (dir) => {
     const t = tools(dir)
     return [
-      { say: 'Let me look at the package first.', calls: [t.bash('ls -la && cat package.json', 'List the package root and manifest')] },
-      { calls: [t.glob('**/*.{js,mjs,ts}')] },
-      { calls: [t.read('index.js')] },
+      ...orient(t, 'Let me look at the package first.'),
       { calls: [t.bash(TEST, 'Run the test suite')] },
       { calls: [t.read('test/parse-options.test.js', { offset: 1, limit: 80 })] },
       { calls: [t.bash(`${TEST} 2>&1 | grep -E 'not ok'`, 'List the failing cases')] },
@@ -163,9 +170,7 @@ export const deprecatedOption: SessionScript = {
   turns: (dir) => {
     const t = tools(dir)
     return [
-      { say: 'Let me get oriented in the package.', calls: [t.bash('ls -la && cat package.json', 'List the package root and manifest')] },
-      { calls: [t.glob('**/*.{js,mjs,ts}')] },
-      { calls: [t.read('index.js')] },
+      ...orient(t, 'Let me get oriented in the package.'),
       { calls: [t.read('lib/option.js')] },
       { calls: [t.grep('hideHelp|\\.hidden', { context: 2 })] },
       { calls: [t.grep('envVar', { path: 'lib', context: 3 })] },
@@ -267,9 +272,7 @@ export const valueSources: SessionScript = {
     const t = tools(dir)
     const replaceSource = (name: string): Turn => ({ calls: [t.edit('lib/command.js', `'${name}'`, `OptionValueSources.${name}`, true)] })
     return [
-      { say: 'First a look at the package.', calls: [t.bash('ls -la && cat package.json', 'List the package root and manifest')] },
-      { calls: [t.glob('**/*.{js,mjs,ts}')] },
-      { calls: [t.read('index.js')] },
+      ...orient(t, 'First a look at the package.'),
       { calls: [t.grep("'(default|config|env|cli|implied)'", { context: 1 })] },
       ...readCommand(t, 1, 2777),
       { calls: [t.read('lib/option.js')] },
