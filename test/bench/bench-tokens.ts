@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:tokens [--markdown] [--sessions a,b] [--profiles anthropic,openai] [--no-overhead]`:
+ * `pnpm bench:tokens [--markdown] [--sessions a,b] [--profiles anthropic,openai] [--phases history-compression] [--no-overhead]`:
  * replays every corpus session through a real lynkr, once without token phases (passthrough: the client's
  * own cache breakpoints), once per phase alone, once with LYNKR_TOKEN_PHASES=all, against a fake upstream
  * per provider profile, and prices what the upstream received with the cache model
@@ -270,7 +270,9 @@ async function main (): Promise<void> {
   const profiles = PROFILES.filter((profile) => option('--profiles')?.includes(profile.id) ?? true)
   const phases: Phase[] = []
   const notBuilt: Phase[] = []
-  for (const phase of PHASES) {
+  // --phases: only these phases alone (all together and passthrough always run), for tuning one phase.
+  const onlyPhases = option('--phases')
+  for (const phase of PHASES.filter((candidate) => onlyPhases?.includes(candidate.id) ?? true)) {
     if (await built(phase)) phases.push(phase)
     else notBuilt.push(phase)
   }
