@@ -1,22 +1,15 @@
 import type { ChatMessage, ChatRequest, ContentBlock, ToolResultBlock } from '@lynkr/protocol'
-import { rewriteToolResults, toolCallsOf } from '@lynkr/protocol'
+import { rewriteToolResults } from '@lynkr/protocol'
+import { breakpointAllowed, hasBreakpoint } from '@lynkr/core'
 import type { HistoryPolicy } from './policy.ts'
+import { CHARS_PER_TOKEN, readRoles } from './result-kinds.ts'
+import type { ResultEntry, ToolCall } from './result-kinds.ts'
+import { placeholderFor } from './stubs.ts'
 
-/** Characters per token, roughly: a deterministic estimate (a budget, not a count; no tokenizer on this path). */
-const CHARS_PER_TOKEN = 4
 /** A result smaller than this is not worth clearing: its placeholder would be about as long. */
 const MIN_CLEAR_TOKENS = 150
-/** Later turns expected, as a share of the turns so far: cautious, since a batch that does not pay raises the bill. */
-const REMAINING_SHARE = 0.5
-
-export interface ToolCall { name: string, input: unknown }
-
-/** One tool result in the conversation: where it is and what it costs. */
-export interface ResultEntry {
-  id: string
-  message: number
-  tokens: number
-}
+/** A listing (Glob, `ls`…) up to this size stays: it is the map later reads and edits come from. */
+const KEEP_LISTING_TOKENS = 1_000
 
 function contentChars (content: ToolResultBlock['content']): number {
   if (content === undefined) return 0
@@ -24,12 +17,17 @@ function contentChars (content: ToolResultBlock['content']): number {
   return content.reduce((sum, block) => sum + (block.type === 'text' && typeof block.text === 'string' ? block.text.length : JSON.stringify(block).length), 0)
 }
 
+/**
+ * A block's size in characters as a tokenizer sees it: its text plus the structure around it (type, ids) —
+ * which is what dominates small blocks, so a run of short turns is not counted as nearly free — and a
+ * thinking block's signature, which is dense (base64).
+ */
 function blockChars (block: ContentBlock): number {
   switch (block.type) {
-    case 'text': return block.text.length
-    case 'tool_result': return contentChars(block.content) + 40
-    case 'tool_use': return JSON.stringify(block.input ?? {}).length + block.name.length + 40
-    case 'thinking': return block.thinking.length
+    case 'text': return block.text.length + 30
+    case 'tool_result': return contentChars(block.content) + 80
+    case 'tool_use': return JSON.stringify(block.input ?? {}).length + block.name.length + 80
+    case 'thinking': return block.thinking.length + (block.signature?.length ?? 0) * 2 + 30
     default: return JSON.stringify(block).length
   }
 }
@@ -43,20 +41,6 @@ export function estimateTokens (request: ChatRequest): number {
   return Math.ceil(chars / CHARS_PER_TOKEN)
 }
 
-export const callsOf = toolCallsOf
-
-/** Every tool result, oldest first. */
-export function resultsOf (messages: ChatMessage[]): ResultEntry[] {
-  const entries: ResultEntry[] = []
-  for (const [index, message] of messages.entries()) {
-    if (message.role !== 'user') continue
-    for (const block of message.content) {
-      if (block.type === 'tool_result') entries.push({ id: block.tool_use_id, message: index, tokens: Math.ceil(contentChars(block.content) / CHARS_PER_TOKEN) })
-    }
-  }
-  return entries
-}
-
 /** The index of the first message of the last `turns` assistant turns (results from there on are recent). */
 export function recentStart (messages: ChatMessage[], turns: number): number {
   if (turns <= 0) return messages.length
@@ -67,20 +51,6 @@ export function recentStart (messages: ChatMessage[], turns: number): number {
   return 0
 }
 
-/** What a cleared result says instead: what it was and how to get it back. */
-export function placeholderFor (call: ToolCall | undefined, tokens: number): string {
-  const input = (call?.input ?? {}) as Record<string, unknown>
-  const name = call?.name ?? 'a tool'
-  const size = `~${tokens.toLocaleString('en-US')} tokens`
-  if (typeof input.command === 'string') {
-    const command = input.command.length > 120 ? `${input.command.slice(0, 117)}...` : input.command
-    return `[lynkr: the output of ${name} \`${command.replace(/`/g, "'")}\` (${size}) was cleared from the history to save context. Re-run the command if you need it again.]`
-  }
-  if (typeof input.file_path === 'string') return `[lynkr: the content of ${input.file_path} read by ${name} (${size}) was cleared from the history to save context. Read the file again if you need it.]`
-  const detail = [input.pattern, input.path, input.url, input.query].find((value) => typeof value === 'string') as string | undefined
-  return `[lynkr: the result of ${name}${detail === undefined ? '' : ` \`${detail.slice(0, 120).replace(/`/g, "'")}\``} (${size}) was cleared from the history to save context. Call the tool again if you need it.]`
-}
-
 /** The request with each cleared result's content replaced by its placeholder (tool_use/tool_result pairs stay). */
 export function applyCleared (request: ChatRequest, cleared: ReadonlyMap<string, string>): ChatRequest {
   if (cleared.size === 0) return request
@@ -88,40 +58,115 @@ export function applyCleared (request: ChatRequest, cleared: ReadonlyMap<string,
 }
 
 export interface Batch {
-  /** Results to clear, oldest first. */
-  ids: string[]
-  /** Estimated tokens the batch removes. */
+  /** Results to clear, oldest first, with what each says instead. */
+  stubs: Array<{ id: string, stub: string }>
+  /** Estimated tokens the batch removes (content minus placeholders). */
   tokens: number
-  /** Estimated tokens before the first cleared result: the part of the prefix that stays cached. */
-  unchangedHead: number
+  /** The first message the batch changes. */
+  firstMessage: number
+}
+
+type Roles = ReturnType<typeof readRoles>
+
+/** Whether a result may go in a batch at all (see chooseBatch). */
+export function clearable (entry: ResultEntry, roles: Roles): boolean {
+  if (roles.superseded.has(entry.id)) return true
+  if (entry.tokens < MIN_CLEAR_TOKENS) return false
+  if (entry.kind === 'listing') return entry.tokens > KEEP_LISTING_TOKENS
+  return !roles.protectedIds.has(entry.id)
 }
 
 /**
- * The next batch of old results to clear once the prompt is over the trigger: every result outside the recent
- * turns not yet cleared — all of them at once, since one large rewrite pays better than several small ones —
- * provided they add up to `clearAtLeastTokens` (hysteresis: until then, no rewrite). Undefined otherwise.
+ * The next batch once the prompt is over the trigger: every result outside the recent turns that is not
+ * cleared yet and not worth keeping, all at once (one large rewrite pays better than several small ones),
+ * provided they add up to `clearAtLeastTokens` (hysteresis: until then, no rewrite). Kept: small listings
+ * (the map of the code base), reads of files the session edited or was asked about (an edit needs the lines
+ * it replaces), results too small to be worth a placeholder. Superseded reads go whatever the file.
  */
-export function chooseBatch (request: ChatRequest, promptTokens: number, cleared: ReadonlyMap<string, string>, policy: HistoryPolicy): Batch | undefined {
+export function chooseBatch (request: ChatRequest, promptTokens: number, cleared: ReadonlyMap<string, string>, entries: ResultEntry[], calls: ReadonlyMap<string, ToolCall>, policy: HistoryPolicy): Batch | undefined {
   if (promptTokens <= policy.triggerTokens) return undefined
   const recent = recentStart(request.messages, policy.keepRecentTurns)
-  const candidates = resultsOf(request.messages).filter((entry) => entry.message < recent && !cleared.has(entry.id) && entry.tokens >= MIN_CLEAR_TOKENS)
-  const tokens = candidates.reduce((sum, entry) => sum + entry.tokens, 0)
-  if (candidates.length === 0 || tokens < policy.clearAtLeastTokens) return undefined
-  const unchangedHead = estimateTokens({ ...request, messages: request.messages.slice(0, candidates[0]!.message) })
-  return { ids: candidates.map((entry) => entry.id), tokens, unchangedHead }
+  const roles = readRoles(request.messages, entries, calls)
+  const stubs: Batch['stubs'] = []
+  let tokens = 0
+  let firstMessage = Infinity
+  for (const entry of entries) {
+    if (entry.message >= recent || cleared.has(entry.id) || !clearable(entry, roles)) continue
+    const stub = placeholderFor(entry, roles.superseded.has(entry.id))
+    const saved = entry.tokens - Math.ceil(stub.length / CHARS_PER_TOKEN)
+    if (saved < MIN_CLEAR_TOKENS / 2) continue
+    stubs.push({ id: entry.id, stub })
+    tokens += saved
+    firstMessage = Math.min(firstMessage, entry.message)
+  }
+  if (stubs.length === 0 || tokens < policy.clearAtLeastTokens) return undefined
+  return { stubs, tokens, firstMessage }
 }
 
 /**
- * Whether a batch pays for itself on a provider with a prompt cache: it rewrites the cached prefix after the
- * first cleared result once (at the write price instead of the read price) and saves reading the cleared
- * tokens on every later turn. Later turns are estimated as many as the session had so far (a session that
- * ran N turns tends to run about N more). Without a cache, or locally, every cleared token is a saving.
+ * The message on whose last block lynkr keeps its own breakpoint: the last one before the first result that a
+ * later batch may still clear. Everything before it is final (cleared, or kept), so every later request reads
+ * it from the cache and the next batch rewrites only what follows it.
  */
-export function batchPaysOff (batch: Batch, promptTokens: number, turnsSoFar: number, policy: HistoryPolicy): boolean {
+export function frontierOf (messages: ChatMessage[], entries: ResultEntry[], cleared: ReadonlyMap<string, string>, calls: ReadonlyMap<string, ToolCall>): number | undefined {
+  const roles = readRoles(messages, entries, calls)
+  const open = entries.find((entry) => !cleared.has(entry.id) && clearable(entry, roles))
+  // The message before the assistant turn that called the tool (results follow their call).
+  const at = (open?.message ?? messages.length) - 2
+  return at >= 0 ? at : undefined
+}
+
+/**
+ * The first message a batch that changes `firstMessage` on makes the provider write again: with an automatic
+ * prefix cache, that message; with breakpoints, the one after the last breakpoint before it — lynkr's
+ * breakpoint at the frontier when the earlier requests had one there, else the system prompt's (message 0).
+ */
+export function rewriteFrom (firstMessage: number, frontier: number | undefined, policy: HistoryPolicy): number {
+  if (policy.cache === 'prefix') return firstMessage
+  return frontier !== undefined && frontier < firstMessage ? frontier + 1 : 0
+}
+
+/** Estimated tokens of messages [from, end) (the part a batch rewrites), counted directly rather than as a difference of two large estimates. */
+export function messageTokens (messages: ChatMessage[], from: number): number {
+  let chars = 0
+  for (const message of messages.slice(from)) for (const block of message.content) chars += blockChars(block)
+  return Math.ceil(chars / CHARS_PER_TOKEN)
+}
+
+/**
+ * Whether a batch pays for itself on a provider with a prompt cache: it rewrites `rewriteTokens` once (at the
+ * write price instead of the read price) and saves reading the cleared tokens on every later turn. Later turns
+ * are estimated as a share of the turns so far (a session that ran N turns tends to run about N more; a share,
+ * so a wrong guess costs little). Without a cache, or locally, every cleared token is a saving; near the end of
+ * the window, clearing is a must.
+ */
+export function batchPaysOff (batch: Batch, promptTokens: number, rewriteTokens: number, turnsSoFar: number, policy: HistoryPolicy): boolean {
   if (policy.readRatio === undefined) return true
   if (promptTokens >= policy.contextWindow * 0.9) return true
-  const after = promptTokens - batch.tokens
-  const rewrite = Math.max(0, after - batch.unchangedHead) * (policy.writeRatio - policy.readRatio)
+  const rewrite = rewriteTokens * (policy.writeRatio - policy.readRatio)
   const savedPerTurn = batch.tokens * policy.readRatio
-  return savedPerTurn * Math.max(1, turnsSoFar * REMAINING_SHARE) > rewrite
+  return savedPerTurn * Math.max(1, turnsSoFar * policy.remainingShare) > rewrite
+}
+
+/** How many cache breakpoints a request carries, counting automatic caching (a breakpoint on its last block). */
+export function breakpointsIn (request: ChatRequest): number {
+  return (request.cacheControl === undefined ? 0 : 1) + (request.tools ?? []).filter(hasBreakpoint).length + (request.system ?? []).filter(hasBreakpoint).length +
+    request.messages.reduce((sum, message) => sum + message.content.filter(hasBreakpoint).length, 0)
+}
+
+/**
+ * The request with lynkr's breakpoint on the last block of message `frontier` (see frontierOf), beside the
+ * client's own (Claude Code places three), when one of the four is free. A client that places none is left to
+ * the prompt-cache step, which places all four where they pay.
+ */
+export function markFrontier (request: ChatRequest, frontier: number | undefined): ChatRequest {
+  const placed = breakpointsIn(request)
+  if (frontier === undefined || frontier >= request.messages.length - 1 || placed === 0 || placed >= 4) return request
+  const message = request.messages[frontier]!
+  const at = message.content.length - 1
+  const block = message.content[at]
+  if (block === undefined || !breakpointAllowed(block) || hasBreakpoint(block)) return request
+  const messages = [...request.messages]
+  messages[frontier] = { ...message, content: [...message.content.slice(0, at), { ...block, cache_control: { type: 'ephemeral' } } as ContentBlock] }
+  return { ...request, messages }
 }

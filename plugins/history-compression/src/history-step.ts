@@ -1,10 +1,12 @@
-import type { ChatRequest, Logger, PipelineStep, StepContext } from '@lynkr/protocol'
-import { COUNT_TOKENS_PURPOSE } from '@lynkr/protocol'
-import { BoundedMemo } from '@lynkr/core'
-import { applyCleared, batchPaysOff, callsOf, chooseBatch, estimateTokens, placeholderFor, recentStart, resultsOf } from './clear-history.ts'
+import { createHash } from 'node:crypto'
+import type { ChatMessage, ChatRequest, Logger, PipelineStep, StepContext } from '@lynkr/protocol'
+import { COUNT_TOKENS_PURPOSE, toolCallsOf } from '@lynkr/protocol'
+import { BoundedMemo, sessionTargetKey } from '@lynkr/core'
+import { applyCleared, batchPaysOff, chooseBatch, estimateTokens, frontierOf, markFrontier, messageTokens, recentStart, rewriteFrom } from './clear-history.ts'
 import { isCompactionRequest } from './compaction-request.ts'
 import { policyFor } from './policy.ts'
-import type { PolicyOverrides } from './policy.ts'
+import type { HistoryPolicy, PolicyOverrides } from './policy.ts'
+import { resultsOf } from './result-kinds.ts'
 import { anchorOf, applySummary, summaryBoundary, summaryRequest } from './summary.ts'
 import type { FrozenSummary } from './summary.ts'
 
@@ -16,59 +18,102 @@ export interface HistoryOptions extends PolicyOverrides {
   maxSessions?: number
 }
 
-/** What a session decided, so every request computes the same prompt: the cleared results and the summary. */
-interface SessionHistory {
+/**
+ * What a conversation decided, so every request computes the same prompt. The cleared set is a pure function
+ * of the conversation: the decision at each turn depends only on the messages up to it, so the state is a memo
+ * of "decided through message N" (checked by a hash of that message) that a restart, a fork or a retry rebuilds
+ * by replaying the same decisions over the earlier turns — byte-identical placeholders without a store.
+ */
+interface ConversationHistory {
+  /** Messages [0, through) were decided on. */
+  through: number
+  /** anchorOf(messages, through - 1): the conversation these decisions belong to. */
+  anchor: string
   /** tool_use id → its placeholder. Once cleared, always cleared. */
   cleared: Map<string, string>
+  /** The message carrying lynkr's cache breakpoint (breakpoint providers). */
+  frontier: number | undefined
   summary: FrozenSummary | undefined
   summarising: boolean
   /** A failed summary is not retried for this many more requests. */
   summaryBackoff: number
 }
 
+const fresh = (): ConversationHistory => ({ through: 0, anchor: '', cleared: new Map(), frontier: undefined, summary: undefined, summarising: false, summaryBackoff: 0 })
+
+/** One conversation of a session on one target: sub-agents and background requests start with other first messages. */
+function conversationKey (context: StepContext, messages: ChatMessage[]): string {
+  const first = messages[0] === undefined ? '' : createHash('sha256').update(JSON.stringify(messages[0].content, (key, value) => key === 'cache_control' ? undefined : value)).digest('base64url')
+  return `${sessionTargetKey(context)}\u0000${first}`
+}
+
+/**
+ * The decision at the turn that ends with message `end`: with the prompt as it was then (messages [0, end]),
+ * clear a batch when it is over the trigger, enough has piled up and (with a cache) it pays for its rewrite;
+ * then place the frontier. Deterministic, so replaying it gives what the live request decided.
+ */
+function decideAt (request: ChatRequest, end: number, state: ConversationHistory, policy: HistoryPolicy, context: StepContext): void {
+  const messages = request.messages.slice(0, end + 1)
+  const prefix = { ...request, messages }
+  const calls = toolCallsOf(messages)
+  const entries = resultsOf(messages, calls)
+  const tokens = estimateTokens(applyCleared(prefix, state.cleared))
+  const batch = chooseBatch(prefix, tokens, state.cleared, entries, calls, policy)
+  if (batch !== undefined) {
+    const turns = messages.filter((message) => message.role === 'assistant').length
+    const after = applyCleared(prefix, new Map([...state.cleared, ...batch.stubs.map(({ id, stub }) => [id, stub] as const)]))
+    const rewrite = messageTokens(after.messages, rewriteFrom(batch.firstMessage, state.frontier, policy))
+    if (batchPaysOff(batch, tokens, rewrite, turns, policy)) {
+      for (const { id, stub } of batch.stubs) state.cleared.set(id, stub)
+      context.log.info({ session: context.session.id, cleared: batch.stubs.length, tokens: batch.tokens, promptTokens: tokens, turn: end }, 'history compression: cleared a batch of old tool results')
+    }
+  }
+  if (policy.cache === 'breakpoints') state.frontier = frontierOf(messages, entries, state.cleared, calls)
+}
+
 /**
  * The `history-compression` step. Old tool results are cleared in rare batches with hysteresis: only when the
  * prompt crosses the provider class's trigger, at least a set amount at once, never from the recent turns,
- * and (with a prompt cache) only when the batch saves more over the session's remaining turns than rewriting
- * the cached prefix costs. The cleared set is sticky per session, so every later request (retries, count_tokens)
- * carries the same placeholders. Near the window's end, older turns are summarised once by an internal call
- * (in the background) and that summary is frozen. Claude Code's own compaction requests pass untouched.
+ * and (with a prompt cache) only when the batch saves more over the session's likely remaining turns than
+ * rewriting the cached prefix costs. What is kept: small listings, reads of files the session edits or was
+ * asked about; superseded reads go first. The cleared set is sticky (see ConversationHistory). Near the
+ * window's end, older turns are summarised once by an internal call (in the background) and that summary is
+ * frozen. Claude Code's own compaction requests pass untouched.
  */
 export function historyCompressionStep (options: HistoryOptions): PipelineStep {
-  const sessions = new BoundedMemo<SessionHistory>(options.maxSessions ?? 1000)
+  const conversations = new BoundedMemo<ConversationHistory>(options.maxSessions ?? 1000)
   return {
     name: 'history-compression',
     stage: 'history-compression',
     optional: true,
     run: (request: ChatRequest, context: StepContext): ChatRequest => {
-      if (isCompactionRequest(request)) return request
-      const state = sessions.get(context.session.id, (): SessionHistory => ({ cleared: new Map(), summary: undefined, summarising: false, summaryBackoff: 0 }))
+      if (isCompactionRequest(request) || request.messages.length === 0) return request
+      const { messages } = request
+      const state = conversations.get(conversationKey(context, messages), fresh)
       const policy = policyFor(context.capabilities, options)
-      // count_tokens applies what the session decided but decides nothing new (Claude Code counts parts of a prompt).
+      // Another branch of the conversation (a fork, an edited turn): its decisions are replayed from the start.
+      if (state.through > messages.length || (state.through > 0 && anchorOf(messages, state.through - 1) !== state.anchor)) Object.assign(state, fresh())
+      // count_tokens applies what earlier turns decided but decides nothing for the newest one.
       const decides = context.purpose !== COUNT_TOKENS_PURPOSE
-      let current = state.summary === undefined ? request : applySummary(request, state.summary)
-      current = applyCleared(current, state.cleared)
-      let tokens = estimateTokens(current)
-      if (decides) {
-        const batch = chooseBatch(current, tokens, state.cleared, policy)
-        const turns = current.messages.filter((message) => message.role === 'assistant').length
-        if (batch !== undefined && batchPaysOff(batch, tokens, turns, policy)) {
-          const calls = callsOf(current.messages)
-          const sizes = new Map(resultsOf(current.messages).map((entry) => [entry.id, entry.tokens]))
-          for (const id of batch.ids) state.cleared.set(id, placeholderFor(calls.get(id), sizes.get(id) ?? 0))
-          context.log.info({ session: context.session.id, cleared: batch.ids.length, tokens: batch.tokens, promptTokens: tokens }, 'history compression: cleared a batch of old tool results')
-          current = applyCleared(current, state.cleared)
-          tokens -= batch.tokens
-        }
-        if (policy.summariseAtTokens !== undefined && tokens > policy.summariseAtTokens) startSummary(request, context, state, policy.keepRecentTurns, options.summarise)
+      const until = decides ? messages.length : messages.length - 1
+      for (let end = state.through; end < until; end++) if (messages[end]!.role === 'user') decideAt(request, end, state, policy, context)
+      if (until > state.through) {
+        state.through = until
+        state.anchor = anchorOf(messages, until - 1)
       }
+      let current = state.summary === undefined ? request : applySummary(request, state.summary)
+      const summarised = current !== request
+      current = applyCleared(current, state.cleared)
+      // Until something is cleared the prompt stays the client's, byte for byte.
+      if (!summarised && policy.cache === 'breakpoints' && state.cleared.size > 0) current = markFrontier(current, state.frontier)
+      if (decides && policy.summariseAtTokens !== undefined && estimateTokens(current) > policy.summariseAtTokens) startSummary(request, context, state, policy.keepRecentTurns, options.summarise)
       return current
     }
   }
 }
 
 /** `request` as the client sent it (no summary, nothing cleared): the summary's boundary and anchor refer to it. */
-function startSummary (request: ChatRequest, context: StepContext, state: SessionHistory, keepRecentTurns: number, summarise: Summarise | undefined): void {
+function startSummary (request: ChatRequest, context: StepContext, state: ConversationHistory, keepRecentTurns: number, summarise: Summarise | undefined): void {
   if (summarise === undefined || state.summarising || state.summary !== undefined) return
   if (state.summaryBackoff > 0) { state.summaryBackoff--; return }
   const { messages } = request

@@ -51,7 +51,9 @@ export const manifest = defineManifest({
 })
 
 export { historyCompressionStep } from './history-step.ts'
-export { applyCleared, batchPaysOff, chooseBatch, estimateTokens, placeholderFor, recentStart, resultsOf } from './clear-history.ts'
+export { applyCleared, batchPaysOff, chooseBatch, estimateTokens, frontierOf, markFrontier, messageTokens, recentStart, rewriteFrom } from './clear-history.ts'
+export { classify, readRoles, resultsOf } from './result-kinds.ts'
+export { pathsNamed, placeholderFor } from './stubs.ts'
 export { isCompactionRequest } from './compaction-request.ts'
 export { policyFor } from './policy.ts'
 export { applySummary, summaryRequest } from './summary.ts'

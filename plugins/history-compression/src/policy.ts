@@ -16,6 +16,10 @@ export interface HistoryPolicy {
   readRatio: number | undefined
   /** Price of (re)writing a prompt prefix into the cache relative to fresh input (1.25 on Anthropic). */
   writeRatio: number
+  /** How the provider finds a cached prefix: at explicit breakpoints, any shared prefix, or not at all. */
+  cache: 'breakpoints' | 'prefix' | 'none'
+  /** Later turns a batch must pay for itself within, as a share of the turns so far. */
+  remainingShare: number
 }
 
 export interface PolicyOverrides {
@@ -28,12 +32,13 @@ export interface PolicyOverrides {
 }
 
 /**
- * Per provider class: a cache-capable cloud model reads its cached prefix at ~10 % of the price, so clearing
- * (which rewrites the prefix after the first cleared result) comes in large batches, each one checked by the
- * cost model; a cloud model without a cache pays for every token on every turn, so clearing is earlier; a
- * local model's gain is fitting its window. Tuned on the token corpus (test/bench/tune-tool-results-history.ts):
- * on Anthropic pricing a 15 % trigger and 5 kept turns cut the long session's cost by a fifth, while a
- * half-window trigger never fired.
+ * Per provider class. A cache-capable cloud model: the cost model decides (a batch must pay back its rewrite
+ * within a quarter of the turns the session has had — a session that ran N turns runs about N more, and
+ * under that assumption four in five run a quarter more), so the trigger and the clear-at-least amount are
+ * low (7 % and 1 % of the window: do not bother before the prompt is a few times the system prompt and tool
+ * list) and the last 2 turns are kept — what the model acts on next; reads of edited or requested files are
+ * kept anyway. A cloud model without a cache pays for every token on every turn: trigger 10 %, batches of
+ * 5 %, 3 turns kept. A local model's gain is fitting its window: half of it, a quarter at once, 3 turns.
  */
 export function policyFor (capabilities: ModelCapabilities, overrides: PolicyOverrides): HistoryPolicy {
   const window = capabilities.contextWindow ?? (capabilities.local ? 32_768 : 200_000)
@@ -41,8 +46,8 @@ export function policyFor (capabilities: ModelCapabilities, overrides: PolicyOve
   const readRatio = capabilities.promptCache === 'none' ? undefined : capabilities.cacheReadPriceRatio ?? (capabilities.local ? undefined : 0.1)
   const writeRatio = capabilities.promptCache === 'anthropic-breakpoints' || capabilities.promptCache === 'bedrock-cache-points' ? 1.25 : 1
   const base = capabilities.local
-    ? { trigger: 0.5, clear: 0.25, keep: 4 }
-    : cached ? { trigger: 0.15, clear: 0.04, keep: 5 } : { trigger: 0.1, clear: 0.05, keep: 4 }
+    ? { trigger: 0.5, clear: 0.25, keep: 3 }
+    : cached ? { trigger: 0.07, clear: 0.01, keep: 2 } : { trigger: 0.1, clear: 0.05, keep: 3 }
   const triggerTokens = Math.min(overrides.warningTokens ?? Infinity, Math.floor(window * base.trigger))
   const summariseAt = Math.min(overrides.maxTokens ?? Infinity, Math.floor(window * 0.85))
   return {
@@ -52,6 +57,8 @@ export function policyFor (capabilities: ModelCapabilities, overrides: PolicyOve
     summariseAtTokens: overrides.summariseOlder ? summariseAt : undefined,
     contextWindow: window,
     readRatio,
-    writeRatio
+    writeRatio,
+    cache: capabilities.promptCache === 'none' ? 'none' : capabilities.promptCache === 'automatic-prefix' ? 'prefix' : 'breakpoints',
+    remainingShare: 0.25
   }
 }

@@ -11,11 +11,14 @@ export interface FrozenSummary {
   text: string
 }
 
+const withoutBreakpoints = (key: string, value: unknown): unknown => key === 'cache_control' ? undefined : value
+
 /** A hash of the messages a summary replaces, to check a later request continues the same history. */
 export function anchorOf (messages: ChatMessage[], through: number): string {
   const hash = createHash('sha256')
   // The boundary message and the one before it are enough to tell conversations apart (tool ids are unique).
-  for (const message of messages.slice(Math.max(0, through - 2), through + 1)) hash.update(message.role).update(JSON.stringify(message.content))
+  // Breakpoints move from request to request (Claude Code marks the newest message): not part of the content.
+  for (const message of messages.slice(Math.max(0, through - 2), through + 1)) hash.update(message.role).update(JSON.stringify(message.content, withoutBreakpoints))
   return `${through}:${hash.digest('base64url')}`
 }
 
