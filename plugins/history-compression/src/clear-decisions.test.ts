@@ -11,6 +11,8 @@ const silent = { debug () {}, info () {}, warn () {}, error () {} }
 /** Anthropic-like, with a small window so a session crosses the thresholds in few turns. */
 const cached: ModelCapabilities = { promptCache: 'anthropic-breakpoints', cacheReadPriceRatio: 0.1, contextWindow: 40_000, local: false }
 const uncached: ModelCapabilities = { promptCache: 'none', contextWindow: 40_000, local: false }
+/** Room for two kept reads (5 % of the window). */
+const roomy: ModelCapabilities = { ...uncached, contextWindow: 120_000 }
 
 function context (capabilities: ModelCapabilities = uncached, purpose = 'client'): StepContext {
   return { decision: { provider: 'p', model: 'm', reason: 'default' }, capabilities, session: { id: 's1', source: 'header' }, workspace: undefined, requestId: 'r', log: silent, signal: new AbortController().signal, purpose }
@@ -46,7 +48,7 @@ async function replay (history: ReturnType<typeof step>, messages: ChatMessage[]
 }
 
 const TURNS: Turn[] = [
-  { name: 'Glob', input: { pattern: '**/*.ts' }, result: Array.from({ length: 60 }, (_, i) => `src/module-${i}/index.ts`).join('\n') },
+  { name: 'Glob', input: { pattern: '**/*.ts' }, result: Array.from({ length: 150 }, (_, i) => `src/module-${i}/index.ts`).join('\n') },
   { name: 'Read', input: { file_path: '/repo/src/parser.ts' }, result: numbered(120, 'parser') },
   { name: 'Read', input: { file_path: '/repo/src/util.ts' }, result: numbered(120, 'util') },
   { name: 'Bash', input: { command: 'npm test' }, result: output(150, 'test') + '\nnot ok 3 - /repo/src/parser.ts:12:3 expected 1' },
@@ -61,8 +63,9 @@ const TURNS: Turn[] = [
 ]
 
 test('what is cleared and what stays: listings, reads of edited or requested files stay; superseded reads, outputs and reference reads go', async () => {
-  const messages = conversation('The parser rejects empty input: fix it.', TURNS)
-  const out = await replay(step(), messages, uncached)
+  const more = TURNS.slice(8).map((turn) => ({ ...turn, input: { command: `${String(turn.input.command)} --again` } }))
+  const messages = conversation('The parser rejects empty input: fix it.', [...TURNS, ...more])
+  const out = await replay(step(), messages, roomy)
   const id = (turn: number): string => `toolu_${String(turn).padStart(3, '0')}`
   assert.equal(isCleared(out, id(0)), false, 'a small listing is the map of the code base: kept')
   assert.equal(isCleared(out, id(1)), false, 'the parser is what the user asked about (its module is named): kept')
@@ -70,7 +73,7 @@ test('what is cleared and what stays: listings, reads of edited or requested fil
   assert.match(resultOf(out, id(4)), /^\[lynkr: an older Read of \/repo\/src\/lexer\.ts \(lines 1–120\) was cleared from the history: a later read or Write of that file below shows its content\.\]$/, 'the read before, superseded, is cleared')
   assert.match(resultOf(out, id(2)), /^\[lynkr: the content of \/repo\/src\/util\.ts \(lines 1–120\) read by Read/, 'a reference read is cleared')
   assert.ok(isCleared(out, id(3)) && isCleared(out, id(7)), 'outputs already acted on are cleared')
-  assert.ok(!isCleared(out, id(10)) && !isCleared(out, id(11)), 'the recent turns stay')
+  assert.ok(!isCleared(out, id(14)) && !isCleared(out, id(15)), 'the recent turns stay')
   // The stubs keep what the session navigates by.
   assert.match(resultOf(out, id(3)), /^\[lynkr: the output of Bash `npm test` \(151 lines, ~[\d,]+ tokens\) was cleared from the history to save context\. Files it named: \/repo\/src\/parser\.ts\. Re-run the command if you need it again\.\]$/)
   assert.match(resultOf(out, id(7)), /^\[lynkr: the result of Grep `TODO` \(80 lines, ~[\d,]+ tokens\) was cleared .* Files it named: src\/module-0\/index\.ts, src\/module-1\/index\.ts, .* and 40 more\. Call the tool again if you need it\.\]$/)
@@ -155,4 +158,14 @@ test('count_tokens after a restart applies what the earlier turns decided, never
   const before = await step().run(request(messages.slice(0, batchAt - 2)), context(uncached))
   assert.equal(JSON.stringify(counted.messages.slice(0, before.messages.length)), JSON.stringify(before.messages), 'the count carries the earlier decisions')
   assert.ok(counted.messages.slice(before.messages.length).flatMap((message) => message.content).every((block) => block.type !== 'tool_result' || !String(block.content).startsWith('[lynkr: ')), 'and no new batch')
+})
+
+test('reads of an edited file are kept newest first up to 5 % of the window: a large file read in parts is not kept whole', async () => {
+  // 40K window: 2,000 tokens of reads kept. Four parts of one file (~1,100 tokens each), then the file is edited.
+  const parts: Turn[] = [0, 1, 2, 3].map((part) => ({ name: 'Read', input: { file_path: '/repo/src/big.ts', offset: part * 50 + 1, limit: 50 }, result: numbered(50, `big${part}`) }))
+  const turns: Turn[] = [...parts, { name: 'Edit', input: { file_path: '/repo/src/big.ts', old_string: 'const big30', new_string: 'const big3x' }, result: 'The file /repo/src/big.ts has been updated successfully.' }, ...TURNS.slice(7)]
+  const out = await replay(step(), conversation('Tidy the code base.', turns), uncached)
+  const kept = [0, 1, 2, 3].filter((part) => !isCleared(out, `toolu_${String(part).padStart(3, '0')}`))
+  assert.deepEqual(kept, [3], 'only the newest part fits the budget')
+  assert.match(resultOf(out, 'toolu_000'), /Read it again \(offset 1, limit 50\)/)
 })

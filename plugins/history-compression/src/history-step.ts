@@ -68,7 +68,7 @@ function decideAt (request: ChatRequest, end: number, state: ConversationHistory
       context.log.info({ session: context.session.id, cleared: batch.stubs.length, tokens: batch.tokens, promptTokens: tokens, turn: end }, 'history compression: cleared a batch of old tool results')
     }
   }
-  if (policy.cache === 'breakpoints') state.frontier = frontierOf(messages, entries, state.cleared, calls)
+  if (policy.cache === 'breakpoints') state.frontier = frontierOf(messages, entries, state.cleared, calls, policy)
 }
 
 /**

@@ -18,6 +18,8 @@ export interface HistoryPolicy {
   writeRatio: number
   /** How the provider finds a cached prefix: at explicit breakpoints, any shared prefix, or not at all. */
   cache: 'breakpoints' | 'prefix' | 'none'
+  /** Reads of edited or requested files kept, newest first, up to this many tokens. */
+  keepReadTokens: number
   /** Later turns a batch must pay for itself within, as a share of the turns so far. */
   remainingShare: number
 }
@@ -37,7 +39,7 @@ export interface PolicyOverrides {
  * under that assumption four in five run a quarter more), so the trigger and the clear-at-least amount are
  * low (7 % and 1 % of the window: do not bother before the prompt is a few times the system prompt and tool
  * list) and the last 2 turns are kept — what the model acts on next; reads of edited or requested files are
- * kept anyway. A cloud model without a cache pays for every token on every turn: trigger 10 %, batches of
+ * kept anyway, the newest first, up to 5 % of the window (a large file read whole is not kept forever). A cloud model without a cache pays for every token on every turn: trigger 10 %, batches of
  * 5 %, 3 turns kept. A local model's gain is fitting its window: half of it, a quarter at once, 3 turns.
  */
 export function policyFor (capabilities: ModelCapabilities, overrides: PolicyOverrides): HistoryPolicy {
@@ -59,6 +61,7 @@ export function policyFor (capabilities: ModelCapabilities, overrides: PolicyOve
     readRatio,
     writeRatio,
     cache: capabilities.promptCache === 'none' ? 'none' : capabilities.promptCache === 'automatic-prefix' ? 'prefix' : 'breakpoints',
+    keepReadTokens: Math.floor(window * 0.05),
     remainingShare: 0.25
   }
 }

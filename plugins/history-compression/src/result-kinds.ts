@@ -123,12 +123,13 @@ function names (text: string, path: string): boolean {
  * Reads that keep their content when old, decided from what the conversation has shown so far (never from
  * what comes later): the reads (not superseded) of each file that was edited (Edit/Write) or that the user's own
  * messages name (its path, or its module's name: "coerce" for functions/coerce.js) — the files a session edits
- * next are those it edited or was asked about, and an edit needs the lines it replaces. A read is *superseded*
+ * next are those it edited or was asked about, and an edit needs the lines it replaces — the newest first, up
+ * to `keepReadTokens`. A read is *superseded*
  * (and cleared first, whatever its kind) when a later read of the same file
  * shows at least as much (a whole-file read, or the same range) or a later Write put the whole new content in
  * the conversation.
  */
-export function readRoles (messages: ChatMessage[], entries: ResultEntry[], calls: ReadonlyMap<string, ToolCall>): { superseded: Set<string>, protectedIds: Set<string> } {
+export function readRoles (messages: ChatMessage[], entries: ResultEntry[], calls: ReadonlyMap<string, ToolCall>, keepReadTokens = Infinity): { superseded: Set<string>, protectedIds: Set<string> } {
   const superseded = new Set<string>()
   const protectedIds = new Set<string>()
   const edited = new Set<string>()
@@ -147,12 +148,20 @@ export function readRoles (messages: ChatMessage[], entries: ResultEntry[], call
   // The user's own words: the text of user turns, without the client's injected context (CLAUDE.md, reminders).
   const userText = messages.filter((message) => message.role === 'user').map((message) => joinTextBlocks(message.content.filter((block) => block.type === 'text'))).join('\n').replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '')
   const reads = entries.filter((entry) => entry.kind === 'read' && entry.path !== undefined)
+  const wanted: ResultEntry[] = []
   for (const [i, read] of reads.entries()) {
     const later = reads.slice(i + 1).filter((next) => next.path === read.path)
     const coveredByRead = later.some((next) => next.partial !== true || next.part === read.part)
     const coveredByWrite = (written.get(read.path!) ?? -1) > read.message
     if (coveredByRead || coveredByWrite) superseded.add(read.id)
-    else if (edited.has(read.path!) || names(userText, read.path!)) protectedIds.add(read.id)
+    else if (edited.has(read.path!) || names(userText, read.path!)) wanted.push(read)
+  }
+  // The freshest of them, up to a budget: a whole large file read in parts is not kept forever for one edit.
+  let kept = 0
+  for (const read of wanted.reverse()) {
+    if (kept + read.tokens > keepReadTokens) continue
+    kept += read.tokens
+    protectedIds.add(read.id)
   }
   return { superseded, protectedIds }
 }
