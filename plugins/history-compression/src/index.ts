@@ -34,10 +34,10 @@ export const manifest = defineManifest({
   enabledBy: ['HISTORY_COMPRESSION_ENABLED'],
   env: Type.Object({
     HISTORY_COMPRESSION_ENABLED: Type.Boolean({ default: false, description: 'token phase 6: old tool results cleared in rare, cost-modelled batches (sticky per session) and older turns summarised once near the window\'s end' }),
-    HISTORY_KEEP_RECENT_TURNS: Type.Integer({ default: 0, minimum: 0, description: 'tool results of the last N assistant turns are never cleared; 0 = by provider: 5 with a prompt cache, 4 without and local' }),
+    HISTORY_KEEP_RECENT_TURNS: Type.Integer({ default: 0, minimum: 0, description: 'tool results of the last N assistant turns are never cleared; 0 = by provider: 2 with a prompt cache, 3 without and local' }),
     HISTORY_SUMMARIZE_OLDER: Type.Boolean({ default: true, description: 'near the window\'s end, summarise older turns once (an internal call) and keep that summary frozen' }),
     HISTORY_SUMMARY_MODEL: Type.Optional(Type.String({ description: 'model that writes summaries: provider:model, or a model of the request\'s provider (pick a cheap one); default the request\'s model' })),
-    TOKEN_BUDGET_WARNING: Type.Integer({ default: 0, minimum: 0, description: 'prompt tokens above which a batch of old tool results is cleared; 0 = by provider: 15 % of the window with a prompt cache, 10 % without, half a local window' }),
+    TOKEN_BUDGET_WARNING: Type.Integer({ default: 0, minimum: 0, description: 'prompt tokens above which a batch of old tool results is cleared; 0 = by provider: 7 % of the window with a prompt cache, 10 % without, half a local window' }),
     TOKEN_BUDGET_MAX: Type.Integer({ default: 0, minimum: 0, description: 'prompt tokens above which older turns are summarised; 0 = 85 % of the window' }),
     TOKEN_BUDGET_ENFORCEMENT: Type.Boolean({ default: true, description: 'false: never summarise (batched clearing still runs)' })
   }),
