@@ -14,3 +14,16 @@ export function ollamaPromptTokens (body: { messages: Array<{ content?: string, 
   for (const tool of body.tools ?? []) tokens += 8 + countTokens(JSON.stringify(tool))
   return tokens
 }
+
+/** The same measure for an OpenAI chat-completions body (llama.cpp, LM Studio): message texts, tool calls and tools. */
+export function openAIPromptTokens (body: { messages: Array<{ content?: unknown, tool_calls?: unknown }>, tools?: unknown[] }): number {
+  let tokens = 0
+  for (const message of body.messages) {
+    const content = message.content
+    const text = typeof content === 'string' ? content : Array.isArray(content) ? content.map((part: any) => typeof part?.text === 'string' ? part.text : '').join('') : ''
+    tokens += 4 + countTokens(text)
+    if (message.tool_calls !== undefined) tokens += countTokens(JSON.stringify(message.tool_calls))
+  }
+  for (const tool of body.tools ?? []) tokens += 8 + countTokens(JSON.stringify(tool))
+  return tokens
+}

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
+import { localLimitOptions, localLimitVariables, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
 import type { ModelLimits, UpstreamClient } from '@lynkr/core'
 import { chatCompletionsUrl, createLocalServerAdapter } from '@lynkr/openai-chat'
 
@@ -44,13 +44,13 @@ export const manifest = defineManifest({
     LLAMACPP_ENDPOINT: Type.String({ default: 'http://localhost:8080' }),
     LLAMACPP_MODEL: Type.String({ default: 'default' }),
     LLAMACPP_API_KEY: Type.Optional(Type.String()),
-    ...limitVariables('LLAMACPP')
+    ...localLimitVariables('LLAMACPP')
   }),
   toOptions: (env, runtime): LlamaCppPluginOptions => ({
     chatUrl: chatCompletionsUrl(parseUrlVariable(env.LLAMACPP_ENDPOINT, 'LLAMACPP_ENDPOINT').toString(), '/v1'),
     model: env.LLAMACPP_MODEL,
     apiKey: env.LLAMACPP_API_KEY,
-    ...limitOptions(env, 'LLAMACPP'),
+    ...localLimitOptions(env, 'LLAMACPP'),
     dispatcher: runtime.dispatcher
   })
 })

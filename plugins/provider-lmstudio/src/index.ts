@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
 import type { ProviderAdapter } from '@lynkr/protocol'
-import { limitOptions, limitVariables, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
+import { localLimitOptions, localLimitVariables, parseUrlVariable, registerUpstreamProvider } from '@lynkr/core'
 import type { ModelLimits, UpstreamClient } from '@lynkr/core'
 import { chatCompletionsUrl, createLocalServerAdapter } from '@lynkr/openai-chat'
 
@@ -41,14 +41,14 @@ export const manifest = defineManifest({
     LMSTUDIO_ENDPOINT: Type.String({ default: 'http://localhost:1234/v1' }),
     LMSTUDIO_MODEL: Type.String({ default: 'default' }),
     LMSTUDIO_API_KEY: Type.Optional(Type.String()),
-    ...limitVariables('LMSTUDIO')
+    ...localLimitVariables('LMSTUDIO')
   }),
   toOptions: (env, runtime): LmStudioPluginOptions => ({
     // `http://localhost:1234` (the original Lynkr default) and `…/v1` both work.
     chatUrl: chatCompletionsUrl(parseUrlVariable(env.LMSTUDIO_ENDPOINT, 'LMSTUDIO_ENDPOINT').toString(), '/v1'),
     model: env.LMSTUDIO_MODEL,
     apiKey: env.LMSTUDIO_API_KEY,
-    ...limitOptions(env, 'LMSTUDIO'),
+    ...localLimitOptions(env, 'LMSTUDIO'),
     dispatcher: runtime.dispatcher
   })
 })

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Dispatcher } from 'undici'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { LynkrConfigError, minOutputVariable, parseUrlVariable, registerUpstreamProvider, timeoutVariable } from '@lynkr/core'
+import { LynkrConfigError, localOutputCapVariable, minOutputVariable, parseUrlVariable, registerUpstreamProvider, timeoutVariable } from '@lynkr/core'
 import { createOllamaAdapter } from './ollama-adapter.ts'
 
 export interface OllamaPluginOptions {
@@ -50,7 +50,7 @@ export const manifest = defineManifest({
     OLLAMA_MODEL: Type.String({ default: 'qwen2.5-coder:latest' }),
     OLLAMA_KEEP_ALIVE: Type.Optional(Type.String()),
     OLLAMA_NUM_CTX: Type.Integer({ default: 65536, minimum: 2048 }),
-    OLLAMA_MAX_OUTPUT_TOKENS: Type.Integer({ default: 16384, minimum: 1, description: 'the most num_predict lynkr asks for (Claude Code asks 128000): a local model looping on its own output stops there; the prompt always leaves room for it or is refused' }),
+    ...localOutputCapVariable('OLLAMA', 'num_predict'),
     OLLAMA_THINK: Type.Optional(Type.String()),
     OLLAMA_API_KEY: Type.Optional(Type.String()),
     ...minOutputVariable('OLLAMA'),

@@ -1,7 +1,7 @@
 // Ollama native chat API: https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion
 import type { CallContext, ChatRequest, HealthStatus, ModelInfo, ProviderAdapter, UpstreamPart } from '@lynkr/protocol'
 import { LynkrError } from '@lynkr/protocol'
-import { UpstreamClient, applyModelLimits, readNdjsonLines, singleToolCallFor, streamEndMissing, transportError, withPartTransforms } from '@lynkr/core'
+import { UpstreamClient, applyModelLimits, localWindowLimits, readNdjsonLines, singleToolCallFor, streamEndMissing, transportError, withPartTransforms } from '@lynkr/core'
 import { inlineMarkupFor } from '@lynkr/inline-markup'
 import { toOllamaRequest } from './to-ollama-request.ts'
 import type { OllamaRequestOptions } from './to-ollama-request.ts'
@@ -30,15 +30,15 @@ export function createOllamaAdapter (options: OllamaAdapterOptions): ProviderAda
 function createNativeOllamaAdapter (options: OllamaAdapterOptions): ProviderAdapter {
   const chatUrl = new URL('api/chat', options.endpoint.endsWith('/') ? options.endpoint : options.endpoint + '/').toString()
   const headers: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}
-  const outputCap = Math.min(options.maxOutputTokens ?? options.numCtx, options.numCtx)
-  // The model's chat template (roles, the tool-calling preamble) takes part of num_ctx that lynkr's count does not see.
-  const templateTokens = Math.min(512, Math.max(128, Math.ceil(options.numCtx * 0.02)))
+  // num_ctx less the chat template's share, the output cap: the same fitting as every local server.
+  const limits = localWindowLimits({ contextWindow: options.numCtx, maxOutputTokens: options.maxOutputTokens, minOutputTokens: options.minOutputTokens })
+  const outputCap = limits.maxOutputTokens ?? options.numCtx
 
   async function post (input: ChatRequest, stream: boolean, context: CallContext) {
     // Ollama cuts a prompt longer than num_ctx down to half the window and says nothing: the agent would lose
     // its instructions and early turns. Refused instead, so Claude Code compacts. num_predict shares num_ctx
     // with the prompt: num_predict = min(max_tokens, what the prompt and the template leave, the output cap).
-    const request = await applyModelLimits(input, { contextWindow: options.numCtx, maxOutputTokens: outputCap, minOutputTokens: options.minOutputTokens, templateTokens }, 'ollama')
+    const request = await applyModelLimits(input, limits, 'ollama')
     const body = JSON.stringify(toOllamaRequest({ ...request, stream }, options))
     return await options.client.send({ provider: 'ollama', url: chatUrl, headers, body, signal: context.signal })
   }

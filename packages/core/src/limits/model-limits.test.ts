@@ -2,6 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ChatRequest } from '@lynkr/protocol'
 import { applyModelLimits, limitsFromEnv, lookupModelLimits, withOutputBudget } from './model-limits.ts'
+import { localWindowLimits } from './local-window.ts'
 
 function request (overrides: Partial<ChatRequest>): ChatRequest {
   return { model: 'm', clientModel: 'claude-opus-5-5', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], max_tokens: 128_000, stream: true, ...overrides }
@@ -63,4 +64,11 @@ test('the chat template\'s share of the window is kept free: max_tokens = min(re
   assert.equal(capped.max_tokens, 16_384, 'the output cap, not the rest of a large window')
   await assert.rejects(applyModelLimits(prompt, { contextWindow: 4400, templateTokens: 512 }, 'ollama'),
     (error: any) => /^prompt is too long: \d+ tokens > 2864 maximum \(ollama model m: 4400-token window, 512 for the chat template, 1024 kept for the answer\)/.test(error.message))
+})
+
+test('a local server\'s limits: the cap never above the window, the template\'s share only where the window is known', () => {
+  assert.deepEqual(localWindowLimits({ contextWindow: 8192, maxOutputTokens: 16_384 }), { contextWindow: 8192, templateTokens: 164, maxOutputTokens: 8192 })
+  assert.deepEqual(localWindowLimits({ contextWindow: 65_536, maxOutputTokens: 16_384, minOutputTokens: 2048 }), { contextWindow: 65_536, templateTokens: 512, maxOutputTokens: 16_384, minOutputTokens: 2048 })
+  assert.deepEqual(localWindowLimits({ contextWindow: 4096 }), { contextWindow: 4096, templateTokens: 128, maxOutputTokens: 4096 }, 'no cap: the window is the cap')
+  assert.deepEqual(localWindowLimits({ maxOutputTokens: 16_384 }), { maxOutputTokens: 16_384 }, 'no window: only the cap')
 })
