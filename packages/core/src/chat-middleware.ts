@@ -19,6 +19,11 @@ export interface ChatMiddleware {
   order?: number
   stream?: (call: ChatCall, next: StreamNext) => Promise<StreamOutcome>
   complete?: (call: ChatCall, next: CompleteNext) => Promise<MessageOutcome>
+  /**
+   * The call as this middleware would hand it to `next` first (tools it adds, history it restores), for
+   * `count_tokens`: it must not call a model nor decide anything new for the session. Left out: unchanged.
+   */
+  forCount?: (call: ChatCall) => ChatCall
 }
 
 export interface MiddlewareChain { stream: StreamNext, complete: CompleteNext }
@@ -31,6 +36,13 @@ export function orderMiddleware (list: readonly ChatMiddleware[]): ChatMiddlewar
   return list.map((middleware, at) => ({ middleware, at }))
     .sort((a, b) => (a.middleware.order ?? 0) - (b.middleware.order ?? 0) || a.at - b.at)
     .map(({ middleware }) => middleware)
+}
+
+/** The call as the chain would pass it to the service on its first `next`, each middleware's `forCount` in run order. */
+export function callForCount (list: readonly ChatMiddleware[], call: ChatCall): ChatCall {
+  let counted = call
+  for (const middleware of orderMiddleware(list)) if (middleware.forCount !== undefined) counted = middleware.forCount(counted)
+  return counted
 }
 
 /**

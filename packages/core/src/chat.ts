@@ -17,7 +17,7 @@ import { MessageAssembler } from './stream/message-assembler.ts'
 import { MessageCollector } from './stream/collect-message.ts'
 import { TurnRecord, observeEvents } from './turn-record.ts'
 import type { AssembledMessage } from './stream/collect-message.ts'
-import { composeMiddleware, orderMiddleware } from './chat-middleware.ts'
+import { callForCount, composeMiddleware, orderMiddleware } from './chat-middleware.ts'
 import type { ChatMiddleware, MiddlewareChain } from './chat-middleware.ts'
 import { streamEndMissing } from './http/stream-end.ts'
 import { countTextTokens } from './tokens/count-tokens.ts'
@@ -200,6 +200,9 @@ export class ChatService {
     })
   }
 
+  /** Whether `prepareForCount` may count something other than the client's request (a middleware adds tools or history). */
+  get changesCount (): boolean { return this.middleware.some((middleware) => middleware.forCount !== undefined) }
+
   /** Registered middleware names, outermost first. */
   get middlewareNames (): string[] { return orderMiddleware(this.middleware).map((middleware) => middleware.name) }
 
@@ -283,21 +286,23 @@ export class ChatService {
   sessionOf (call: ChatCall): SessionIdentity { return this.turnOf(call).session }
 
   /**
-   * The request as the pipeline would send it to the provider routing picks, without calling it: what
-   * `count_tokens` counts, so the count reflects what will be sent. Steps see purpose `count-tokens`. A step
-   * or routing failure counts the request as the client sent it (a count never fails on the gateway's account).
+   * The request as the middleware and the pipeline would send it to the provider routing picks, without
+   * calling it: what `count_tokens` counts, so the count reflects what will be sent (gateway tools included).
+   * Steps see purpose `count-tokens`. A step or routing failure counts the request as the client sent it (a
+   * count never fails on the gateway's account).
    */
-  async prepareForCount (call: ChatCall): Promise<ChatRequest> {
-    const turn = this.turnOf({ ...call, purpose: COUNT_TOKENS_PURPOSE })
+  async prepareForCount (client: ChatCall): Promise<ChatRequest> {
     try {
+      const call = callForCount(this.middleware, client)
+      const turn = this.turnOf({ ...call, purpose: COUNT_TOKENS_PURPOSE })
       const decision = this.decide(call, turn)
       const adapter = this.providers.get(decision.provider)
       if (adapter === undefined) return call.request
       const context = this.stepContext(call, turn, adapter, decision)
       return await this.pipeline.run({ ...call.request, model: decision.model }, context)
     } catch (error) {
-      call.context.log.warn({ err: error }, 'count_tokens: the pipeline failed; counting the request as sent by the client')
-      return call.request
+      client.context.log.warn({ err: error }, 'count_tokens: the pipeline failed; counting the request as sent by the client')
+      return client.request
     }
   }
 

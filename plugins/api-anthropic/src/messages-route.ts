@@ -31,9 +31,9 @@ export async function messagesRoutes (app: FastifyInstance, options: MessagesRou
 
   app.post('/v1/messages/count_tokens', { config, bodyLimit }, async (request, reply) => {
     const chatRequest = parseMessagesRequest(request.body, { countOnly: true })
-    // Counted as the steps would send it (tool results cut, old ones cleared…): Claude Code's context gauge
-    // and auto-compaction act on this number.
-    const sent = app.lynkr.pipeline.changesContent ? await app.lynkr.chat.prepareForCount(chatCallFor(request, reply, chatRequest)) : chatRequest
+    // Counted as the middleware and steps would send it (gateway tools added, tool results cut, old ones
+    // cleared…): Claude Code's context gauge and auto-compaction act on this number.
+    const sent = app.lynkr.pipeline.changesContent || app.lynkr.chat.changesCount ? await app.lynkr.chat.prepareForCount(chatCallFor(request, reply, chatRequest)) : chatRequest
     return { input_tokens: await countRequestTokens(sent) }
   })
 }

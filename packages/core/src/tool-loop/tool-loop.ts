@@ -39,6 +39,8 @@ export function toolLoopMiddleware (options: ToolLoopOptions): ChatMiddleware {
   return {
     name: 'gateway-tools',
     order: TOOL_LOOP_ORDER,
+    // count_tokens counts the gateway's tools and the restored hidden turns too: they will be sent.
+    forCount: (call) => new ToolLoop(call, options, history).call,
     stream: async (call, next) => {
       const loop = new ToolLoop(call, options, history)
       const first = await next(loop.call)
