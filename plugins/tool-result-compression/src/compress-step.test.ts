@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ChatMessage, ChatRequest, ModelCapabilities, StepContext, ToolResultBlock } from '@lynkr/protocol'
 import { toolResultCompressionStep } from './compress-step.ts'
-import { failingNodeTestRun, grepOutput } from './sample-outputs.ts'
+import { failingNodeTestRun, grepOutput, nodeTapRun } from './sample-outputs.ts'
 
 const silent = { debug () {}, info () {}, warn () {}, error () {} }
 const cloud: ModelCapabilities = { promptCache: 'anthropic-breakpoints', cacheReadPriceRatio: 0.1, contextWindow: 200_000, local: false }
@@ -79,4 +79,16 @@ test('an exact repeat of an earlier large result becomes a pointer to it', async
   // Claude Code compacted the first away: the second is the original again.
   const alone = await toolResultCompressionStep({ cutFileReads: false }).run(request(messages.slice(2)), context())
   assert.equal(resultOf(alone, 1).content, output)
+})
+
+test('a TAP test run that only its passing tests\' timing made large is condensed, not cut: every test name, the failure and the summary reach the model', async () => {
+  const step = toolResultCompressionStep({ cutFileReads: false })
+  const run = nodeTapRun(60)
+  assert.ok(run.length > 16_000 * 0.25, 'above the cloud budget\'s threshold for test runs')
+  const out = await step.run(request([call('t1', 'Bash', { command: 'node --test test/' }), result('t1', run)]), context())
+  const text = resultOf(out, 1).content as string
+  assert.doesNotMatch(text, /omitted …\]|output truncated/, 'no lines cut')
+  for (let i = 1; i <= 60; i++) assert.ok(text.includes(`ok ${i} - satisfies("1.${i}.0"`), `test ${i}`)
+  assert.match(text, /not ok 61 - satisfies\("2\.0\.0-rc\.1", ">=1\.2\.3"\)\n[\s\S]*false !== true[\s\S]*# fail 1/)
+  assert.ok(text.length < run.length / 2, `${text.length} of ${run.length}`)
 })

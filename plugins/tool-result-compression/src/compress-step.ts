@@ -6,6 +6,7 @@ import { classifyOutput } from './classify-output.ts'
 import type { ToolCallInfo } from './classify-output.ts'
 import { cleanTerminalOutput } from './clean-output.ts'
 import { cutOutput } from './cut-output.ts'
+import { condensePassingTap } from './condense-test-run.ts'
 import { maxCharsFor } from './budget.ts'
 
 export interface CompressOptions {
@@ -48,7 +49,9 @@ function compressContent (content: ResultContent | undefined, call: ToolCallInfo
     const clean = cleanTerminalOutput(text)
     const kind = classifyOutput(clean, call)
     if (kind === 'file-read' && !cutFileReads) return text
-    return cutOutput(clean, { kind, maxChars, tool: call?.name ?? '', cutFileReads })
+    // A test run's passing tests lose their timing first: often the run then fits without a cut.
+    const condensed = kind === 'test-run' ? condensePassingTap(clean) : clean
+    return cutOutput(condensed, { kind, maxChars, tool: call?.name ?? '', cutFileReads })
   }
   if (typeof content === 'string') {
     const next = one(content)

@@ -29,3 +29,14 @@ export function gitLog (commits: number): string {
     `    Change ${i}: adjust the parser for case ${i}`, ''
   ].join('\n')).join('\n')
 }
+
+/** `node --test` with the TAP reporter (what it prints when not on a terminal): `passing` tests in a suite and one failure. */
+export function nodeTapRun (passing: number): string {
+  const lines = ['TAP version 13', '# Subtest: satisfies']
+  for (let i = 1; i <= passing; i++) lines.push(`    # Subtest: satisfies("1.${i}.0", "^1.0.0")`, `    ok ${i} - satisfies("1.${i}.0", "^1.0.0")`, '      ---', `      duration_ms: 0.${(i * 7919) % 100000}`, '      ...')
+  lines.push('    # Subtest: satisfies("2.0.0-rc.1", ">=1.2.3")', `    not ok ${passing + 1} - satisfies("2.0.0-rc.1", ">=1.2.3")`, '      ---', '      duration_ms: 0.4411', "      location: '/repo/test/satisfies.test.js:12:5'", "      failureType: 'testCodeFailure'",
+    '      error: |-', '        Expected values to be strictly equal:', '        ', '        false !== true', '        ', "      code: 'ERR_ASSERTION'", '      ...')
+  lines.push('    1..' + String(passing + 1), `not ok 1 - satisfies`, '  ---', '  duration_ms: 9.12', "  type: 'suite'", "  location: '/repo/test/satisfies.test.js:1:1'", "  failureType: 'subtestsFailed'", `  error: '1 subtest failed'`, "  code: 'ERR_TEST_FAILURE'", '  ...',
+    '1..1', `# tests ${passing + 1}`, '# suites 1', `# pass ${passing}`, '# fail 1', '# cancelled 0', '# skipped 0', '# todo 0', '# duration_ms 140.2')
+  return lines.join('\n')
+}
