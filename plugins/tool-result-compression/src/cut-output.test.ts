@@ -27,11 +27,18 @@ test('a 3,000-line grep keeps its first and last lines, marks the gap in place a
   const lines = cut.split('\n')
   assert.equal(lines[0], output.split('\n')[0])
   assert.equal(lines[lines.length - 2], output.split('\n').at(-1), 'the last match stays, just before the notice')
-  const gap = /^\[… lines ([\d,]+)–3,000 omitted …\]$/.exec(lines.find((line) => line.startsWith('[… lines'))!)
+  const gap = /^\[… lines ([\d,]+)–3,000 omitted .*…\]$/.exec(lines.find((line) => line.startsWith('[… lines'))!)
   assert.equal(gap, null, 'the tail is kept, so the gap ends before line 3,000')
   const marker = lines.find((line) => line.startsWith('[… lines'))!
-  const [, from, to] = /^\[… lines ([\d,]+)–([\d,]+) omitted …\]$/.exec(marker)!.map((n) => Number(n.replace(/,/g, '')))
+  const [, from, to] = /^\[… lines ([\d,]+)–([\d,]+) omitted .*…\]$/.exec(marker)!.map((n) => Number(n.replace(/,/g, '')))
   assert.equal(lines.indexOf(marker), from! - 1, 'the marker sits where the omitted lines were')
+  // With counts: how many matches the gap held, in which files (the most first), so the model can narrow.
+  const omitted = output.split('\n').slice(from! - 1, to)
+  const perFile = new Map<string, number>()
+  for (const line of omitted) { const file = line.slice(0, line.indexOf(':')); perFile.set(file, (perFile.get(file) ?? 0) + 1) }
+  const [first] = [...perFile].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+  assert.ok(marker.includes(`omitted (${omitted.length.toLocaleString('en-US')} matches in ${perFile.size.toLocaleString('en-US')} files: ${first![0]} ${first![1]}, `), marker)
+  assert.ok(marker.endsWith(`, ${(perFile.size - 6).toLocaleString('en-US')} more) …]`), marker)
   assert.equal(lines.at(-1), `[lynkr: output truncated: ${(to! - from! + 1).toLocaleString('en-US')} lines of 3,000 omitted (the first and last lines are kept); to see lines ${from}–${to}, re-run the command with \`| sed -n '${from},${to}p'\` appended]`)
   // The Grep tool has no pipe of its own: its hint says how to narrow the search instead.
   const viaGrepTool = cutOutput(output, { kind: classifyOutput(output, { name: 'Grep', input: { pattern: 'client.request' } }), maxChars: 8000, tool: 'Grep', cutFileReads: false })
@@ -45,6 +52,19 @@ test('git log keeps the newest and the oldest commits', () => {
   const cut = cutOutput(output, { kind, maxChars: 4000, tool: 'Bash', cutFileReads: false })
   assert.ok(cut.includes('Change 0: adjust') && cut.includes('Change 399: adjust') && !cut.includes('Change 200: adjust'))
   assert.ok(cut.length < 4000 * 1.1)
+  const kept = cut.match(/^commit /gm)!.length
+  const counted = /omitted \((\d+) commits\) …\]/.exec(cut)
+  assert.ok(counted !== null, 'the gap says how many commits it held')
+  // A gap may begin inside a commit whose header is kept: the commits it holds are the headers it holds.
+  assert.equal(Number(counted[1]) + kept, 400)
+})
+
+test('a find listing\'s gap counts the omitted paths per directory', () => {
+  const output = Array.from({ length: 900 }, (_, i) => `./src/${['parser', 'lexer', 'emit'][i % 3]}/file${i}.ts`).join('\n')
+  const cut = cutOutput(output, { kind: classifyOutput(output, { name: 'Bash', input: { command: 'find . -name "*.ts"' } }), maxChars: 4000, tool: 'Bash', cutFileReads: false })
+  const marker = cut.split('\n').find((line) => line.startsWith('[… lines'))!
+  const [, from, to, total] = /^\[… lines ([\d,]+)–([\d,]+) omitted \(([\d,]+) paths in 3 directories: \.\/src\/\w+\/ \d+, \.\/src\/\w+\/ \d+, \.\/src\/\w+\/ \d+\) …\]$/.exec(marker)!.map((n) => Number(n.replace(/,/g, '')))
+  assert.equal(total, to! - from! + 1)
 })
 
 test('ANSI colours and overwritten progress bars are removed; what the terminal finally showed stays', () => {

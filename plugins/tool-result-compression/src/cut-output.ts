@@ -1,4 +1,5 @@
 import type { OutputKind } from './classify-output.ts'
+import { countOmitted } from './listing-counts.ts'
 
 export interface CutOptions {
   kind: OutputKind
@@ -120,7 +121,9 @@ export function cutOutput (text: string, options: CutOptions): string {
     if (keep[i] === 1) { out.push(lines[i]!); i++; continue }
     let end = i
     while (end < lines.length && keep[end] === 0) end++
-    out.push(`[… lines ${(i + 1).toLocaleString('en-US')}–${end.toLocaleString('en-US')} omitted …]`)
+    // A listing's gap says what it held (matches per file, paths per directory, commits): where to narrow.
+    const counts = kind === 'listing' ? countOmitted(lines.slice(i, end)) : undefined
+    out.push(`[… lines ${(i + 1).toLocaleString('en-US')}–${end.toLocaleString('en-US')} omitted${counts === undefined ? '' : ` (${counts})`} …]`)
     omitted += end - i
     firstGap ??= [i + 1, end]
     i = end
