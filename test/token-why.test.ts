@@ -37,5 +37,5 @@ test('the why names what is still sent and how much of each part was cut; cost i
   const after = { ...emptyMix(), tools: 300, 'tool results': 150, text: 50 }
   assert.match(whyInput(after, before), /^what is still sent: tools 60 %, tool results 30 %, text 10 %; cut per part: tool results −75 %, tools −0 %, text −50 %/)
   // 1000 input: 800 read at 0.1 (80), 100 written at 1.25 (125), 100 fresh (100).
-  assert.equal(describeCost({ requests: 1, input: 1000, cacheRead: 800, cacheWrite: 100, cost: 305, breaks: [] }, 'anthropic'), 'cache reads 26 %, cache writes 41 %, fresh input 33 %')
+  assert.equal(describeCost({ requests: 1, input: 1000, cacheRead: 800, cacheWrite: 100, cost: 305, breaks: [], peak: 1000 }, 'anthropic'), 'cache reads 26 %, cache writes 41 %, fresh input 33 %')
 })
