@@ -4,4 +4,7 @@
 // most of the parsing and compiling of the gateway's modules. Node 20 has no such cache.
 import * as nodeModule from 'node:module'
 nodeModule.enableCompileCache?.()
-import('../dist/bin/lynkr.js')
+// Heap settings for a long-running gateway, before its modules load (dist/bin/heap-settings.js says which).
+const { applyHeapFlags } = await import('../dist/bin/heap-settings.js')
+applyHeapFlags()
+await import('../dist/bin/lynkr.js')

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { buildServer } from '../server.ts'
 import { listenAddress } from './cli-env.ts'
+import { collectWhenQuiet } from './idle-collector.ts'
 import { terminalLogger } from './terminal-logger.ts'
 import { version } from './version.ts'
 
@@ -8,6 +9,7 @@ import { version } from './version.ts'
 export async function startCommand (options: { port?: string, host?: string }): Promise<void> {
   const { port, host } = listenAddress(options, process.env)
   const app = await buildServer({ env: process.env, logger: await terminalLogger(process.env) })
+  collectWhenQuiet(app)
   let closing = false
   const shutdown = (signal: string): void => {
     if (closing) return

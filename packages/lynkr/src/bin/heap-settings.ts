@@ -1,0 +1,24 @@
+import { setFlagsFromString } from 'node:v8'
+
+/**
+ * V8 settings for the CLI's long-running gateway (bench:footprint measures each, README "Footprint"). V8's
+ * defaults suit a throughput-bound batch job: the young generation grows to 2 × 16 MB during boot and stays
+ * there, and the old generation may grow to several times what is live before it is collected again.
+ * - max-semi-space-size: caps the young generation of every isolate created from now on (the tokenizer and
+ *   usage-ledger worker threads); the main isolate already exists, its limit is fixed at creation.
+ * - semi-space-growth-factor=1: the main isolate's young generation keeps its initial size (Node 20's V8;
+ *   newer V8s raise the factor to at least 2, so there only NODE_OPTIONS=--max-semi-space-size=1 does it).
+ * - heap-growing-percent: the old generation is collected once it grows 30 % past what was live.
+ * Set from the CLI only: a host that embeds lynkr keeps its own process settings.
+ */
+export const HEAP_FLAGS = ['--max-semi-space-size=1', '--semi-space-growth-factor=1', '--heap-growing-percent=30']
+
+/** The flags to apply: none when the user sizes the heap themselves (on the command line or in NODE_OPTIONS). */
+export function heapFlags (execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+  const given = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)]
+  return given.some((flag) => /^--max[-_](semi|old)[-_]space[-_]size/.test(flag)) ? [] : HEAP_FLAGS
+}
+
+export function applyHeapFlags (): void {
+  for (const flag of heapFlags(process.execArgv, process.env.NODE_OPTIONS)) setFlagsFromString(flag)
+}
