@@ -13,10 +13,19 @@ import { setFlagsFromString } from 'node:v8'
  */
 export const HEAP_FLAGS = ['--max-semi-space-size=1', '--semi-space-growth-factor=1', '--heap-growing-percent=30']
 
-/** The flags to apply: none when the user sizes the heap themselves (on the command line or in NODE_OPTIONS). */
+/** Which flags a user's own setting replaces: the young generation's, or the old generation's. */
+const FAMILIES: Array<{ ours: RegExp, theirs: RegExp }> = [
+  { ours: /semi-space/, theirs: /^--(max|min)[-_]semi[-_]space|^--semi[-_]space/ },
+  { ours: /heap-growing/, theirs: /^--max[-_]old[-_]space|^--heap[-_]growing/ }
+]
+
+/** The flags to apply: those of a family the user set on the command line or in NODE_OPTIONS are theirs. */
 export function heapFlags (execArgv: readonly string[], nodeOptions: string | undefined): string[] {
   const given = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)]
-  return given.some((flag) => /^--max[-_](semi|old)[-_]space[-_]size/.test(flag)) ? [] : HEAP_FLAGS
+  return HEAP_FLAGS.filter((flag) => {
+    const family = FAMILIES.find(({ ours }) => ours.test(flag))!
+    return !given.some((option) => family.theirs.test(option))
+  })
 }
 
 export function applyHeapFlags (): void {
