@@ -7,10 +7,11 @@ import { runInNewContext } from 'node:vm'
  * JavaScript allocates: after a burst (an agent's tool loop) the garbage of its requests — tens of MB of
  * parsed bodies and buffers — stays in the heap, counted in the resident memory, until the next traffic;
  * V8's own memory reducer gives it back only some of the time (bench:footprint). One full collection on a
- * quiet gateway costs tens of milliseconds that no request waits for.
+ * quiet gateway (no request started for 2-4 s) costs tens of milliseconds, at most one pause in a stream still
+ * running then.
  * CLI only: a host that embeds lynkr owns its process's garbage collection.
  */
-export function collectWhenQuiet (app: FastifyInstance, quietMs = 5_000): void {
+export function collectWhenQuiet (app: FastifyInstance, quietMs = 2_000): void {
   // `gc` is installed in contexts created after the flag is set: a throwaway context hands it over.
   setFlagsFromString('--expose-gc')
   const gc = runInNewContext('gc') as () => void
