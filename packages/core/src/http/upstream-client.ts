@@ -1,4 +1,4 @@
-import { Agent, errors as undiciErrors } from 'undici'
+import { Agent, undiciErrors } from './undici-agent.ts'
 import type { Dispatcher } from 'undici'
 import { LynkrError } from '@lynkr/protocol'
 import { mapUpstreamError } from './map-upstream-error.ts'
