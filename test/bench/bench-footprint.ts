@@ -10,6 +10,7 @@
 //   FOOTPRINT_ONLY=lynkr     skip the baselines
 //   FOOTPRINT_SNAPSHOTS=dir  write main-thread heap snapshots there (idle, loaded, settled) to compare retained objects
 //   FOOTPRINT_NODE_FLAGS     node flags for lynkr (space-separated), to compare V8 settings
+//   FOOTPRINT_BIN            another build's bin/lynkr.js (another worktree), for before/after in one sitting
 //   FOOTPRINT_REQUESTS, FOOTPRINT_RUNS; NODE_OPTIONS and MALLOC_ARENA_MAX are passed to lynkr only
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -22,7 +23,7 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { Agent, request } from 'undici'
 import { startInstantUpstream } from './instant-openai-upstream.ts'
 
-const bin = fileURLToPath(new URL('../../packages/lynkr/bin/lynkr.js', import.meta.url))
+const bin = process.env.FOOTPRINT_BIN ?? fileURLToPath(new URL('../../packages/lynkr/bin/lynkr.js', import.meta.url))
 const bareServer = fileURLToPath(new URL('./footprint-bare-server.mjs', import.meta.url))
 const probe = fileURLToPath(new URL('./footprint-probe.cjs', import.meta.url))
 const REQUESTS = Number(process.env.FOOTPRINT_REQUESTS ?? 10_000)
