@@ -6,6 +6,7 @@ import pino from 'pino'
 import { LynkrConfigError } from '@lynkr/core'
 import { buildServer } from '../server.ts'
 import { dialUrl, listenAddress, whoListens } from './cli-env.ts'
+import { collectWhenQuiet } from './idle-collector.ts'
 import { boundPort } from './start-command.ts'
 
 /** Claude Code's executable: CLAUDE_CODE_BIN, else `claude` on PATH. */
@@ -47,6 +48,7 @@ export async function claudeCommand (options: { port?: string, host?: string }, 
   } else {
     const log = logFile(process.env)
     const app = await buildServer({ env: process.env, logger: { level: process.env.LOG_LEVEL ?? 'info', stream: pino.destination({ dest: log, append: true, sync: true }) } })
+    collectWhenQuiet(app)
     await app.listen({ port: address.port, host: address.host })
     url = dialUrl({ ...address, port: boundPort(app) })
     process.stderr.write(`lynkr: started at ${url} for this Claude Code session (log: ${log})\n`)
