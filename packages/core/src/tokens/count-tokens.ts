@@ -160,8 +160,11 @@ export interface CountableRequest {
   tools?: ToolDefinition[]
 }
 
-/** Counts system + messages + tools. Never returns 0 for a request with any content. */
-export async function countRequestTokens (request: CountableRequest): Promise<number> {
+/**
+ * What a request's count is made of: the texts to tokenize (system, messages, tools; none empty) and the
+ * tokens that are not text (framing, images). Exported for the accuracy test and the tokenizer bench.
+ */
+export function requestPieces (request: CountableRequest): { texts: string[], fixed: number } {
   const pieces: string[] = []
   let fixed = 0
   for (const block of request.system ?? []) pieces.push(block.text)
@@ -173,7 +176,17 @@ export async function countRequestTokens (request: CountableRequest): Promise<nu
     fixed += TOOL_OVERHEAD
     pieces.push(tool.name, tool.description ?? '', JSON.stringify(tool.input_schema ?? {}))
   }
-  const texts = pieces.filter((piece) => piece !== '')
+  return { texts: pieces.filter((piece) => piece !== ''), fixed }
+}
+
+/** The count reported for `tokens` of text and `fixed` other tokens: with the safety factor, never 0. */
+export function withSafetyFactor (tokens: number, fixed: number): number {
+  return Math.max(1, Math.ceil((tokens + fixed) * SAFETY_FACTOR))
+}
+
+/** Counts system + messages + tools. Never returns 0 for a request with any content. */
+export async function countRequestTokens (request: CountableRequest): Promise<number> {
+  const { texts, fixed } = requestPieces(request)
   let tokens: number
   try {
     tokens = await encodeLength(texts)
@@ -181,7 +194,7 @@ export async function countRequestTokens (request: CountableRequest): Promise<nu
     // Never answer 0 or fail the call: a conservative character estimate if the tokenizer is unavailable.
     tokens = Math.ceil(texts.reduce((sum, piece) => sum + piece.length, 0) / 3)
   }
-  return Math.max(1, Math.ceil((tokens + fixed) * SAFETY_FACTOR))
+  return withSafetyFactor(tokens, fixed)
 }
 
 function collectBlock (block: ContentBlock | { type: string }, pieces: string[]): number {

@@ -1,0 +1,13 @@
+const mb = (n) => (n/1048576).toFixed(1)
+const enc = require(process.argv[2])
+const text = 'The quick brown fox, 日本語 ✓ émoji 🎉 function foo(a, b) { return a + b }\n'.repeat(5000)
+enc.countTokens(text)
+global.gc()
+setTimeout(() => {
+global.gc()
+const r1 = process.memoryUsage()
+const h = require('v8').getHeapSpaceStatistics().map(s => `${s.space_name.replace('_space','')}:${mb(s.space_used_size)}/${mb(s.physical_space_size)}`).join(' ')
+const sm = require('fs').readFileSync('/proc/self/smaps_rollup','utf8').split('\n').filter(l=>/Anonymous|Rss/.test(l)).join(' ')
+console.log(process.env.TAG||'', 'rss', mb(r1.rss), 'heapTotal', mb(r1.heapTotal), 'used', mb(r1.heapUsed), sm.replace(/\s+/g,' '))
+console.log(h)
+}, 500)

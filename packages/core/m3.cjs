@@ -1,0 +1,11 @@
+const mb = (n) => (n/1048576).toFixed(1)
+const { readFileSync } = require('fs')
+const pieces = JSON.parse(readFileSync(process.argv[3],'utf8'))
+global.gc(); const r0 = process.memoryUsage().rss
+const t = performance.now()
+const { GptEncoding } = require('gpt-tokenizer/GptEncoding')
+let api = GptEncoding.getEncodingApi(process.argv[2], () => JSON.parse(readFileSync('/tmp/'+process.argv[2]+'.json','utf8')))
+const t1 = performance.now()
+let n = 0; for (const p of pieces) n += api.countTokens(p)
+setTimeout(() => { global.gc(); const m = process.memoryUsage(); console.log(process.argv[2], 'json load ms', (t1-t).toFixed(0), n, 'rss', mb(r0), '->', mb(m.rss), 'heap', mb(m.heapUsed))
+ api = null; setTimeout(() => { global.gc(); console.log('released', mb(process.memoryUsage().rss)) }, 1500) }, 500)
