@@ -77,7 +77,7 @@ process.stdin.once('data', async () => {
   const models = await request(`${base}/v1/models`, { headers: anthropicHeaders })
   assert.equal(models.statusCode, 200)
   assert.ok(((await models.body.json()) as any).data.some((model: { id: string }) => model.id === 'ollama:qwen3:8b'))
-  // count_tokens starts the tokenizer worker: close() must stop it.
+  // count_tokens loads the tokenizer: close() must leave nothing running behind it.
   const counted = await request(`${base}/v1/messages/count_tokens`, { method: 'POST', headers: anthropicHeaders, body: message('count these words') })
   assert.equal(counted.statusCode, 200)
   assert.ok(((await counted.body.json()) as any).input_tokens > 0)

@@ -199,8 +199,8 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
     }
     for (const note of lynkr.notes) app.log.warn(note)
   })
-  // The tokenizer loads with the first count (in a worker, off the request path) and is shared by every
-  // gateway in the process; the last one to close stops it, so a host exits right after close().
+  // The tokenizer loads with the first count and is shared by every gateway in the process; the last one
+  // to close drops it, so a closed host gets its memory back.
   const releaseTokenizer = holdTokenizer()
   app.addHook('onClose', releaseTokenizer)
 }

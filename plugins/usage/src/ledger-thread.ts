@@ -4,7 +4,7 @@ import type { SqliteHandle } from '@lynkr/storage'
 import { LEDGER_INSERT_SQL, LEDGER_PRUNE_SQL, ledgerPruner, ledgerWriter } from './ledger.ts'
 import type { LedgerRow } from './ledger.ts'
 
-// Plain CommonJS source (no build or loader needed in the worker), like the tokenizer's. Its statements live
+// Plain CommonJS source (no build or loader needed in the worker). Its statements live
 // as long as the thread (no throwaway pragma() statement: see pinStatements in @lynkr/storage).
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads')

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import type { ChatMessage, ToolDefinition } from '@lynkr/protocol'
 import { Tiktoken } from 'js-tiktoken/lite'
 import ranks from 'js-tiktoken/ranks/o200k_base'
+import cl100kRanks from 'js-tiktoken/ranks/cl100k_base'
 import { countRequestTokens, estimateTokensFromBytes, holdTokenizer, loadTokenizer, stopTokenizer } from './count-tokens.ts'
 
 const user = (text: string): ChatMessage => ({ role: 'user', content: [{ type: 'text', text }] })
@@ -71,7 +72,8 @@ describe('countRequestTokens', () => {
   })
 
   test('a resent conversation counts the same from the cache, and each distinct text is counted as itself', async () => {
-    const encoder = new Tiktoken(ranks)
+    // The gateway counts with cl100k_base: js-tiktoken's, an independent implementation, is the reference.
+    const encoder = new Tiktoken(cl100kRanks)
     // Equal lengths, very different token counts: a cache keyed on anything but the content would mix them up.
     const spaced = 'a '.repeat(400)
     const dense = 'x'.repeat(800)
@@ -86,18 +88,30 @@ describe('countRequestTokens', () => {
     assert.equal(both, Math.ceil((encoder.encode(spaced).length + encoder.encode(dense).length + 8) * 1.1), 'cached and fresh pieces add up')
   })
 
-  test('the worker stops and starts again: counts after a stop are the same, a count cut off by one is never 0', async () => {
-    // Under 512 characters: counted by the worker every time, not served from the piece cache.
+  test('a long text is counted in slices that add up to exactly its count, and the event loop runs in between', async () => {
+    const encoder = new Tiktoken(cl100kRanks)
+    // Code and prose with indentation, blank lines, CRLF and non-Latin text: every kind of line start.
+    const lines = ['export function f (a: number): number {', '  return a + 1 // ✓ 日本語', '', '\tindented;', '}', 'Ünïcödé prose, then 12345 digits.\r', '  ', '---']
+    const text = Array.from({ length: 40_000 }, (_, i) => lines[i % lines.length]! + (i % 7 === 0 ? ` ${i}` : '')).join('\n') + Math.random()
+    assert.ok(text.length > 500_000)
+    const order: string[] = []
+    setImmediate(() => { order.push('loop') })
+    const counted = await countRequestTokens({ messages: [user(text)] })
+    order.push('counted')
+    assert.equal(counted, Math.ceil((encoder.encode(text).length + 4) * 1.1), 'exact')
+    assert.deepEqual(order, ['loop', 'counted'], 'the count gave the event loop a turn')
+  })
+
+  test('the tokenizer is dropped and loads again: counts after a stop are the same, a count under way when the last holder lets go still answers', async () => {
     const text = 'Stopping the tokenizer must not change what it counts. '.repeat(5)
     const before = await countRequestTokens({ messages: [user(text + 'a')] })
     await stopTokenizer()
-    assert.equal(await countRequestTokens({ messages: [user(text + 'a')] }), before, 'a fresh worker counts the same')
+    assert.equal(await countRequestTokens({ messages: [user(text + 'a')] }), before, 'a fresh tokenizer counts the same')
     const release = holdTokenizer()
     await loadTokenizer()
-    const cutOff = countRequestTokens({ messages: [user('x'.repeat(2000) + Math.random())] })
-    await release() // the last holder lets go while a count is outstanding
-    assert.ok(await cutOff >= 1)
-    // And the next count starts the worker again.
+    const cutOff = countRequestTokens({ messages: [user('x y '.repeat(100_000) + Math.random())] })
+    await release() // the last holder lets go while a count is under way
+    assert.ok(await cutOff > 100_000)
     assert.equal(await countRequestTokens({ messages: [user(text + 'a')] }), before)
   })
 

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto'
-import { Worker } from 'node:worker_threads'
-import { tokenizerWorkerData, tokenizerWorkerSource } from './tokenizer-worker.ts'
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
+import { createEncoding } from './cl100k.ts'
+import type { Encoding } from './cl100k.ts'
 import type { ChatMessage, ContentBlock, TextBlock, ToolDefinition } from '@lynkr/protocol'
 
 /**
- * Claude 3+ tokenizers are not public, so counts are estimated with o200k_base (a real BPE, exact for
- * current OpenAI models) times a safety factor: under-counting would let Claude Code overflow the window
- * before it compacts, over-counting only compacts a little early (protocols.md §8).
+ * Claude 3+ tokenizers are not public, so counts are estimated with a real BPE (cl100k_base, within 1 % of
+ * o200k_base on Claude Code's requests; cl100k.ts) times a safety factor: under-counting would let Claude Code
+ * overflow the window before it compacts, over-counting only compacts a little early (protocols.md §8).
  */
 const SAFETY_FACTOR = 1.1
 /** Anthropic bills roughly (w*h)/750 tokens per image, capped near 1600. */
@@ -15,77 +16,26 @@ const IMAGE_TOKENS = 1600
 const MESSAGE_OVERHEAD = 4
 const TOOL_OVERHEAD = 8
 
-interface Pending { resolve: (counts: number[]) => void, reject: (error: Error) => void }
-
 /**
- * One tokenizer worker per process, shared by every gateway in it. It starts with the first count (most
- * requests never need one: the prompt-fit check counts only near the window), stops after IDLE_STOP_MS
- * without counts, and stops when the last gateway holding it closes, so a closed host exits at once.
+ * One encoding per process, shared by every gateway in it. It loads with the first count (most requests
+ * never need one: the prompt-fit check counts only near the window) and is dropped when the last gateway
+ * holding it closes, so a closed host gets its memory back. It is not dropped when idle: in the main thread
+ * that frees a few MB of heap but no RSS (bench:tokenizer), and reloading would block the loop again.
  */
-const IDLE_STOP_MS = 60_000
-
-let worker: Worker | null = null
-let ready: Promise<void> | null = null
-let nextId = 0
-const pending = new Map<number, Pending>()
+let encoding: Encoding | null = null
 let holders = 0
-let idleTimer: NodeJS.Timeout | undefined
 
-function failPending (error: Error): void {
-  for (const waiter of pending.values()) waiter.reject(error)
-  pending.clear()
-}
-
-/** Starts the tokenizer worker if it is not running (idempotent); resolves once it can count. */
+/** Loads the tokenizer if it is not loaded (idempotent). Blocks the event loop for about 90 ms, once. */
 export async function loadTokenizer (): Promise<void> {
-  if (ready !== null) return await ready
-  const current = new Worker(tokenizerWorkerSource, { eval: true, workerData: tokenizerWorkerData() })
-  // Referenced only while counts are outstanding (encodeLengths refs it): loading alone keeps no process alive.
-  current.unref()
-  worker = current
-  ready = new Promise<void>((resolve, reject) => {
-    current.on('message', (message: { ready?: boolean, id?: number, counts?: number[] }) => {
-      if (message.ready === true) { resolve(); return }
-      const waiter = pending.get(message.id!)
-      pending.delete(message.id!)
-      if (pending.size === 0) { current.unref(); scheduleIdleStop() }
-      waiter?.resolve(message.counts!)
-    })
-    const gone = (error: Error): void => {
-      reject(error)
-      if (worker !== current) return
-      worker = null
-      ready = null
-      failPending(error)
-    }
-    current.once('error', gone)
-    current.once('exit', () => { gone(new Error('the tokenizer worker stopped')) })
-  })
-  return await ready
+  encoding ??= createEncoding()
 }
 
-/** Stops the worker now; a later count starts it again. Outstanding counts fall back to an estimate. */
+/** Drops the tokenizer; a later count loads it again. Counts under way finish with the encoding they hold. */
 export async function stopTokenizer (): Promise<void> {
-  clearTimeout(idleTimer)
-  idleTimer = undefined
-  const current = worker
-  if (current === null) return
-  worker = null
-  ready = null
-  failPending(new Error('the tokenizer was stopped'))
-  await current.terminate()
+  encoding = null
 }
 
-function scheduleIdleStop (): void {
-  clearTimeout(idleTimer)
-  idleTimer = setTimeout(() => { if (pending.size === 0) void stopTokenizer() }, IDLE_STOP_MS)
-  idleTimer.unref()
-}
-
-/**
- * A gateway holds the tokenizer while it is open; the returned release stops the worker when the last
- * holder lets go (Fastify's close must leave nothing running behind it).
- */
+/** A gateway holds the tokenizer while it is open; the returned release drops it when the last holder lets go. */
 export function holdTokenizer (): () => Promise<void> {
   holders++
   let released = false
@@ -97,25 +47,49 @@ export function holdTokenizer (): () => Promise<void> {
   }
 }
 
-/** The worker keeps the process alive only while a count is outstanding. */
-async function encodeLengths (pieces: string[]): Promise<number[]> {
-  const id = nextId++
-  const result = new Promise<number[]>((resolve, reject) => { pending.set(id, { resolve, reject }) })
-  // A stop while the worker loads fails both `result` and `loading`: only the latter is awaited then.
-  result.catch(() => {})
-  clearTimeout(idleTimer)
-  const loading = loadTokenizer()
-  const current = worker!
-  current.ref()
-  try {
-    await loading
-  } catch (error) {
-    pending.delete(id)
-    throw error
+/** Counting gives the loop back this often, and cuts longer texts into slices (a 200 KB text is ~40 ms). */
+const SLICE_MS = 5
+const SLICE_CHARS = 16_384
+
+/**
+ * Cuts a long text after a newline that a non-space character follows: the pre-tokenizer never joins
+ * across such a point, so the slices count exactly like the whole text.
+ */
+function slices (text: string): string[] {
+  if (text.length <= SLICE_CHARS) return [text]
+  const parts: string[] = []
+  let start = 0
+  while (text.length - start > SLICE_CHARS) {
+    let cut = -1
+    for (let at = text.indexOf('\n', start + SLICE_CHARS); at !== -1 && at < text.length - 1; at = text.indexOf('\n', at + 1)) {
+      if (!/\s/.test(text[at + 1]!)) { cut = at + 1; break }
+    }
+    if (cut === -1) break
+    parts.push(text.slice(start, cut))
+    start = cut
   }
-  // Stopped while it loaded: the pending count was already failed.
-  if (worker === current) current.postMessage({ id, pieces })
-  return await result
+  parts.push(text.slice(start))
+  return parts
+}
+
+async function encodeLengths (pieces: string[]): Promise<number[]> {
+  await loadTokenizer()
+  const current = encoding!
+  const plainText = { disallowedSpecial: new Set<string>() }
+  let since = performance.now()
+  const counts: number[] = []
+  for (const piece of pieces) {
+    let count = 0
+    for (const slice of slices(piece)) {
+      count += current.countTokens(slice, plainText)
+      if (performance.now() - since > SLICE_MS) {
+        await yieldToLoop()
+        since = performance.now()
+      }
+    }
+    counts.push(count)
+  }
+  return counts
 }
 
 /**

@@ -1,0 +1,35 @@
+import { createRequire } from 'node:module'
+
+/**
+ * The BPE that counts tokens: gpt-tokenizer's cl100k_base, in the gateway's own thread.
+ *
+ * Why cl100k and not o200k, and why no worker (`pnpm bench:tokenizer` measures both): on every Claude Code
+ * request of the token corpus, cl100k's count_tokens answer is within 1 % of o200k's (0.991–1.001), with half
+ * the rank table: about 8 MB of heap and 40 MB of RSS once loaded in the main thread, against about 80 MB for
+ * o200k in a worker (a second V8 isolate with its own heap and malloc arena, 25–40 MB of which glibc keeps
+ * after the worker stops). Loading takes about 90 ms once per process and a 200 KB prompt about 40 ms; the
+ * counter yields to the event loop between slices (count-tokens.ts), so streams in flight are not stalled.
+ */
+const require = createRequire(import.meta.url)
+
+export interface Encoding { countTokens: (text: string, options: { disallowedSpecial: Set<string> }) => number }
+
+/**
+ * A fresh encoding. The rank table is taken out of require's cache at once, so once the caller drops the
+ * encoding nothing else holds the table and the garbage collector frees it (a closed host gets it back).
+ */
+export function createEncoding (): Encoding {
+  const { GptEncoding } = require('gpt-tokenizer/GptEncoding') as {
+    GptEncoding: { getEncodingApi: (name: string, ranks: () => unknown) => Encoding & { setMergeCacheSize: (size: number) => void } }
+  }
+  const ranksPath = require.resolve('gpt-tokenizer/bpeRanks/cl100k_base')
+  try {
+    const ranks = (require(ranksPath) as { default: unknown }).default
+    const encoding = GptEncoding.getEncodingApi('cl100k_base', () => ranks)
+    // Its default (100,000 merged words) grows the heap by tens of MB on a long-lived gateway.
+    encoding.setMergeCacheSize(10_000)
+    return encoding
+  } finally {
+    delete require.cache[ranksPath]
+  }
+}
