@@ -7,8 +7,9 @@ import { createRequire } from 'node:module'
  * request of the token corpus, cl100k's count_tokens answer is within 1 % of o200k's (0.991–1.001), with half
  * the rank table: about 8 MB of heap and 40 MB of RSS once loaded in the main thread, against about 80 MB for
  * o200k in a worker (a second V8 isolate with its own heap and malloc arena, 25–40 MB of which glibc keeps
- * after the worker stops). Loading takes about 90 ms once per process and a 200 KB prompt about 40 ms; the
- * counter yields to the event loop between slices (count-tokens.ts), so streams in flight are not stalled.
+ * after the worker stops). Loading blocks the loop once per process (about 90 ms on an idle core, a few hundred
+ * on a busy one); counting a 200 KB prompt takes about 40 ms, in slices that yield to the event loop
+ * (count-tokens.ts), so streams in flight are not stalled by it.
  */
 const require = createRequire(import.meta.url)
 

@@ -25,7 +25,7 @@ const TOOL_OVERHEAD = 8
 let encoding: Encoding | null = null
 let holders = 0
 
-/** Loads the tokenizer if it is not loaded (idempotent). Blocks the event loop for about 90 ms, once. */
+/** Loads the tokenizer if it is not loaded (idempotent). Blocks the event loop once (about 90 ms on an idle core). */
 export async function loadTokenizer (): Promise<void> {
   encoding ??= createEncoding()
 }
