@@ -4,7 +4,7 @@ import type { ChatMessage, ToolDefinition } from '@lynkr/protocol'
 import { Tiktoken } from 'js-tiktoken/lite'
 import ranks from 'js-tiktoken/ranks/o200k_base'
 import cl100kRanks from 'js-tiktoken/ranks/cl100k_base'
-import { countRequestTokens, estimateTokensFromBytes, holdTokenizer, loadTokenizer, stopTokenizer } from './count-tokens.ts'
+import { countRequestTokens, estimateTokensFromBytes, holdTokenizer, loadTokenizer, stopTokenizer, tokenizerLoaded } from './count-tokens.ts'
 
 const user = (text: string): ChatMessage => ({ role: 'user', content: [{ type: 'text', text }] })
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
@@ -113,6 +113,20 @@ describe('countRequestTokens', () => {
     await release() // the last holder lets go while a count is under way
     assert.ok(await cutOff > 100_000)
     assert.equal(await countRequestTokens({ messages: [user(text + 'a')] }), before)
+  })
+
+  test('gateways share one tokenizer: it stays loaded until the last holder lets go, then loads again on a count', async () => {
+    const first = holdTokenizer()
+    const second = holdTokenizer()
+    await countRequestTokens({ messages: [user('load it')] })
+    assert.ok(tokenizerLoaded())
+    await first()
+    await first() // a second release of the same holder changes nothing
+    assert.ok(tokenizerLoaded(), 'still held by the second gateway')
+    await second()
+    assert.equal(tokenizerLoaded(), false, 'dropped with the last holder')
+    assert.ok(await countRequestTokens({ messages: [user('count again')] }) > 1)
+    assert.ok(tokenizerLoaded())
   })
 
   test('a Claude Code-shaped request counts within 10 % of the o200k count plus framing (never 0)', async () => {

@@ -35,6 +35,11 @@ export async function stopTokenizer (): Promise<void> {
   encoding = null
 }
 
+/** Whether the tables are in memory (for tests and diagnostics). */
+export function tokenizerLoaded (): boolean {
+  return encoding !== null
+}
+
 /** A gateway holds the tokenizer while it is open; the returned release drops it when the last holder lets go. */
 export function holdTokenizer (): () => Promise<void> {
   holders++
