@@ -9,7 +9,7 @@
  * time inside each gateway's pipeline (every step plus the savings counting the metrics hear) and each step's
  * own, which no network noise reaches. Fresh gateways each round: every round sees the session as new.
  */
-import type { ChatRequest, PipelineStep, StepContext, StepReport } from '@lynkr/protocol'
+import type { ChatRequest, PipelineStep, StepContext, StepReport } from 'lynkr'
 import type { CorpusSession } from '../token-corpus/corpus-format.ts'
 import { startGateway, type TestGateway } from '../helpers/gateway.ts'
 import type { FakeReply, FakeUpstream } from '../helpers/fake-script.ts'

@@ -1,6 +1,7 @@
 import type { ChatRequest, PipelineStep, StepContext, StepReport } from '@lynkr/protocol'
 import { PIPELINE_STAGES, gatewayError } from '@lynkr/protocol'
-import { countRequestTokens } from './tokens/count-tokens.ts'
+import { countRequestsTokens } from './tokens/count-tokens.ts'
+import type { TokenMemo } from './tokens/count-tokens.ts'
 
 const order = (stage: string): number => (PIPELINE_STAGES as readonly string[]).indexOf(stage)
 
@@ -33,6 +34,9 @@ export class Pipeline {
    */
   async run (request: ChatRequest, context: StepContext, report?: (report: StepReport) => void): Promise<ChatRequest> {
     let current = request
+    // What this run counted, by object: the request before a step is the one after the step before it, and
+    // both share the blocks the step left alone.
+    const counted: TokenMemo = new WeakMap()
     for (const step of this.steps) {
       const started = Date.now()
       let next: ChatRequest
@@ -49,7 +53,7 @@ export class Pipeline {
       }
       if (next !== current && report !== undefined && !UNMEASURED_STAGES.has(step.stage)) {
         const durationMs = Date.now() - started
-        const [tokensBefore, tokensAfter] = await Promise.all([countRequestTokens(current), countRequestTokens(next)])
+        const [tokensBefore, tokensAfter] = await countRequestsTokens([current, next], counted) as [number, number]
         report({ step: step.name, stage: step.stage, tokensBefore, tokensAfter, durationMs })
       }
       current = next

@@ -4,7 +4,7 @@ import type { ChatMessage, ToolDefinition } from '@lynkr/protocol'
 import { Tiktoken } from 'js-tiktoken/lite'
 import ranks from 'js-tiktoken/ranks/o200k_base'
 import cl100kRanks from 'js-tiktoken/ranks/cl100k_base'
-import { countRequestTokens, estimateTokensFromBytes, holdTokenizer, loadTokenizer, stopTokenizer, tokenizerLoaded } from './count-tokens.ts'
+import { countRequestTokens, countRequestsTokens, estimateTokensFromBytes, holdTokenizer, loadTokenizer, stopTokenizer, tokenizerLoaded } from './count-tokens.ts'
 
 const user = (text: string): ChatMessage => ({ role: 'user', content: [{ type: 'text', text }] })
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
@@ -143,6 +143,22 @@ describe('countRequestTokens', () => {
       ...tools.flatMap((tool) => [tool.name, tool.description!, JSON.stringify(tool.input_schema)])]
     const reference = pieces.reduce((sum, piece) => sum + encoder.encode(piece).length, 0) + 3 * 4 + tools.length * 8
     assert.ok(Math.abs(counted - reference * 1.1) <= reference * 1.1 * 0.1, `${counted} vs ${Math.ceil(reference * 1.1)}`)
+  })
+
+  test('with a memo, a block shared by two requests is read once, and the counts are those without a memo', async () => {
+    let reads = 0
+    const shared = { type: 'text' as const, get text () { reads++; return 'A block both requests carry, read once. '.repeat(30) } }
+    const before = { system: [{ type: 'text' as const, text: 'system' }], messages: [{ role: 'user' as const, content: [shared, { type: 'text' as const, text: 'the old tail' }] }] }
+    const after = { ...before, messages: [{ role: 'user' as const, content: [shared, { type: 'text' as const, text: 'a new, longer tail than before' }] }] }
+    const plain = [await countRequestTokens(before), await countRequestTokens(after)]
+    reads = 0
+    const memo = new WeakMap<object, number>()
+    assert.deepEqual(await countRequestsTokens([before, after], memo), plain)
+    assert.equal(reads, 1, 'the shared block was collected once for both')
+    assert.equal(await countRequestTokens(after, memo), plain[1], 'a request counted before: from the memo')
+    const third = { ...after, messages: [...after.messages, user('one more message')] }
+    assert.equal(await countRequestTokens(third, memo), await countRequestTokens(third))
+    assert.equal(reads, 2, 'only the count without the memo read the shared block again')
   })
 
   test('thinking and plain-text documents count', async () => {

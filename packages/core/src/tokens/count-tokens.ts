@@ -105,32 +105,57 @@ const pieceCounts = new Map<string, number>()
 const CACHED_PIECE_CHARS = 512
 const MAX_CACHED_PIECES = 4096
 
-async function encodeLength (pieces: string[]): Promise<number> {
-  let tokens = 0
+/**
+ * Counts of short pieces by the text itself (tool names, inputs, short messages): they repeat in every request
+ * too, and the tokenizer need not run again for a few short texts on every count.
+ */
+const shortCounts = new Map<string, number>()
+const MAX_SHORT_PIECES = 16_384
+
+/** Most recently used last, so eviction (the first key) takes the oldest. */
+function remember (cache: Map<string, number>, max: number, key: string, count: number): void {
+  if (cache.size >= max) cache.delete(cache.keys().next().value!)
+  cache.set(key, count)
+}
+
+function cached (cache: Map<string, number>, key: string): number | undefined {
+  const known = cache.get(key)
+  if (known !== undefined) {
+    cache.delete(key)
+    cache.set(key, known)
+  }
+  return known
+}
+
+/** Each piece's count: from the caches, the rest tokenized here. */
+async function encodeEach (pieces: string[]): Promise<number[]> {
+  const counts: number[] = new Array(pieces.length)
   const missing: string[] = []
+  const missingAt: number[] = []
   const missingKeys: Array<string | undefined> = []
-  for (const piece of pieces) {
+  for (const [i, piece] of pieces.entries()) {
     const key = piece.length >= CACHED_PIECE_CHARS ? createHash('sha1').update(piece).digest('base64') : undefined
-    const known = key === undefined ? undefined : pieceCounts.get(key)
-    if (known !== undefined) {
-      tokens += known
-      pieceCounts.delete(key!)
-      pieceCounts.set(key!, known) // most recently used last: eviction takes the oldest
-    } else {
+    const known = key === undefined ? cached(shortCounts, piece) : cached(pieceCounts, key)
+    if (known !== undefined) counts[i] = known
+    else {
       missing.push(piece)
+      missingAt.push(i)
       missingKeys.push(key)
     }
   }
-  if (missing.length === 0) return tokens
-  const counts = await encodeLengths(missing)
-  counts.forEach((count, i) => {
-    tokens += count
-    const key = missingKeys[i]
-    if (key === undefined) return
-    if (pieceCounts.size >= MAX_CACHED_PIECES) pieceCounts.delete(pieceCounts.keys().next().value!)
-    pieceCounts.set(key, count)
+  if (missing.length === 0) return counts
+  const fresh = await encodeLengths(missing)
+  fresh.forEach((count, j) => {
+    counts[missingAt[j]!] = count
+    const key = missingKeys[j]
+    if (key === undefined) remember(shortCounts, MAX_SHORT_PIECES, missing[j]!, count)
+    else remember(pieceCounts, MAX_CACHED_PIECES, key, count)
   })
-  return tokens
+  return counts
+}
+
+async function encodeLength (pieces: string[]): Promise<number> {
+  return (await encodeEach(pieces)).reduce((sum, count) => sum + count, 0)
 }
 
 export interface CountableRequest {
@@ -163,17 +188,79 @@ export function withSafetyFactor (tokens: number, fixed: number): number {
   return Math.max(1, Math.ceil((tokens + fixed) * SAFETY_FACTOR))
 }
 
+/**
+ * Counts already made within one piece of work (a pipeline run), by object: a request, a block, a tool. Steps
+ * rewrite copy-on-write, so the request before and after a step share every block the step left alone, and
+ * those are not collected, hashed or looked up again. Only for objects nobody changes in place meanwhile.
+ */
+export type TokenMemo = WeakMap<object, number>
+
+/** One countable unit of a request (a system block, a content block, a tool): its pieces and fixed tokens. */
+interface Unit { pieces: string[], fixed: number, tokens?: number, chars?: number }
+
 /** Counts system + messages + tools. Never returns 0 for a request with any content. */
-export async function countRequestTokens (request: CountableRequest): Promise<number> {
-  const { texts, fixed } = requestPieces(request)
-  let tokens: number
+export async function countRequestTokens (request: CountableRequest, memo?: TokenMemo): Promise<number> {
+  return (await countRequestsTokens([request], memo))[0]!
+}
+
+/**
+ * Counts several requests at once (a step's before and after): a unit they share is collected once, and every
+ * piece not in the caches is tokenized once.
+ */
+export async function countRequestsTokens (requests: CountableRequest[], memo?: TokenMemo): Promise<number[]> {
+  const units = new Map<object, Unit>()
+  const unitsOf = requests.map((request) => {
+    if (memo?.has(request) === true) return undefined
+    const keys: object[] = []
+    let fixed = 0
+    const add = (key: object, collect: (pieces: string[]) => number): void => {
+      keys.push(key)
+      if (units.has(key)) return
+      const counted = memo?.get(key)
+      if (counted !== undefined) { units.set(key, { pieces: [], fixed: 0, tokens: counted }); return }
+      const pieces: string[] = []
+      const unitFixed = collect(pieces)
+      units.set(key, { pieces: pieces.filter((piece) => piece !== ''), fixed: unitFixed })
+    }
+    for (const block of request.system ?? []) add(block, (pieces) => { pieces.push(block.text); return 0 })
+    for (const message of request.messages) {
+      fixed += MESSAGE_OVERHEAD
+      for (const block of message.content) add(block, (pieces) => collectBlock(block, pieces))
+    }
+    for (const tool of request.tools ?? []) {
+      add(tool, (pieces) => { pieces.push(tool.name, tool.description ?? '', JSON.stringify(tool.input_schema ?? {})); return TOOL_OVERHEAD })
+    }
+    return { keys, fixed }
+  })
+  const fresh = [...units.values()].filter((unit) => unit.tokens === undefined)
+  const texts = fresh.flatMap((unit) => unit.pieces)
+  let counts: number[] | undefined
   try {
-    tokens = await encodeLength(texts)
+    counts = await encodeEach(texts)
   } catch {
-    // Never answer 0 or fail the call: a conservative character estimate if the tokenizer is unavailable.
-    tokens = Math.ceil(texts.reduce((sum, piece) => sum + piece.length, 0) / 3)
+    // Never answer 0 or fail the call: a conservative character estimate if the tokenizer is unavailable (not memoised).
+    counts = undefined
   }
-  return withSafetyFactor(tokens, fixed)
+  let at = 0
+  for (const unit of fresh) {
+    let tokens = unit.fixed
+    if (counts === undefined) unit.chars = unit.pieces.reduce((sum, piece) => sum + piece.length, 0)
+    else for (let i = 0; i < unit.pieces.length; i++) tokens += counts[at++]!
+    unit.tokens = tokens
+  }
+  return requests.map((request, r) => {
+    const known = memo?.get(request)
+    if (known !== undefined) return known
+    const { keys, fixed } = unitsOf[r]!
+    let tokens = keys.reduce((sum, key) => sum + units.get(key)!.tokens!, 0)
+    if (counts === undefined) tokens += Math.ceil(keys.reduce((sum, key) => sum + (units.get(key)!.chars ?? 0), 0) / 3)
+    const total = withSafetyFactor(tokens, fixed)
+    if (counts !== undefined && memo !== undefined) {
+      for (const key of keys) memo.set(key, units.get(key)!.tokens!)
+      memo.set(request, total)
+    }
+    return total
+  })
 }
 
 function collectBlock (block: ContentBlock | { type: string }, pieces: string[]): number {
