@@ -145,6 +145,7 @@ const COMPLETE_MODE: Mode<UpstreamPart[]> = {
 }
 
 const NO_STEPS: readonly StepReport[] = Object.freeze([])
+const SETTLED = Promise.resolve()
 
 const silentLog: Logger = { debug () {}, info () {}, warn () {}, error () {} }
 
@@ -165,6 +166,8 @@ export class ChatService {
   private readonly turns = new WeakMap<ChatCall, Turn>()
   /** Per client call (its scope, which the calls a middleware makes share): what its turn-completed reports. */
   private readonly records = new WeakMap<CallScope, TurnRecord>()
+  /** Step reports still being counted (off the requests' paths). */
+  private readonly reporting = new Set<Promise<void>>()
   private streams = 0
   private idleWaiters: Array<() => void> = []
   private readonly middleware: ChatMiddleware[] = []
@@ -375,17 +378,30 @@ export class ChatService {
       const request = { ...call.request, model: decision.model }
       if (turn.purpose !== 'client') {
         // A plugin's own call (a summariser): the client's steps are not for it.
-        prepared = Promise.resolve({ request, steps: NO_STEPS as StepReport[] })
+        prepared = Promise.resolve({ request, steps: NO_STEPS as StepReport[], reported: SETTLED })
       } else {
         const steps: StepReport[] = []
         const listened = this.events.has('step-completed') || this.events.has('call-completed')
         const context = this.stepContext(call, turn, adapter, decision)
-        prepared = this.pipeline.run(request, context, listened ? (report) => { steps.push(report); this.stepReported(call, turn, decision, report) } : undefined)
-          .then((ready) => ({ request: ready, steps }))
+        prepared = this.pipeline.prepare(request, context, listened ? (report) => { steps.push(report); this.stepReported(call, turn, decision, report) } : undefined)
+          .then((ready) => {
+            this.track(ready.reported)
+            return { request: ready.request, steps, reported: ready.reported }
+          })
       }
       turn.prepared.set(key, prepared)
     }
     return prepared
+  }
+
+  private track (reported: Promise<void>): void {
+    this.reporting.add(reported)
+    void reported.finally(() => { this.reporting.delete(reported) })
+  }
+
+  /** Settles once every step report being counted now was heard: a scrape right after an answer sees its savings. */
+  async reportsSettled (): Promise<void> {
+    await Promise.all(this.reporting)
   }
 
   private stepReported (call: ChatCall, turn: Turn, decision: RouteDecision, report: StepReport): void {
@@ -500,8 +516,8 @@ export class ChatService {
     const prepared = decision === undefined ? undefined : turn.prepared.get(`${decision.provider}\u0000${decision.model}`)
     if (decision !== undefined) {
       if (prepared === undefined) this.completed(call, turn, decision, stream, started, usage, error, outcome, NO_STEPS)
-      // Settled by now (the attempt ran after it); a failed pipeline reports no steps.
-      else prepared.then((ready) => { this.completed(call, turn, decision, stream, started, usage, error, outcome, ready.steps) }, () => { this.completed(call, turn, decision, stream, started, usage, error, outcome, NO_STEPS) })
+      // Settled by now (the attempt ran after it); its step reports may still be counting. A failed pipeline reports no steps.
+      else prepared.then(async (ready) => { await ready.reported; this.completed(call, turn, decision, stream, started, usage, error, outcome, ready.steps) }, () => { this.completed(call, turn, decision, stream, started, usage, error, outcome, NO_STEPS) })
     }
     if (messageId !== undefined && call.chainable === true && outcome === 'success') this.sessions.answer(messageId, turn.session)
     // The client call's one turn-completed event adds this provider call up with the others it made.

@@ -104,3 +104,20 @@ test('steps that change the request report tokens before and after; unchanged on
   assert.equal(reports[0]!.stage, 'tool-result-truncation')
   assert.ok(reports[0]!.tokensBefore > 400 && reports[0]!.tokensAfter < 40, `${reports[0]!.tokensBefore} → ${reports[0]!.tokensAfter}`)
 })
+
+test('prepare: the request comes back before the savings are counted; the reports follow in step order, as run counts them', async () => {
+  const pipeline = new Pipeline()
+  const long: ChatRequest = { ...request, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'line of output\n'.repeat(200) }] }] }
+  pipeline.use({ name: 'truncate', stage: 'tool-result-truncation', run: (current) => ({ ...current, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'line of output\n[199 more lines]' }] }] }) })
+  pipeline.use({ name: 'recall', stage: 'recall', run: (current) => ({ ...current, system: [{ type: 'text', text: 'The user prefers pnpm. '.repeat(20) }] }) })
+  const reports: StepReport[] = []
+  const prepared = await pipeline.prepare(long, context, (report) => reports.push(report))
+  assert.deepEqual(prepared.request.system, [{ type: 'text', text: 'The user prefers pnpm. '.repeat(20) }])
+  assert.equal(reports.length, 0, 'nothing counted yet: the request did not wait for it')
+  await prepared.reported
+  assert.deepEqual(reports.map((report) => report.step), ['recall', 'truncate'], 'stage order')
+  assert.equal(reports[0]!.tokensAfter, reports[1]!.tokensBefore, 'the request between the two steps counted once, the same for both')
+  const awaited: StepReport[] = []
+  await pipeline.run(long, context, (report) => awaited.push(report))
+  assert.deepEqual(awaited.map(({ tokensBefore, tokensAfter }) => [tokensBefore, tokensAfter]), reports.map(({ tokensBefore, tokensAfter }) => [tokensBefore, tokensAfter]))
+})

@@ -1,7 +1,6 @@
 import type { ChatRequest, PipelineStep, StepContext, StepReport } from '@lynkr/protocol'
 import { PIPELINE_STAGES, gatewayError } from '@lynkr/protocol'
 import { countRequestsTokens } from './tokens/count-tokens.ts'
-import type { TokenMemo } from './tokens/count-tokens.ts'
 
 const order = (stage: string): number => (PIPELINE_STAGES as readonly string[]).indexOf(stage)
 
@@ -30,13 +29,22 @@ export class Pipeline {
 
   /**
    * Runs every step. `report`, when given, hears what each step that changed the request did to its token
-   * count (counted only then, so an idle step costs nothing).
+   * count (counted only then, so an idle step costs nothing), before this returns.
    */
   async run (request: ChatRequest, context: StepContext, report?: (report: StepReport) => void): Promise<ChatRequest> {
+    const prepared = await this.prepare(request, context, report)
+    await prepared.reported
+    return prepared.request
+  }
+
+  /**
+   * Runs every step and returns the request at once; the savings of the steps that changed it are counted
+   * after, off the request's path (the upstream call does not wait for bookkeeping: a new tool result's first
+   * count waits for the tokenizer worker). `reported` settles once `report` heard every step, in order.
+   */
+  async prepare (request: ChatRequest, context: StepContext, report?: (report: StepReport) => void): Promise<{ request: ChatRequest, reported: Promise<void> }> {
     let current = request
-    // What this run counted, by object: the request before a step is the one after the step before it, and
-    // both share the blocks the step left alone.
-    const counted: TokenMemo = new WeakMap()
+    const changes: Array<{ step: PipelineStep, before: ChatRequest, after: ChatRequest, durationMs: number }> = []
     for (const step of this.steps) {
       const started = Date.now()
       let next: ChatRequest
@@ -51,13 +59,17 @@ export class Pipeline {
         }
         throw gatewayError(error, `Pipeline step "${step.name}" (${step.stage})`, 'LYNKR_STEP_FAILED')
       }
-      if (next !== current && report !== undefined && !UNMEASURED_STAGES.has(step.stage)) {
-        const durationMs = Date.now() - started
-        const [tokensBefore, tokensAfter] = await countRequestsTokens([current, next], counted) as [number, number]
-        report({ step: step.name, stage: step.stage, tokensBefore, tokensAfter, durationMs })
-      }
+      if (next !== current && report !== undefined && !UNMEASURED_STAGES.has(step.stage)) changes.push({ step, before: current, after: next, durationMs: Date.now() - started })
       current = next
     }
-    return current
+    if (changes.length === 0 || report === undefined) return { request: current, reported: Promise.resolve() }
+    // Every before and after in one count: the request after a step is the one before the next, and they
+    // share the blocks the steps left alone (counted once, by object). Their texts are taken now, so what
+    // the request goes through after this cannot change what is counted.
+    const counts = countRequestsTokens(changes.flatMap(({ before, after }) => [before, after]), new WeakMap(), { defer: true })
+    const reported = counts.then((tokens) => {
+      changes.forEach(({ step, durationMs }, i) => { report({ step: step.name, stage: step.stage, tokensBefore: tokens[2 * i]!, tokensAfter: tokens[2 * i + 1]!, durationMs }) })
+    }).catch((error: unknown) => { context.log.warn({ err: error }, 'pipeline: reporting what the steps saved failed') })
+    return { request: current, reported }
   }
 }

@@ -162,6 +162,8 @@ async function metrics (app: FastifyInstance, options: MetricsOptions): Promise<
         done(new LynkrError('authentication', 'Invalid API key: send METRICS_API_KEY or LYNKR_API_KEY as Authorization: Bearer (or set METRICS_PUBLIC=true)', { code: 'LYNKR_AUTH_INVALID_KEY' }))
       }
   app.get(options.endpoint, { logLevel: 'warn', onRequest }, async (_request, reply) => {
+    // Steps' savings are counted after their request went upstream: a scrape includes those of answered requests.
+    await lynkr.chat.reportsSettled()
     const text = await registry.metrics()
     return reply.type(registry.contentType).send(text)
   })

@@ -205,9 +205,10 @@ export async function countRequestTokens (request: CountableRequest, memo?: Toke
 
 /**
  * Counts several requests at once (a step's before and after): a unit they share is collected once, and every
- * piece not in the caches is tokenized once.
+ * piece not in the caches is tokenized once. The texts are collected before this returns;
+ * `defer` puts the rest (hashing, cache lookups, tokenizing) after the I/O already queued.
  */
-export async function countRequestsTokens (requests: CountableRequest[], memo?: TokenMemo): Promise<number[]> {
+export async function countRequestsTokens (requests: CountableRequest[], memo?: TokenMemo, options: { defer?: boolean } = {}): Promise<number[]> {
   const units = new Map<object, Unit>()
   const unitsOf = requests.map((request) => {
     if (memo?.has(request) === true) return undefined
@@ -234,6 +235,7 @@ export async function countRequestsTokens (requests: CountableRequest[], memo?: 
   })
   const fresh = [...units.values()].filter((unit) => unit.tokens === undefined)
   const texts = fresh.flatMap((unit) => unit.pieces)
+  if (options.defer === true) await new Promise((resolve) => setImmediate(resolve))
   let counts: number[] | undefined
   try {
     counts = await encodeEach(texts)
