@@ -17,6 +17,7 @@ import { AnthropicPromptCache, AutomaticPrefixCache, anthropicBlocks, chatBlocks
 import { needlesOf, unpairedToolCalls, visible } from './token-checks.ts'
 import { PROFILES, replay, tokens, type Profile, type ReplayResult } from './token-replay.ts'
 import { addToMix, describeCost, emptyMix, whyInput, type PromptMix } from './token-why.ts'
+import { measureOverhead, overheadRows, overheadTable } from './phase-overhead.ts'
 
 interface Phase { id: string, stage: string, variable: string, env: Record<string, string>, baseline?: Record<string, string> }
 
@@ -260,23 +261,6 @@ function table (header: string[], body: string[][], markdown: boolean): string {
   return [line(header), ...body.map(line)].join('\n')
 }
 
-/**
- * Per-request time lynkr takes before the upstream is asked (parse, steps, translation, send), passthrough
- * and all phases, in two passes of alternating order so a machine that gets busier mid-run hurts both.
- */
-async function overhead (session: CorpusSession): Promise<{ passthrough: number, all: number, diff: number, requests: number }> {
-  const profile = PROFILES[0]!
-  const pass: number[][] = []
-  const all: number[][] = []
-  for (const order of [['pass', 'all'], ['all', 'pass']]) {
-    for (const which of order) (which === 'pass' ? pass : all).push((await replay({ session, profile, env: which === 'pass' ? {} : { LYNKR_TOKEN_PHASES: 'all' } })).timings)
-  }
-  const median = (values: number[]): number => { const sorted = [...values].sort((x, y) => x - y); return sorted[Math.floor(sorted.length / 2)]! }
-  const perRequest = (runs: number[][]): number[] => runs[0]!.map((_, i) => median(runs.map((run) => run[i]!)))
-  const [p, a] = [perRequest(pass), perRequest(all)]
-  return { passthrough: median(p), all: median(a), diff: median(a.map((time, i) => time - p[i]!)), requests: p.length }
-}
-
 async function main (): Promise<void> {
   const args = process.argv.slice(2)
   const markdown = args.includes('--markdown') || args.includes('--write-readme')
@@ -327,14 +311,13 @@ async function main (): Promise<void> {
   if (notBuilt.length > 0) log('')
   for (const phase of notBuilt) log(`${markdown ? '- ' : ''}${phase.id}: not built (no ${phase.id} plugin${phase.baseline === undefined ? '' : ` reading ${phase.variable}`} in this build's catalog)`)
   if (!args.includes('--no-overhead')) {
-    const file = join(corpusDir, 'overhead-100.jsonl.gz')
-    const result = await overhead(readSession(file))
+    // Paired per request against passthrough on a gateway pair, over rounds (phase-overhead.ts; more in `pnpm bench:phases`).
+    const result = await measureOverhead(readSession(join(corpusDir, 'overhead-100.jsonl.gz')), PROFILES[0]!, { rounds: 5 })
     log('')
-    log(table([`per-request time in lynkr before the upstream is asked (${result.requests}-request session, anthropic profile)`, 'p50 ms'], [
-      ['passthrough', result.passthrough.toFixed(2)],
-      ['all phases', result.all.toFixed(2)],
-      ['all phases minus passthrough, paired per request', `${result.diff.toFixed(2)} — ${result.diff < 2 ? 'PASS' : 'FAIL'} (target < 2 ms)`]
-    ], markdown))
+    log(`Per-request time in lynkr before the upstream is asked (${result.requests}-request session, ${result.profile} profile, ${result.rounds} rounds; per request the median over rounds, then p50/p90 over the session):`)
+    log('')
+    log(overheadTable(overheadRows(result, false), markdown))
+    if (result.added !== undefined) log(`\n${markdown ? '- ' : ''}all phases' overhead: ${result.added.p50.toFixed(2)} ms p50 — ${result.added.p50 < 2 ? 'PASS' : 'FAIL'} (target < 2 ms)`)
   }
   // --write-readme: the same output replaces what is between the README's bench:tokens markers.
   if (args.includes('--write-readme')) {

@@ -6,8 +6,8 @@
  * lynkr until the fake upstream is asked (parse, steps, translation, send). The paired difference (all −
  * passthrough: the same request, a millisecond apart) is taken per request and round, its median over the
  * rounds per request is that request's overhead, and p50/p90 over the session are the result. Alongside, the
- * time inside each gateway's pipeline (every step plus the savings counting the metrics hear) and each step's
- * own, which no network noise reaches. Fresh gateways each round: every round sees the session as new.
+ * time inside each gateway's pipeline until the request goes on, each step's own, which no network noise
+ * reaches, and how long the savings count the metrics hear takes after that, off the request's path. Fresh gateways each round: every round sees the session as new.
  */
 import type { ChatRequest, PipelineStep, StepContext, StepReport } from 'lynkr'
 import type { CorpusSession } from '../token-corpus/corpus-format.ts'
@@ -28,42 +28,54 @@ interface Side {
   /** ms from sending until the upstream was asked; NaN when lynkr did not ask it (a refused request). */
   reached: number[]
   pipeline: number[]
+  /** ms from the pipeline's return until its savings were counted and reported (off the request's path). */
+  counting: number[]
   steps: Map<string, number[]>
+  /** Step reports (a step changed the request, so its savings were counted), per request. */
+  reports: number[]
   pending: { sentAt: number, at: number | undefined, reply: FakeReply }
 }
 
-type Pipeline = { run: (request: ChatRequest, context: StepContext, report?: (report: StepReport) => void) => Promise<ChatRequest>, list: () => readonly PipelineStep[] }
+type Prepared = { request: ChatRequest, reported: Promise<void> }
+type Pipeline = { prepare: (request: ChatRequest, context: StepContext, report?: (report: StepReport) => void) => Promise<Prepared>, list: () => readonly PipelineStep[] }
 
 /** Wraps the gateway's pipeline and each step with a clock — measuring only: what they return is unchanged. */
 function instrument (s: Side, current: () => number): void {
-  const pipeline = s.gateway.app.lynkr.pipeline as Pipeline
-  const add = (times: number[], started: number): void => { times[current()] = (times[current()] ?? 0) + performance.now() - started }
+  const pipeline = s.gateway.app.lynkr.pipeline as unknown as Pipeline
+  const add = (times: number[], index: number, started: number): void => { times[index] = (times[index] ?? 0) + performance.now() - started }
   for (const step of pipeline.list()) {
     const run = step.run.bind(step)
     const times: number[] = []
     s.steps.set(step.name, times)
     ;(step as { run: PipelineStep['run'] }).run = async (request, context) => {
       const started = performance.now()
-      try { return await run(request, context) } finally { add(times, started) }
+      try { return await run(request, context) } finally { add(times, current(), started) }
     }
   }
-  const run = pipeline.run.bind(pipeline)
-  pipeline.run = async (request, context, report) => {
+  const prepare = pipeline.prepare.bind(pipeline)
+  pipeline.prepare = async (request, context, report) => {
     const started = performance.now()
-    try { return await run(request, context, report) } finally { add(s.pipeline, started) }
+    const index = current()
+    const prepared = await prepare(request, context, report)
+    add(s.pipeline, index, started)
+    // Off the request's path: from the request's return until the savings were reported.
+    const returned = performance.now()
+    void prepared.reported.then(() => { add(s.counting, index, returned) })
+    return prepared
   }
 }
 
 async function boot (name: SideName, env: Record<string, string>, profile: Profile, current: () => number): Promise<Side> {
   const fake = await profile.start()
   const gateway = await startGateway({ ...profile.env(fake.url), ...env })
-  const s: Side = { name, gateway, fake, reached: [], pipeline: [], steps: new Map(), pending: { sentAt: 0, at: undefined, reply: SUMMARY } }
+  const s: Side = { name, gateway, fake, reached: [], pipeline: [], counting: [], steps: new Map(), reports: [], pending: { sentAt: 0, at: undefined, reply: SUMMARY } }
   // Only the first upstream request of a client request is timed (an internal summary call may follow).
   fake.respondWith(() => {
     s.pending.at ??= performance.now() - s.pending.sentAt
     return s.pending.reply
   })
   instrument(s, current)
+  gateway.app.lynkr.events.on('step-completed', () => { s.reports[current()] = (s.reports[current()] ?? 0) + 1 })
   return s
 }
 
@@ -96,6 +108,8 @@ export interface OverheadResult {
   added: Spread | undefined
   /** Per side, measured in process: the whole pipeline (steps and savings counting) and each step. */
   pipeline: Partial<Record<SideName, Spread>>
+  /** After the pipeline returned, until the savings were reported (off the request's path), over the requests that counted. */
+  counting: Partial<Record<SideName, Spread & { requests: number }>>
   steps: Partial<Record<SideName, Array<[string, Spread]>>>
 }
 
@@ -123,10 +137,15 @@ export async function measureOverhead (session: CorpusSession, profile: Profile,
   const perRequest = (pick: (pair: Side[], request: number) => number): number[] =>
     Array.from({ length: session.requests.length }, (_, request) => spread(rounds.map((pair) => pick(pair, request))).p50)
   const of = (pair: Side[], name: SideName): Side | undefined => pair.find((s) => s.name === name)
-  const result: OverheadResult = { profile: profile.id, requests: session.requests.length, rounds: options.rounds, reached: {}, added: undefined, pipeline: {}, steps: {} }
+  const result: OverheadResult = { profile: profile.id, requests: session.requests.length, rounds: options.rounds, reached: {}, added: undefined, pipeline: {}, counting: {}, steps: {} }
   for (const [name] of sides) {
     result.reached[name] = spread(perRequest((pair, i) => of(pair, name)!.reached[i]!))
     result.pipeline[name] = spread(perRequest((pair, i) => of(pair, name)!.pipeline[i] ?? NaN))
+    const outside = perRequest((pair, i) => {
+      const s = of(pair, name)!
+      return (s.reports[i] ?? 0) === 0 ? NaN : s.counting[i] ?? NaN
+    })
+    result.counting[name] = { ...spread(outside), requests: outside.filter(Number.isFinite).length }
     result.steps[name] = [...of(rounds[0]!, name)!.steps.keys()].map((step) => [step, spread(perRequest((pair, i) => of(pair, name)!.steps.get(step)![i] ?? NaN))])
   }
   if (sides.length === 2) result.added = spread(perRequest((pair, i) => of(pair, 'all')!.reached[i]! - of(pair, 'passthrough')!.reached[i]!))
@@ -141,7 +160,9 @@ export function overheadRows (result: OverheadResult, steps: boolean): string[][
   for (const [name, s] of Object.entries(result.reached)) rows.push(line(`${name}: sent → upstream asked`, s))
   if (result.added !== undefined) rows.push(line('all − passthrough, paired per request', result.added))
   for (const [name, s] of Object.entries(result.pipeline)) {
-    rows.push(line(`${name}: pipeline, in process (steps + savings count)`, s))
+    rows.push(line(`${name}: pipeline, in process (until the request goes on)`, s))
+    const counting = result.counting[name as SideName]
+    if (steps && counting !== undefined && counting.requests > 0) rows.push(line(`  ${name}: then savings count, off the path (${counting.requests} requests)`, counting))
     if (steps) for (const [step, t] of result.steps[name as SideName] ?? []) rows.push(line(`  ${name}: step ${step}`, t))
   }
   return rows
