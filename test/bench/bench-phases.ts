@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { readSession } from '../token-corpus/corpus-format.ts'
 import { corpusDir } from '../token-corpus/paths.ts'
 import { PROFILES } from './token-replay.ts'
-import { measureOverhead, overheadRows, overheadTable } from './phase-overhead.ts'
+import { measureOverhead, overheadRows, overheadTable, overheadVerdict } from './phase-overhead.ts'
 
 const args = process.argv.slice(2)
 const option = (name: string): string | undefined => { const at = args.indexOf(name); return at === -1 ? undefined : args[at + 1] }
@@ -21,5 +21,6 @@ for (const profile of profiles) {
   const result = await measureOverhead(session, profile, { rounds, only, progress: (text) => process.stderr.write(`${text}\n`) })
   process.stdout.write(`\n${session.header.id}: ${result.requests} requests × ${rounds} rounds, ${profile.id} profile (fake upstream); per-request medians over rounds, then p50/p90 over the session\n\n`)
   process.stdout.write(`${overheadTable(overheadRows(result, true))}\n`)
-  if (result.added !== undefined) process.stdout.write(`\nper-request overhead of all phases (${profile.id}): ${result.added.p50.toFixed(2)} ms p50, ${result.added.p90.toFixed(2)} ms p90 — ${result.added.p50 < 2 ? 'PASS' : 'FAIL'} (target < 2 ms p50)\n`)
+  const verdict = overheadVerdict(result)
+  if (verdict.length > 0) process.stdout.write(`\n${profile.id}: ${verdict.join('\n')}\n`)
 }

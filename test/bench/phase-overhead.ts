@@ -9,6 +9,7 @@
  * time inside each gateway's pipeline until the request goes on, each step's own, which no network noise
  * reaches, and how long the savings count the metrics hear takes after that, off the request's path. Fresh gateways each round: every round sees the session as new.
  */
+import { availableParallelism, loadavg } from 'node:os'
 import type { ChatRequest, PipelineStep, StepContext, StepReport } from 'lynkr'
 import type { CorpusSession } from '../token-corpus/corpus-format.ts'
 import { startGateway, type TestGateway } from '../helpers/gateway.ts'
@@ -106,6 +107,10 @@ export interface OverheadResult {
   reached: Partial<Record<SideName, Spread>>
   /** all − passthrough, paired per request and round, median over rounds per request; undefined with `only`. */
   added: Spread | undefined
+  /** The same for the pipeline's in-process time (steps only, no network, no scheduling between processes). */
+  addedInProcess: Spread | undefined
+  /** The machine's 1-minute load average at the start and end (on a machine this busy, end-to-end times stretch). */
+  load: [number, number]
   /** Per side, measured in process: the whole pipeline (steps and savings counting) and each step. */
   pipeline: Partial<Record<SideName, Spread>>
   /** After the pipeline returned, until the savings were reported (off the request's path), over the requests that counted. */
@@ -117,6 +122,7 @@ export interface OverheadOptions { rounds: number, only?: SideName, progress?: (
 
 export async function measureOverhead (session: CorpusSession, profile: Profile, options: OverheadOptions): Promise<OverheadResult> {
   const sides = SIDES.filter(([name]) => options.only === undefined || name === options.only)
+  const loadAtStart = loadavg()[0]!
   const rounds: Side[][] = []
   for (let round = 0; round < options.rounds; round++) {
     let index = 0
@@ -137,7 +143,7 @@ export async function measureOverhead (session: CorpusSession, profile: Profile,
   const perRequest = (pick: (pair: Side[], request: number) => number): number[] =>
     Array.from({ length: session.requests.length }, (_, request) => spread(rounds.map((pair) => pick(pair, request))).p50)
   const of = (pair: Side[], name: SideName): Side | undefined => pair.find((s) => s.name === name)
-  const result: OverheadResult = { profile: profile.id, requests: session.requests.length, rounds: options.rounds, reached: {}, added: undefined, pipeline: {}, counting: {}, steps: {} }
+  const result: OverheadResult = { profile: profile.id, requests: session.requests.length, rounds: options.rounds, reached: {}, added: undefined, addedInProcess: undefined, load: [loadAtStart, loadavg()[0]!], pipeline: {}, counting: {}, steps: {} }
   for (const [name] of sides) {
     result.reached[name] = spread(perRequest((pair, i) => of(pair, name)!.reached[i]!))
     result.pipeline[name] = spread(perRequest((pair, i) => of(pair, name)!.pipeline[i] ?? NaN))
@@ -148,7 +154,10 @@ export async function measureOverhead (session: CorpusSession, profile: Profile,
     result.counting[name] = { ...spread(outside), requests: outside.filter(Number.isFinite).length }
     result.steps[name] = [...of(rounds[0]!, name)!.steps.keys()].map((step) => [step, spread(perRequest((pair, i) => of(pair, name)!.steps.get(step)![i] ?? NaN))])
   }
-  if (sides.length === 2) result.added = spread(perRequest((pair, i) => of(pair, 'all')!.reached[i]! - of(pair, 'passthrough')!.reached[i]!))
+  if (sides.length === 2) {
+    result.added = spread(perRequest((pair, i) => of(pair, 'all')!.reached[i]! - of(pair, 'passthrough')!.reached[i]!))
+    result.addedInProcess = spread(perRequest((pair, i) => (of(pair, 'all')!.pipeline[i] ?? NaN) - (of(pair, 'passthrough')!.pipeline[i] ?? NaN)))
+  }
   return result
 }
 
@@ -159,6 +168,7 @@ export function overheadRows (result: OverheadResult, steps: boolean): string[][
   const rows: string[][] = []
   for (const [name, s] of Object.entries(result.reached)) rows.push(line(`${name}: sent → upstream asked`, s))
   if (result.added !== undefined) rows.push(line('all − passthrough, paired per request', result.added))
+  if (result.addedInProcess !== undefined) rows.push(line('all − passthrough, pipeline in process, paired', result.addedInProcess))
   for (const [name, s] of Object.entries(result.pipeline)) {
     rows.push(line(`${name}: pipeline, in process (until the request goes on)`, s))
     const counting = result.counting[name as SideName]
@@ -174,4 +184,15 @@ export function overheadTable (rows: string[][], markdown = false): string {
   const widths = header.map((name, i) => Math.max(name.length, ...rows.map((row) => row[i]!.length)))
   const line = (row: string[]): string => row.map((cell, i) => i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)).join('  ')
   return [line(header), ...rows.map(line)].join('\n')
+}
+
+/** The verdict lines: end to end and in process, with the machine's load, since a busy machine stretches the first. */
+export function overheadVerdict (result: OverheadResult): string[] {
+  if (result.added === undefined || result.addedInProcess === undefined) return []
+  const verdict = (value: number): string => `${value.toFixed(2)} ms p50 — ${value < 2 ? 'PASS' : 'FAIL'} (target < 2 ms)`
+  return [
+    `all phases' per-request overhead, end to end (sent → upstream asked, paired): ${verdict(result.added.p50)}, p90 ${result.added.p90.toFixed(2)} ms`,
+    `all phases' per-request overhead, in process (the pipeline, paired): ${verdict(result.addedInProcess.p50)}, p90 ${result.addedInProcess.p90.toFixed(2)} ms`,
+    `(load average ${result.load[0].toFixed(1)} → ${result.load[1].toFixed(1)} on ${availableParallelism()} cores)`
+  ]
 }

@@ -399,9 +399,16 @@ export class ChatService {
     void reported.finally(() => { this.reporting.delete(reported) })
   }
 
-  /** Settles once every step report being counted now was heard: a scrape right after an answer sees its savings. */
-  async reportsSettled (): Promise<void> {
-    await Promise.all(this.reporting)
+  /**
+   * Settles once every step report being counted now was heard, so a scrape right after an answer sees its
+   * savings — or after `maxWaitMs`, so a stalled tokenizer never holds a scrape.
+   */
+  async reportsSettled (maxWaitMs = 2000): Promise<void> {
+    if (this.reporting.size === 0) return
+    let timer: NodeJS.Timeout | undefined
+    const waited = new Promise<void>((resolve) => { timer = setTimeout(resolve, maxWaitMs); timer.unref() })
+    await Promise.race([Promise.all(this.reporting), waited])
+    clearTimeout(timer)
   }
 
   private stepReported (call: ChatCall, turn: Turn, decision: RouteDecision, report: StepReport): void {
