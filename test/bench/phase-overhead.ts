@@ -53,6 +53,17 @@ function instrument (s: Side, current: () => number): void {
       try { return await run(request, context) } finally { add(times, current(), started) }
     }
   }
+  // A build from before prepare() (the savings were counted inside run, before the request went on).
+  if (typeof pipeline.prepare !== 'function') {
+    const legacy = pipeline as unknown as { run: (request: ChatRequest, context: StepContext, report?: (report: StepReport) => void) => Promise<ChatRequest> }
+    const run = legacy.run.bind(legacy)
+    legacy.run = async (request, context, report) => {
+      const started = performance.now()
+      const index = current()
+      try { return await run(request, context, report) } finally { add(s.pipeline, index, started) }
+    }
+    return
+  }
   const prepare = pipeline.prepare.bind(pipeline)
   pipeline.prepare = async (request, context, report) => {
     const started = performance.now()
