@@ -145,7 +145,6 @@ const COMPLETE_MODE: Mode<UpstreamPart[]> = {
 }
 
 const NO_STEPS: readonly StepReport[] = Object.freeze([])
-const SETTLED = Promise.resolve()
 
 const silentLog: Logger = { debug () {}, info () {}, warn () {}, error () {} }
 
@@ -378,14 +377,14 @@ export class ChatService {
       const request = { ...call.request, model: decision.model }
       if (turn.purpose !== 'client') {
         // A plugin's own call (a summariser): the client's steps are not for it.
-        prepared = Promise.resolve({ request, steps: NO_STEPS as StepReport[], reported: SETTLED })
+        prepared = Promise.resolve({ request, steps: NO_STEPS as StepReport[] })
       } else {
         const steps: StepReport[] = []
         const listened = this.events.has('step-completed') || this.events.has('call-completed')
         const context = this.stepContext(call, turn, adapter, decision)
         prepared = this.pipeline.prepare(request, context, listened ? (report) => { steps.push(report); this.stepReported(call, turn, decision, report) } : undefined)
           .then((ready) => {
-            this.track(ready.reported)
+            if (ready.reported !== undefined) this.track(ready.reported)
             return { request: ready.request, steps, reported: ready.reported }
           })
       }
@@ -524,7 +523,13 @@ export class ChatService {
     if (decision !== undefined) {
       if (prepared === undefined) this.completed(call, turn, decision, stream, started, usage, error, outcome, NO_STEPS)
       // Settled by now (the attempt ran after it); its step reports may still be counting. A failed pipeline reports no steps.
-      else prepared.then(async (ready) => { await ready.reported; this.completed(call, turn, decision, stream, started, usage, error, outcome, ready.steps) }, () => { this.completed(call, turn, decision, stream, started, usage, error, outcome, NO_STEPS) })
+      else {
+        prepared.then((ready) => {
+          const done = (): void => { this.completed(call, turn, decision, stream, started, usage, error, outcome, ready.steps) }
+          if (ready.reported === undefined) done()
+          else void ready.reported.then(done)
+        }, () => { this.completed(call, turn, decision, stream, started, usage, error, outcome, NO_STEPS) })
+      }
     }
     if (messageId !== undefined && call.chainable === true && outcome === 'success') this.sessions.answer(messageId, turn.session)
     // The client call's one turn-completed event adds this provider call up with the others it made.

@@ -33,7 +33,7 @@ export class Pipeline {
    */
   async run (request: ChatRequest, context: StepContext, report?: (report: StepReport) => void): Promise<ChatRequest> {
     const prepared = await this.prepare(request, context, report)
-    await prepared.reported
+    if (prepared.reported !== undefined) await prepared.reported
     return prepared.request
   }
 
@@ -42,7 +42,7 @@ export class Pipeline {
    * after, off the request's path (the upstream call does not wait for bookkeeping: a new tool result's first
    * count waits for the tokenizer worker). `reported` settles once `report` heard every step, in order.
    */
-  async prepare (request: ChatRequest, context: StepContext, report?: (report: StepReport) => void): Promise<{ request: ChatRequest, reported: Promise<void> }> {
+  async prepare (request: ChatRequest, context: StepContext, report?: (report: StepReport) => void): Promise<{ request: ChatRequest, reported?: Promise<void> }> {
     let current = request
     const changes: Array<{ step: PipelineStep, before: ChatRequest, after: ChatRequest, durationMs: number }> = []
     for (const step of this.steps) {
@@ -62,7 +62,7 @@ export class Pipeline {
       if (next !== current && report !== undefined && !UNMEASURED_STAGES.has(step.stage)) changes.push({ step, before: current, after: next, durationMs: Date.now() - started })
       current = next
     }
-    if (changes.length === 0 || report === undefined) return { request: current, reported: Promise.resolve() }
+    if (changes.length === 0 || report === undefined) return { request: current }
     // Every before and after in one count: the request after a step is the one before the next, and they
     // share the blocks the steps left alone (counted once, by object). Their texts are taken now, so what
     // the request goes through after this cannot change what is counted.

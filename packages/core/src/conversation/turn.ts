@@ -4,8 +4,8 @@ import type { Sessions } from './identity.ts'
 import { workspaceOf } from './identity.ts'
 
 /** What the pipeline made of the request for one provider/model, and what each step changed. */
-/** The pipeline's request for one provider/model; `steps` is complete once `reported` settled (counted off the request's path). */
-export interface PreparedRequest { request: ChatRequest, steps: StepReport[], reported: Promise<void> }
+/** The pipeline's request for one provider/model; `steps` is complete once `reported` (if any) settled: counted off the request's path. */
+export interface PreparedRequest { request: ChatRequest, steps: StepReport[], reported?: Promise<void> }
 
 export interface TurnInput {
   request: ChatRequest
