@@ -37,7 +37,7 @@ interface Side {
   pending: { sentAt: number, at: number | undefined, reply: FakeReply }
 }
 
-type Prepared = { request: ChatRequest, reported: Promise<void> }
+type Prepared = { request: ChatRequest, reported?: Promise<void> }
 type Pipeline = { prepare: (request: ChatRequest, context: StepContext, report?: (report: StepReport) => void) => Promise<Prepared>, list: () => readonly PipelineStep[] }
 
 /** Wraps the gateway's pipeline and each step with a clock — measuring only: what they return is unchanged. */
@@ -72,7 +72,7 @@ function instrument (s: Side, current: () => number): void {
     add(s.pipeline, index, started)
     // Off the request's path: from the request's return until the savings were reported.
     const returned = performance.now()
-    void prepared.reported.then(() => { add(s.counting, index, returned) })
+    void prepared.reported?.then(() => { add(s.counting, index, returned) })
     return prepared
   }
 }
@@ -98,8 +98,9 @@ async function send (s: Side, request: CorpusSession['requests'][number], index:
     headers: { ...request.headers, 'x-api-key': 'client-key', authorization: 'Bearer client-key' },
     body: request.rawBody
   })
-  await response.text()
+  const text = await response.text()
   s.reached[index] = s.pending.at ?? NaN
+  if (process.env.BENCH_DEBUG !== undefined && s.pending.at === undefined) process.stderr.write(`${s.name} #${request.seq}: ${response.status} ${text.slice(0, 200)}\n`)
 }
 
 export interface Spread { p50: number, p90: number, max: number, n: number }
