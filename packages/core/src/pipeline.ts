@@ -40,7 +40,7 @@ export class Pipeline {
   /**
    * Runs every step and returns the request at once; the savings of the steps that changed it are counted
    * after, off the request's path (the upstream call does not wait for bookkeeping: a new tool result's first
-   * count waits for the tokenizer worker). `reported` settles once `report` heard every step, in order.
+   * count tokenizes it). `reported` settles once `report` heard every step, in order.
    */
   async prepare (request: ChatRequest, context: StepContext, report?: (report: StepReport) => void): Promise<{ request: ChatRequest, reported?: Promise<void> }> {
     let current = request
