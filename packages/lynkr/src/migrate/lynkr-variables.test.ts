@@ -2,15 +2,18 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { catalog } from '../catalog.ts'
-import { ALIASES, ALWAYS_ON, IGNORED, SAME_NAME, UNSUPPORTED } from './lynkr-variables.ts'
-import { migrateLynkrEnv } from './migrate-env.ts'
+import { ALIASES, ALWAYS_ON, DIFFERENT_MEANING, IGNORED, SAME_NAME, UNSUPPORTED } from './lynkr-variables.ts'
+import { describeMigration, migrateLynkrEnv } from './migrate-env.ts'
 import { renderMigrationTable } from './migration-table.ts'
 
 const envExample = readFileSync(new URL('../../../../config/lynkr.env.example', import.meta.url), 'utf8')
 const documented = (name: string): boolean => new RegExp(`^# ${name}=`, 'm').test(envExample)
+/** Every variable Lynkr reads or documents, as found in its repository (the file says where). */
+const inventory = readFileSync(new URL('./lynkr-variable-inventory.txt', import.meta.url), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'))
 
 test('every Lynkr variable said to keep its name, and every alias target, is a variable lynkr reads', () => {
   for (const name of SAME_NAME) assert.ok(documented(name), `${name} is not in config/lynkr.env.example`)
+  for (const name of Object.keys(DIFFERENT_MEANING)) assert.ok(documented(name), `${name} is said to mean something else in lynkr, which does not read it`)
   for (const [from, alias] of Object.entries(ALIASES)) assert.ok(documented(alias.to), `${from} → ${alias.to}, which lynkr does not read`)
 })
 
@@ -22,12 +25,30 @@ test('each Lynkr variable has exactly one status', () => {
   }
   for (const name of SAME_NAME) add(name, 'same name')
   for (const name of Object.keys(ALIASES)) add(name, 'alias')
+  for (const name of Object.keys(DIFFERENT_MEANING)) add(name, 'different meaning')
   for (const name of Object.keys(ALWAYS_ON)) add(name, 'always on')
   for (const name of Object.keys(IGNORED)) add(name, 'ignored')
   for (const [feature, { variables }] of Object.entries(UNSUPPORTED)) for (const name of variables) add(name, feature)
   // Lynkr's own names, never ours: an unsupported variable lynkr reads would be a lie in the boot warning.
-  for (const [name, status] of seen) if (status !== 'same name') assert.ok(!documented(name), `${name} (${status}) is read by lynkr`)
-  assert.ok(seen.size > 250, `${seen.size} variables`)
+  for (const [name, status] of seen) if (status !== 'same name' && status !== 'different meaning') assert.ok(!documented(name), `${name} (${status}) is read by lynkr`)
+})
+
+test('every variable Lynkr reads or documents has a status, and every status is for one of Lynkr\'s variables', () => {
+  const classified = new Set([...SAME_NAME, ...Object.keys(ALIASES), ...Object.keys(DIFFERENT_MEANING), ...Object.keys(ALWAYS_ON), ...Object.keys(IGNORED), ...Object.values(UNSUPPORTED).flatMap(({ variables }) => variables)])
+  assert.equal(new Set(inventory).size, inventory.length, 'a name is listed twice in lynkr-variable-inventory.txt')
+  assert.deepEqual(inventory.filter((name) => !classified.has(name)), [], 'Lynkr variables with no status in lynkr-variables.ts: a Lynkr .env setting them would be ignored without a word')
+  assert.deepEqual([...classified].filter((name) => !inventory.includes(name)), [], 'statuses for names not in lynkr-variable-inventory.txt (not Lynkr\'s, or missing from the inventory)')
+  assert.ok(inventory.length >= 300, `${inventory.length} variables`)
+})
+
+test('a variable lynkr reads with another meaning is reported when set, in the warning and /health/ready\'s data', () => {
+  const migration = migrateLynkrEnv({ LYNKR_MAX_TOOL_TURNS: '25', LYNKR_MAX_SESSION_TURNS: '80', CLAUDE_DESKTOP_GATEWAY: '0', ORCA_BASE_URL: 'https://orca.example' })
+  assert.deepEqual(migration.differentMeaning, ['LYNKR_MAX_TOOL_TURNS'])
+  assert.equal(migration.env.LYNKR_MAX_TOOL_TURNS, '25', 'the value itself is kept: lynkr reads it')
+  assert.deepEqual(migration.unsupported, { 'loop guard': ['LYNKR_MAX_SESSION_TURNS'] }, 'the desktop gateway turned off and OrcaRouter\'s URL without its key ask for nothing')
+  const lines = describeMigration(migration)
+  assert.ok(lines.some((line) => line.startsWith('LYNKR_MAX_TOOL_TURNS means something else in lynkr: Lynkr answered 429')), lines.join('\n'))
+  assert.deepEqual(migrateLynkrEnv({}).differentMeaning, [])
 })
 
 test('the README\'s migration tables are generated from this table', () => {

@@ -72,7 +72,7 @@ export const SAME_NAME = [
   'OPENROUTER_API_KEY', 'OPENROUTER_MODEL', 'OPENROUTER_ENDPOINT', 'OPENROUTER_EMBEDDINGS_MODEL',
   'AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_DEPLOYMENT', 'AZURE_OPENAI_API_VERSION',
   'AZURE_ANTHROPIC_ENDPOINT', 'AZURE_ANTHROPIC_API_KEY', 'AZURE_ANTHROPIC_VERSION',
-  'OPENAI_API_KEY', 'OPENAI_MODEL', 'OPENAI_ENDPOINT', 'OPENAI_ORGANIZATION',
+  'OPENAI_API_KEY', 'OPENAI_MODEL', 'OPENAI_ENDPOINT', 'OPENAI_ORGANIZATION', 'OPENAI_EMBEDDINGS_MODEL',
   'AWS_BEDROCK_API_KEY', 'AWS_BEDROCK_REGION', 'AWS_BEDROCK_MODEL_ID', 'AWS_REGION',
   'LLAMACPP_ENDPOINT', 'LLAMACPP_MODEL', 'LLAMACPP_TIMEOUT_MS', 'LLAMACPP_API_KEY', 'LLAMACPP_EMBEDDINGS_ENDPOINT',
   'LMSTUDIO_ENDPOINT', 'LMSTUDIO_MODEL', 'LMSTUDIO_TIMEOUT_MS', 'LMSTUDIO_API_KEY',
@@ -98,6 +98,14 @@ export const ALWAYS_ON: Record<string, string> = {
   LYNKR_STICKY_SESSIONS: 'a Claude Code session keeps its provider while its tier is unchanged (ROUTER_SESSION_TTL_MS)'
 }
 
+/**
+ * Read by lynkr under the same name with a different meaning: reported at boot when set, so a Lynkr user is not
+ * surprised (a test checks that lynkr reads each).
+ */
+export const DIFFERENT_MEANING: Record<string, string> = {
+  LYNKR_MAX_TOOL_TURNS: 'Lynkr answered 429 once a conversation carried more tool results than this; lynkr caps the model calls of its own gateway-tool loop per request (default 8) and never refuses a long conversation'
+}
+
 /** No effect on purpose: not worth a warning. */
 export const IGNORED: Record<string, string> = {
   NODE_ENV: 'not read: lynkr behaves the same in every environment',
@@ -108,55 +116,85 @@ export const IGNORED: Record<string, string> = {
  * Not supported (yet), by feature. A value that turns the feature off (false, off, no) asks for nothing lynkr
  * lacks, so it is not reported; `fineWhen` names other such values.
  */
-export const UNSUPPORTED: Record<string, { variables: string[], fineWhen?: Record<string, string[]> }> = {
+export const UNSUPPORTED: Record<string, { reason: string, variables: string[], fineWhen?: Record<string, string[]> }> = {
   'server-side tool execution': {
+    reason: 'Lynkr\'s coverage files and test profiles; workspace_run_tests runs WORKSPACE_TEST_COMMAND with WORKSPACE_TEST_ARGS',
     variables: ['WORKSPACE_TEST_COVERAGE_FILES', 'WORKSPACE_TEST_PROFILES']
   },
   'policy guardrails': {
+    reason: 'git test gating, commit-message rules, autostash and the safe-command list guarded Lynkr\'s server-side shell, which lynkr does not run; POLICY_MAX_TOOL_CALLS and POLICY_GIT_* guard its own tools',
     variables: ['POLICY_TOOL_LOOP_THRESHOLD', 'POLICY_GIT_TEST_COMMAND', 'POLICY_GIT_REQUIRE_TESTS', 'POLICY_GIT_COMMIT_REGEX', 'POLICY_GIT_AUTOSTASH', 'POLICY_SAFE_COMMANDS_ENABLED', 'POLICY_SAFE_COMMANDS_CONFIG']
   },
   'web search and fetch service': {
+    reason: 'no web search backend; workspace_web_fetch reaches the hosts in POLICY_WEB_FETCH_ALLOWED_HOSTS',
     variables: ['WEB_SEARCH_ENDPOINT', 'WEB_SEARCH_API_KEY', 'WEB_SEARCH_ALLOW_ALL', 'WEB_SEARCH_TIMEOUT_MS', 'WEB_SEARCH_RETRY_ENABLED', 'WEB_SEARCH_MAX_RETRIES']
   },
   'TinyFish browser automation': {
+    reason: 'a third-party browser-automation service, not integrated',
     variables: ['TINYFISH_API_KEY', 'TINYFISH_ENDPOINT', 'TINYFISH_BROWSER_PROFILE', 'TINYFISH_TIMEOUT_MS', 'TINYFISH_PROXY_ENABLED', 'TINYFISH_PROXY_COUNTRY']
   },
   'agents and task decomposition': {
+    reason: 'lynkr runs no sub-agents of its own; Claude Code\'s Task tool works through lynkr as ordinary requests',
     variables: ['AGENTS_ENABLED', 'AGENTS_MAX_CONCURRENT', 'AGENTS_DEFAULT_MODEL', 'AGENTS_MAX_STEPS', 'AGENTS_TIMEOUT', 'TASK_DECOMPOSITION_ENABLED', 'SUGGESTION_MODE_MODEL'],
     fineWhen: { SUGGESTION_MODE_MODEL: ['default'] }
   },
   'MCP servers and sandbox': {
+    reason: 'the sandbox has one hardened profile (MCP_SANDBOX_RUNTIME, _IMAGE, _ALLOW_NETWORKING, _EXTRA_MOUNTS); container limits, users, capabilities and permission lists are not settable; no code mode',
     variables: ['MCP_SANDBOX_CONTAINER_WORKSPACE', 'MCP_SANDBOX_MOUNT_WORKSPACE', 'MCP_SANDBOX_NETWORK_MODE', 'MCP_SANDBOX_PASSTHROUGH_ENV', 'MCP_SANDBOX_TIMEOUT_MS', 'MCP_SANDBOX_USER', 'MCP_SANDBOX_ENTRYPOINT', 'MCP_SANDBOX_REUSE_SESSION', 'MCP_SANDBOX_READ_ONLY_ROOT', 'MCP_SANDBOX_NO_NEW_PRIVILEGES', 'MCP_SANDBOX_DROP_CAPABILITIES', 'MCP_SANDBOX_ADD_CAPABILITIES', 'MCP_SANDBOX_MEMORY_LIMIT', 'MCP_SANDBOX_CPU_LIMIT', 'MCP_SANDBOX_PIDS_LIMIT', 'MCP_SANDBOX_PERMISSION_MODE', 'MCP_SANDBOX_PERMISSION_ALLOW', 'MCP_SANDBOX_PERMISSION_DENY', 'CODE_MODE_ENABLED', 'CODE_MODE_CACHE_TTL']
   },
   'long-term memory': {
-    variables: ['MEMORY_FORMAT']
+    reason: 'recall is injected in one compact, cache-safe format; the TencentDB memory sidecar is not integrated',
+    variables: ['MEMORY_FORMAT', 'TENCENTDB_MEMORY_ENABLED']
   },
   'token optimization': {
+    reason: 'TOON, caveman output and large-payload cloning are not built; tool descriptions are trimmed by SMART_TOOL_SELECTION_MODE',
     variables: ['TOOL_DESCRIPTIONS', 'TOON_ENABLED', 'TOON_MIN_BYTES', 'TOON_FAIL_OPEN', 'TOON_LOG_STATS', 'CAVEMAN_ENABLED', 'CAVEMAN_LEVEL', 'LARGE_PAYLOAD_OPTIMIZATION', 'LARGE_PAYLOAD_THRESHOLD']
   },
   'Headroom compression sidecar': {
+    reason: 'the Python sidecar is not integrated; TOOL_RESULT_COMPRESSION_ENABLED and HISTORY_COMPRESSION_ENABLED do part of its work',
     variables: ['HEADROOM_ENABLED', 'HEADROOM_ENDPOINT', 'HEADROOM_TIMEOUT_MS', 'HEADROOM_MIN_TOKENS', 'HEADROOM_MODE', 'HEADROOM_PROVIDER', 'HEADROOM_LOG_LEVEL', 'HEADROOM_DOCKER_ENABLED', 'HEADROOM_DOCKER_IMAGE', 'HEADROOM_DOCKER_CONTAINER_NAME', 'HEADROOM_DOCKER_PORT', 'HEADROOM_DOCKER_MEMORY_LIMIT', 'HEADROOM_DOCKER_CPU_LIMIT', 'HEADROOM_DOCKER_RESTART_POLICY', 'HEADROOM_DOCKER_NETWORK', 'HEADROOM_DOCKER_BUILD_CONTEXT', 'HEADROOM_DOCKER_AUTO_BUILD', 'HEADROOM_SMART_CRUSHER', 'HEADROOM_SMART_CRUSHER_MIN_TOKENS', 'HEADROOM_SMART_CRUSHER_MAX_ITEMS', 'HEADROOM_TOOL_CRUSHER', 'HEADROOM_CACHE_ALIGNER', 'HEADROOM_ROLLING_WINDOW', 'HEADROOM_KEEP_TURNS', 'HEADROOM_CCR', 'HEADROOM_CCR_TTL', 'HEADROOM_LLMLINGUA', 'HEADROOM_LLMLINGUA_DEVICE']
   },
   'routing intelligence': {
-    variables: ['LYNKR_VISIBLE_ROUTING', 'LYNKR_PREFLIGHT_ENABLED', 'LYNKR_PREFLIGHT_TIMEOUT_MS', 'LYNKR_INTENT_WINDOW_N', 'LYNKR_INTENT_DECAY', 'LYNKR_SWITCH_MAX_PROMPT_TOKENS', 'LYNKR_KNN_MIN_INDEX_SIZE', 'LYNKR_KNN_CONFIDENCE_HIGH', 'LYNKR_KNN_CONFIDENCE_LOW', 'LYNKR_SESSION_FINGERPRINT', 'LYNKR_PIN_DRIFT_MARGIN', 'LYNKR_CASCADE_ENABLED', 'LYNKR_KNN_DIR', 'OLLAMA_MAX_TOOLS_FOR_ROUTING', 'OPENROUTER_MAX_TOOLS_FOR_ROUTING', 'CODE_GRAPH_ENABLED', 'CODE_GRAPH_COMMAND', 'CODE_GRAPH_WORKSPACE', 'CODE_GRAPH_TIMEOUT']
+    reason: 'lynkr routes by TIER_* with its heuristic scorer, per-session stickiness and the fallback; kNN, cascades, preflight commands, Graphify, the Jev judge, weighted scoring and routing.json are not built',
+    variables: ['LYNKR_VISIBLE_ROUTING', 'LYNKR_PREFLIGHT_ENABLED', 'LYNKR_PREFLIGHT_TIMEOUT_MS', 'LYNKR_INTENT_WINDOW_N', 'LYNKR_INTENT_DECAY', 'LYNKR_SWITCH_MAX_PROMPT_TOKENS', 'LYNKR_KNN_MIN_INDEX_SIZE', 'LYNKR_KNN_CONFIDENCE_HIGH', 'LYNKR_KNN_CONFIDENCE_LOW', 'LYNKR_SESSION_FINGERPRINT', 'LYNKR_PIN_DRIFT_MARGIN', 'LYNKR_CASCADE_ENABLED', 'LYNKR_KNN_DIR', 'OLLAMA_MAX_TOOLS_FOR_ROUTING', 'OPENROUTER_MAX_TOOLS_FOR_ROUTING', 'CODE_GRAPH_ENABLED', 'CODE_GRAPH_COMMAND', 'CODE_GRAPH_WORKSPACE', 'CODE_GRAPH_TIMEOUT', 'LYNKR_ROUTING_CONFIG', 'ROUTING_WEIGHTED_SCORING', 'ROUTING_AGENTIC_DETECTION', 'ROUTING_COST_OPTIMIZATION', 'ROUTING_KNN_ENABLED', 'TYPESAFE_API_KEY']
+  },
+  'loop guard': {
+    reason: 'lynkr never refuses a long conversation; its own tool loop is capped by LYNKR_MAX_TOOL_TURNS',
+    variables: ['LYNKR_MAX_SESSION_TURNS'],
+    fineWhen: { LYNKR_MAX_SESSION_TURNS: ['0'] }
+  },
+  'OpenTelemetry metrics push': {
+    reason: 'no OTLP push; scrape GET /metrics',
+    variables: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'LYNKR_OTEL_ENDPOINT', 'LYNKR_OTEL_EXPORT_INTERVAL_MS']
+  },
+  'Claude Desktop gateway': {
+    reason: '/v1/models lists the configured models; Lynkr\'s Desktop picker slots are not built',
+    variables: ['CLAUDE_DESKTOP_GATEWAY', 'CLAUDE_DESKTOP_GATEWAY_MAX_TOKENS'],
+    fineWhen: { CLAUDE_DESKTOP_GATEWAY: ['0'] }
   },
   'rate limiting and request security': {
+    reason: 'no rate limiter or content filter; set LYNKR_API_KEY and put a reverse proxy in front',
     variables: ['RATE_LIMIT_ENABLED', 'RATE_LIMIT_WINDOW_MS', 'RATE_LIMIT_MAX', 'RATE_LIMIT_KEY_BY', 'SECURITY_CONTENT_FILTER_ENABLED', 'SECURITY_BLOCK_ON_DETECTION', 'SECURITY_RATE_LIMIT_ENABLED', 'SECURITY_PER_IP_LIMIT', 'SECURITY_PER_ENDPOINT_LIMIT', 'SECURITY_AUDIT_LOG_ENABLED', 'SECURITY_AUDIT_LOG_DIR']
   },
   'log files and LLM audit log': {
+    reason: 'one log line per request on stdout (JSON when not a terminal): redirect or ship it; no prompt audit log',
     variables: ['LOG_FILE_ENABLED', 'LOG_FILE_PATH', 'LOG_FILE_LEVEL', 'LOG_FILE_FREQUENCY', 'LOG_FILE_MAX_FILES', 'LLM_AUDIT_ENABLED', 'LLM_AUDIT_LOG_FILE', 'LLM_AUDIT_MAX_CONTENT_LENGTH', 'LLM_AUDIT_MAX_SYSTEM_LENGTH', 'LLM_AUDIT_MAX_USER_LENGTH', 'LLM_AUDIT_MAX_RESPONSE_LENGTH', 'LLM_AUDIT_MAX_FILES', 'LLM_AUDIT_MAX_SIZE', 'LLM_AUDIT_ANNOTATIONS', 'LLM_AUDIT_DEDUP_ENABLED', 'LLM_AUDIT_DEDUP_DICT_PATH', 'LLM_AUDIT_DEDUP_MIN_SIZE', 'LLM_AUDIT_DEDUP_CACHE_SIZE', 'LLM_AUDIT_DEDUP_SANITIZE', 'LLM_AUDIT_DEDUP_SESSION_CACHE', 'OVERSIZED_ERROR_LOGGING_ENABLED', 'OVERSIZED_ERROR_THRESHOLD', 'OVERSIZED_ERROR_LOG_DIR', 'OVERSIZED_ERROR_MAX_FILES']
   },
   'hot reload, cluster and worker pool': {
+    reason: 'restart to apply .env changes; one process (run several behind a balancer); token counting has its own worker',
     variables: ['HOT_RELOAD_ENABLED', 'HOT_RELOAD_DEBOUNCE_MS', 'CLUSTER_ENABLED', 'CLUSTER_WORKERS', 'WORKER_POOL_ENABLED', 'WORKER_POOL_SIZE', 'WORKER_TASK_TIMEOUT_MS', 'WORKER_OFFLOAD_THRESHOLD_BYTES']
   },
   resilience: {
+    reason: 'one successful probe closes an open breaker (CIRCUIT_BREAKER_COOLDOWN_MS)',
     variables: ['CIRCUIT_BREAKER_SUCCESS_THRESHOLD']
   },
   'spend budgets': {
+    reason: 'no budget enforcer; cost per day, provider and model is in the usage ledger (lynkr usage)',
     variables: ['LYNKR_BUDGET_ENFORCER']
   },
   'other providers and provider options': {
-    variables: ['CODEX_ENABLED', 'CODEX_MODEL', 'CODEX_BINARY_PATH', 'CODEX_TIMEOUT', 'MODEL_DEFAULT', 'OPENCLAW_MODE', 'LYNKR_OLLAMA_BUFFER_RESPONSES', 'LYNKR_STREAM_TRANSFORM_PROVIDERS', 'LYNKR_NATIVE_PASSTHROUGH']
+    reason: 'Codex CLI, OrcaRouter and OpenClaw are not providers here, and Lynkr\'s streaming switches have no counterpart; MODEL_DEFAULT: the client\'s model or the provider\'s *_MODEL applies',
+    variables: ['CODEX_ENABLED', 'CODEX_MODEL', 'CODEX_BINARY_PATH', 'CODEX_TIMEOUT', 'MODEL_DEFAULT', 'OPENCLAW_MODE', 'LYNKR_OLLAMA_BUFFER_RESPONSES', 'LYNKR_STREAM_TRANSFORM_PROVIDERS', 'LYNKR_NATIVE_PASSTHROUGH', 'ORCAROUTER_API_KEY', 'ORCA_BASE_URL', 'ORCA_AUTH_BASE_URL', 'ORCA_API_BASE_URL']
   }
 }
 
@@ -190,7 +228,10 @@ export const SWITCHES: Array<{ prefix: string, variable: string, onByDefault: bo
   { prefix: 'CODE_GRAPH_', variable: 'CODE_GRAPH_ENABLED', onByDefault: false },
   { prefix: 'CODE_MODE_', variable: 'CODE_MODE_ENABLED', onByDefault: false },
   { prefix: 'MCP_SANDBOX_', variable: 'MCP_SANDBOX_ENABLED', onByDefault: true },
-  { prefix: 'CODEX_', variable: 'CODEX_ENABLED', onByDefault: true }
+  { prefix: 'CODEX_', variable: 'CODEX_ENABLED', onByDefault: true },
+  { prefix: 'CLAUDE_DESKTOP_GATEWAY_', variable: 'CLAUDE_DESKTOP_GATEWAY', onByDefault: true },
+  // OrcaRouter's URLs only matter with its key.
+  { prefix: 'ORCA_', variable: 'ORCAROUTER_API_KEY', onByDefault: false }
 ]
 
 /** Values that turn a feature off. */

@@ -1,5 +1,5 @@
 import { LynkrConfigError } from '@lynkr/core'
-import { ALIASES, ALWAYS_ON, OFF_VALUES, SWITCHES, UNSUPPORTED } from './lynkr-variables.ts'
+import { ALIASES, ALWAYS_ON, DIFFERENT_MEANING, OFF_VALUES, SWITCHES, UNSUPPORTED } from './lynkr-variables.ts'
 
 export interface LynkrMigration {
   /** The environment with Lynkr's renamed variables copied to lynkr's names (the input is never changed). */
@@ -10,6 +10,8 @@ export interface LynkrMigration {
   shadowed: Array<{ from: string, to: string }>
   /** Lynkr variables set that lynkr does not support (yet), by feature. */
   unsupported: Record<string, string[]>
+  /** Lynkr variables set that lynkr reads under the same name with another meaning. */
+  differentMeaning: string[]
 }
 
 function present (env: Record<string, string | undefined>, name: string): string | undefined {
@@ -55,7 +57,8 @@ export function migrateLynkrEnv (input: Record<string, string | undefined>): Lyn
     const value = present(input, name)?.toLowerCase()
     if (value !== undefined && OFF_VALUES.includes(value)) report('cannot be turned off', name)
   }
-  return { env, aliases, shadowed, unsupported }
+  const differentMeaning = Object.keys(DIFFERENT_MEANING).filter((name) => present(input, name) !== undefined)
+  return { env, aliases, shadowed, unsupported, differentMeaning }
 }
 
 /** The one boot warning: every unsupported Lynkr variable that is set, grouped by feature. */
@@ -68,5 +71,6 @@ export function describeMigration (migration: LynkrMigration): string[] {
       groups.map(([feature, names]) => `${feature}: ${names.join(', ')}`).join('; ') + ' (README: Migrating from Lynkr)')
   }
   for (const { from, to } of migration.shadowed) lines.push(`${from} is ignored: ${to} is set too and wins (${from} is Lynkr's name for it)`)
+  for (const name of migration.differentMeaning) lines.push(`${name} means something else in lynkr: ${DIFFERENT_MEANING[name]} (README: Migrating from Lynkr)`)
   return lines
 }
