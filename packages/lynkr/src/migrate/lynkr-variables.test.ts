@@ -1,6 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
+import { totalmem } from 'node:os'
+import { getHeapStatistics } from 'node:v8'
 import { catalog } from '../catalog.ts'
 import { ALIASES, ALWAYS_ON, DIFFERENT_MEANING, IGNORED, SAME_NAME, UNSUPPORTED } from './lynkr-variables.ts'
 import { describeMigration, migrateLynkrEnv } from './migrate-env.ts'
@@ -79,5 +81,34 @@ test('providers are enabled by credentials, never by an endpoint or a model', as
     for (const name of entry.enabledBy) {
       assert.ok(manifest.secrets?.includes(name) === true || name.endsWith('_AUTH'), `${entry.id} is enabled by ${name}, which is not a credential`)
     }
+  }
+})
+
+test('every alias the migration promises lands on lynkr\'s variable in lynkr\'s unit', () => {
+  // Lynkr's value → lynkr's variable and value. Lynkr counted all of these in ms, as lynkr does; the load-shedding
+  // fractions become bytes and SESSION_DB_PATH's file becomes lynkr's data directory.
+  const cases: Array<[string, string, string, string]> = [
+    ['API_RETRY_MAX_RETRIES', '3', 'UPSTREAM_MAX_RETRIES', '3'],
+    ['API_RETRY_INITIAL_DELAY', '1000', 'UPSTREAM_RETRY_BASE_MS', '1000'],
+    ['API_RETRY_MAX_DELAY', '30000', 'UPSTREAM_RETRY_MAX_DELAY_MS', '30000'],
+    ['CIRCUIT_BREAKER_TIMEOUT', '60000', 'CIRCUIT_BREAKER_COOLDOWN_MS', '60000'],
+    ['LYNKR_STREAM_IDLE_TIMEOUT_MS', '45000', 'UPSTREAM_IDLE_TIMEOUT_MS', '45000'],
+    ['LYNKR_STICKY_TTL_MS', '21600000', 'ROUTER_SESSION_TTL_MS', '21600000'],
+    ['GRACEFUL_SHUTDOWN_TIMEOUT', '30000', 'SHUTDOWN_GRACE_MS', '30000'],
+    ['LOAD_SHEDDING_ACTIVE_REQUESTS_THRESHOLD', '1000', 'LOAD_SHED_MAX_CONCURRENT_UPSTREAM', '1000'],
+    ['LOAD_SHEDDING_MEMORY_THRESHOLD', '0.5', 'LOAD_SHED_MAX_RSS', String(Math.floor(0.5 * totalmem()))],
+    ['LOAD_SHEDDING_HEAP_THRESHOLD', '0.5', 'LOAD_SHED_MAX_HEAP_USED', String(Math.floor(0.5 * getHeapStatistics().heap_size_limit))],
+    ['SESSION_DB_PATH', './data/sessions.db', 'LYNKR_DATA_DIR', './data'],
+    ['SESSION_DB_PATH', ':memory:', 'LYNKR_DATA_DIR', ':memory:']
+  ]
+  for (const [from, value, to, expected] of cases) {
+    const migration = migrateLynkrEnv({ [from]: value })
+    assert.equal(migration.env[to], expected, `${from}=${value}`)
+    assert.deepEqual(migration.aliases, [{ from, to, value: expected }], `${from} is reported as an alias`)
+    assert.equal(migration.env[from], value, 'Lynkr\'s own variable is left as it was')
+  }
+  // Values the target would refuse are refused under Lynkr's name, before any plugin sees them.
+  for (const [from, bad] of [['LYNKR_STREAM_IDLE_TIMEOUT_MS', '45s'], ['CIRCUIT_BREAKER_TIMEOUT', '-1'], ['LOAD_SHEDDING_MEMORY_THRESHOLD', '85'], ['GRACEFUL_SHUTDOWN_TIMEOUT', '30 s']]) {
+    assert.throws(() => migrateLynkrEnv({ [from!]: bad }), new RegExp(`${from}="${bad}" \\(Lynkr's name for`), `${from}=${bad}`)
   }
 })
