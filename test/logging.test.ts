@@ -60,3 +60,26 @@ test('structured logs carry the request id (taken from x-request-id or generated
   assert.ok(records.some((r) => r.reqId === 'req-failing' && r.level >= 50 && /upstream exploded/.test(JSON.stringify(r))), 'the failure is logged with its request id')
   assert.ok(records.every((r) => r.reqId === undefined || typeof r.reqId === 'string'))
 })
+
+test('an embedder that cannot be reached is one warning line per request (no stack), and the request is still answered', async (t) => {
+  const { startFakeOllama } = await import('./helpers/fake-ollama.ts')
+  const ollama = await startFakeOllama({ models: ['qwen2.5-coder:7b'] })
+  t.after(async () => { await ollama.close() })
+  ollama.respondWith({ text: 'hello', usage: { input: 10, output: 1 } })
+  const records: Array<Record<string, any>> = []
+  const stream = new Writable({ write (chunk, _encoding, done) { for (const line of chunk.toString().split('\n').filter(Boolean)) records.push(JSON.parse(line)); done() } })
+  const app = await buildServer({
+    env: { LYNKR_DATA_DIR: ':memory:', HEALTH_PROBE_INTERVAL_MS: '0', OLLAMA_ENDPOINT: ollama.url, OLLAMA_MODEL: 'qwen2.5-coder:7b', SEMANTIC_CACHE_ENABLED: 'true', OLLAMA_EMBEDDINGS_MODEL: 'nomic-embed-text', OLLAMA_EMBEDDINGS_ENDPOINT: 'http://127.0.0.1:9/api/embeddings', UPSTREAM_MAX_RETRIES: '0' },
+    logger: { level: 'info', stream }
+  })
+  t.after(async () => { await app.close() })
+  const response = await app.inject({ method: 'POST', url: '/v1/messages', headers: { 'anthropic-version': '2023-06-01' }, payload: { model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] } })
+  assert.equal(response.statusCode, 200, response.body)
+  const warnings = records.filter((r) => /semantic cache: embedding the prompt failed/.test(r.msg ?? ''))
+  assert.equal(warnings.length, 1, JSON.stringify(warnings))
+  assert.equal(warnings[0]!.level, 40)
+  assert.equal(warnings[0]!.err, undefined, 'no error object, no stack')
+  assert.equal(warnings[0]!.code, 'LYNKR_UPSTREAM_UNREACHABLE')
+  assert.match(warnings[0]!.reason, /Could not reach ollama upstream at http:\/\/127\.0\.0\.1:9/)
+  assert.equal(records.filter((r) => r.level >= 50).length, 0, JSON.stringify(records.filter((r) => r.level >= 50)))
+})

@@ -33,6 +33,16 @@ function send (dialects: DialectRegistry, request: FastifyRequest, reply: Fastif
 /** An upstream that cannot be reached is an operational state, not a bug here: one warning line, no stack. */
 const UPSTREAM_UNAVAILABLE = new Set(['LYNKR_UPSTREAM_UNREACHABLE', 'LYNKR_UPSTREAM_TIMEOUT'])
 
+/**
+ * Log fields for a failure a plugin works around (an embedder, a summary or extractor model): an upstream that
+ * cannot be reached gives its code, provider and message, which print as one line; anything else keeps the
+ * error and its stack, because that is a bug worth reading.
+ */
+export function failureLogFields (error: unknown): Record<string, unknown> {
+  if (isLynkrError(error) && UPSTREAM_UNAVAILABLE.has(error.code)) return { code: error.code, provider: error.provider, reason: error.message }
+  return { err: error }
+}
+
 /** Installs the error and not-found handlers for the gateway scope. */
 export function installErrorHandling (app: FastifyInstance, dialects: DialectRegistry): void {
   app.addHook('onRequest', (request, _reply, done) => {

@@ -27,7 +27,7 @@ export { Pricing, costFor, loadPriceTable, parsePriceOverrides } from './pricing
 export type { ModelPrice } from './pricing.ts'
 export type { Dialect, ErrorReply } from './dialects.ts'
 export { DialectRegistry } from './dialects.ts'
-export { toLynkrError } from './error-handler.ts'
+export { failureLogFields, toLynkrError } from './error-handler.ts'
 export { answerClientError } from './http/client-errors.ts'
 export { parseByteSize } from './parse-byte-size.ts'
 export { MessageAssembler } from './stream/message-assembler.ts'

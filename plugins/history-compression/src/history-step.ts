@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { ChatMessage, ChatRequest, Logger, PipelineStep, StepContext } from '@lynkr/protocol'
 import { COUNT_TOKENS_PURPOSE, toolCallsOf } from '@lynkr/protocol'
-import { BoundedMemo, sessionTargetKey } from '@lynkr/core'
+import { BoundedMemo, failureLogFields, sessionTargetKey } from '@lynkr/core'
 import { applyCleared, batchPaysOff, chooseBatch, estimateTokens, frontierOf, markFrontier, messageTokens, recentStart, rewriteFrom } from './clear-history.ts'
 import { isCompactionRequest } from './compaction-request.ts'
 import { policyFor } from './policy.ts'
@@ -130,7 +130,7 @@ function startSummary (request: ChatRequest, context: StepContext, state: Conver
     })
     .catch((error: unknown) => {
       state.summaryBackoff = 5
-      log.warn({ err: error, session: context.session.id }, 'history compression: summarising older turns failed; the conversation goes on unsummarised')
+      log.warn({ session: context.session.id, ...failureLogFields(error) }, 'history compression: summarising older turns failed; the conversation goes on unsummarised')
     })
     .finally(() => { state.summarising = false })
 }

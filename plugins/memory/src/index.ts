@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
+import { failureLogFields } from '@lynkr/core'
 import { migrate } from '@lynkr/storage'
 import { migrations } from './schema.ts'
 import { MemoryStore } from './store.ts'
@@ -121,7 +122,7 @@ function rateLimitedWarning (app: FastifyInstance, message: string): (error: unk
   return (error) => {
     if (Date.now() - last < 60_000) return
     last = Date.now()
-    app.log.warn({ err: error }, message)
+    app.log.warn(failureLogFields(error), message)
   }
 }
 

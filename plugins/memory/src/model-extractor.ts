@@ -1,4 +1,5 @@
 import type { ChatRequest, Logger } from '@lynkr/protocol'
+import { failureLogFields } from '@lynkr/core'
 import type { MessageOutcome, InternalCall } from '@lynkr/core'
 import type { Candidate } from './extract.ts'
 import { isChange } from './extract.ts'
@@ -80,7 +81,7 @@ export function modelExtractor (options: ModelExtractorOptions): Extractor {
     if (last !== undefined && Date.now() - last < 300_000) return
     if (warned.size > 100) warned.clear()
     warned.set(key, Date.now())
-    options.log.warn({ err: error }, 'memory: the extractor model failed; the built-in extractor was used for this turn')
+    options.log.warn(failureLogFields(error), 'memory: the extractor model failed; the built-in extractor was used for this turn')
   }
   return {
     name: 'model',

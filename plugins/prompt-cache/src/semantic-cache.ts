@@ -5,6 +5,7 @@
  * a Responses chain) — gets that earlier answer. A request that
  * offers or used tools never matches: a similar prompt is not the same tool decision.
  */
+import { failureLogFields } from '@lynkr/core'
 import type { ChatRequest, Logger } from '@lynkr/protocol'
 import type { Embedder } from '@lynkr/embeddings'
 import { ExpiringStore } from './expiring-store.ts'
@@ -70,7 +71,7 @@ export class SemanticCache {
       vector = embedded
     } catch (error) {
       if (signal.aborted) throw error
-      log.warn({ err: error, provider: this.options.embedder.provider }, 'semantic cache: embedding the prompt failed; the request goes on uncached')
+      log.warn({ provider: this.options.embedder.provider, ...failureLogFields(error) }, 'semantic cache: embedding the prompt failed; the request goes on uncached')
       return undefined
     }
     let best: Entry | undefined
