@@ -124,7 +124,8 @@ test('lynkr doctor probes each enabled provider for real and says what to fix, e
   assert.match(healthy.stdout, /^✓ configuration: default provider ollama/m)
   // A Lynkr .env: what is read under another name, and what is not supported (a warning, not a failure).
   assert.match(healthy.stdout, /^✓ Lynkr variables read under lynkr's names: GRACEFUL_SHUTDOWN_TIMEOUT → SHUTDOWN_GRACE_MS=9000$/m)
-  assert.match(healthy.stdout, /^! 1 Lynkr variable\(s\) set here are not supported by lynkr \(yet\) and have no effect — Headroom compression sidecar: HEADROOM_ENABLED/m)
+  assert.match(healthy.stdout, /^! 1 Lynkr variable\(s\) set here are not supported by lynkr \(yet\) and have no effect \(README: Migrating from Lynkr\):\n {4}Headroom compression sidecar: HEADROOM_ENABLED — the Python sidecar is not integrated/m)
+  assert.equal(healthy.stdout.match(/HEADROOM_ENABLED/g)?.length, 1, 'listed once, not again in the boot warning')
   assert.match(healthy.stdout, /^✓ provider ollama \(default\): /m)
   assert.ok(fake.requests.some((r) => r.method === 'GET'), 'the probe reached the upstream')
 

@@ -3,6 +3,7 @@ import { LynkrConfigError } from '@lynkr/core'
 import { buildServer } from '../server.ts'
 import { catalog } from '../catalog.ts'
 import { dialUrl, listenAddress, whoListens } from './cli-env.ts'
+import { unsupportedByFeature, unsupportedSummary } from '../migrate/migrate-env.ts'
 
 interface ProbeReport { ok: boolean, detail: string, latencyMs?: number }
 
@@ -39,10 +40,18 @@ export async function doctorCommand (options: { port?: string, host?: string }, 
   }
   try {
     ok(`configuration: default provider ${app.lynkr.routing.defaultProvider}, routing ${app.lynkr.routing.strategyName}; plugins: ${app.lynkr.plugins.join(', ')}`)
-    const lynkrVariables = app.lynkr.status.get('lynkrVariables')?.() as { aliases?: Record<string, { as: string, value: string }> } | undefined
+    const lynkrVariables = app.lynkr.status.get('lynkrVariables')?.() as { aliases?: Record<string, { as: string, value: string }>, unsupported?: Record<string, string[]> } | undefined
     const aliases = Object.entries(lynkrVariables?.aliases ?? {})
     if (aliases.length > 0) ok(`Lynkr variables read under lynkr's names: ${aliases.map(([from, { as, value }]) => `${from} → ${as}=${value}`).join(', ')}`)
-    for (const note of app.lynkr.notes) warn(note)
+    // The boot's one-line warning about unsupported Lynkr variables, here a line per feature with the reason.
+    const unsupported = lynkrVariables?.unsupported ?? {}
+    const summary = unsupportedSummary(unsupported)
+    if (summary !== undefined) {
+      const count = Object.values(unsupported).reduce((sum, names) => sum + names.length, 0)
+      warn(`${count} Lynkr variable(s) set here are not supported by lynkr (yet) and have no effect (README: Migrating from Lynkr):`)
+      for (const line of unsupportedByFeature(unsupported)) write(`    ${line}\n`)
+    }
+    for (const note of app.lynkr.notes) if (note !== summary) warn(note)
 
     const address = listenAddress(options, process.env)
     if (address.port !== 0) {

@@ -61,15 +61,28 @@ export function migrateLynkrEnv (input: Record<string, string | undefined>): Lyn
   return { env, aliases, shadowed, unsupported, differentMeaning }
 }
 
-/** The one boot warning: every unsupported Lynkr variable that is set, grouped by feature. */
+/** The one boot warning's text: every unsupported Lynkr variable that is set, grouped by feature (undefined when none is). */
+export function unsupportedSummary (unsupported: Record<string, string[]>): string | undefined {
+  const groups = Object.entries(unsupported)
+  if (groups.length === 0) return undefined
+  const count = groups.reduce((sum, [, names]) => sum + names.length, 0)
+  return `${count} Lynkr variable(s) set here are not supported by lynkr (yet) and have no effect — ` +
+    groups.map(([feature, names]) => `${feature}: ${names.join(', ')}`).join('; ') + ' (README: Migrating from Lynkr)'
+}
+
+/** The same, a line per feature with the reason, for a person at a terminal (lynkr doctor). */
+export function unsupportedByFeature (unsupported: Record<string, string[]>): string[] {
+  return Object.entries(unsupported).map(([feature, names]) => {
+    const reason = UNSUPPORTED[feature]?.reason
+    return `${feature}: ${names.join(', ')}${reason === undefined ? '' : ` — ${reason}`}`
+  })
+}
+
+/** The boot notes: the unsupported variables (one warning), aliases shadowed by lynkr's own names, names that mean something else here. */
 export function describeMigration (migration: LynkrMigration): string[] {
   const lines: string[] = []
-  const groups = Object.entries(migration.unsupported)
-  if (groups.length > 0) {
-    const count = groups.reduce((sum, [, names]) => sum + names.length, 0)
-    lines.push(`${count} Lynkr variable(s) set here are not supported by lynkr (yet) and have no effect — ` +
-      groups.map(([feature, names]) => `${feature}: ${names.join(', ')}`).join('; ') + ' (README: Migrating from Lynkr)')
-  }
+  const summary = unsupportedSummary(migration.unsupported)
+  if (summary !== undefined) lines.push(summary)
   for (const { from, to } of migration.shadowed) lines.push(`${from} is ignored: ${to} is set too and wins (${from} is Lynkr's name for it)`)
   for (const name of migration.differentMeaning) lines.push(`${name} means something else in lynkr: ${DIFFERENT_MEANING[name]} (README: Migrating from Lynkr)`)
   return lines
