@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { cleanEnv, lynkrBin, workdir } from './helpers/lynkr-cli.ts'
@@ -31,6 +32,15 @@ test('lynkr --help explains the commands and main variables, and lists every pro
   assert.ok(providers.length >= 12)
   for (const provider of providers) assert.match(result.stdout, new RegExp(`^  ${provider} +(local server|enabled by)`, 'm'), provider)
   assert.match(result.stdout, /^  bedrock +enabled by AWS_BEDROCK_API_KEY or AWS_BEARER_TOKEN_BEDROCK, or when selected$/m)
+  // Where every variable is: a command, since an installed lynkr has no config/ directory.
+  assert.match(result.stdout, /^Every variable, with its default: lynkr env/m)
+})
+
+test('lynkr env prints every variable lynkr reads, the same text as config/lynkr.env.example', async () => {
+  const result = await execa('node', [bin, 'env'], { reject: false, cwd: tmpdir() })
+  assert.equal(result.exitCode, 0, result.stderr)
+  assert.equal(result.stdout + '\n', readFileSync(new URL('../config/lynkr.env.example', import.meta.url), 'utf8'))
+  assert.match(result.stdout, /^# MODEL_PROVIDER=ollama$/m)
 })
 
 test('zero configuration starts on 127.0.0.1 with Ollama as the provider, says what is unreachable, and exits 0 on SIGTERM', async (t) => {

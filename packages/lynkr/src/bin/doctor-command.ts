@@ -35,7 +35,7 @@ export async function doctorCommand (options: { port?: string, host?: string }, 
     await app.ready()
   } catch (error) {
     if (!(error instanceof LynkrConfigError)) throw error
-    bad(`configuration: ${error.message}`, error.variable === undefined ? undefined : `set or correct ${error.variable} (config/lynkr.env.example lists every variable)`)
+    bad(`configuration: ${error.message}`, error.variable === undefined ? undefined : `set or correct ${error.variable} (lynkr env lists every variable)`)
     return 1
   }
   try {

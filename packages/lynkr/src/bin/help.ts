@@ -19,6 +19,7 @@ Usage:
                                      on PORT (alias: lynkr wrap claude); exits with Claude Code's code
   lynkr usage [--since 7d|2025-01-31] [--json]   requests, tokens and cost by day, provider and model
   lynkr doctor                       check the configuration and probe every enabled provider
+  lynkr env                          every variable lynkr reads, with its default and what it does
   lynkr memory list|search <query>|forget <id> [--project DIR] [--limit 50] [--json]
                                      long-term memories of a project (default: this directory) and the global ones
   lynkr --help | --version
@@ -47,7 +48,7 @@ Main variables (a .env file in the working directory is loaded; a Lynkr .env wor
   TIER_SIMPLE, TIER_MEDIUM, TIER_COMPLEX, TIER_REASONING   provider:model per complexity tier (all four turn tier routing on)
   FALLBACK_PROVIDER (databricks) FALLBACK_ENABLED (true)   where a failing tier goes, before the first byte
   SHUTDOWN_GRACE_MS (25000)  how long in-flight streams may finish after SIGTERM
-Every variable: config/lynkr.env.example. Each plugin's README lists its own.
+Every variable, with its default: lynkr env (lynkr env > lynkr.env.example). Each plugin's README lists its own.
 Metrics: GET /metrics (Prometheus). Spend and tokens: GET /v1/usage?from=&to= (ledger in LYNKR_DATA_DIR, default ./data).
 Health: GET /health/live, GET /health/ready (?deep=true probes providers now).
 `

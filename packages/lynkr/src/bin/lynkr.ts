@@ -33,6 +33,8 @@ async function main (): Promise<number> {
   if (values.help === true || positionals[0] === 'help') { process.stdout.write(renderHelp(catalog)); return 0 }
   if (values.version === true) { process.stdout.write(version() + '\n'); return 0 }
   const command = wrapped !== undefined ? 'claude' : positionals[0] ?? 'start'
+  // Every variable lynkr reads, with its default: the same text as the repository's config/lynkr.env.example.
+  if (command === 'env') { process.stdout.write(await (await import('../env-example.ts')).renderEnvExample(catalog)); return 0 }
   if (!['start', 'claude', 'usage', 'doctor', 'memory'].includes(command)) {
     process.stderr.write(`lynkr: unknown command "${command}"\n\n${renderHelp(catalog)}`)
     return 2
