@@ -58,3 +58,19 @@ test('the environment decides which plugins load; nothing else is registered', a
   assert.equal(minimal.hasRoute({ method: 'POST', url: '/v1/messages' }), true)
   await minimal.close()
 })
+
+test('the request body limit is 32 MB by default (Lynkr\'s was 1gb: the README says why), and REQUEST_JSON_LIMIT moves it', async (t) => {
+  const app = await buildServer({ env: { LYNKR_DATA_DIR: ':memory:', HEALTH_PROBE_INTERVAL_MS: '0', OLLAMA_ENDPOINT: 'http://127.0.0.1:9' }, logger: false })
+  t.after(async () => { await app.close() })
+  // 33 MB of prompt: refused before any upstream is asked, in Anthropic's error shape.
+  const payload = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'x'.repeat(33 * 1024 * 1024) }] })
+  const refused = await app.inject({ method: 'POST', url: '/v1/messages', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, payload })
+  assert.equal(refused.statusCode, 413)
+  assert.equal(refused.json().error.type, 'request_too_large')
+  assert.match(refused.json().error.message, /REQUEST_JSON_LIMIT/)
+  // 31 MB is read and parsed: the request is then judged on its content (here: max_tokens is missing), not its size.
+  const small = JSON.stringify({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x'.repeat(31 * 1024 * 1024) }] })
+  const passed = await app.inject({ method: 'POST', url: '/v1/messages', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, payload: small })
+  assert.equal(passed.statusCode, 400, passed.body.slice(0, 300))
+  assert.match(passed.json().error.message, /max_tokens/)
+})
