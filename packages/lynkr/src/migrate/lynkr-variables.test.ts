@@ -99,7 +99,8 @@ test('every alias the migration promises lands on lynkr\'s variable in lynkr\'s 
     ['LOAD_SHEDDING_MEMORY_THRESHOLD', '0.5', 'LOAD_SHED_MAX_RSS', String(Math.floor(0.5 * totalmem()))],
     ['LOAD_SHEDDING_HEAP_THRESHOLD', '0.5', 'LOAD_SHED_MAX_HEAP_USED', String(Math.floor(0.5 * getHeapStatistics().heap_size_limit))],
     ['SESSION_DB_PATH', './data/sessions.db', 'LYNKR_DATA_DIR', './data'],
-    ['SESSION_DB_PATH', ':memory:', 'LYNKR_DATA_DIR', ':memory:']
+    ['SESSION_DB_PATH', ':memory:', 'LYNKR_DATA_DIR', ':memory:'],
+    ['OLLAMA_API_BASE', 'http://ollama:11434', 'OLLAMA_ENDPOINT', 'http://ollama:11434']
   ]
   for (const [from, value, to, expected] of cases) {
     const migration = migrateLynkrEnv({ [from]: value })

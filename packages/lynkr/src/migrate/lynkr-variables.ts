@@ -54,6 +54,8 @@ export const ALIASES: Record<string, Alias> = {
     note: 'large tool results cut (lynkr: once, when new, type-aware, with a notice)',
     convert: (value) => ['true', '1', 'yes', 'on'].includes(value.trim().toLowerCase()) ? 'true' : ['false', '0', 'no', 'off'].includes(value.trim().toLowerCase()) ? 'false' : undefined
   },
+  // Lynkr's Docker guide set this name; Lynkr's code read OLLAMA_ENDPOINT only (which wins here too, when set).
+  OLLAMA_API_BASE: { to: 'OLLAMA_ENDPOINT', note: 'the Ollama server (the name Lynkr\'s Docker guide used)', convert: (value) => value.trim() === '' ? undefined : value.trim() },
   SESSION_DB_PATH: {
     to: 'LYNKR_DATA_DIR',
     note: 'the database file → its directory (lynkr keeps lynkr.db there)',
@@ -73,7 +75,7 @@ export const SAME_NAME = [
   'AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_DEPLOYMENT', 'AZURE_OPENAI_API_VERSION',
   'AZURE_ANTHROPIC_ENDPOINT', 'AZURE_ANTHROPIC_API_KEY', 'AZURE_ANTHROPIC_VERSION',
   'OPENAI_API_KEY', 'OPENAI_MODEL', 'OPENAI_ENDPOINT', 'OPENAI_ORGANIZATION', 'OPENAI_EMBEDDINGS_MODEL',
-  'AWS_BEDROCK_API_KEY', 'AWS_BEDROCK_REGION', 'AWS_BEDROCK_MODEL_ID', 'AWS_REGION',
+  'AWS_BEDROCK_API_KEY', 'AWS_BEDROCK_REGION', 'AWS_BEDROCK_MODEL_ID', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
   'LLAMACPP_ENDPOINT', 'LLAMACPP_MODEL', 'LLAMACPP_TIMEOUT_MS', 'LLAMACPP_API_KEY', 'LLAMACPP_EMBEDDINGS_ENDPOINT',
   'LMSTUDIO_ENDPOINT', 'LMSTUDIO_MODEL', 'LMSTUDIO_TIMEOUT_MS', 'LMSTUDIO_API_KEY',
   'ZAI_API_KEY', 'ZAI_ENDPOINT', 'ZAI_MODEL',
@@ -118,8 +120,8 @@ export const IGNORED: Record<string, string> = {
  */
 export const UNSUPPORTED: Record<string, { reason: string, variables: string[], fineWhen?: Record<string, string[]> }> = {
   'server-side tool execution': {
-    reason: 'Lynkr\'s coverage files and test profiles; workspace_run_tests runs WORKSPACE_TEST_COMMAND with WORKSPACE_TEST_ARGS',
-    variables: ['WORKSPACE_TEST_COVERAGE_FILES', 'WORKSPACE_TEST_PROFILES']
+    reason: 'Lynkr\'s coverage files, test profiles and workspace index; workspace_run_tests runs WORKSPACE_TEST_COMMAND with WORKSPACE_TEST_ARGS, and workspace_grep/_glob search the files as they are',
+    variables: ['WORKSPACE_TEST_COVERAGE_FILES', 'WORKSPACE_TEST_PROFILES', 'WORKSPACE_INDEX_ENABLED']
   },
   'policy guardrails': {
     reason: 'git test gating, commit-message rules, autostash and the safe-command list guarded Lynkr\'s server-side shell, which lynkr does not run; POLICY_MAX_TOOL_CALLS and POLICY_GIT_* guard its own tools',
