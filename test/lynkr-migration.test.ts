@@ -52,7 +52,7 @@ test('a .env made from Lynkr\'s .env.example boots, warns once with the unsuppor
   const providers = app.lynkr.plugins.filter((id) => id.startsWith('provider-')).sort()
   assert.deepEqual(providers, ['provider-moonshot', 'provider-ollama'])
 
-  const warnings = lines.filter((line) => line.level === 40 && /Lynkr variable/.test(line.msg))
+  const warnings = lines.filter((line) => line.level === 40 && /Lynkr variable.*not supported/.test(line.msg))
   assert.equal(warnings.length, 1, `one warning: ${JSON.stringify(warnings)}`)
   const warning = warnings[0]!.msg as string
   for (const group of ['long-term memory: MEMORY_FORMAT', 'Headroom compression sidecar: HEADROOM_ENABLED', 'MCP servers and sandbox: MCP_SANDBOX_CONTAINER_WORKSPACE', 'token optimization: ', 'policy guardrails: ', 'web search and fetch service: WEB_SEARCH_ENDPOINT', 'routing intelligence: OPENROUTER_MAX_TOOLS_FOR_ROUTING;']) {
@@ -66,6 +66,12 @@ test('a .env made from Lynkr\'s .env.example boots, warns once with the unsuppor
   for (const quiet of ['CAVEMAN_', 'TASK_DECOMPOSITION_ENABLED', 'LYNKR_VISIBLE_ROUTING', 'LYNKR_PREFLIGHT_', 'TOOL_EXECUTION_MODE', 'SUGGESTION_MODE_MODEL', 'TOKEN_TRACKING_ENABLED', 'NODE_ENV', 'PREFER_OLLAMA', 'HEADROOM_LLMLINGUA', 'TINYFISH_']) {
     assert.ok(!warning.includes(quiet), `${quiet} is not reported: ${warning}`)
   }
+  // Variables lynkr reads, but only in a plugin this .env leaves off (Lynkr ran its tools server-side by default;
+  // lynkr's workspace tools are opt-in): one more warning, which says how to turn the plugin on.
+  const off = lines.filter((line) => line.level === 40 && /read by lynkr plugins that are off/.test(line.msg))
+  assert.equal(off.length, 1, JSON.stringify(off))
+  assert.match(off[0]!.msg, /workspace-tools \(to turn it on, set WORKSPACE_TOOLS_ENABLED\): WORKSPACE_ROOT, WORKSPACE_TEST_TIMEOUT_MS/)
+  assert.doesNotMatch(off[0]!.msg, /MEMORY_|HISTORY_|PROMPT_CACHE_/, 'their plugins are on (MEMORY_ENABLED, HISTORY_COMPRESSION_ENABLED, PROMPT_CACHE_ENABLED are set)')
   // Nor are the variables lynkr reads under the same name, or the aliases.
   for (const read of ['MOONSHOT_MODEL', 'OLLAMA_TIMEOUT_MS', 'API_RETRY_MAX_RETRIES', 'SESSION_DB_PATH']) assert.ok(!warning.includes(read), read)
 
@@ -80,6 +86,8 @@ test('a .env made from Lynkr\'s .env.example boots, warns once with the unsuppor
   assert.equal(body.lynkrVariables.aliases.LOAD_SHEDDING_MEMORY_THRESHOLD.value, String(Math.floor(0.85 * totalmem())), 'a fraction of system memory becomes bytes')
   assert.deepEqual(body.lynkrVariables.aliases.LYNKR_STICKY_TTL_MS, { as: 'ROUTER_SESSION_TTL_MS', value: '21600000' })
   assert.ok(body.notes.some((note: string) => note === warning), 'the warning is among the notes')
+  assert.ok(body.lynkrVariables.readByPluginsOff['workspace-tools'].includes('POLICY_GIT_ALLOW_COMMIT'), JSON.stringify(body.lynkrVariables.readByPluginsOff))
+  assert.equal(body.lynkrVariables.readByPluginsOff.memory, undefined)
 
   // The aliases act: GRACEFUL_SHUTDOWN_TIMEOUT is the shutdown grace, SESSION_DB_PATH's directory holds the store.
   assert.equal(app.lynkr.shutdownGraceMs, 30_000)

@@ -4,7 +4,7 @@ import lynkrCore from '@lynkr/core'
 import { registerSecrets, secretVariables } from '@lynkr/protocol'
 import type { ExtraPlugin, LynkrCore } from '@lynkr/core/gateway'
 import { catalog, tokenPhases } from './catalog.ts'
-import { migrateLynkrEnv } from './migrate/migrate-env.ts'
+import { migrateLynkrEnv, withPluginsOff } from './migrate/migrate-env.ts'
 import { reportMigration } from './migrate/report-migration.ts'
 
 /** The running gateway an embedder can reach: providers, routing, events (usage, fallbacks), status. */
@@ -50,7 +50,7 @@ export default async function lynkrApp (app: FastifyInstance, options: LynkrAppO
     dispatcher: options.dispatcher,
     plugins: options.plugins
   })
-  reportMigration(app, migration)
+  reportMigration(app, withPluginsOff(migration, env, app.lynkr.plugins))
   const onReady = options.onReady
   if (onReady !== undefined) app.addHook('onReady', async () => { await onReady(app.lynkr) })
 }

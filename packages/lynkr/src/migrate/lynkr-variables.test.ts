@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs'
 import { totalmem } from 'node:os'
 import { getHeapStatistics } from 'node:v8'
 import { catalog } from '../catalog.ts'
-import { ALIASES, ALWAYS_ON, DIFFERENT_MEANING, IGNORED, SAME_NAME, UNSUPPORTED } from './lynkr-variables.ts'
-import { describeMigration, migrateLynkrEnv } from './migrate-env.ts'
+import { buildServer } from '../server.ts'
+import { ALIASES, ALWAYS_ON, DIFFERENT_MEANING, IGNORED, READ_BY_OPT_IN_PLUGIN, SAME_NAME, UNSUPPORTED } from './lynkr-variables.ts'
+import { describeMigration, migrateLynkrEnv, withPluginsOff } from './migrate-env.ts'
 import { renderMigrationTable } from './migration-table.ts'
 
 const envExample = readFileSync(new URL('../../../../config/lynkr.env.example', import.meta.url), 'utf8')
@@ -112,4 +113,36 @@ test('every alias the migration promises lands on lynkr\'s variable in lynkr\'s 
   for (const [from, bad] of [['LYNKR_STREAM_IDLE_TIMEOUT_MS', '45s'], ['CIRCUIT_BREAKER_TIMEOUT', '-1'], ['LOAD_SHEDDING_MEMORY_THRESHOLD', '85'], ['GRACEFUL_SHUTDOWN_TIMEOUT', '30 s']]) {
     assert.throws(() => migrateLynkrEnv({ [from!]: bad }), new RegExp(`${from}="${bad}" \\(Lynkr's name for`), `${from}=${bad}`)
   }
+})
+
+test('the Lynkr variables only an opt-in plugin reads are the ones its manifest declares (providers aside)', async () => {
+  // Lynkr's name → the variable lynkr reads for it (the same name, or an alias's target).
+  const lynkrSide = new Map<string, string>([...SAME_NAME.map((name): [string, string] => [name, name]), ...Object.entries(ALIASES).map(([from, { to }]): [string, string] => [from, to])])
+  // What a boot with no configuration runs (storage comes with the usage ledger) is never off.
+  const bare = await buildServer({ env: { LYNKR_DATA_DIR: ':memory:', HEALTH_PROBE_INTERVAL_MS: '0' }, logger: false })
+  await bare.ready()
+  const alwaysOn = [...bare.lynkr.plugins]
+  await bare.close()
+  const expected: Record<string, string[]> = {}
+  for (const entry of catalog) {
+    if (alwaysOn.includes(entry.id) || entry.kind === 'provider') continue
+    const { manifest } = await entry.load()
+    const declared = Object.keys((manifest.env as { properties?: Record<string, unknown> }).properties ?? {})
+    for (const [lynkrName, ours] of lynkrSide) {
+      // A plugin's own switch turns it on: setting it never leaves the plugin off.
+      if (declared.includes(ours) && !(entry.enabledBy ?? []).includes(ours)) (expected[entry.id] ??= []).push(lynkrName)
+    }
+  }
+  const sorted = (table: Record<string, string[]>): Record<string, string[]> => Object.fromEntries(Object.keys(table).sort().map((id) => [id, [...table[id]!].sort()]))
+  assert.deepEqual(sorted(READ_BY_OPT_IN_PLUGIN), sorted(expected))
+})
+
+test('Lynkr variables read only by a plugin that is off are reported with how to turn it on', () => {
+  const env = { MEMORY_RETRIEVAL_LIMIT: '5', MEMORY_DEDUP_ENABLED: 'false', WORKSPACE_ROOT: '/src', HISTORY_KEEP_RECENT_TURNS: '10', HISTORY_COMPRESSION_ENABLED: 'false' }
+  const off = withPluginsOff(migrateLynkrEnv(env), env, ['router', 'provider-ollama'])
+  // MEMORY_DEDUP_ENABLED=false asks for nothing; history's settings sit under Lynkr's own switch, which is off.
+  assert.deepEqual(off.pluginsOff, { memory: ['MEMORY_RETRIEVAL_LIMIT'], 'workspace-tools': ['WORKSPACE_ROOT'] })
+  const line = describeMigration(off).find((text) => text.includes('plugins that are off'))
+  assert.equal(line, '2 Lynkr variable(s) set here are read by lynkr plugins that are off, so they have no effect — memory (to turn it on, set MEMORY_ENABLED): MEMORY_RETRIEVAL_LIMIT; workspace-tools (to turn it on, set WORKSPACE_TOOLS_ENABLED): WORKSPACE_ROOT')
+  assert.deepEqual(withPluginsOff(migrateLynkrEnv(env), env, ['memory', 'workspace-tools']).pluginsOff, {}, 'plugins on: nothing to say')
 })

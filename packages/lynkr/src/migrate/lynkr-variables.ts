@@ -91,6 +91,19 @@ export const SAME_NAME = [
   'SMART_TOOL_SELECTION_MODE', 'SMART_TOOL_SELECTION_TOKEN_BUDGET', 'SYSTEM_PROMPT_MODE'
 ]
 
+/**
+ * Lynkr variables only an opt-in plugin reads (on the lynkr side, an alias's target), by plugin: set while that
+ * plugin is off, they have no effect, and the boot says so (a test checks this table against the manifests).
+ * Provider settings are not here: like in Lynkr, they matter only once the provider is selected.
+ */
+export const READ_BY_OPT_IN_PLUGIN: Record<string, string[]> = {
+  memory: ['MEMORY_RETRIEVAL_LIMIT', 'MEMORY_SURPRISE_THRESHOLD', 'MEMORY_MAX_AGE_DAYS', 'MEMORY_MAX_COUNT', 'MEMORY_INCLUDE_GLOBAL', 'MEMORY_INJECTION_FORMAT', 'MEMORY_EXTRACTION_ENABLED', 'MEMORY_DEDUP_ENABLED', 'MEMORY_DEDUP_LOOKBACK', 'MEMORY_DECAY_HALF_LIFE', 'MEMORY_DECAY_ENABLED'],
+  'prompt-cache': ['PROMPT_CACHE_MAX_ENTRIES', 'PROMPT_CACHE_TTL_MS', 'SEMANTIC_CACHE_THRESHOLD', 'SEMANTIC_CACHE_MAX_ENTRIES', 'SEMANTIC_CACHE_TTL_MS'],
+  'workspace-tools': ['WORKSPACE_ROOT', 'WORKSPACE_TEST_COMMAND', 'WORKSPACE_TEST_ARGS', 'WORKSPACE_TEST_TIMEOUT_MS', 'WORKSPACE_TEST_SANDBOX', 'POLICY_DISALLOWED_TOOLS', 'POLICY_GIT_ALLOW_PUSH', 'POLICY_GIT_ALLOW_PULL', 'POLICY_GIT_ALLOW_COMMIT', 'POLICY_FILE_ALLOWED_PATHS', 'POLICY_FILE_BLOCKED_PATHS', 'WEB_FETCH_BODY_PREVIEW_MAX', 'WEB_SEARCH_ALLOWED_HOSTS'],
+  'history-compression': ['HISTORY_KEEP_RECENT_TURNS', 'HISTORY_SUMMARIZE_OLDER', 'TOKEN_BUDGET_WARNING', 'TOKEN_BUDGET_MAX', 'TOKEN_BUDGET_ENFORCEMENT'],
+  'tool-selection': ['SMART_TOOL_SELECTION_TOKEN_BUDGET']
+}
+
 /** On in lynkr and not switchable: only a value that turns them off is worth a word. */
 export const ALWAYS_ON: Record<string, string> = {
   METRICS_ENABLED: 'GET /metrics is always served (METRICS_PATH moves it)',

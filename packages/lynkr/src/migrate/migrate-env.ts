@@ -1,5 +1,6 @@
 import { LynkrConfigError } from '@lynkr/core'
-import { ALIASES, ALWAYS_ON, DIFFERENT_MEANING, OFF_VALUES, SWITCHES, UNSUPPORTED } from './lynkr-variables.ts'
+import { ALIASES, ALWAYS_ON, DIFFERENT_MEANING, OFF_VALUES, READ_BY_OPT_IN_PLUGIN, SWITCHES, UNSUPPORTED } from './lynkr-variables.ts'
+import { pluginIndex } from '../plugin-index.generated.ts'
 
 export interface LynkrMigration {
   /** The environment with Lynkr's renamed variables copied to lynkr's names (the input is never changed). */
@@ -12,6 +13,8 @@ export interface LynkrMigration {
   unsupported: Record<string, string[]>
   /** Lynkr variables set that lynkr reads under the same name with another meaning. */
   differentMeaning: string[]
+  /** Lynkr variables set that only a plugin which is off reads, by plugin (filled in once the plugins are chosen). */
+  pluginsOff: Record<string, string[]>
 }
 
 function present (env: Record<string, string | undefined>, name: string): string | undefined {
@@ -58,7 +61,28 @@ export function migrateLynkrEnv (input: Record<string, string | undefined>): Lyn
     if (value !== undefined && OFF_VALUES.includes(value)) report('cannot be turned off', name)
   }
   const differentMeaning = Object.keys(DIFFERENT_MEANING).filter((name) => present(input, name) !== undefined)
-  return { env, aliases, shadowed, unsupported, differentMeaning }
+  return { env, aliases, shadowed, unsupported, differentMeaning, pluginsOff: {} }
+}
+
+/** The migration with the Lynkr variables that only a plugin left off would read (`enabled`: the plugins that are on). */
+export function withPluginsOff (migration: LynkrMigration, input: Record<string, string | undefined>, enabled: readonly string[]): LynkrMigration {
+  const pluginsOff: Record<string, string[]> = {}
+  for (const [plugin, names] of Object.entries(READ_BY_OPT_IN_PLUGIN)) {
+    if (enabled.includes(plugin)) continue
+    for (const name of names) {
+      const value = present(input, name)?.toLowerCase()
+      // A setting that turns something off, or one under a Lynkr switch that is off, asks for nothing.
+      if (value === undefined || OFF_VALUES.includes(value) || switchedOff(input, name)) continue
+      ;(pluginsOff[plugin] ??= []).push(name)
+    }
+  }
+  return { ...migration, pluginsOff }
+}
+
+/** How to turn a plugin on, from its manifest's switches. */
+function turnOn (plugin: string): string {
+  const switches = pluginIndex[plugin]?.enabledBy ?? []
+  return switches.length === 0 ? `add it to LYNKR_PLUGINS` : `set ${switches.join(' or ')}`
 }
 
 /** The one boot warning's text: every unsupported Lynkr variable that is set, grouped by feature (undefined when none is). */
@@ -84,6 +108,12 @@ export function describeMigration (migration: LynkrMigration): string[] {
   const summary = unsupportedSummary(migration.unsupported)
   if (summary !== undefined) lines.push(summary)
   for (const { from, to } of migration.shadowed) lines.push(`${from} is ignored: ${to} is set too and wins (${from} is Lynkr's name for it)`)
+  const off = Object.entries(migration.pluginsOff)
+  if (off.length > 0) {
+    const count = off.reduce((sum, [, names]) => sum + names.length, 0)
+    lines.push(`${count} Lynkr variable(s) set here are read by lynkr plugins that are off, so they have no effect — ` +
+      off.map(([plugin, names]) => `${plugin} (to turn it on, ${turnOn(plugin)}): ${names.join(', ')}`).join('; '))
+  }
   for (const name of migration.differentMeaning) lines.push(`${name} means something else in lynkr: ${DIFFERENT_MEANING[name]} (README: Migrating from Lynkr)`)
   return lines
 }
