@@ -259,5 +259,9 @@ export const DIFFERENT_DEFAULTS: Array<{ variable: string, lynkr: string, ours: 
   { variable: 'MODEL_PROVIDER', lynkr: 'databricks', ours: 'ollama', why: 'starts with nothing but a local Ollama; no key needed' },
   { variable: 'OLLAMA_TIMEOUT_MS (and the llama.cpp / LM Studio ones)', lynkr: '120000', ours: '600000', why: 'a local model that is still loading takes minutes to answer its first request' },
   { variable: 'HISTORY_COMPRESSION_ENABLED, TOOL_TRUNCATION_ENABLED (TOOL_RESULT_COMPRESSION_ENABLED)', lynkr: 'true', ours: 'false', why: 'on a provider with prompt caching, rewriting the prompt costs more than it saves unless done the way these phases do it; measure with pnpm bench:tokens, then turn them on' },
-  { variable: 'PORT', lynkr: '8080 (8081 in its .env.example)', ours: '8081', why: 'what the .env.example and the Docker image used' }
+  { variable: 'PORT', lynkr: '8080 (8081 in its .env.example)', ours: '8081', why: 'what the .env.example and the Docker image used' },
+  { variable: 'MEMORY_ENABLED', lynkr: 'true', ours: 'false', why: 'memory stores what is said and adds it to later prompts: a choice to make, not a default' },
+  { variable: 'SMART_TOOL_SELECTION_MODE, SYSTEM_PROMPT_MODE', lynkr: 'heuristic, dynamic (always on)', ours: 'unset (off)', why: 'both rewrite the prompt Claude Code sent; measure with pnpm bench:tokens, then turn them on' },
+  { variable: 'PROMPT_CACHE_ENABLED, SEMANTIC_CACHE_ENABLED', lynkr: 'true, true', ours: 'plugin off; semantic cache false', why: 'the plugin is opt-in; a semantic hit answers a new prompt with an earlier, similar one\'s answer, which can be wrong' },
+  { variable: 'TOOL_EXECUTION_MODE=server', lynkr: 'Lynkr\'s own file, git, shell and test tools', ours: 'MCP servers and memory tools; workspace tools only with WORKSPACE_TOOLS_ENABLED=true', why: 'tools that write files and run commands on the gateway\'s host are opt-in' }
 ]
