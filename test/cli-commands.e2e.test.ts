@@ -199,6 +199,27 @@ test('logs: one readable line per request with LOG_FORMAT=pretty (health probes 
   assert.equal(record.usage.output_tokens, 3)
 })
 
+test('on a real terminal (no LOG_FORMAT), lynkr start logs readable coloured lines, not JSON', async (t) => {
+  // util-linux `script` gives the process a pseudo-terminal, as a person's shell does.
+  const script = await execa('script', ['--version'], { reject: false })
+  if (script.exitCode !== 0) { t.skip('no `script` on this machine to provide a terminal'); return }
+  const fake = await startFakeOllama({ models: ['qwen2.5-coder:7b'] })
+  t.after(() => fake.close())
+  fake.respondWith({ text: 'hello', usage: { input: 50, output: 3 } })
+  const cwd = workdir(t)
+  const env = cleanEnv(cwd, { PORT: '0', LYNKR_DATA_DIR: ':memory:', HEALTH_PROBE_INTERVAL_MS: '0', OLLAMA_ENDPOINT: fake.url, OLLAMA_MODEL: 'qwen2.5-coder:7b', TERM: 'xterm' })
+  const child = execa('script', ['-qfec', `${process.execPath} ${bin} start`, '/dev/null'], { cwd, env, extendEnv: false, reject: false, all: true, stdin: 'pipe' })
+  t.after(() => { child.kill('SIGKILL') })
+  const output = { text: '' }
+  // eslint-disable-next-line no-control-regex
+  child.all!.on('data', (chunk: Buffer) => { output.text += chunk.toString().replace(/\x1b\[[0-9;]*m/g, '').replace(/\r/g, '') })
+  const port = Number((await waitFor(child, output, /listening on http:\/\/127\.0\.0\.1:(\d+)/))[1])
+  assert.equal(await ask(`http://127.0.0.1:${port}`), 200)
+  const line = (await waitFor(child, output, /^.*POST \/v1\/messages 200 \d+ ms.*$/m))[0]
+  assert.match(line, /^\[\d\d:\d\d:\d\d\] INFO: POST \/v1\/messages 200 \d+ ms ollama\/qwen2\.5-coder:7b in \d+ out 3 tokens/)
+  assert.doesNotMatch(output.text, /^\{"level"/m, 'no JSON lines on a terminal')
+})
+
 test('an unreachable upstream is one warning line, not an error with a stack trace', async (t) => {
   const lynkrProcess = await startLynkr(t, { OLLAMA_ENDPOINT: CLOSED, UPSTREAM_MAX_RETRIES: '0' })
   assert.equal(await ask(lynkrProcess.url), 502)
