@@ -173,6 +173,10 @@ export const UNSUPPORTED: Record<string, { reason: string, variables: string[], 
     reason: 'lynkr routes by TIER_* with its heuristic scorer, per-session stickiness and the fallback; kNN, cascades, preflight commands, Graphify, the Jev judge, weighted scoring and routing.json are not built',
     variables: ['LYNKR_VISIBLE_ROUTING', 'LYNKR_PREFLIGHT_ENABLED', 'LYNKR_PREFLIGHT_TIMEOUT_MS', 'LYNKR_INTENT_WINDOW_N', 'LYNKR_INTENT_DECAY', 'LYNKR_SWITCH_MAX_PROMPT_TOKENS', 'LYNKR_KNN_MIN_INDEX_SIZE', 'LYNKR_KNN_CONFIDENCE_HIGH', 'LYNKR_KNN_CONFIDENCE_LOW', 'LYNKR_SESSION_FINGERPRINT', 'LYNKR_PIN_DRIFT_MARGIN', 'LYNKR_CASCADE_ENABLED', 'LYNKR_KNN_DIR', 'OLLAMA_MAX_TOOLS_FOR_ROUTING', 'OPENROUTER_MAX_TOOLS_FOR_ROUTING', 'CODE_GRAPH_ENABLED', 'CODE_GRAPH_COMMAND', 'CODE_GRAPH_WORKSPACE', 'CODE_GRAPH_TIMEOUT', 'LYNKR_ROUTING_CONFIG', 'ROUTING_WEIGHTED_SCORING', 'ROUTING_AGENTIC_DETECTION', 'ROUTING_COST_OPTIMIZATION', 'ROUTING_KNN_ENABLED', 'TYPESAFE_API_KEY']
   },
+  'in-process embeddings': {
+    reason: 'embeddings come from a provider (EMBEDDINGS_PROVIDER: ollama, llamacpp, openrouter or openai), not an ONNX model run inside the gateway',
+    variables: ['LYNKR_EMBEDDINGS_PROVIDER', 'LYNKR_ONNX_EMBEDDING_MODEL', 'LYNKR_ONNX_CACHE_DIR', 'LYNKR_ONNX_DTYPE']
+  },
   'loop guard': {
     reason: 'lynkr never refuses a long conversation; its own tool loop is capped by LYNKR_MAX_TOOL_TURNS',
     variables: ['LYNKR_MAX_SESSION_TURNS'],
