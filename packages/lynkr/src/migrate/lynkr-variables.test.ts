@@ -101,7 +101,10 @@ test('every alias the migration promises lands on lynkr\'s variable in lynkr\'s 
     ['LOAD_SHEDDING_HEAP_THRESHOLD', '0.5', 'LOAD_SHED_MAX_HEAP_USED', String(Math.floor(0.5 * getHeapStatistics().heap_size_limit))],
     ['SESSION_DB_PATH', './data/sessions.db', 'LYNKR_DATA_DIR', './data'],
     ['SESSION_DB_PATH', ':memory:', 'LYNKR_DATA_DIR', ':memory:'],
-    ['OLLAMA_API_BASE', 'http://ollama:11434', 'OLLAMA_ENDPOINT', 'http://ollama:11434']
+    ['OLLAMA_API_BASE', 'http://ollama:11434', 'OLLAMA_ENDPOINT', 'http://ollama:11434'],
+    ['LYNKR_HEALTH_PROBE_INTERVAL_MS', '60000', 'HEALTH_PROBE_INTERVAL_MS', '60000'],
+    ['LYNKR_HEALTH_PROBE_TIMEOUT_MS', '2000', 'HEALTH_PROBE_TIMEOUT_MS', '2000'],
+    ['LYNKR_HEALTH_PROBE_ENABLED', 'false', 'HEALTH_PROBE_INTERVAL_MS', '0']
   ]
   for (const [from, value, to, expected] of cases) {
     const migration = migrateLynkrEnv({ [from]: value })
@@ -109,6 +112,9 @@ test('every alias the migration promises lands on lynkr\'s variable in lynkr\'s 
     assert.deepEqual(migration.aliases, [{ from, to, value: expected }], `${from} is reported as an alias`)
     assert.equal(migration.env[from], value, 'Lynkr\'s own variable is left as it was')
   }
+  // Lynkr read an interval of 0 as its default (30 s), not as "off"; its switch off wins over any interval.
+  assert.equal(migrateLynkrEnv({ LYNKR_HEALTH_PROBE_INTERVAL_MS: '0' }).env.HEALTH_PROBE_INTERVAL_MS, undefined)
+  assert.equal(migrateLynkrEnv({ LYNKR_HEALTH_PROBE_INTERVAL_MS: '60000', LYNKR_HEALTH_PROBE_ENABLED: 'false' }).env.HEALTH_PROBE_INTERVAL_MS, '0')
   // Values the target would refuse are refused under Lynkr's name, before any plugin sees them.
   for (const [from, bad] of [['LYNKR_STREAM_IDLE_TIMEOUT_MS', '45s'], ['CIRCUIT_BREAKER_TIMEOUT', '-1'], ['LOAD_SHEDDING_MEMORY_THRESHOLD', '85'], ['GRACEFUL_SHUTDOWN_TIMEOUT', '30 s']]) {
     assert.throws(() => migrateLynkrEnv({ [from!]: bad }), new RegExp(`${from}="${bad}" \\(Lynkr's name for`), `${from}=${bad}`)

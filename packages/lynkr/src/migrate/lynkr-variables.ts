@@ -54,6 +54,15 @@ export const ALIASES: Record<string, Alias> = {
     note: 'large tool results cut (lynkr: once, when new, type-aware, with a notice)',
     convert: (value) => ['true', '1', 'yes', 'on'].includes(value.trim().toLowerCase()) ? 'true' : ['false', '0', 'no', 'off'].includes(value.trim().toLowerCase()) ? 'false' : undefined
   },
+  // Lynkr re-probed only open circuits; lynkr re-probes every enabled provider. Lynkr read 0 as its default (30 s).
+  LYNKR_HEALTH_PROBE_INTERVAL_MS: { to: 'HEALTH_PROBE_INTERVAL_MS', note: 'background provider probes, ms', convert: (value) => wholeNumber(value) === '0' ? null : wholeNumber(value) },
+  LYNKR_HEALTH_PROBE_TIMEOUT_MS: { to: 'HEALTH_PROBE_TIMEOUT_MS', note: 'deadline for one probe, ms', convert: wholeNumber },
+  // After the interval: Lynkr's switch off means no background probes, whatever the interval says.
+  LYNKR_HEALTH_PROBE_ENABLED: {
+    to: 'HEALTH_PROBE_INTERVAL_MS',
+    note: 'false → 0 (probes at boot and on /health/ready?deep=true only)',
+    convert: (value) => OFF_VALUES.includes(value.trim().toLowerCase()) ? '0' : ['true', 'on', 'yes', '1'].includes(value.trim().toLowerCase()) ? null : undefined
+  },
   // Lynkr's Docker guide set this name; Lynkr's code read OLLAMA_ENDPOINT only (which wins here too, when set).
   OLLAMA_API_BASE: { to: 'OLLAMA_ENDPOINT', note: 'the Ollama server (the name Lynkr\'s Docker guide used)', convert: (value) => value.trim() === '' ? undefined : value.trim() },
   SESSION_DB_PATH: {
