@@ -170,17 +170,26 @@ export interface CountableRequest {
  */
 export function requestPieces (request: CountableRequest): { texts: string[], fixed: number } {
   const pieces: string[] = []
-  let fixed = 0
-  for (const block of request.system ?? []) pieces.push(block.text)
+  let unitsFixed = 0
+  const framing = eachUnit(request, (_, collect) => { unitsFixed += collect(pieces) })
+  return { texts: pieces.filter((piece) => piece !== ''), fixed: framing + unitsFixed }
+}
+
+/**
+ * Visits a request's countable units in order (system blocks, content blocks, tools), each with a function
+ * that pushes its texts and returns its tokens that are not text; returns the per-message framing.
+ */
+function eachUnit (request: CountableRequest, visit: (key: object, collect: (pieces: string[]) => number) => void): number {
+  let framing = 0
+  for (const block of request.system ?? []) visit(block, (pieces) => { pieces.push(block.text); return 0 })
   for (const message of request.messages) {
-    fixed += MESSAGE_OVERHEAD
-    for (const block of message.content) fixed += collectBlock(block, pieces)
+    framing += MESSAGE_OVERHEAD
+    for (const block of message.content) visit(block, (pieces) => collectBlock(block, pieces))
   }
   for (const tool of request.tools ?? []) {
-    fixed += TOOL_OVERHEAD
-    pieces.push(tool.name, tool.description ?? '', JSON.stringify(tool.input_schema ?? {}))
+    visit(tool, (pieces) => { pieces.push(tool.name, tool.description ?? '', JSON.stringify(tool.input_schema ?? {})); return TOOL_OVERHEAD })
   }
-  return { texts: pieces.filter((piece) => piece !== ''), fixed }
+  return framing
 }
 
 /** The count reported for `tokens` of text and `fixed` other tokens: with the safety factor, never 0. */
@@ -213,8 +222,7 @@ export async function countRequestsTokens (requests: CountableRequest[], memo?: 
   const unitsOf = requests.map((request) => {
     if (memo?.has(request) === true) return undefined
     const keys: object[] = []
-    let fixed = 0
-    const add = (key: object, collect: (pieces: string[]) => number): void => {
+    const fixed = eachUnit(request, (key, collect) => {
       keys.push(key)
       if (units.has(key)) return
       const counted = memo?.get(key)
@@ -222,15 +230,7 @@ export async function countRequestsTokens (requests: CountableRequest[], memo?: 
       const pieces: string[] = []
       const unitFixed = collect(pieces)
       units.set(key, { pieces: pieces.filter((piece) => piece !== ''), fixed: unitFixed })
-    }
-    for (const block of request.system ?? []) add(block, (pieces) => { pieces.push(block.text); return 0 })
-    for (const message of request.messages) {
-      fixed += MESSAGE_OVERHEAD
-      for (const block of message.content) add(block, (pieces) => collectBlock(block, pieces))
-    }
-    for (const tool of request.tools ?? []) {
-      add(tool, (pieces) => { pieces.push(tool.name, tool.description ?? '', JSON.stringify(tool.input_schema ?? {})); return TOOL_OVERHEAD })
-    }
+    })
     return { keys, fixed }
   })
   const fresh = [...units.values()].filter((unit) => unit.tokens === undefined)
