@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { ChatMessage, ChatRequest, Logger, PipelineStep, StepContext } from '@lynkr/protocol'
 import { COUNT_TOKENS_PURPOSE, toolCallsOf } from '@lynkr/protocol'
-import { BoundedMemo, failureLogFields, sessionTargetKey } from '@lynkr/core'
+import { BoundedMemo, failureLogFields, sessionTargetKey, withoutBreakpoints } from '@lynkr/core'
 import { applyCleared, batchPaysOff, chooseBatch, estimateTokens, frontierOf, markFrontier, messageTokens, recentStart, rewriteFrom } from './clear-history.ts'
 import { isCompactionRequest } from './compaction-request.ts'
 import { policyFor } from './policy.ts'
@@ -43,7 +43,7 @@ const fresh = (): ConversationHistory => ({ through: 0, anchor: '', cleared: new
 
 /** One conversation of a session on one target: sub-agents and background requests start with other first messages. */
 function conversationKey (context: StepContext, messages: ChatMessage[]): string {
-  const first = messages[0] === undefined ? '' : createHash('sha256').update(JSON.stringify(messages[0].content, (key, value) => key === 'cache_control' ? undefined : value)).digest('base64url')
+  const first = messages[0] === undefined ? '' : createHash('sha256').update(JSON.stringify(messages[0].content, withoutBreakpoints)).digest('base64url')
   return `${sessionTargetKey(context)}\u0000${first}`
 }
 

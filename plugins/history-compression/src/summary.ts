@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { ChatMessage, ChatRequest, ContentBlock } from '@lynkr/protocol'
 import { joinTextBlocks } from '@lynkr/protocol'
+import { withoutBreakpoints } from '@lynkr/core'
 
 /** A summary of the messages before `through`, frozen once written: every later request gets the same bytes. */
 export interface FrozenSummary {
@@ -10,8 +11,6 @@ export interface FrozenSummary {
   anchor: string
   text: string
 }
-
-const withoutBreakpoints = (key: string, value: unknown): unknown => key === 'cache_control' ? undefined : value
 
 /** A hash of the messages a summary replaces, to check a later request continues the same history. */
 export function anchorOf (messages: ChatMessage[], through: number): string {

@@ -8,6 +8,12 @@ type Marked = { cache_control?: CacheControl | null }
 /** Whether a block, tool or system block carries a breakpoint. */
 export const marked = (item: unknown): boolean => (item as Marked).cache_control != null
 
+/**
+ * A JSON.stringify replacer that leaves breakpoints out: they say where to cache, not what was said, and clients
+ * move them from request to request (Claude Code marks the newest message), so content keys must not see them.
+ */
+export const withoutBreakpoints = (key: string, value: unknown): unknown => key === 'cache_control' ? undefined : value
+
 /** Whether a block may carry a breakpoint. */
 export function cacheable (block: ContentBlock): boolean {
   return CACHEABLE.has(block.type) && !(block.type === 'text' && block.text === '')
