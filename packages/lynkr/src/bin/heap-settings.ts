@@ -4,8 +4,8 @@ import { setFlagsFromString } from 'node:v8'
  * V8 settings for the CLI's long-running gateway (bench:footprint measures each, README "Footprint"). V8's
  * defaults suit a throughput-bound batch job: the young generation grows to 2 × 16 MB during boot and stays
  * there, and the old generation may grow to several times what is live before it is collected again.
- * - max-semi-space-size: caps the young generation of every isolate created from now on (the tokenizer and
- *   usage-ledger worker threads); the main isolate already exists, its limit is fixed at creation.
+ * - max-semi-space-size: caps the young generation of every isolate created from now on (the usage ledger's
+ *   worker thread; the tokenizer now runs in the main thread); the main isolate already exists, its limit is fixed at creation.
  * - semi-space-growth-factor=1: the main isolate's young generation keeps its initial size through boot (Node
  *   20's V8: idle RSS 116 -> 91 MB; more scavenges at boot, lost in the noise of start times at load ~17). It
  *   can still grow under load, and newer V8s raise a factor below 2 to 2: NODE_OPTIONS=--max-semi-space-size=1

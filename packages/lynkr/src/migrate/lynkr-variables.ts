@@ -209,7 +209,7 @@ export const UNSUPPORTED: Record<string, { reason: string, variables: string[], 
     variables: ['LOG_FILE_ENABLED', 'LOG_FILE_PATH', 'LOG_FILE_LEVEL', 'LOG_FILE_FREQUENCY', 'LOG_FILE_MAX_FILES', 'LLM_AUDIT_ENABLED', 'LLM_AUDIT_LOG_FILE', 'LLM_AUDIT_MAX_CONTENT_LENGTH', 'LLM_AUDIT_MAX_SYSTEM_LENGTH', 'LLM_AUDIT_MAX_USER_LENGTH', 'LLM_AUDIT_MAX_RESPONSE_LENGTH', 'LLM_AUDIT_MAX_FILES', 'LLM_AUDIT_MAX_SIZE', 'LLM_AUDIT_ANNOTATIONS', 'LLM_AUDIT_DEDUP_ENABLED', 'LLM_AUDIT_DEDUP_DICT_PATH', 'LLM_AUDIT_DEDUP_MIN_SIZE', 'LLM_AUDIT_DEDUP_CACHE_SIZE', 'LLM_AUDIT_DEDUP_SANITIZE', 'LLM_AUDIT_DEDUP_SESSION_CACHE', 'OVERSIZED_ERROR_LOGGING_ENABLED', 'OVERSIZED_ERROR_THRESHOLD', 'OVERSIZED_ERROR_LOG_DIR', 'OVERSIZED_ERROR_MAX_FILES']
   },
   'hot reload, cluster and worker pool': {
-    reason: 'restart to apply .env changes; one process (run several behind a balancer); token counting has its own worker',
+    reason: 'restart to apply .env changes; one process (run several behind a balancer); long token counts yield to the event loop in slices',
     variables: ['HOT_RELOAD_ENABLED', 'HOT_RELOAD_DEBOUNCE_MS', 'CLUSTER_ENABLED', 'CLUSTER_WORKERS', 'WORKER_POOL_ENABLED', 'WORKER_POOL_SIZE', 'WORKER_TASK_TIMEOUT_MS', 'WORKER_OFFLOAD_THRESHOLD_BYTES']
   },
   resilience: {
