@@ -1,8 +1,8 @@
-import type { ChatMessage, ChatRequest, ContentBlock, ToolResultBlock } from '@lynkr/protocol'
+import type { ChatMessage, ChatRequest, ContentBlock } from '@lynkr/protocol'
 import { rewriteToolResults } from '@lynkr/protocol'
 import { breakpointAllowed, hasBreakpoint } from '@lynkr/core'
 import type { HistoryPolicy } from './policy.ts'
-import { CHARS_PER_TOKEN, readRoles } from './result-kinds.ts'
+import { CHARS_PER_TOKEN, contentChars, readRoles } from './result-kinds.ts'
 import type { ResultEntry, ToolCall } from './result-kinds.ts'
 import { placeholderFor } from './stubs.ts'
 
@@ -10,12 +10,6 @@ import { placeholderFor } from './stubs.ts'
 const MIN_CLEAR_TOKENS = 150
 /** A listing (Glob, `ls`…) up to this size stays: it is the map later reads and edits come from. */
 const KEEP_LISTING_TOKENS = 1_000
-
-function contentChars (content: ToolResultBlock['content']): number {
-  if (content === undefined) return 0
-  if (typeof content === 'string') return content.length
-  return content.reduce((sum, block) => sum + (block.type === 'text' && typeof block.text === 'string' ? block.text.length : JSON.stringify(block).length), 0)
-}
 
 /**
  * A block's size in characters as a tokenizer sees it: its text plus the structure around it (type, ids) —

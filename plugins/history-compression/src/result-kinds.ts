@@ -37,7 +37,8 @@ export function resultText (content: ToolResultBlock['content']): string {
   return joinTextBlocks(content as ContentBlock[])
 }
 
-function contentChars (content: ToolResultBlock['content']): number {
+/** A result's size in characters: its text, or the JSON of a block that is not text (an image). */
+export function contentChars (content: ToolResultBlock['content']): number {
   if (content === undefined) return 0
   if (typeof content === 'string') return content.length
   return content.reduce((sum, block) => sum + (block.type === 'text' && typeof block.text === 'string' ? block.text.length : JSON.stringify(block).length), 0)
