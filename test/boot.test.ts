@@ -1,5 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { Writable } from 'node:stream'
 import { buildServer } from 'lynkr'
 import { LynkrConfigError } from 'lynkr'
 
@@ -73,4 +74,22 @@ test('the request body limit is 32 MB by default (Lynkr\'s was 1gb: the README s
   const passed = await app.inject({ method: 'POST', url: '/v1/messages', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, payload: small })
   assert.equal(passed.statusCode, 400, passed.body.slice(0, 300))
   assert.match(passed.json().error.message, /max_tokens/)
+  assert.match(refused.json().error.message, /larger than 32mb \(REQUEST_JSON_LIMIT\)/, 'the 413 says what the limit is')
+})
+
+test('REQUEST_JSON_LIMIT above 32mb (Lynkr\'s .env.example sets 1gb) is lowered to 32mb, with a boot warning shown in /health/ready', async (t) => {
+  const lines: Array<Record<string, any>> = []
+  const stream = new Writable({ write (chunk, _encoding, done) { for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line)); done() } })
+  const app = await buildServer({ env: { LYNKR_DATA_DIR: ':memory:', HEALTH_PROBE_INTERVAL_MS: '0', OLLAMA_ENDPOINT: 'http://127.0.0.1:9', REQUEST_JSON_LIMIT: '1gb' }, logger: { level: 'warn', stream } })
+  t.after(async () => { await app.close() })
+  await app.ready()
+  assert.equal(app.lynkr.bodyLimit, 32 * 1024 * 1024)
+  const warning = lines.filter((line) => line.level === 40 && /REQUEST_JSON_LIMIT/.test(line.msg))
+  assert.equal(warning.length, 1, JSON.stringify(lines))
+  assert.match(warning[0]!.msg, /^REQUEST_JSON_LIMIT=1gb is above lynkr's maximum and is lowered to 32mb: /)
+  const ready = await app.inject({ method: 'GET', url: '/health/ready' })
+  assert.ok(ready.json().notes.includes(warning[0]!.msg))
+  const payload = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'x'.repeat(33 * 1024 * 1024) }] })
+  const refused = await app.inject({ method: 'POST', url: '/v1/messages', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, payload })
+  assert.equal(refused.statusCode, 413)
 })

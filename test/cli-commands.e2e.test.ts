@@ -8,6 +8,7 @@ import type { ResultPromise } from 'execa'
 import { request } from 'undici'
 import { buildServer } from 'lynkr'
 import { startFakeOllama } from './helpers/fake-ollama.ts'
+import { startFakeOpenAI } from './helpers/fake-openai.ts'
 import { agentResponder } from './helpers/agent-responder.ts'
 import { claudeBin } from './helpers/run-claude-code.ts'
 import { startGateway, ollamaEnv } from './helpers/gateway.ts'
@@ -140,6 +141,18 @@ test('lynkr doctor probes each enabled provider for real and says what to fix, e
   assert.match(openai.stdout, /^✓ provider ollama \(default\)/m)
   assert.match(openai.stdout, /^✗ provider openai: Could not reach openai upstream/m)
   assert.match(openai.stdout, /^ {2}fix: check OPENAI_ENDPOINT, OPENAI_API_KEY$/m)
+
+  // All four tiers on another provider: MODEL_PROVIDER's Ollama (not running) is never routed to, so it is not
+  // enabled, not probed and not a failure; doctor says it is unused.
+  const openaiFake = await startFakeOpenAI({ apiKey: 'sk-x' })
+  t.after(() => openaiFake.close())
+  const tiers = { TIER_SIMPLE: 'openai:gpt-4o-mini', TIER_MEDIUM: 'openai:gpt-4o-mini', TIER_COMPLEX: 'openai:gpt-4o-mini', TIER_REASONING: 'openai:gpt-4o-mini', FALLBACK_ENABLED: 'false' }
+  const tiered = await lynkr(['doctor'], cwd, { ...base, ...tiers, MODEL_PROVIDER: 'ollama', OLLAMA_ENDPOINT: CLOSED, OPENAI_API_KEY: 'sk-x', OPENAI_ENDPOINT: `${openaiFake.url}/v1` })
+  assert.equal(tiered.exitCode, 0, tiered.stdout + tiered.stderr)
+  assert.match(tiered.stdout, /^✓ configuration: routing tiers \(MODEL_PROVIDER not used\); plugins: /m)
+  assert.match(tiered.stdout, /^! MODEL_PROVIDER=ollama is configured but not used: tier routing/m)
+  assert.match(tiered.stdout, /^✓ provider openai: /m)
+  assert.doesNotMatch(tiered.stdout, /provider ollama/)
 
   const config = await lynkr(['doctor'], cwd, { ...base, MODEL_PROVIDER: 'moonshot' })
   assert.equal(config.exitCode, 1)

@@ -47,10 +47,15 @@ test('a .env made from Lynkr\'s .env.example boots, warns once with the unsuppor
   await app.listen({ port: 0, host: '127.0.0.1' })
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
 
-  // Providers are enabled by selection or credentials only: the tiers' moonshot and MODEL_PROVIDER's ollama.
-  // AWS_BEDROCK_MODEL_ID and AZURE_ANTHROPIC_ENDPOINT are set, and enable nothing.
+  // Providers are enabled by selection or credentials only: the tiers' moonshot. MODEL_PROVIDER=ollama is not
+  // routed to when all four tiers are set (as in Lynkr), so it enables nothing, and the boot says so.
+  // AWS_BEDROCK_MODEL_ID and AZURE_ANTHROPIC_ENDPOINT are set, and enable nothing either.
   const providers = app.lynkr.plugins.filter((id) => id.startsWith('provider-')).sort()
-  assert.deepEqual(providers, ['provider-moonshot', 'provider-ollama'])
+  assert.deepEqual(providers, ['provider-moonshot'])
+  assert.ok(lines.some((line) => line.level === 40 && /^MODEL_PROVIDER=ollama is configured but not used: tier routing/.test(line.msg)), 'the unused MODEL_PROVIDER is named')
+  // Lynkr's 1gb body limit is lowered to lynkr's 32mb maximum, with a word.
+  assert.equal(app.lynkr.bodyLimit, 32 * 1024 * 1024)
+  assert.ok(lines.some((line) => line.level === 40 && /^REQUEST_JSON_LIMIT=1gb is above lynkr's maximum and is lowered to 32mb/.test(line.msg)))
 
   const warnings = lines.filter((line) => line.level === 40 && /Lynkr variable.*not supported/.test(line.msg))
   assert.equal(warnings.length, 1, `one warning: ${JSON.stringify(warnings)}`)
@@ -118,7 +123,7 @@ test('a .env made from Lynkr\'s .env.example boots, warns once with the unsuppor
   const refusal = await bedrock.body.json() as any
   assert.equal(bedrock.statusCode, 400)
   assert.equal(refusal.error.type, 'invalid_request_error')
-  assert.match(refusal.error.message, /names provider bedrock, which is not enabled: set AWS_BEDROCK_API_KEY or AWS_BEARER_TOKEN_BEDROCK \(its credentials\), or MODEL_PROVIDER=bedrock/)
+  assert.match(refusal.error.message, /names provider bedrock, which is not enabled: set AWS_BEDROCK_API_KEY or AWS_BEARER_TOKEN_BEDROCK \(its credentials\), or a TIER_\* variable naming it/)
 })
 
 test('Lynkr\'s retry variables drive lynkr\'s retries, with lynkr\'s own name winning when both are set', async (t) => {

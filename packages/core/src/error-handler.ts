@@ -1,15 +1,17 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { LynkrError, isLynkrError } from '@lynkr/protocol'
+import { formatByteSize } from './body-limit.ts'
 import type { DialectRegistry } from './dialects.ts'
 import { discardRequestBody, tagSocketDialect } from './http/client-errors.ts'
 
 /** Normalises anything thrown in a route (Fastify's own errors included) into a LynkrError. */
-export function toLynkrError (error: unknown): LynkrError {
+export function toLynkrError (error: unknown, bodyLimit?: number): LynkrError {
   if (isLynkrError(error)) return error
   const fastifyError = error as FastifyError
   const status = fastifyError.statusCode ?? 500
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return new LynkrError('request_too_large', 'Request body is larger than the limit (REQUEST_JSON_LIMIT)', { status: 413, code: 'LYNKR_REQUEST_TOO_LARGE' })
+    const limit = bodyLimit === undefined ? 'the limit' : formatByteSize(bodyLimit)
+    return new LynkrError('request_too_large', `Request body is larger than ${limit} (REQUEST_JSON_LIMIT)`, { status: 413, code: 'LYNKR_REQUEST_TOO_LARGE' })
   }
   if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return new LynkrError('invalid_request', 'Content-Type must be application/json', { status: 415, code: 'LYNKR_REQUEST_MEDIA_TYPE' })
@@ -50,7 +52,7 @@ export function installErrorHandling (app: FastifyInstance, dialects: DialectReg
     done()
   })
   app.setErrorHandler(async (error, request, reply) => {
-    const failure = toLynkrError(error)
+    const failure = toLynkrError(error, request.routeOptions.bodyLimit)
     // Refused before its body was read (too large): read the rest first, so the client is not cut off mid-send.
     if (failure.status === 413) await discardRequestBody(request.raw)
     if (UPSTREAM_UNAVAILABLE.has(failure.code)) request.log.warn({ code: failure.code, status: failure.status, provider: failure.provider }, failure.message)

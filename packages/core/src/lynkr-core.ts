@@ -12,13 +12,14 @@ import { LynkrConfigError } from './config-error.ts'
 import { DialectRegistry } from './dialects.ts'
 import { installErrorHandling } from './error-handler.ts'
 import { installJsonBodyParser } from './http/json-body-parser.ts'
-import { parseByteSize } from './parse-byte-size.ts'
+import { readBodyLimit } from './body-limit.ts'
 import { Pipeline } from './pipeline.ts'
 import { ProviderRegistry } from './provider-registry.ts'
 import { readPluginEnv } from './read-plugin-env.ts'
 import { resolvePlugins } from './resolve-plugins.ts'
 import { Routing } from './routing.ts'
 import { howToEnable, selectPlugins } from './select-plugins.ts'
+import type { Selection } from './select-plugins.ts'
 import { holdTokenizer } from './tokens/count-tokens.ts'
 import { gatewayToolsFor } from './tool-loop/gateway-tools-config.ts'
 // Named here so the emitted LynkrCore type refers to this module, not to index.ts (which carries the app.lynkr augmentation).
@@ -37,21 +38,17 @@ export interface LynkrCoreOptions {
   dispatcher?: unknown
 }
 
-const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024
-
 const DEFAULT_SHUTDOWN_GRACE_MS = 25_000
 
-function createLynkr (env: Record<string, string | undefined>, defaultProvider: string, localProviders: ReadonlySet<string>, onListenerError: (error: unknown, name: string) => void = () => {}, prefix = '') {
+function createLynkr (env: Record<string, string | undefined>, selection: Pick<Selection, 'defaultProvider' | 'defaultUnused'>, localProviders: ReadonlySet<string>, onListenerError: (error: unknown, name: string) => void = () => {}, prefix = '') {
   const providers = new ProviderRegistry()
   const pipeline = new Pipeline()
   // Built in, at the last stage: top-level cache_control becomes a breakpoint after every content-changing step.
   pipeline.use(automaticBreakpointStep)
   const isLocal = (provider: string): boolean => localProviders.has(provider)
-  const routing = new Routing(providers, defaultProvider)
+  const routing = new Routing(providers, selection.defaultProvider, selection.defaultUnused === undefined)
   const dialects = new DialectRegistry(prefix)
-  const limitText = env.REQUEST_JSON_LIMIT?.trim()
-  const bodyLimit = limitText ? parseByteSize(limitText) : DEFAULT_BODY_LIMIT
-  if (bodyLimit === null) throw new LynkrConfigError(`REQUEST_JSON_LIMIT="${limitText}" must be a size such as 32mb, 512kb or a byte count`, 'REQUEST_JSON_LIMIT')
+  const bodyLimit = readBodyLimit(env)
   const graceText = env.SHUTDOWN_GRACE_MS?.trim()
   const shutdownGraceMs = graceText ? Number(graceText) : DEFAULT_SHUTDOWN_GRACE_MS
   if (!Number.isInteger(shutdownGraceMs) || shutdownGraceMs < 0) throw new LynkrConfigError(`SHUTDOWN_GRACE_MS="${graceText}" must be a number of milliseconds`, 'SHUTDOWN_GRACE_MS')
@@ -79,13 +76,13 @@ function createLynkr (env: Record<string, string | undefined>, defaultProvider: 
     /** How long in-flight streams may run on after SIGTERM/SIGINT before they are ended. */
     shutdownGraceMs,
     /** Largest accepted JSON body, for front-door routes. */
-    bodyLimit,
+    bodyLimit: bodyLimit.bytes,
     /** Optional shared key clients must present (x-api-key or Bearer); any key is accepted when unset. */
     apiKey: env.LYNKR_API_KEY?.trim() || undefined,
     /** Loaded plugin ids, in registration order. */
     plugins: [] as string[],
     /** What the boot wants the operator to know (shown in the log and /health/ready). */
-    notes: [] as string[]
+    notes: bodyLimit.note === undefined ? [] : [bodyLimit.note]
   }
 }
 
@@ -130,7 +127,7 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
   const catalog = extra.length === 0 ? options.catalog : [...options.catalog, ...extra]
   const selection = await selectPlugins(env, catalog, options.tokenPhases)
   const local = new Set(catalog.filter((entry) => entry.local === true).flatMap((entry) => entry.providers ?? []))
-  const lynkr = createLynkr(env, selection.defaultProvider, local, (error, name) => app.log.error({ err: error }, `a ${name} listener failed`), app.prefix)
+  const lynkr = createLynkr(env, selection, local, (error, name) => app.log.error({ err: error }, `a ${name} listener failed`), app.prefix)
   lynkr.notes.push(...selection.notes)
   lynkr.chat.log = app.log
   app.decorate('lynkr', lynkr)
@@ -149,7 +146,7 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
   const explicitPlugins = (env.LYNKR_PLUGINS ?? '').trim() !== ''
   for (const entry of catalog) {
     if (selection.ids.includes(entry.id)) continue
-    for (const provider of entry.providers ?? []) lynkr.routing.markNotEnabled(provider, howToEnable(entry, provider, explicitPlugins))
+    for (const provider of entry.providers ?? []) lynkr.routing.markNotEnabled(provider, howToEnable(entry, provider, explicitPlugins, selection.defaultUnused))
   }
 
   const { ordered, added } = await resolvePlugins(selection.ids, catalog)
@@ -194,7 +191,7 @@ async function lynkrCore (app: FastifyInstance, options: LynkrCoreOptions): Prom
   app.addHook('onClose', async () => { if (sweeper !== undefined) clearInterval(sweeper) })
 
   app.addHook('onReady', async () => {
-    if (!lynkr.providers.has(selection.defaultProvider)) {
+    if (lynkr.routing.defaultInUse && !lynkr.providers.has(selection.defaultProvider)) {
       throw new LynkrConfigError(`MODEL_PROVIDER="${selection.defaultProvider}" did not register a provider (is its plugin in LYNKR_PLUGINS?)`, 'MODEL_PROVIDER')
     }
     for (const note of lynkr.notes) app.log.warn(note)

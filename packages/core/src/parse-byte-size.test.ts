@@ -10,10 +10,13 @@ test('parseByteSize: units, case, spaces and fractions', () => {
   assert.equal(parseByteSize('100b'), 100)
   assert.equal(parseByteSize('2048'), 2048)
   assert.equal(parseByteSize('0.5kb'), 512)
+  // Lynkr's units (express's `bytes`): terabytes and petabytes too.
+  assert.equal(parseByteSize('1tb'), 1024 ** 4)
+  assert.equal(parseByteSize('1PB'), 1024 ** 5)
 })
 
 test('parseByteSize: invalid, zero and negative sizes are null', () => {
-  for (const bad of ['', 'mb', '32 megabytes', '-1mb', '1e3', '0', '0kb', '0.0001b', '12tb', '1,5mb']) {
+  for (const bad of ['', 'mb', '32 megabytes', '-1mb', '1e3', '0', '0kb', '0.0001b', '12eb', '1,5mb']) {
     assert.equal(parseByteSize(bad), null, JSON.stringify(bad))
   }
 })

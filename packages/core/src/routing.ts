@@ -22,11 +22,20 @@ export function splitProviderModel (text: string): { provider: string, model: st
 export class Routing {
   private strategy: RoutingStrategy | null = null
   private readonly providers: ProviderRegistry
+  /** MODEL_PROVIDER (ollama when unset). */
   readonly defaultProvider: string
+  /** False when the installed strategy routes every request (all four TIER_*): then MODEL_PROVIDER is not used, nor enabled for it. */
+  readonly defaultInUse: boolean
 
-  constructor (providers: ProviderRegistry, defaultProvider: string) {
+  constructor (providers: ProviderRegistry, defaultProvider: string, defaultInUse = true) {
     this.providers = providers
     this.defaultProvider = defaultProvider
+    this.defaultInUse = defaultInUse
+  }
+
+  /** For logs: `default provider ollama`, or the strategy when it routes every request. */
+  describe (): string {
+    return this.defaultInUse ? `default provider ${this.defaultProvider}, routing ${this.strategyName}` : `routing ${this.strategyName} (MODEL_PROVIDER not used)`
   }
 
   /** Providers lynkr has but this boot did not enable, with what to set to enable each. */

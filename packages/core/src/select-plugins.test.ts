@@ -49,6 +49,8 @@ describe('selectPlugins', () => {
     assert.equal(howToEnable(catalog[4]!, 'openai', false), 'set OPENAI_API_KEY (its credentials), or MODEL_PROVIDER=openai or a TIER_* variable naming it')
     assert.equal(howToEnable(catalog[3]!, 'ollama', false), 'set MODEL_PROVIDER=ollama or a TIER_* variable naming it')
     assert.equal(howToEnable(catalog[4]!, 'openai', true), 'add provider-openai to LYNKR_PLUGINS')
+    // Routing never reaches MODEL_PROVIDER (all four tiers): naming it there would not help.
+    assert.equal(howToEnable(catalog[3]!, 'ollama', false, 'tier routing routes every request'), 'set a TIER_* variable naming it (MODEL_PROVIDER is not used: tier routing routes every request)')
   })
 
   test('enabledBy: credentials make a provider usable by provider:model', async () => {

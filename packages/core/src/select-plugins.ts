@@ -5,7 +5,10 @@ import { LynkrConfigError } from './config-error.ts'
 export interface Selection {
   /** Catalog ids to load (dependencies are added later, from fastify-plugin metadata). */
   ids: string[]
+  /** MODEL_PROVIDER, or ollama when unset. */
   defaultProvider: string
+  /** Why routing never reaches the default provider (then it is enabled only for another reason); undefined: it is the default route. */
+  defaultUnused?: string
   /** Human notes for the boot log. */
   notes: string[]
   /** Why each provider plugin is on (`MODEL_PROVIDER=bedrock`, `AWS_BEDROCK_API_KEY is set`), for its config errors. */
@@ -87,24 +90,34 @@ export async function selectPlugins (env: Record<string, string | undefined>, ca
   }
 
   for (const entry of catalog) if (entry.defaultOn === true) ids.add(entry.id)
-  enable(checkProvider(defaultProvider, 'MODEL_PROVIDER').id, value(env, 'MODEL_PROVIDER') === undefined ? 'the default MODEL_PROVIDER=ollama' : `MODEL_PROVIDER=${defaultProvider}`)
+  const defaultEntry = checkProvider(defaultProvider, 'MODEL_PROVIDER')
+  const phaseIds = tokenPhases(env, catalog, phases, notes)
 
-  // Providers other enabled plugins need (the router's tiers and fallback), asked of their manifests: core
-  // knows no plugin's variables. Before credentials, so the first reason a provider is on is the selection.
-  const explain: NonNullable<Selection['explainConfigError']> = {}
+  // Providers other enabled plugins need (the router's tiers and fallback, a summariser's provider:model),
+  // asked of their manifests: core knows no plugin's variables.
   const isLocal = (provider: string): boolean => providerEntry(catalog, provider)?.local === true
   const setByVariable = (entry: CatalogEntry): boolean => entry.enabledBy?.some((name) => enables(value(env, name))) === true
+  const wanted: Array<ProviderSelection['providers'][number] & { entry: CatalogEntry }> = []
+  let routedElsewhere: string | undefined
   for (const entry of catalog) {
-    if (entry.kind === 'provider' || (entry.defaultOn !== true && !setByVariable(entry))) continue
+    if (entry.kind === 'provider' || (entry.defaultOn !== true && !setByVariable(entry) && !phaseIds.includes(entry.id))) continue
     const selectProviders = (await entry.load()).manifest.selectProviders
     if (selectProviders === undefined) continue
     const selection = selectProviders(env, { all: valid, isLocal })
     notes.push(...selection.notes ?? [])
-    for (const wanted of selection.providers) {
-      const provider = checkProvider(wanted.provider, wanted.variable)
-      if (wanted.explainConfigError !== undefined && !ids.has(provider.id) && !setByVariable(provider)) explain[provider.id] = wanted.explainConfigError
-      enable(provider.id, wanted.reason)
-    }
+    routedElsewhere ??= selection.routesEveryRequest
+    for (const one of selection.providers) wanted.push({ ...one, entry: checkProvider(one.provider, one.variable) })
+  }
+
+  // MODEL_PROVIDER enables its provider only when routing can reach it: with every request routed elsewhere
+  // (all four TIER_*), an unreachable default (Ollama, when nothing is set) would only fail health checks.
+  // First, so the first reason a provider is on is the selection, not its credentials.
+  const modelProvider = value(env, 'MODEL_PROVIDER')
+  if (routedElsewhere === undefined) enable(defaultEntry.id, modelProvider === undefined ? 'the default MODEL_PROVIDER=ollama' : `MODEL_PROVIDER=${defaultProvider}`)
+  const explain: NonNullable<Selection['explainConfigError']> = {}
+  for (const { entry, reason, explainConfigError } of wanted) {
+    if (explainConfigError !== undefined && !ids.has(entry.id) && !setByVariable(entry)) explain[entry.id] = explainConfigError
+    enable(entry.id, reason)
   }
 
   // enabledBy works for every kind (MEMORY_ENABLED=true enables the memory plugin); "false"/"0" does not enable.
@@ -112,14 +125,21 @@ export async function selectPlugins (env: Record<string, string | undefined>, ca
     const setBy = entry.enabledBy?.find((name) => enables(value(env, name)))
     if (setBy !== undefined) enable(entry.id, `${setBy} is set`)
   }
-  for (const id of tokenPhases(env, catalog, phases, notes)) enable(id, 'LYNKR_TOKEN_PHASES')
-  return { ids: [...ids], defaultProvider, notes, enabledBecause: because, explainConfigError: explain }
+  for (const id of phaseIds) enable(id, 'LYNKR_TOKEN_PHASES')
+  if (routedElsewhere !== undefined && modelProvider !== undefined) {
+    const state = ids.has(defaultEntry.id) ? `${defaultProvider} is on only for ${because[defaultEntry.id]!}` : `${defaultProvider} is off`
+    notes.push(`MODEL_PROVIDER=${defaultProvider} is configured but not used: ${routedElsewhere}, so ${state}`)
+  }
+  return { ids: [...ids], defaultProvider, defaultUnused: routedElsewhere, notes, enabledBecause: because, explainConfigError: explain }
 }
 
-/** What a user sets to enable a provider this boot left off (for the 400 a `provider:model` naming it gets). */
-export function howToEnable (entry: CatalogEntry, provider: string, explicitPlugins: boolean): string {
+/**
+ * What a user sets to enable a provider this boot left off (for the 400 a `provider:model` naming it gets).
+ * `defaultUnused`: routing never reaches MODEL_PROVIDER (Selection.defaultUnused), so naming it there would not help.
+ */
+export function howToEnable (entry: CatalogEntry, provider: string, explicitPlugins: boolean, defaultUnused?: string): string {
   if (explicitPlugins) return `add ${entry.id} to LYNKR_PLUGINS`
-  const select = `MODEL_PROVIDER=${provider} or a TIER_* variable naming it`
+  const select = defaultUnused === undefined ? `MODEL_PROVIDER=${provider} or a TIER_* variable naming it` : `a TIER_* variable naming it (MODEL_PROVIDER is not used: ${defaultUnused})`
   const credentials = entry.enabledBy ?? []
   return credentials.length === 0 ? `set ${select}` : `set ${credentials.join(' or ')} (its credentials), or ${select}`
 }

@@ -57,6 +57,11 @@ export interface ProviderSelection {
   }>
   /** What the operator should know (shown in the boot log and /health/ready). */
   notes?: string[]
+  /**
+   * Set when this plugin's routing sends every request that names no provider itself (the router with all
+   * four TIER_*): MODEL_PROVIDER is then never routed to, so it enables nothing. Says why, for the boot note.
+   */
+  routesEveryRequest?: string
 }
 
 export function defineManifest<S extends TSchema, O> (manifest: LynkrManifest<S, O>): LynkrManifest<S, O> {

@@ -47,11 +47,16 @@ async function health (app: FastifyInstance, options: HealthOptions): Promise<vo
   }
 
   function report (results: ProbeResult[]) {
-    const defaultProvider = app.lynkr.routing.defaultProvider
-    const blocking = results.find((result) => result.provider === defaultProvider && !result.ok)
+    const routing = app.lynkr.routing
+    // Not ready when the default route is down; when a strategy routes every request (tiers, with a fallback),
+    // only when no enabled provider answers.
+    const blocking = routing.defaultInUse
+      ? results.some((result) => result.provider === routing.defaultProvider && !result.ok)
+      : results.length > 0 && results.every((result) => !result.ok)
     return {
       status: blocking ? 'unavailable' : 'ready',
-      defaultProvider,
+      // null: MODEL_PROVIDER is not used for routing (see notes).
+      defaultProvider: routing.defaultInUse ? routing.defaultProvider : null,
       routing: app.lynkr.routing.strategyName,
       plugins: app.lynkr.plugins,
       providers: Object.fromEntries(results.map(({ provider, ...rest }) => [provider, rest])),

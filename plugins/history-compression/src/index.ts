@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { splitProviderModel } from '@lynkr/core'
+import { providerNamedBy, splitProviderModel } from '@lynkr/core'
 import { historyCompressionStep } from './history-step.ts'
 import type { HistoryOptions } from './history-step.ts'
 
@@ -32,6 +32,8 @@ export default fp(historyCompression, { name: '@lynkr/history-compression', fast
 export const manifest = defineManifest({
   kind: 'pipeline',
   enabledBy: ['HISTORY_COMPRESSION_ENABLED'],
+  // HISTORY_SUMMARY_MODEL=ollama:qwen2.5:3b: summaries go to ollama, so ollama is enabled.
+  selectProviders: (env, known) => providerNamedBy(env, 'HISTORY_SUMMARY_MODEL', known),
   env: Type.Object({
     HISTORY_COMPRESSION_ENABLED: Type.Boolean({ default: false, description: 'token phase 6: old tool results cleared in rare, cost-modelled batches (sticky per session) and older turns summarised once near the window\'s end' }),
     HISTORY_KEEP_RECENT_TURNS: Type.Integer({ default: 0, minimum: 0, description: 'tool results of the last N assistant turns are never cleared; 0 = by provider: 2 with a prompt cache, 3 without and local' }),

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { failureLogFields } from '@lynkr/core'
+import { failureLogFields, providerNamedBy } from '@lynkr/core'
 import { migrate } from '@lynkr/storage'
 import { migrations } from './schema.ts'
 import { MemoryStore } from './store.ts'
@@ -138,6 +138,8 @@ export default fp(memoryPlugin, { name: '@lynkr/memory', fastify: '5.x', decorat
 export const manifest = defineManifest({
   kind: 'service',
   enabledBy: ['MEMORY_ENABLED'],
+  // MEMORY_EXTRACTOR=model with MEMORY_EXTRACTOR_MODEL=ollama:qwen2.5:3b: extraction calls go to ollama, so ollama is enabled.
+  selectProviders: (env, known) => env.MEMORY_EXTRACTOR?.trim() === 'model' ? providerNamedBy(env, 'MEMORY_EXTRACTOR_MODEL', known) : { providers: [] },
   env: Type.Object({
     MEMORY_ENABLED: Type.Boolean({ default: false, description: 'long-term memory across sessions: extraction, recall into the latest user turn, memory_search/add/forget tools' }),
     MEMORY_RETRIEVAL_LIMIT: Type.Integer({ default: 5, minimum: 0, maximum: 50, description: 'memories recalled into a new prompt; 0 turns recall off' }),

@@ -52,6 +52,29 @@ describe('tier routing selects its providers', () => {
     await assert.rejects(async () => await selectPlugins({ TIER_MEDIUM: 'nope:model' }, catalog), configError('TIER_MEDIUM', /"nope"/, /valid values/))
   })
 
+  test('all four tiers set: MODEL_PROVIDER is never routed to, so it enables nothing; a set MODEL_PROVIDER gets a note', async () => {
+    const elsewhere = { TIER_SIMPLE: 'openai:gpt-4o-mini', TIER_MEDIUM: 'openai:gpt-4o', TIER_COMPLEX: 'bedrock:claude', TIER_REASONING: 'openai:o3', FALLBACK_ENABLED: 'false' }
+    const unset = await selectPlugins(elsewhere, catalog)
+    assert.ok(!unset.ids.includes('provider-ollama'), 'the default ollama is not enabled')
+    assert.match(unset.defaultUnused ?? '', /tier routing \(all four TIER_\* are set\) routes every request/)
+    assert.deepEqual(unset.notes, [], 'nothing was configured, nothing to say')
+    const set = await selectPlugins({ ...elsewhere, MODEL_PROVIDER: 'ollama' }, catalog)
+    assert.ok(!set.ids.includes('provider-ollama'))
+    assert.deepEqual(set.notes, ['MODEL_PROVIDER=ollama is configured but not used: tier routing (all four TIER_* are set) routes every request, so ollama is off'])
+    // Named by MODEL_PROVIDER and a tier: on for the tier, and the note says so.
+    const both = await selectPlugins({ ...elsewhere, MODEL_PROVIDER: 'openai' }, catalog)
+    assert.ok(both.ids.includes('provider-openai'))
+    assert.equal(both.enabledBecause?.['provider-openai'], 'TIER_SIMPLE=openai:gpt-4o-mini')
+    assert.match(both.notes[0]!, /^MODEL_PROVIDER=openai is configured but not used: .*, so openai is on only for TIER_SIMPLE=openai:gpt-4o-mini$/)
+    // A tier naming the default provider enables it, for the tier.
+    const local = await selectPlugins({ ...elsewhere, TIER_SIMPLE: 'ollama:qwen2.5:0.5b' }, catalog)
+    assert.equal(local.enabledBecause?.['provider-ollama'], 'TIER_SIMPLE=ollama:qwen2.5:0.5b')
+    // Fewer than four tiers: MODEL_PROVIDER is the route, and on.
+    const partial = await selectPlugins({ TIER_SIMPLE: 'openai:gpt-4o-mini' }, catalog)
+    assert.equal(partial.enabledBecause?.['provider-ollama'], 'the default MODEL_PROVIDER=ollama')
+    assert.equal(partial.defaultUnused, undefined)
+  })
+
   test('with the router disabled (LYNKR_PLUGINS without it), tiers select nothing', async () => {
     const selection = await selectPlugins({ ...tiers, LYNKR_PLUGINS: 'provider-ollama' }, catalog)
     assert.deepEqual(selection.ids, ['provider-ollama'])
@@ -99,6 +122,14 @@ describe('fallback selection', () => {
     await assert.rejects(async () => await selectPlugins({ ...tiers, FALLBACK_ENABLED: 'maybe' }, catalog), configError('FALLBACK_ENABLED', /true or false/))
     assert.equal(parseFallbackEnabled({}), true)
     assert.equal(parseFallbackEnabled({ FALLBACK_ENABLED: 'OFF' }), false)
+  })
+
+  test('a FALLBACK_PROVIDER set without tier routing is configured but unused: a note, nothing enabled', async () => {
+    const selection = await selectPlugins({ FALLBACK_PROVIDER: 'openai', OPENAI_API_KEY: '' }, catalog)
+    assert.ok(!selection.ids.includes('provider-openai'))
+    assert.deepEqual(selection.notes, ['FALLBACK_PROVIDER=openai is not used: the fallback serves tier routing only (all four TIER_* variables), so it enables nothing'])
+    assert.deepEqual((await selectPlugins({ FALLBACK_PROVIDER: 'openai', FALLBACK_ENABLED: 'false' }, catalog)).notes, [], 'turned off: nothing to say')
+    assert.deepEqual((await selectPlugins({}, catalog)).notes, [], 'the default fallback was not configured')
   })
 
   test('FALLBACK_PROVIDER may name a model', () => {

@@ -27,8 +27,9 @@ export function parseFallbackProvider (env: Record<string, string | undefined>):
 
 /**
  * The providers tier routing needs (the router manifest's `selectProviders`): every TIER_* provider when all
- * four are set, and the fallback (a cloud provider) unless FALLBACK_ENABLED=false. Static routing ignores the
- * fallback settings entirely; one to three tiers leave tier routing off, with a note.
+ * four are set, and the fallback (a cloud provider) unless FALLBACK_ENABLED=false; then MODEL_PROVIDER is never
+ * routed to (`routesEveryRequest`). Static routing ignores the fallback settings (a set FALLBACK_PROVIDER gets a
+ * note); one to three tiers leave tier routing off, with a note.
  */
 export function selectTierProviders (env: Record<string, string | undefined>, known: KnownProviders): ProviderSelection {
   const tiers = TIER_VARIABLES.map((name) => [name, value(env, name)] as const)
@@ -44,11 +45,15 @@ export function selectTierProviders (env: Record<string, string | undefined>, kn
     selected.push({ provider, reason: `${name}=${tier}`, variable: name })
   }
   const missing = tiers.filter(([, tier]) => tier === undefined).map(([name]) => name)
-  if (missing.length === TIER_VARIABLES.length) return { providers: [] }
   if (missing.length > 0) {
-    return { providers: [], notes: [`tier routing is off: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set (all four TIER_* variables are needed)`] }
+    const notes = missing.length === TIER_VARIABLES.length ? [] : [`tier routing is off: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set (all four TIER_* variables are needed)`]
+    const fallback = value(env, 'FALLBACK_PROVIDER')
+    const fallbackOff = ['false', '0', 'no', 'off'].includes(value(env, 'FALLBACK_ENABLED')?.toLowerCase() ?? '')
+    if (fallback !== undefined && !fallbackOff) notes.push(`FALLBACK_PROVIDER=${fallback} is not used: the fallback serves tier routing only (all four TIER_* variables), so it enables nothing`)
+    return { providers: [], notes }
   }
-  if (!parseFallbackEnabled(env)) return { providers: selected }
+  const routesEveryRequest = 'tier routing (all four TIER_* are set) routes every request'
+  if (!parseFallbackEnabled(env)) return { providers: selected, routesEveryRequest }
   const { provider } = parseFallbackProvider(env)
   const cloud = known.all.filter((id) => !known.isLocal(id))
   if (known.isLocal(provider)) {
@@ -68,5 +73,5 @@ export function selectTierProviders (env: Record<string, string | undefined>, kn
       return { message: `tier routing falls back to FALLBACK_PROVIDER=${provider}, which ${needs}: ${fix}, choose another FALLBACK_PROVIDER, or set FALLBACK_ENABLED=false (${message})`, variable: variable ?? 'FALLBACK_PROVIDER' }
     }
   })
-  return { providers: selected }
+  return { providers: selected, routesEveryRequest }
 }

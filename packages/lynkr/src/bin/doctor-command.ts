@@ -39,7 +39,7 @@ export async function doctorCommand (options: { port?: string, host?: string }, 
     return 1
   }
   try {
-    ok(`configuration: default provider ${app.lynkr.routing.defaultProvider}, routing ${app.lynkr.routing.strategyName}; plugins: ${app.lynkr.plugins.join(', ')}`)
+    ok(`configuration: ${app.lynkr.routing.describe()}; plugins: ${app.lynkr.plugins.join(', ')}`)
     const lynkrVariables = app.lynkr.status.get('lynkrVariables')?.() as { aliases?: Record<string, { as: string, value: string }>, unsupported?: Record<string, string[]> } | undefined
     const aliases = Object.entries(lynkrVariables?.aliases ?? {})
     if (aliases.length > 0) ok(`Lynkr variables read under lynkr's names: ${aliases.map(([from, { as, value }]) => `${from} → ${as}=${value}`).join(', ')}`)
@@ -68,7 +68,7 @@ export async function doctorCommand (options: { port?: string, host?: string }, 
     } else {
       const providers = (response.json() as { providers?: Record<string, ProbeReport> }).providers ?? {}
       for (const [provider, probe] of Object.entries(providers)) {
-        const where = provider === app.lynkr.routing.defaultProvider ? ' (default)' : ''
+        const where = app.lynkr.routing.defaultInUse && provider === app.lynkr.routing.defaultProvider ? ' (default)' : ''
         if (probe.ok) ok(`provider ${provider}${where}: ${probe.detail}${probe.latencyMs === undefined ? '' : ` (${probe.latencyMs} ms)`}`)
         else { broken++; bad(`provider ${provider}${where}: ${probe.detail}`, await fixHint(provider)) }
       }

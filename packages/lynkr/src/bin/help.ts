@@ -33,14 +33,14 @@ Providers (select with MODEL_PROVIDER, a TIER_* variable, or provider:model in a
 ${providerLines(catalog).join('\n')}
 
 Main variables (a .env file in the working directory is loaded; a Lynkr .env works as is):
-  MODEL_PROVIDER      provider for every request that does not name one (default ollama)
+  MODEL_PROVIDER      provider for every request that does not name one (default ollama; unused when all four TIER_* are set)
   OLLAMA_ENDPOINT     default http://localhost:11434      OLLAMA_MODEL    default qwen2.5-coder:latest
   OLLAMA_NUM_CTX      context window sent to Ollama (default 65536)
   OLLAMA_KEEP_ALIVE   how long Ollama keeps the model loaded (e.g. 30m, -1)
   OPENAI_API_KEY      OPENAI_ENDPOINT (base URL or full /chat/completions URL)   OPENAI_MODEL
   PORT (8081)  HOST (127.0.0.1: local only; 0.0.0.0 to listen on all interfaces)  LOG_LEVEL (info)
   LOG_FORMAT          pretty (default on a terminal) or json (default otherwise)
-  REQUEST_JSON_LIMIT  largest request body (default 32mb)
+  REQUEST_JSON_LIMIT  largest request body (default and maximum 32mb)
   LYNKR_API_KEY       require this key from clients (x-api-key or Bearer); any key is accepted when unset
   BASE_PATH           serve under a path prefix (e.g. /anthropic)
   CLAUDE_CODE_BIN     the Claude Code executable for lynkr claude (default: claude on PATH)

@@ -24,7 +24,7 @@ export async function startCommand (options: { port?: string, host?: string }): 
   process.once('SIGTERM', () => shutdown('SIGTERM'))
 
   await app.listen({ port, host })
-  app.log.info(`lynkr ${version()} listening on http://${host}:${boundPort(app)} (default provider: ${app.lynkr.routing.defaultProvider}; plugins: ${app.lynkr.plugins.join(', ')})`)
+  app.log.info(`lynkr ${version()} listening on http://${host}:${boundPort(app)} (${app.lynkr.routing.describe()}; plugins: ${app.lynkr.plugins.join(', ')})`)
 }
 
 export function boundPort (app: FastifyInstance): number {

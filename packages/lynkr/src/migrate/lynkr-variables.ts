@@ -268,7 +268,7 @@ export const OFF_VALUES = ['false', 'off', 'no']
 /** Lynkr's defaults lynkr changed on purpose, with the reason (README migration table). */
 export const DIFFERENT_DEFAULTS: Array<{ variable: string, lynkr: string, ours: string, why: string }> = [
   { variable: 'HOST', lynkr: 'all interfaces', ours: '127.0.0.1', why: 'a gateway that holds provider keys is not open to the network unless you say so (HOST=0.0.0.0, ideally with LYNKR_API_KEY)' },
-  { variable: 'REQUEST_JSON_LIMIT', lynkr: '1gb', ours: '32mb', why: 'Anthropic\'s own limit: a larger body is parsed in memory and can take the process down; Claude Code\'s largest requests fit' },
+  { variable: 'REQUEST_JSON_LIMIT', lynkr: '1gb', ours: '32mb', why: 'Anthropic\'s own limit, and the largest lynkr accepts: a larger value (1gb included) is lowered to 32mb with a boot warning, since every body is held in memory several times while it is parsed and translated and a few large ones can take the process down; Claude Code\'s largest requests fit' },
   { variable: 'MODEL_PROVIDER', lynkr: 'databricks', ours: 'ollama', why: 'starts with nothing but a local Ollama; no key needed' },
   { variable: 'OLLAMA_TIMEOUT_MS (and the llama.cpp / LM Studio ones)', lynkr: '120000', ours: '600000', why: 'a local model that is still loading takes minutes to answer its first request' },
   { variable: 'HISTORY_COMPRESSION_ENABLED, TOOL_TRUNCATION_ENABLED (TOOL_RESULT_COMPRESSION_ENABLED)', lynkr: 'true', ours: 'false', why: 'on a provider with prompt caching, rewriting the prompt costs more than it saves unless done the way these phases do it; measure with pnpm bench:tokens, then turn them on' },
