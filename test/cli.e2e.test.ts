@@ -36,6 +36,16 @@ test('lynkr --help explains the commands and main variables, and lists every pro
   assert.match(result.stdout, /^Every variable, with its default: lynkr env/m)
 })
 
+test('a mistyped option or a missing value is one line saying so, exit 2, no stack trace', async () => {
+  for (const [args, message] of [[['--prot', '9000'], /^lynkr: Unknown option '--prot'$/m], [['start', '--port'], /^lynkr: Option '-p, --port <value>' argument missing$/m], [['usage', '--since'], /^lynkr: Option '--since <value>' argument missing$/m]] as const) {
+    const result = await execa('node', [bin, ...args], { reject: false, cwd: tmpdir() })
+    assert.equal(result.exitCode, 2, result.stderr)
+    assert.match(result.stderr, message)
+    assert.match(result.stderr, /^Run lynkr --help for the commands and options\.$/m)
+    assert.doesNotMatch(result.stderr, /^\s+at /m, 'no stack trace')
+  }
+})
+
 test('lynkr env prints every variable lynkr reads, the same text as config/lynkr.env.example', async () => {
   const result = await execa('node', [bin, 'env'], { reject: false, cwd: tmpdir() })
   assert.equal(result.exitCode, 0, result.stderr)

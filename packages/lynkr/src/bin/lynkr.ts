@@ -27,9 +27,21 @@ function splitWrapped (argv: string[]): { own: string[], wrapped?: string[] } {
   return { own: argv.slice(0, at), wrapped: argv.slice(at + (argv[at] === 'wrap' ? 2 : 1)) }
 }
 
+/** A mistyped option is the user's slip, not a crash: its first sentence and where to look, no stack. */
+function parseOwn (args: string[]): ReturnType<typeof parseArgs<{ args: string[], allowPositionals: true, options: typeof OPTIONS }>> | string {
+  try {
+    return parseArgs({ args, allowPositionals: true, options: OPTIONS })
+  } catch (error) {
+    if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')) throw error
+    return `lynkr: ${(error as Error).message.split('. ')[0]!.replace(/\.$/, '')}\nRun lynkr --help for the commands and options.\n`
+  }
+}
+
 async function main (): Promise<number> {
   const { own, wrapped } = splitWrapped(process.argv.slice(2))
-  const { values, positionals } = parseArgs({ args: own, allowPositionals: true, options: OPTIONS })
+  const parsed = parseOwn(own)
+  if (typeof parsed === 'string') { process.stderr.write(parsed); return 2 }
+  const { values, positionals } = parsed
   if (values.help === true || positionals[0] === 'help') { process.stdout.write(renderHelp(catalog)); return 0 }
   if (values.version === true) { process.stdout.write(version() + '\n'); return 0 }
   const command = wrapped !== undefined ? 'claude' : positionals[0] ?? 'start'
