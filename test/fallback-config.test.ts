@@ -28,10 +28,18 @@ test('tiers + fallback enabled + a fallback without credentials: the boot names 
   assert.match(error.message, /falls back to FALLBACK_PROVIDER=openai, which needs OPENAI_API_KEY: set OPENAI_API_KEY/)
   assert.match(error.message, /FALLBACK_ENABLED=false/)
   assert.equal(error.variable, 'OPENAI_API_KEY')
-  // The default fallback (databricks) must be configured too, or turned off.
-  const byDefault = await bootError(tiers)
-  assert.match(byDefault.message, /databricks/)
-  assert.match(byDefault.message, /FALLBACK_ENABLED=false/)
+})
+
+test('tiers with the default fallback nobody configured: tier routing boots without a fallback and says so (Lynkr only warned)', async (t) => {
+  const gateway = await startGateway(tiers)
+  t.after(async () => { await gateway.close() })
+  assert.ok(!gateway.app.lynkr.plugins.includes('provider-databricks'))
+  const ready = await (await request(`${gateway.url}/health/ready`)).body.json() as any
+  assert.equal(ready.tierRouting.fallback, null)
+  assert.ok(ready.notes.includes('tier routing has no fallback: the default FALLBACK_PROVIDER=databricks is not configured (set its credentials, choose another FALLBACK_PROVIDER, or set FALLBACK_ENABLED=false to say so)'), JSON.stringify(ready.notes))
+  // Configured by its credentials, the default fallback is used (and its missing settings name themselves).
+  const error = await bootError({ ...tiers, DATABRICKS_API_KEY: 'dapi-x' })
+  assert.equal(error.variable, 'DATABRICKS_API_BASE')
 })
 
 test('FALLBACK_ENABLED=false boots tier routing without a fallback; static routing ignores every fallback setting', async (t) => {

@@ -115,7 +115,8 @@ export async function selectPlugins (env: Record<string, string | undefined>, ca
   const modelProvider = value(env, 'MODEL_PROVIDER')
   if (routedElsewhere === undefined) enable(defaultEntry.id, modelProvider === undefined ? 'the default MODEL_PROVIDER=ollama' : `MODEL_PROVIDER=${defaultProvider}`)
   const explain: NonNullable<Selection['explainConfigError']> = {}
-  for (const { entry, reason, explainConfigError } of wanted) {
+  for (const { entry, reason, explainConfigError, ifConfigured } of wanted) {
+    if (ifConfigured !== undefined) continue
     if (explainConfigError !== undefined && !ids.has(entry.id) && !setByVariable(entry)) explain[entry.id] = explainConfigError
     enable(entry.id, reason)
   }
@@ -126,6 +127,10 @@ export async function selectPlugins (env: Record<string, string | undefined>, ca
     if (setBy !== undefined) enable(entry.id, `${setBy} is set`)
   }
   for (const id of phaseIds) enable(id, 'LYNKR_TOKEN_PHASES')
+  // Defaults nobody chose: used when something else enabled them, else left off with their note.
+  for (const { entry, ifConfigured } of wanted) {
+    if (ifConfigured !== undefined && !ids.has(entry.id) && !notes.includes(ifConfigured)) notes.push(ifConfigured)
+  }
   if (routedElsewhere !== undefined && modelProvider !== undefined) {
     const state = ids.has(defaultEntry.id) ? `${defaultProvider} is on only for ${because[defaultEntry.id]!}` : `${defaultProvider} is off`
     notes.push(`MODEL_PROVIDER=${defaultProvider} is configured but not used: ${routedElsewhere}, so ${state}`)

@@ -54,6 +54,11 @@ export interface ProviderSelection {
      * "tier routing falls back to …, which needs …"): the message and the variable to name.
      */
     explainConfigError?: (message: string, variable: string | undefined) => { message: string, variable: string }
+    /**
+     * Wanted only if something else enables it (its credentials, another selection): a default nobody chose
+     * (the fallback's databricks). Left off otherwise, with this note, instead of failing the boot on its config.
+     */
+    ifConfigured?: string
   }>
   /** What the operator should know (shown in the boot log and /health/ready). */
   notes?: string[]

@@ -16,8 +16,11 @@ import { TIER_VARIABLES, parseFallbackEnabled, parseFallbackProvider, selectTier
 export interface RouterOptions {
   /** All four tiers, or null when tier routing is off (static routing). */
   tiers: Record<Tier, TierTarget> | null
-  /** The tier-routing fallback, when enabled. `model` undefined = the provider's default model. */
-  fallback: { provider: string, model?: string } | null
+  /**
+   * The tier-routing fallback, when enabled. `model` undefined = the provider's default model. `optional`: the
+   * default nobody chose, used only when its provider is enabled anyway (its credentials).
+   */
+  fallback: { provider: string, model?: string, optional?: boolean } | null
   sessionTtlMs: number
   sessionMax: number
   timeouts: (provider: string) => UpstreamTimeouts
@@ -41,6 +44,13 @@ async function router (app: FastifyInstance, options: RouterOptions): Promise<vo
       lynkr.events.emit('breaker-changed', { provider, state, previous })
     }
   })
+
+  // The default fallback left off (not configured) is no fallback: say so in status and logs.
+  const activeFallback = (): { provider: string, model?: string } | null => {
+    if (options.fallback === null || !lynkr.providers.has(options.fallback.provider)) return null
+    const { optional: _optional, ...fallback } = options.fallback
+    return fallback
+  }
 
   const fallbackFor = (decision: RouteDecision, request: ChatRequest): RouteDecision | undefined => {
     const fallback = options.fallback
@@ -70,10 +80,10 @@ async function router (app: FastifyInstance, options: RouterOptions): Promise<vo
   lynkr.status.set('circuitBreakers', () => breakers.snapshot(lynkr.providers.list().map((adapter) => adapter.id)))
   lynkr.status.set('tierRouting', () => options.tiers === null
     ? { enabled: false }
-    : { enabled: true, tiers: options.tiers, fallback: options.fallback, sessions: sessions.size })
+    : { enabled: true, tiers: options.tiers, fallback: activeFallback(), sessions: sessions.size })
 
   app.addHook('onReady', async () => {
-    const wanted = [...Object.values(options.tiers ?? {}).map((t) => t.provider), ...(options.fallback ? [options.fallback.provider] : [])]
+    const wanted = [...Object.values(options.tiers ?? {}).map((t) => t.provider), ...(options.fallback !== null && options.fallback.optional !== true ? [options.fallback.provider] : [])]
     for (const provider of wanted) {
       if (!lynkr.providers.has(provider)) throw new LynkrConfigError(`tier routing names provider "${provider}", which did not register (is its plugin enabled?)`, 'TIER_SIMPLE')
     }
@@ -81,7 +91,7 @@ async function router (app: FastifyInstance, options: RouterOptions): Promise<vo
     for (const adapter of lynkr.providers.list()) options.timeouts(adapter.id)
     if (options.tiers !== null) {
       const tiers = Object.entries(options.tiers).map(([tier, t]) => `${tier}=${t.provider}:${t.model}`).join(', ')
-      app.log.info(`tier routing on: ${tiers}; fallback ${options.fallback ? options.fallback.provider : 'off'}`)
+      app.log.info(`tier routing on: ${tiers}; fallback ${activeFallback()?.provider ?? 'off'}`)
     }
   })
 }
@@ -147,7 +157,9 @@ export const manifest = defineManifest({
       ? { SIMPLE: parseTier('TIER_SIMPLE', env.TIER_SIMPLE!), MEDIUM: parseTier('TIER_MEDIUM', env.TIER_MEDIUM!), COMPLEX: parseTier('TIER_COMPLEX', env.TIER_COMPLEX!), REASONING: parseTier('TIER_REASONING', env.TIER_REASONING!) }
       : null
     // Static routing ignores the fallback settings entirely (selectTierProviders validated them otherwise).
-    const fallback = tiers !== null && parseFallbackEnabled(runtime.env) ? parseFallbackProvider(runtime.env) : null
+    const fallback = tiers !== null && parseFallbackEnabled(runtime.env)
+      ? { ...parseFallbackProvider(runtime.env), ...(runtime.env.FALLBACK_PROVIDER?.trim() ? {} : { optional: true }) }
+      : null
     const timeouts = timeoutsFrom(runtime.env, { firstByteMs: env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS, idleMs: env.UPSTREAM_IDLE_TIMEOUT_MS, requestMs: env.UPSTREAM_REQUEST_TIMEOUT_MS, streamMs: env.UPSTREAM_STREAM_TIMEOUT_MS })
     return {
       tiers,

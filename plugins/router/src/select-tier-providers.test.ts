@@ -89,15 +89,22 @@ describe('fallback selection', () => {
     assert.ok(!odd.ids.includes('provider-databricks'), 'not even validated without tiers')
   })
 
-  test('tiers + default fallback: databricks is loaded as the fallback; its own credentials word its errors', async () => {
+  test('tiers + default fallback: databricks is loaded as the fallback when its credentials are set', async () => {
     const selection = await selectPlugins({ ...tiers, DATABRICKS_API_KEY: 'dapi' }, catalog)
     assert.ok(selection.ids.includes('provider-databricks'))
-    assert.equal(selection.enabledBecause?.['provider-databricks'], 'the default FALLBACK_PROVIDER=databricks')
-    assert.equal(selection.explainConfigError?.['provider-databricks'], undefined, 'enabled by its credentials too')
+    assert.equal(selection.enabledBecause?.['provider-databricks'], 'DATABRICKS_API_KEY is set')
+    assert.equal(selection.explainConfigError?.['provider-databricks'], undefined, 'enabled by its credentials')
+    assert.deepEqual(selection.notes, [])
   })
 
-  test('tiers + a fallback without credentials: still selected, and its configuration error speaks of the fallback', async () => {
+  test('tiers + the default fallback nobody configured: left off with a note, not a boot error (Lynkr only warned)', async () => {
     const selection = await selectPlugins(tiers, catalog)
+    assert.ok(!selection.ids.includes('provider-databricks'))
+    assert.deepEqual(selection.notes, ['tier routing has no fallback: the default FALLBACK_PROVIDER=databricks is not configured (set its credentials, choose another FALLBACK_PROVIDER, or set FALLBACK_ENABLED=false to say so)'])
+  })
+
+  test('tiers + a chosen fallback without credentials: still selected, and its configuration error speaks of the fallback', async () => {
+    const selection = await selectPlugins({ ...tiers, FALLBACK_PROVIDER: 'databricks' }, catalog)
     assert.ok(selection.ids.includes('provider-databricks'))
     const explained = selection.explainConfigError?.['provider-databricks']?.('DATABRICKS_API_KEY is required', 'DATABRICKS_API_KEY')
     assert.equal(explained?.variable, 'DATABRICKS_API_KEY')

@@ -62,10 +62,13 @@ export function selectTierProviders (env: Record<string, string | undefined>, kn
   if (!known.all.includes(provider)) {
     throw new LynkrConfigError(`FALLBACK_PROVIDER="${provider}" is not a provider lynkr knows (tier routing falls back to it); valid values: ${cloud.join(', ')}, or set FALLBACK_ENABLED=false`, 'FALLBACK_PROVIDER')
   }
+  const chosen = value(env, 'FALLBACK_PROVIDER') !== undefined
   selected.push({
     provider,
-    reason: value(env, 'FALLBACK_PROVIDER') === undefined ? 'the default FALLBACK_PROVIDER=databricks' : `FALLBACK_PROVIDER=${provider}`,
+    reason: chosen ? `FALLBACK_PROVIDER=${provider}` : 'the default FALLBACK_PROVIDER=databricks',
     variable: 'FALLBACK_PROVIDER',
+    // The default fallback nobody configured does not fail the boot (Lynkr only warned): tier routing runs without one.
+    ...chosen ? {} : { ifConfigured: `tier routing has no fallback: the default FALLBACK_PROVIDER=${provider} is not configured (set its credentials, choose another FALLBACK_PROVIDER, or set FALLBACK_ENABLED=false to say so)` },
     // Only the fallback enabled it: say so, rather than "databricks needs DATABRICKS_API_KEY" out of nowhere.
     explainConfigError: (message, variable) => {
       const needs = variable === undefined ? 'is not configured' : `needs ${variable}`
