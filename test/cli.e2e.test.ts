@@ -1,6 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
@@ -97,4 +99,16 @@ test('LOG_LEVEL sets the level and HOST/PORT are honoured', async (t) => {
   assert.doesNotMatch(output.text, /"level":30/, 'no info lines at warn level')
   child.kill('SIGTERM')
   assert.equal((await child).exitCode, 0)
+})
+
+test('a port already in use (the original Lynkr still running on 8081) is one line naming PORT, exit 1, no stack trace', async (t) => {
+  const cwd = workdir(t)
+  const taken = createServer((_request, response) => { response.end('not lynkr') })
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+  t.after(() => { taken.close() })
+  const port = (taken.address() as AddressInfo).port
+  const result = await execa('node', [bin, 'start'], { cwd, env: cleanEnv(cwd, { PORT: String(port), LYNKR_DATA_DIR: ':memory:', HEALTH_PROBE_INTERVAL_MS: '0', OLLAMA_ENDPOINT: 'http://127.0.0.1:9' }), extendEnv: false, reject: false, timeout: 60_000 })
+  assert.equal(result.exitCode, 1, result.stderr)
+  assert.match(result.stderr, new RegExp(`^lynkr: configuration error: port ${port} on 127\\.0\\.0\\.1 is already in use \\(another lynkr, or the original Lynkr still running\\?\\): stop it, or set PORT to a free port$`, 'm'))
+  assert.doesNotMatch(result.stderr, /^\s+at /m, 'no stack trace')
 })

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import pino from 'pino'
 import { LynkrConfigError } from '@lynkr/core'
 import { buildServer } from '../server.ts'
-import { dialUrl, listenAddress, whoListens } from './cli-env.ts'
+import { dialUrl, listenAddress, listenError, whoListens } from './cli-env.ts'
 import { collectWhenQuiet } from './idle-collector.ts'
 import { boundPort } from './start-command.ts'
 
@@ -49,7 +49,12 @@ export async function claudeCommand (options: { port?: string, host?: string }, 
     const log = logFile(process.env)
     const app = await buildServer({ env: process.env, logger: { level: process.env.LOG_LEVEL ?? 'info', stream: pino.destination({ dest: log, append: true, sync: true }) } })
     collectWhenQuiet(app)
-    await app.listen({ port: address.port, host: address.host })
+    try {
+      await app.listen({ port: address.port, host: address.host })
+    } catch (error) {
+      await app.close().catch(() => {})
+      throw listenError(error, address)
+    }
     url = dialUrl({ ...address, port: boundPort(app) })
     process.stderr.write(`lynkr: started at ${url} for this Claude Code session (log: ${log})\n`)
     stop = async () => { await app.close() }

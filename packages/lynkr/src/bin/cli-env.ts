@@ -19,6 +19,15 @@ export function listenAddress (options: { port?: string, host?: string }, env: R
   return { port, host: options.host ?? env.HOST ?? '127.0.0.1' }
 }
 
+/** A port lynkr cannot listen on is the user's setting to change, not a crash: one line naming PORT/HOST. */
+export function listenError (error: unknown, { host, port }: ListenAddress): unknown {
+  const code = (error as { code?: unknown }).code
+  if (code === 'EADDRINUSE') return new LynkrConfigError(`port ${port} on ${host} is already in use (another lynkr, or the original Lynkr still running?): stop it, or set PORT to a free port`, 'PORT')
+  if (code === 'EACCES') return new LynkrConfigError(`port ${port} on ${host} needs privileges this user lacks: set PORT to 1024 or above`, 'PORT')
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new LynkrConfigError(`HOST=${host} is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its interfaces' addresses`, 'HOST')
+  return error
+}
+
 /** The address a local client dials for a listen address (a wildcard host is reached on loopback). */
 export function dialUrl ({ host, port }: ListenAddress): string {
   const local = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { buildServer } from '../server.ts'
-import { listenAddress } from './cli-env.ts'
+import { listenAddress, listenError } from './cli-env.ts'
 import { collectWhenQuiet } from './idle-collector.ts'
 import { terminalLogger } from './terminal-logger.ts'
 import { version } from './version.ts'
@@ -23,7 +23,12 @@ export async function startCommand (options: { port?: string, host?: string }): 
   process.once('SIGINT', () => shutdown('SIGINT'))
   process.once('SIGTERM', () => shutdown('SIGTERM'))
 
-  await app.listen({ port, host })
+  try {
+    await app.listen({ port, host })
+  } catch (error) {
+    await app.close().catch(() => {})
+    throw listenError(error, { port, host })
+  }
   app.log.info(`lynkr ${version()} listening on http://${host}:${boundPort(app)} (${app.lynkr.routing.describe()}; plugins: ${app.lynkr.plugins.join(', ')})`)
 }
 
