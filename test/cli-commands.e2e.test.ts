@@ -158,6 +158,11 @@ test('lynkr doctor probes each enabled provider for real and says what to fix, e
   assert.equal(config.exitCode, 1)
   assert.match(config.stdout, /^✗ configuration: provider-moonshot \(enabled by MODEL_PROVIDER=moonshot\): MOONSHOT_API_KEY is required/m)
   assert.match(config.stdout, /^ {2}fix: set or correct MOONSHOT_API_KEY/m)
+  // A value of the wrong kind: the value given, and the variable to correct.
+  const typo = await lynkr(['doctor'], cwd, { ...base, OLLAMA_ENDPOINT: fake.url, UPSTREAM_MAX_RETRIES: 'three' })
+  assert.equal(typo.exitCode, 1)
+  assert.match(typo.stdout, /^✗ configuration: router: UPSTREAM_MAX_RETRIES="three" must be an integer \(a whole number\)$/m)
+  assert.match(typo.stdout, /^ {2}fix: set or correct UPSTREAM_MAX_RETRIES/m)
 })
 
 async function waitFor (child: ResultPromise, output: { text: string }, pattern: RegExp): Promise<RegExpExecArray> {

@@ -50,15 +50,29 @@ describe('readPluginEnv', () => {
     assert.equal(JSON.stringify(schema), before)
   })
 
-  test('errors name the plugin and the variable', () => {
-    rejects({ DEMO_NUM_CTX: 'lots' }, /DEMO_NUM_CTX/, /integer/)
-    rejects({ DEMO_NUM_CTX: '1024' }, /DEMO_NUM_CTX/, />= 2048/)
-    rejects({ DEMO_STREAM: 'maybe' }, /DEMO_STREAM/, /boolean/)
-    rejects({ DEMO_MODE: 'medium' }, /DEMO_MODE/, /valid values: fast, slow/)
+  test('errors name the plugin, the variable (also as error.variable, for doctor\'s fix line) and the value given', () => {
+    rejects({ DEMO_NUM_CTX: 'lots' }, /DEMO_NUM_CTX="lots" must be an integer/)
+    rejects({ DEMO_NUM_CTX: '1024' }, /DEMO_NUM_CTX="1024" must be >= 2048/)
+    rejects({ DEMO_STREAM: 'maybe' }, /DEMO_STREAM="maybe" must be a boolean \(true or false\)/)
+    rejects({ DEMO_MODE: 'medium' }, /DEMO_MODE="medium" is not allowed; valid values: fast, slow/)
+    assert.throws(() => readPluginEnv(schema, { DEMO_RATIO: 'half' }, 'provider-demo'), (error) => error instanceof LynkrConfigError && error.variable === 'DEMO_RATIO')
+    // A credential's value is never echoed.
+    const keyed = Type.Object({ DEMO_API_KEY: Type.String({ minLength: 10 }) })
+    assert.throws(() => readPluginEnv(keyed, { DEMO_API_KEY: 'sk-short' }, 'svc'), (error) => error instanceof LynkrConfigError && /^svc: DEMO_API_KEY must/.test(error.message) && !error.message.includes('sk-short'))
+  })
+
+  test('a union of literals is one line listing its values, not one error per member', () => {
+    const union = Type.Object({ DEMO_FORMAT: Type.Union([Type.Literal('plain'), Type.Literal('system')], { default: 'plain' }) })
+    assert.throws(() => readPluginEnv(union, { DEMO_FORMAT: 'weird' }, 'svc'), (error) => {
+      assert.ok(error instanceof LynkrConfigError)
+      assert.equal(error.message, 'svc: DEMO_FORMAT="weird" is not allowed; valid values: plain, system')
+      assert.equal(error.variable, 'DEMO_FORMAT')
+      return true
+    })
   })
 
   test('a missing required variable is named', () => {
     const required = Type.Object({ DEMO_REQUIRED: Type.String() })
-    assert.throws(() => readPluginEnv(required, {}, 'svc'), /^LynkrConfigError: svc: .*DEMO_REQUIRED/)
+    assert.throws(() => readPluginEnv(required, {}, 'svc'), (error) => error instanceof LynkrConfigError && error.message === 'svc: DEMO_REQUIRED is required' && error.variable === 'DEMO_REQUIRED')
   })
 })
