@@ -74,7 +74,7 @@ test('the request body limit is 32 MB by default (Lynkr\'s was 1gb: the README s
   const passed = await app.inject({ method: 'POST', url: '/v1/messages', headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' }, payload: small })
   assert.equal(passed.statusCode, 400, passed.body.slice(0, 300))
   assert.match(passed.json().error.message, /max_tokens/)
-  assert.match(refused.json().error.message, /larger than 32mb \(REQUEST_JSON_LIMIT\)/, 'the 413 says what the limit is')
+  assert.match(refused.json().error.message, /larger than the 32mb limit \(REQUEST_JSON_LIMIT\)/, 'the 413 says what the limit is')
 })
 
 test('REQUEST_JSON_LIMIT above 32mb (Lynkr\'s .env.example sets 1gb) is lowered to 32mb, with a boot warning shown in /health/ready', async (t) => {

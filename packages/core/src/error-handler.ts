@@ -10,7 +10,7 @@ export function toLynkrError (error: unknown, bodyLimit?: number): LynkrError {
   const fastifyError = error as FastifyError
   const status = fastifyError.statusCode ?? 500
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    const limit = bodyLimit === undefined ? 'the limit' : formatByteSize(bodyLimit)
+    const limit = bodyLimit === undefined ? 'the limit' : `the ${formatByteSize(bodyLimit)} limit`
     return new LynkrError('request_too_large', `Request body is larger than ${limit} (REQUEST_JSON_LIMIT)`, { status: 413, code: 'LYNKR_REQUEST_TOO_LARGE' })
   }
   if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
