@@ -7,14 +7,18 @@ import { isCompactionRequest } from './compaction-request.ts'
 import { policyFor } from './policy.ts'
 import type { HistoryPolicy, PolicyOverrides } from './policy.ts'
 import { resultsOf } from './result-kinds.ts'
-import { anchorOf, applySummary, summaryBoundary, summaryRequest } from './summary.ts'
+import { anchorOf, applySummary, summaryApplies, summaryBoundary, summaryRequest } from './summary.ts'
 import type { FrozenSummary } from './summary.ts'
+import { MemorySummaryStore } from './summary-store.ts'
+import type { SummaryStore } from './summary-store.ts'
 
 /** Asks a model for a summary (the plugin passes `app.lynkr.chat.internal`). */
 export type Summarise = (request: ChatRequest, context: StepContext) => Promise<string>
 
 export interface HistoryOptions extends PolicyOverrides {
   summarise?: Summarise
+  /** Where frozen summaries outlive this process (the embedded store); default memory (the last maxSessions). */
+  summaries?: SummaryStore
   maxSessions?: number
 }
 
@@ -34,12 +38,14 @@ interface ConversationHistory {
   /** The message carrying lynkr's cache breakpoint (breakpoint providers). */
   frontier: number | undefined
   summary: FrozenSummary | undefined
+  /** The summary store's entry for this conversation (null: none), read once; adopted when the history matches. */
+  stored: FrozenSummary | null | undefined
   summarising: boolean
   /** A failed summary is not retried for this many more requests. */
   summaryBackoff: number
 }
 
-const fresh = (): ConversationHistory => ({ through: 0, anchor: '', cleared: new Map(), frontier: undefined, summary: undefined, summarising: false, summaryBackoff: 0 })
+const fresh = (): ConversationHistory => ({ through: 0, anchor: '', cleared: new Map(), frontier: undefined, summary: undefined, stored: undefined, summarising: false, summaryBackoff: 0 })
 
 /** One conversation of a session on one target: sub-agents and background requests start with other first messages. */
 function conversationKey (context: StepContext, messages: ChatMessage[]): string {
@@ -82,6 +88,7 @@ function decideAt (request: ChatRequest, end: number, state: ConversationHistory
  */
 export function historyCompressionStep (options: HistoryOptions): PipelineStep {
   const conversations = new BoundedMemo<ConversationHistory>(options.maxSessions ?? 1000)
+  const summaries = options.summaries ?? new MemorySummaryStore(options.maxSessions ?? 1000)
   return {
     name: 'history-compression',
     stage: 'history-compression',
@@ -89,7 +96,8 @@ export function historyCompressionStep (options: HistoryOptions): PipelineStep {
     run: (request: ChatRequest, context: StepContext): ChatRequest => {
       if (isCompactionRequest(request) || request.messages.length === 0) return request
       const { messages } = request
-      const state = conversations.get(conversationKey(context, messages), fresh)
+      const key = conversationKey(context, messages)
+      const state = conversations.get(key, fresh)
       const policy = policyFor(context.capabilities, options)
       // Another branch of the conversation (a fork, an edited turn): its decisions are replayed from the start.
       if (state.through > messages.length || (state.through > 0 && anchorOf(messages, state.through - 1) !== state.anchor)) Object.assign(state, fresh())
@@ -101,19 +109,24 @@ export function historyCompressionStep (options: HistoryOptions): PipelineStep {
         state.through = until
         state.anchor = anchorOf(messages, until - 1)
       }
+      // A summary written before (by this process or before a restart) is sent again, byte for byte.
+      if (state.summary === undefined && state.stored !== null) {
+        state.stored ??= summaries.load(key) ?? null
+        if (state.stored !== null && summaryApplies(messages, state.stored)) state.summary = state.stored
+      }
       let current = state.summary === undefined ? request : applySummary(request, state.summary)
       const summarised = current !== request
       current = applyCleared(current, state.cleared)
       // Until something is cleared the prompt stays the client's, byte for byte.
       if (!summarised && policy.cache === 'breakpoints' && state.cleared.size > 0) current = markFrontier(current, state.frontier)
-      if (decides && policy.summariseAtTokens !== undefined && estimateTokens(current) > policy.summariseAtTokens) startSummary(request, context, state, policy.keepRecentTurns, options.summarise)
+      if (decides && policy.summariseAtTokens !== undefined && estimateTokens(current) > policy.summariseAtTokens) startSummary(request, context, state, policy.keepRecentTurns, options.summarise, (summary) => { summaries.save(key, summary) })
       return current
     }
   }
 }
 
 /** `request` as the client sent it (no summary, nothing cleared): the summary's boundary and anchor refer to it. */
-function startSummary (request: ChatRequest, context: StepContext, state: ConversationHistory, keepRecentTurns: number, summarise: Summarise | undefined): void {
+function startSummary (request: ChatRequest, context: StepContext, state: ConversationHistory, keepRecentTurns: number, summarise: Summarise | undefined, keep: (summary: FrozenSummary) => void): void {
   if (summarise === undefined || state.summarising || state.summary !== undefined) return
   if (state.summaryBackoff > 0) { state.summaryBackoff--; return }
   const { messages } = request
@@ -126,6 +139,7 @@ function startSummary (request: ChatRequest, context: StepContext, state: Conver
     .then((text) => {
       if (text.trim() === '') throw new Error('the summariser answered with no text')
       state.summary = { through, anchor: anchorOf(messages, through), text: text.trim() }
+      keep(state.summary)
       log.info({ session: context.session.id, through }, 'history compression: older turns summarised')
     })
     .catch((error: unknown) => {

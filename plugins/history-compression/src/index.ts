@@ -5,16 +5,34 @@ import { defineManifest } from '@lynkr/protocol'
 import { providerNamedBy, splitProviderModel } from '@lynkr/core'
 import { historyCompressionStep } from './history-step.ts'
 import type { HistoryOptions } from './history-step.ts'
+import { MemorySummaryStore } from './summary-store.ts'
+import type { SummaryStore } from './summary-store.ts'
+import { SqliteSummaryStore, summaryMigrations } from './summary-store-sqlite.ts'
+import type { SqliteHandle, Kysely } from '@lynkr/storage'
 
-export interface HistoryPluginOptions extends Omit<HistoryOptions, 'summarise'> {
+export interface HistoryPluginOptions extends Omit<HistoryOptions, 'summarise' | 'summaries'> {
   /** `provider:model` (or a model of the request's provider) that writes summaries; undefined = the request's own. */
   summaryModel: string | undefined
 }
 
 async function historyCompression (app: FastifyInstance, options: HistoryPluginOptions): Promise<void> {
   const { summaryModel, ...policy } = options
+  // Frozen summaries go to the embedded store when the storage plugin is loaded (usage or memory need it; it may
+  // register after this plugin, hence onReady), so a restart sends the same summary; otherwise memory only.
+  let store: SummaryStore = new MemorySummaryStore(policy.maxSessions ?? 1000)
+  app.addHook('onReady', async () => {
+    if (!app.hasDecorator('sqlite')) return
+    const storage = app as unknown as { sqlite: Kysely<any>, sqliteHandle: SqliteHandle }
+    // Imported only here: @lynkr/storage loads the native driver, already loaded when the store is there.
+    const { migrate } = await import('@lynkr/storage')
+    await migrate(storage.sqlite, 'history-compression', summaryMigrations)
+    const sqlite = new SqliteSummaryStore(storage.sqliteHandle, app.log)
+    sqlite.prune(Date.now())
+    store = sqlite
+  })
   app.lynkr.pipeline.use(historyCompressionStep({
     ...policy,
+    summaries: { load: (key) => store.load(key), save: (key, summary) => { store.save(key, summary) } },
     summarise: async (request, context) => {
       const named = summaryModel === undefined ? null : splitProviderModel(summaryModel)
       // `ollama:qwen2.5:0.5b` names a provider; `qwen2.5:0.5b` alone is a model of the request's provider.
@@ -59,3 +77,6 @@ export { pathsNamed, placeholderFor } from './stubs.ts'
 export { isCompactionRequest } from './compaction-request.ts'
 export { policyFor } from './policy.ts'
 export { applySummary, summaryRequest } from './summary.ts'
+export { MemorySummaryStore } from './summary-store.ts'
+export type { SummaryStore } from './summary-store.ts'
+export { SqliteSummaryStore, summaryMigrations } from './summary-store-sqlite.ts'

@@ -21,6 +21,11 @@ export function anchorOf (messages: ChatMessage[], through: number): string {
   return `${through}:${hash.digest('base64url')}`
 }
 
+/** Whether `messages` continue the history `summary` was written for. */
+export function summaryApplies (messages: ChatMessage[], summary: FrozenSummary): boolean {
+  return messages.length > summary.through && anchorOf(messages, summary.through) === summary.anchor
+}
+
 /**
  * The first assistant turn at or after `from` that can start the kept part: everything before it can go without
  * separating a tool_use from its tool_result (results follow their call in the next user message).
@@ -60,7 +65,7 @@ export function summaryRequest (messages: ChatMessage[], through: number, client
  */
 export function applySummary (request: ChatRequest, summary: FrozenSummary): ChatRequest {
   const { messages } = request
-  if (messages.length <= summary.through || anchorOf(messages, summary.through) !== summary.anchor) return request
+  if (!summaryApplies(messages, summary)) return request
   const first = messages[0]!
   const note: ContentBlock = {
     type: 'text',

@@ -1,0 +1,31 @@
+import type { FrozenSummary } from './summary.ts'
+
+/**
+ * Where frozen summaries are kept, by conversation (the step's conversation key). A summary is written once
+ * and read back by every later request of that conversation, so a restart sends the same bytes instead of
+ * asking the model again (which would break the provider's cache and give a different summary).
+ */
+export interface SummaryStore {
+  load: (key: string) => FrozenSummary | undefined
+  save: (key: string, summary: FrozenSummary) => void
+}
+
+/** Summaries in memory only (no embedded store): the most recently used `max` conversations. */
+export class MemorySummaryStore implements SummaryStore {
+  private readonly entries = new Map<string, FrozenSummary>()
+  private readonly max: number
+
+  constructor (max: number) { this.max = max }
+
+  load (key: string): FrozenSummary | undefined {
+    const found = this.entries.get(key)
+    if (found !== undefined) { this.entries.delete(key); this.entries.set(key, found) }
+    return found
+  }
+
+  save (key: string, summary: FrozenSummary): void {
+    this.entries.delete(key)
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!)
+    this.entries.set(key, summary)
+  }
+}
