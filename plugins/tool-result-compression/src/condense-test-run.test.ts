@@ -14,7 +14,7 @@ test('node --test TAP: a passing test keeps its ok line, not its header and timi
   const failure = run.slice(run.indexOf('    # Subtest: satisfies("2.0.0-rc.1"'))
   assert.ok(condensed.includes(failure), 'everything from the failing test on is unchanged')
   assert.ok(condensed.startsWith('TAP version 13\n# Subtest: satisfies\n'), 'a suite keeps its header')
-  assert.match(condensed, /\[lynkr: the timing blocks of 40 passing tests omitted\]$/)
+  assert.match(condensed, /\[lynkr: the timing blocks \(duration only\) of 40 passing tests omitted; run the tests again to see them\]$/, 'the notice says how to get them back')
 })
 
 test('what carries more than timing is kept: a skip, a todo, a passing test with diagnostics; other output is returned as is', () => {

@@ -38,6 +38,6 @@ export function condensePassingTap (text: string): string {
     condensed++
   }
   if (condensed === 0) return text
-  out.push(`[lynkr: the timing blocks of ${condensed.toLocaleString('en-US')} passing tests omitted]`)
+  out.push(`[lynkr: the timing blocks (duration only) of ${condensed.toLocaleString('en-US')} passing tests omitted; run the tests again to see them]`)
   return out.join('\n')
 }

@@ -104,6 +104,25 @@ test('generic output keeps error lines from the middle; one enormous line is cut
   assert.ok(cut.includes("Error: ENOENT: no such file or directory, open '/repo/config.json'"))
   const json = JSON.stringify({ items: Array.from({ length: 3000 }, (_, i) => ({ id: i, name: `item ${i}` })) })
   const oneLine = cutOutput(json, { kind: 'generic', maxChars: 4000, tool: 'mcp__api__list', cutFileReads: false })
-  assert.ok(oneLine.length < 4200 && oneLine.startsWith('{"items":[{"id":0') && oneLine.includes('characters of this line omitted'))
+  assert.ok(oneLine.length < 4200 && oneLine.startsWith('{"items":[{"id":0') && /characters [\d,]+–[\d,]+ of this line omitted/.test(oneLine))
   assert.match(oneLine, /call the tool again with a narrower request\]$/)
+})
+
+test('a line cut in the middle says which characters went and how to see exactly them (re-running for the line alone would cut it again)', () => {
+  const minified = `var a=${'x'.repeat(30_000)};var b=${'y'.repeat(30_000)};`
+  const output = ['build ok', minified, ...Array.from({ length: 400 }, (_, i) => `chunk ${i} written`), 'done'].join('\n')
+  for (const tool of ['Bash', 'Grep']) {
+    const cut = cutOutput(output, { kind: 'generic', maxChars: 8000, tool, cutFileReads: false })
+    const marker = /\[lynkr: characters ([\d,]+)–([\d,]+) of this line omitted\]/.exec(cut)
+    assert.ok(marker !== null, 'the long line is marked with the range it lost')
+    const [from, to] = [marker[1]!, marker[2]!].map((n) => Number(n.replace(/,/g, '')))
+    const line = cut.split('\n')[1]!
+    // What is kept around the marker plus the named range is the original line, byte for byte.
+    assert.equal(line.slice(0, line.indexOf(' … [lynkr:')) + minified.slice(from! - 1, to) + line.slice(line.indexOf('] … ') + 4), minified)
+    const pipe = `sed -n '2p' | cut -c ${from}-${to}`
+    assert.ok(cut.endsWith(tool === 'Bash' ? `to see the omitted characters of line 2, re-run the command with \`| ${pipe}\` appended]` : `to see the omitted characters of line 2, run the search in Bash piped through \`${pipe}\`]`), cut.slice(-300))
+  }
+  // Only long lines: the same hint.
+  const alone = cutOutput(minified, { kind: 'generic', maxChars: 8000, tool: 'Bash', cutFileReads: false })
+  assert.match(alone, /characters omitted from long lines; to see the omitted characters of line 1, re-run the command with `\| sed -n '1p' \| cut -c \d+-\d+` appended\]$/)
 })

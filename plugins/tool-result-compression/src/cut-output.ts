@@ -68,11 +68,27 @@ function marksErrors (lines: string[], keep: Uint8Array, budget: number): void {
   }
 }
 
-function shortenLine (line: string, max: number): string {
-  if (line.length <= max) return line
+/** Characters `from`–`to` (1-based, inclusive) of a line cut in the middle. */
+type LineCut = readonly [from: number, to: number]
+
+function shortenLine (line: string, max: number): { text: string, cut?: LineCut } {
+  if (line.length <= max) return { text: line }
   const head = Math.floor(max * 0.6)
   const tail = Math.floor(max * 0.3)
-  return `${line.slice(0, head)} … [lynkr: ${(line.length - head - tail).toLocaleString('en-US')} characters of this line omitted] … ${line.slice(line.length - tail)}`
+  const cut: LineCut = [head + 1, line.length - tail]
+  return { text: `${line.slice(0, head)} … [lynkr: characters ${cut[0].toLocaleString('en-US')}–${cut[1].toLocaleString('en-US')} of this line omitted] … ${line.slice(line.length - tail)}`, cut }
+}
+
+/**
+ * How to see the middle of a long line: re-running for its line number alone gives the same long line, cut the
+ * same way, so the hint names the character range too.
+ */
+function longLineHint (tool: string, line: number, [from, to]: LineCut): string {
+  const range = `sed -n '${line}p' | cut -c ${from}-${to}`
+  const what = `to see the omitted characters of line ${line.toLocaleString('en-US')}, `
+  if (tool === 'Bash' || tool === 'bash' || tool === 'shell') return `${what}re-run the command with \`| ${range}\` appended`
+  if (tool === 'Grep' || tool === 'Glob') return `${what}run the search in Bash piped through \`${range}\``
+  return `${what}call the tool again with a narrower request`
 }
 
 /**
@@ -89,7 +105,8 @@ export function cutOutput (text: string, options: CutOptions): string {
   if (text.length <= options.maxChars * share.threshold) return text
   const budget = Math.floor(options.maxChars * 0.9)
   const longLine = Math.max(200, Math.floor(budget * LONG_LINE_SHARE))
-  const lines = text.split('\n').map((line) => shortenLine(line, longLine))
+  const shortened = text.split('\n').map((line) => shortenLine(line, longLine))
+  const lines = shortened.map((line) => line.text)
   const keep = new Uint8Array(lines.length)
 
   let used = 0
@@ -108,10 +125,12 @@ export function cutOutput (text: string, options: CutOptions): string {
   } else if (kind === 'generic') {
     marksErrors(lines, keep, importantBudget)
   }
+  // The first long line the model will see cut in the middle: the notice says how to get its middle back.
+  const long = shortened.findIndex((line, i) => line.cut !== undefined && keep[i] === 1)
   if (keep.every((kept) => kept === 1)) {
     // Few, very long lines: shortening them was the cut.
-    const shortened = lines.join('\n')
-    return shortened.length < text.length ? `${shortened}\n[lynkr: output truncated: ${(text.length - shortened.length).toLocaleString('en-US')} characters omitted from long lines; ${rerunHint(options.tool, 1, lines.length)}]` : text
+    const joined = lines.join('\n')
+    return joined.length < text.length ? `${joined}\n[lynkr: output truncated: ${(text.length - joined.length).toLocaleString('en-US')} characters omitted from long lines; ${longLineHint(options.tool, long + 1, shortened[long]!.cut!)}]` : text
   }
 
   const out: string[] = []
@@ -129,7 +148,8 @@ export function cutOutput (text: string, options: CutOptions): string {
     i = end
   }
   const what = kind === 'test-run' ? 'passing tests and progress omitted; failures and the summary are kept' : kind === 'listing' ? 'the first and last lines are kept' : 'head, tail and error lines are kept'
-  out.push(`[lynkr: output truncated: ${plural(omitted, 'line')} of ${lines.length.toLocaleString('en-US')} omitted (${what}); to see lines ${firstGap![0]}–${firstGap![1]}, ${rerunHint(options.tool, firstGap![0], firstGap![1])}]`)
+  const longLines = long === -1 ? '' : `; long lines are cut in the middle: ${longLineHint(options.tool, long + 1, shortened[long]!.cut!)}`
+  out.push(`[lynkr: output truncated: ${plural(omitted, 'line')} of ${lines.length.toLocaleString('en-US')} omitted (${what}); to see lines ${firstGap![0]}–${firstGap![1]}, ${rerunHint(options.tool, firstGap![0], firstGap![1])}${longLines}]`)
   const cut = out.join('\n')
   return cut.length < text.length ? cut : text
 }
