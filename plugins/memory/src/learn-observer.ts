@@ -1,4 +1,5 @@
 import type { TurnCompletedEvent } from '@lynkr/core'
+import { isCompactionRequest } from '@lynkr/core'
 import type { Extractor } from './extractor.ts'
 import { anchorOf, latestPrompt } from './inject.ts'
 import type { MemoryService, Outcome } from './memory.ts'
@@ -27,7 +28,8 @@ export function learnObserver (options: LearnObserverOptions): (turn: TurnComple
   const { memory, records } = options
   const seen = new Set<string>()
   return async (turn) => {
-    if (turn.purpose !== 'client' || turn.outcome !== 'success') return
+    // Claude Code's compaction and title requests: an instruction and a summary of what was already learned from.
+    if (turn.purpose !== 'client' || turn.outcome !== 'success' || isCompactionRequest(turn.request)) return
     try {
       const session = turn.session.id
       const found = latestPrompt(turn.request)

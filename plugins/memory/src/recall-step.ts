@@ -1,5 +1,6 @@
 import type { ChatRequest, PipelineStep, StepContext } from '@lynkr/protocol'
 import { COUNT_TOKENS_PURPOSE } from '@lynkr/protocol'
+import { isCompactionRequest } from '@lynkr/core'
 import { anchorOf, applyInjections, formatMemories, latestPrompt } from './inject.ts'
 import type { InjectionFormat } from './inject.ts'
 import type { MemoryService } from './memory.ts'
@@ -34,8 +35,10 @@ export function recallStep (options: RecallStepOptions): PipelineStep {
       const workspace = context.workspace?.id ?? DEFAULT_WORKSPACE
       records.setWorkspace(session, workspace)
       const recorded = await records.of(session)
-      // A count (count_tokens) sees the memories already recorded but recalls and learns nothing new.
-      if (context.purpose === COUNT_TOKENS_PURPOSE) return applyInjections(request, recorded)
+      // A count (count_tokens) sees the memories already recorded but recalls and learns nothing new; so does
+      // Claude Code's compaction or title request: it summarises the conversation as the model saw it, and its
+      // instruction is not the user's prompt.
+      if (context.purpose === COUNT_TOKENS_PURPOSE || isCompactionRequest(request)) return applyInjections(request, recorded)
       const prompt = latestPrompt(request)
       if (prompt !== undefined && memory.settings.retrievalLimit > 0) {
         const anchor = anchorOf(request.messages[prompt.index]!)
