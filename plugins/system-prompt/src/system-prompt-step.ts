@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { ChatMessage, ChatRequest, PipelineStep, StepContext, TextBlock } from '@lynkr/protocol'
+import { COUNT_TOKENS_PURPOSE } from '@lynkr/protocol'
 import { BoundedMemo, needsRoom, ROOM_WINDOWS, sessionTargetKey } from '@lynkr/core'
 import { compactClaudeCodeSystem, compactClaudeCodeSystemMessage, isClaudeCode, isClaudeCodeSystemMessage, tidyWhitespace } from './claude-code-prompt.ts'
 
@@ -32,7 +33,9 @@ export function systemPromptStep (options: SystemPromptOptions): PipelineStep {
       if (!isClaudeCode(request)) return tidied(request)
       // Claude Code's title and summary requests carry no tools: they keep their prompt as it is.
       if (request.tools === undefined || request.tools.length === 0) return request
-      const tools = sessionTools.get(sessionTargetKey(context), () => new Set((request.tools ?? []).map((tool) => tool.name)))
+      const offered = (): ReadonlySet<string> => new Set((request.tools ?? []).map((tool) => tool.name))
+      // A count (count_tokens, which Claude Code also sends for parts of a prompt) must not fix the session's tools.
+      const tools = context.purpose === COUNT_TOKENS_PURPOSE ? sessionTools.peek(sessionTargetKey(context)) ?? offered() : sessionTools.get(sessionTargetKey(context), offered)
       const toolsKey = [...tools].join(',')
       const system = request.system ?? []
       const systemKey = hashOf(system.map((block) => block.text).join('\u0000'), toolsKey)

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { ChatRequest, PipelineStep, StepContext, ToolDefinition } from '@lynkr/protocol'
-import { loadedToolNames } from '@lynkr/protocol'
+import { COUNT_TOKENS_PURPOSE, loadedToolNames } from '@lynkr/protocol'
 import { BoundedMemo, countRequestTokens, needsRoom, ROOM_WINDOWS, sessionTargetKey } from '@lynkr/core'
 import { compactTool } from './compact-tool.ts'
 import type { CompactLevel } from './compact-tool.ts'
@@ -56,16 +56,22 @@ export function toolSelectionStep (options: ToolSelectionOptions): PipelineStep 
       const tools = request.tools
       if (tools === undefined || tools.length === 0) return request
       if (!needsRoom(context.capabilities, maxWindow)) return request
-      const session = sessions.get(sessionTargetKey(context), () => ({ lists: new Map(), restored: new Set() }))
+      // count_tokens counts with what the session decided, or would decide, but freezes and restores nothing.
+      const counting = context.purpose === COUNT_TOKENS_PURPOSE
+      const fresh = (): Session => ({ lists: new Map(), restored: new Set() })
+      const session = counting ? sessions.peek(sessionTargetKey(context)) ?? fresh() : sessions.get(sessionTargetKey(context), fresh)
       const list = listKey(tools)
       let selected = session.lists.get(list)
       if (selected === undefined) {
         selected = await decide(tools, context.capabilities.contextWindow)
-        if (session.lists.size >= MAX_LISTS) session.lists.delete(session.lists.keys().next().value!)
-        session.lists.set(list, selected)
+        if (!counting) {
+          if (session.lists.size >= MAX_LISTS) session.lists.delete(session.lists.keys().next().value!)
+          session.lists.set(list, selected)
+        }
       }
-      for (const name of wanted(request)) if (!selected.has(name)) session.restored.add(name)
-      const sent = tools.filter((tool) => selected.has(tool.name) || session.restored.has(tool.name)).map(compact)
+      const restored = counting ? new Set(session.restored) : session.restored
+      for (const name of wanted(request)) if (!selected.has(name)) restored.add(name)
+      const sent = tools.filter((tool) => selected.has(tool.name) || restored.has(tool.name)).map(compact)
       return { ...request, tools: sent }
     }
   }

@@ -21,6 +21,11 @@ export class BoundedMemo<T> {
     this.entries.set(key, found)
     return found
   }
+
+  /** The entry, if there is one, without making it or changing its age (a count must not decide anything). */
+  peek (key: string): T | undefined {
+    return this.entries.get(key)
+  }
 }
 
 /** A session on one target: a decision made for a local model need not hold for the cloud fallback. */
