@@ -37,6 +37,8 @@ test('configuration errors stop the boot with one message naming the variable an
   assert.match((await bootError({ OLLAMA_CONNECT_TIMEOUT_MS: 'soon' })).message, /OLLAMA_CONNECT_TIMEOUT_MS="soon" must be a number of milliseconds/)
   assert.match((await bootError({ TIER_SIMPLE: 'just-a-model' })).message, /TIER_SIMPLE="just-a-model" must be provider:model/)
   assert.match((await bootError({ LYNKR_PLUGINS: 'api-anthropic,provider-nope' })).message, /unknown plugin "provider-nope"/)
+  // The semantic cache only with an embeddings provider (issue 14, phase 2).
+  assert.match((await bootError({ SEMANTIC_CACHE_ENABLED: 'true', LYNKR_DATA_DIR: ':memory:', MCP_MANIFEST_DIRS: '' })).message, /SEMANTIC_CACHE_ENABLED=true needs an embeddings provider: set OLLAMA_EMBEDDINGS_MODEL/)
 })
 
 test('the environment decides which plugins load; nothing else is registered', async () => {
