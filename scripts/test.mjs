@@ -37,6 +37,9 @@ ensureBubblewrap()
 
 const build = spawnSync('npx', ['tsc', '-b'], { cwd: root, stdio: 'inherit' })
 if (build.status !== 0) process.exit(build.status ?? 1)
+// The CLI tests run the bin, which runs the bundle (scripts/bundle-cli.mjs) when it is current.
+const bundle = spawnSync(process.execPath, ['scripts/bundle-cli.mjs'], { cwd: root, stdio: 'inherit' })
+if (bundle.status !== 0) process.exit(bundle.status ?? 1)
 // The root test/ folder is not a build project; type-check it on its own (the packages' tests are checked by -b).
 if (!unitOnly) {
   const check = spawnSync('npx', ['tsc', '-p', 'test/tsconfig.json'], { cwd: root, stdio: 'inherit' })

@@ -9,7 +9,8 @@
 //   FOOTPRINT_MIX=no-count   lynkr's mix without count_tokens (the tokenizer never loads): its share shows
 //   FOOTPRINT_ONLY=lynkr     skip the baselines
 //   FOOTPRINT_SNAPSHOTS=dir  write main-thread heap snapshots there (idle, loaded, settled) to compare retained objects
-//   FOOTPRINT_NODE_FLAGS     node flags for lynkr (space-separated), to compare V8 settings
+//   FOOTPRINT_NODE_FLAGS     node flags for lynkr (space-separated, through NODE_OPTIONS: lynkr runs as its bin file
+//                            itself, like `npx lynkr`, so the shebang's flags apply and win over these)
 //   FOOTPRINT_BIN            another build's bin/lynkr.js (another worktree), for before/after in one sitting
 //   FOOTPRINT_REQUESTS, FOOTPRINT_RUNS; NODE_OPTIONS and MALLOC_ARENA_MAX are passed to lynkr only
 import { spawn } from 'node:child_process'
@@ -40,8 +41,13 @@ interface Target {
   /** Names its heap snapshots. */
   key: string
   nodeFlags?: string[]
-  /** Arguments after the node executable (the measured script and its own arguments). */
+  /**
+   * Arguments after the node executable (the measured script and its own arguments); with `direct`, the
+   * script is run itself, as `npx lynkr` runs the .bin link: its shebang's node flags apply, and node flags
+   * of the bench (the probe, FOOTPRINT_NODE_FLAGS) go through NODE_OPTIONS.
+   */
   args: string[]
+  direct?: boolean
   env: Record<string, string>
   load: (url: string, dispatcher: Agent, i: number) => Promise<void>
   loadName: string
@@ -89,10 +95,11 @@ async function sample (child: ChildProcess, label: string): Promise<Sample> {
 async function start (target: Target, withProbe: boolean): Promise<{ child: ChildProcess, url: string, startMs: number }> {
   const port = await freePort()
   const began = performance.now()
-  const child = spawn(process.execPath, [...(withProbe ? ['--require', probe] : []), ...target.nodeFlags ?? [], ...target.args], {
-    stdio: ['ignore', 'ignore', 'inherit', ...(withProbe ? ['ipc' as const] : [])],
-    env: { PATH: process.env.PATH, PORT: String(port), ...target.env }
-  })
+  const flags = [...(withProbe ? ['--require', probe] : []), ...target.nodeFlags ?? []]
+  const env = { PATH: process.env.PATH, PORT: String(port), ...target.env }
+  if (target.direct === true) env.NODE_OPTIONS = [env.NODE_OPTIONS ?? '', ...flags].join(' ').trim()
+  const [command, args] = target.direct === true ? [target.args[0]!, target.args.slice(1)] : [process.execPath, [...flags, ...target.args]]
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit', ...(withProbe ? ['ipc' as const] : [])], env })
   const url = `http://127.0.0.1:${port}`
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${target.name} exited with ${child.exitCode}`)
@@ -220,6 +227,7 @@ const lynkr: Target = {
   name: NO_COUNT ? '`lynkr start` (mix without count_tokens)' : '`lynkr start`',
   nodeFlags: process.env.FOOTPRINT_NODE_FLAGS?.split(' ').filter((flag) => flag !== ''),
   args: [bin, 'start'],
+  direct: true,
   env: {
     ...Object.fromEntries(['NODE_OPTIONS', 'MALLOC_ARENA_MAX'].flatMap((name) => process.env[name] === undefined ? [] : [[name, process.env[name]!]])),
     LOG_LEVEL: 'warn',
