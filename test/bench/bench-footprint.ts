@@ -96,7 +96,7 @@ async function start (target: Target, withProbe: boolean): Promise<{ child: Chil
   const port = await freePort()
   const began = performance.now()
   const flags = [...(withProbe ? ['--require', probe] : []), ...target.nodeFlags ?? []]
-  const env = { PATH: process.env.PATH, PORT: String(port), ...target.env }
+  const env: Record<string, string | undefined> = { PATH: process.env.PATH, PORT: String(port), ...target.env }
   if (target.direct === true) env.NODE_OPTIONS = [env.NODE_OPTIONS ?? '', ...flags].join(' ').trim()
   const [command, args] = target.direct === true ? [target.args[0]!, target.args.slice(1)] : [process.execPath, [...flags, ...target.args]]
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit', ...(withProbe ? ['ipc' as const] : [])], env })
