@@ -1,13 +1,14 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync, symlinkSync } from 'node:fs'
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { execa } from 'execa'
 import { request } from 'undici'
 import { cleanEnv, lynkrBin, workdir } from './helpers/lynkr-cli.ts'
 
-// The bin shim sets V8 heap flags at run time before the gateway loads (packages/lynkr/src/bin/heap-settings.ts).
-// These run it as npm's node_modules/.bin link does on POSIX (the kernel reads the shebang), and check that the
+// The bin's shebang gives node its V8 heap flags (`env -S`; packages/lynkr/src/bin/heap-settings.ts says why) and the
+// bin runs the bundled CLI (scripts/bundle-cli.mjs). These run it as npm's node_modules/.bin link does on POSIX (the
+// kernel reads the shebang), and check that the
 // launcher prints nothing of its own, serves, and exits 0 on SIGTERM, with and without the user's own heap flags.
 const posix = process.platform !== 'win32'
 
@@ -41,6 +42,8 @@ for (const nodeOptions of [undefined, '--max-semi-space-size=4']) {
       if (match !== null) port = Number(match[1])
       else await new Promise((resolve) => setTimeout(resolve, 50))
     }
+    // The shebang's flags reached node's own command line (the kernel ran env -S, env exec'd node in place).
+    if (process.platform === 'linux') assert.match(readFileSync(`/proc/${child.pid!}/cmdline`, 'utf8'), /\0--max-semi-space-size=1\0--heap-growing-percent=100\0/)
     const live = await request(`http://127.0.0.1:${port}/health/live`)
     await live.body.dump()
     assert.equal(live.statusCode, 200)

@@ -7,11 +7,12 @@ import { runInNewContext } from 'node:vm'
  * JavaScript allocates: after a burst (an agent's tool loop) the garbage of its requests — tens of MB of
  * parsed bodies and buffers — stays in the heap, counted in the resident memory, until the next traffic;
  * V8's own memory reducer gives it back only some of the time (bench:footprint). One full collection on a
- * quiet gateway (no request started for 2-4 s) costs tens of milliseconds, at most one pause in a stream still
- * running then.
+ * quiet gateway (no request started for 1-2 s) costs tens of milliseconds, at most one pause in a stream still
+ * running then, once per quiet spell however long it lasts. After 1 s rather than 2 s: the memory comes back
+ * while an agent waits for its model (bench:footprint's sample 2 s after a burst now falls after it).
  * CLI only: a host that embeds lynkr owns its process's garbage collection.
  */
-export function collectWhenQuiet (app: FastifyInstance, quietMs = 2_000): void {
+export function collectWhenQuiet (app: FastifyInstance, quietMs = 1_000): void {
   // `gc` is installed in contexts created after the flag is set: a throwaway context hands it over.
   setFlagsFromString('--expose-gc')
   const gc = runInNewContext('gc') as () => void
