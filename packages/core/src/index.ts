@@ -25,6 +25,7 @@ export { automaticBreakpointStep, withAutomaticBreakpoint, cacheable as breakpoi
 export { needsRoom, ROOM_WINDOWS } from './steps/room-profile.ts'
 export { BoundedMemo, sessionTargetKey } from './steps/session-memo.ts'
 export { isCompactionRequest } from './steps/compaction-request.ts'
+export { cheapSiblingOf } from './cheap-sibling.ts'
 export { Pricing, costFor, loadPriceTable, parsePriceOverrides } from './pricing.ts'
 export type { ModelPrice } from './pricing.ts'
 export type { Dialect, ErrorReply } from './dialects.ts'
