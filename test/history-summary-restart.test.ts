@@ -3,11 +3,10 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import Anthropic from '@anthropic-ai/sdk'
 import { anthropicEnv } from './helpers/anthropic-gateway.ts'
 import { startFakeAnthropic } from './helpers/fake-anthropic.ts'
-import { startGateway } from './helpers/gateway.ts'
+import { startGatewayWithLog } from './helpers/gateway.ts'
 import type { TestGateway } from './helpers/gateway.ts'
 import type { FakeUpstream, RecordedRequest } from './helpers/fake-script.ts'
 
@@ -38,18 +37,6 @@ function history (): Message[] {
 
 const turn = (messages: Message[], answer: string, ask: string): Message[] => [...messages, { role: 'assistant', content: answer }, { role: 'user', content: ask }]
 
-/** A gateway whose log is watched, so a test waits for the background summary by its log line, not by time. */
-async function gatewayWithLog (env: Record<string, string>): Promise<{ gateway: TestGateway, logged: (pattern: RegExp) => Promise<void> }> {
-  const lines: string[] = []
-  const waiters: Array<() => void> = []
-  const stream = new Writable({ write (chunk, _encoding, done) { lines.push(...chunk.toString().split('\n').filter(Boolean)); for (const wake of waiters.splice(0)) wake(); done() } })
-  const gateway = await startGateway(env, { logger: { level: 'info', stream } })
-  const logged = async (pattern: RegExp): Promise<void> => {
-    while (!lines.some((line) => pattern.test(line))) await new Promise<void>((resolve) => waiters.push(resolve))
-  }
-  return { gateway, logged }
-}
-
 async function send (gateway: TestGateway, messages: Message[]): Promise<void> {
   await new Anthropic({ baseURL: gateway.url, apiKey: 'k', maxRetries: 0, defaultHeaders: headers }).messages.create({ model: 'claude-sonnet-4-5', max_tokens: 256, system: SYSTEM, tools: TOOLS, messages })
 }
@@ -63,14 +50,14 @@ async function summaryAcrossRestart (t: { after: (fn: () => Promise<void>) => vo
   const long = history()
   const next = turn(long, 'All shards pass.', 'Commit it')
 
-  const before = await gatewayWithLog(env)
+  const before = await startGatewayWithLog(env)
   await send(before.gateway, long)
   await before.logged(/older turns summarised/)
   await send(before.gateway, next)
   await before.gateway.close()
   const sentBefore = chats(fake)[1]!
 
-  const after = await gatewayWithLog(env)
+  const after = await startGatewayWithLog(env)
   t.after(async () => { await after.gateway.close() })
   const seen = chats(fake).length
   await send(after.gateway, next)
@@ -88,6 +75,8 @@ test('a restarted gateway sends the frozen summary it sent before, byte for byte
   assert.equal(JSON.stringify(again!.body), JSON.stringify(sentBefore.body), 'the same request after the restart: the same bytes')
   assert.equal(JSON.stringify(later!.body.messages.slice(0, sentBefore.body.messages.length)), JSON.stringify(sentBefore.body.messages), 'the next turn extends them')
   assert.equal(summaryCalls(fake), 1, 'the summary was asked for once, by the first gateway')
+  // Claude Sonnet on Azure AI Foundry: the summary is written by Haiku, as Foundry names it, not by Sonnet.
+  assert.deepEqual(fake.requests.filter(isSummaryCall).map((request) => request.body.model), ['claude-haiku-4-5'])
 })
 
 test('without the embedded store the summary lives in memory: a restart asks for it again', async (t) => {

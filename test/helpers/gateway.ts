@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream'
 import { buildServer } from 'lynkr'
 
 type FastifyInstance = Awaited<ReturnType<typeof buildServer>>
@@ -14,6 +15,21 @@ export async function startGateway (env: Record<string, string | undefined>, opt
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as { port: number }
   return { app, url: `http://127.0.0.1:${port}`, close: async () => { await app.close() } }
+}
+
+/**
+ * The gateway with its log watched, so a test waits for background work (a summary) by its log line, not by time;
+ * `lines` are the JSON log lines so far.
+ */
+export async function startGatewayWithLog (env: Record<string, string>): Promise<{ gateway: TestGateway, lines: string[], logged: (pattern: RegExp) => Promise<void> }> {
+  const lines: string[] = []
+  const waiters: Array<() => void> = []
+  const stream = new Writable({ write (chunk, _encoding, done) { lines.push(...chunk.toString().split('\n').filter(Boolean)); for (const wake of waiters.splice(0)) wake(); done() } })
+  const gateway = await startGateway(env, { logger: { level: 'info', stream } })
+  const logged = async (pattern: RegExp): Promise<void> => {
+    while (!lines.some((line) => pattern.test(line))) await new Promise<void>((resolve) => waiters.push(resolve))
+  }
+  return { gateway, lines, logged }
 }
 
 export function ollamaEnv (fakeUrl: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -2,17 +2,19 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { defineManifest } from '@lynkr/protocol'
-import { providerNamedBy, splitProviderModel } from '@lynkr/core'
+import { failureLogFields, providerNamedBy, splitProviderModel } from '@lynkr/core'
 import { historyCompressionStep } from './history-step.ts'
 import type { HistoryOptions } from './history-step.ts'
 import { MemorySummaryStore } from './summary-store.ts'
 import type { SummaryStore } from './summary-store.ts'
 import { SqliteSummaryStore, summaryMigrations } from './summary-store-sqlite.ts'
 import type { SqliteHandle, Kysely } from '@lynkr/storage'
+import { describeSummaryChoice, refusesModel, summaryRoute } from './summary-model.ts'
+import type { SummaryModelChoice, SummaryRoute } from './summary-model.ts'
 
 export interface HistoryPluginOptions extends Omit<HistoryOptions, 'summarise' | 'summaries'> {
-  /** `provider:model` (or a model of the request's provider) that writes summaries; undefined = the request's own. */
-  summaryModel: string | undefined
+  /** What writes summaries: HISTORY_SUMMARY_MODEL, else TIER_SIMPLE, else a cheaper sibling of the request's model. */
+  summaryModel: SummaryModelChoice
 }
 
 async function historyCompression (app: FastifyInstance, options: HistoryPluginOptions): Promise<void> {
@@ -30,17 +32,37 @@ async function historyCompression (app: FastifyInstance, options: HistoryPluginO
     sqlite.prune(Date.now())
     store = sqlite
   })
+  // Summary models that failed: refused ones (4xx) go straight to the request's model; each is logged once.
+  const refused = new Set<string>()
+  const warned = new Set<string>()
+  if (policy.summariseOlder !== false) app.addHook('onReady', async () => { app.log.info(`history compression: ${describeSummaryChoice(summaryModel)}`) })
   app.lynkr.pipeline.use(historyCompressionStep({
     ...policy,
     summaries: { load: (key) => store.load(key), save: (key, summary) => { store.save(key, summary) } },
     summarise: async (request, context) => {
-      const named = summaryModel === undefined ? null : splitProviderModel(summaryModel)
-      // `ollama:qwen2.5:0.5b` names a provider; `qwen2.5:0.5b` alone is a model of the request's provider.
-      const route = named !== null && app.lynkr.providers.get(named.provider) !== undefined
-        ? { provider: named.provider, model: named.model }
-        : { provider: context.decision.provider, model: summaryModel ?? context.decision.model }
-      const { message } = await app.lynkr.chat.internal({ purpose: 'summarise', request, route, log: context.log })
-      return message.content.filter((block) => block.type === 'text').map((block) => (block as { text: string }).text).join('\n')
+      const own = { provider: context.decision.provider, model: context.decision.model }
+      const ask = async (route: SummaryRoute): Promise<string> => {
+        const { message } = await app.lynkr.chat.internal({ purpose: 'summarise', request, route, log: context.log })
+        return message.content.filter((block) => block.type === 'text').map((block) => (block as { text: string }).text).join('\n')
+      }
+      const target = summaryRoute(summaryModel, own, {
+        isProvider: (id) => app.lynkr.providers.get(id) !== undefined,
+        inputPrice: (provider, model) => app.lynkr.pricing.priceOf(provider, model)?.input
+      })
+      const name = `${target.provider}:${target.model}`
+      if ((target.provider === own.provider && target.model === own.model) || refused.has(name)) return await ask(own)
+      try {
+        return await ask(target)
+      } catch (error) {
+        // The summary must not be lost: the request's own model writes it instead. A model the upstream refuses
+        // (unknown, no access) is not asked again; a passing failure (5xx, timeout) is tried again next time.
+        if (refusesModel(error) && refused.size < 100) refused.add(name)
+        if (!warned.has(name)) {
+          warned.add(name)
+          context.log.warn({ ...failureLogFields(error), summaryModel: name, source: target.source }, `history compression: summarising on ${name} failed; summarising on the request's model ${own.provider}:${own.model} instead`)
+        }
+        return await ask(own)
+      }
     }
   }))
 }
@@ -56,21 +78,29 @@ export const manifest = defineManifest({
     HISTORY_COMPRESSION_ENABLED: Type.Boolean({ default: false, description: 'token phase 6: old tool results cleared in rare, cost-modelled batches (sticky per session) and older turns summarised once near the window\'s end' }),
     HISTORY_KEEP_RECENT_TURNS: Type.Integer({ default: 0, minimum: 0, description: 'tool results of the last N assistant turns are never cleared; 0 = by provider: 2 with a prompt cache, 3 without and local' }),
     HISTORY_SUMMARIZE_OLDER: Type.Boolean({ default: true, description: 'near the window\'s end, summarise older turns once (an internal call) and keep that summary frozen' }),
-    HISTORY_SUMMARY_MODEL: Type.Optional(Type.String({ description: 'model that writes summaries: provider:model, or a model of the request\'s provider (pick a cheap one); default the request\'s model' })),
+    HISTORY_SUMMARY_MODEL: Type.Optional(Type.String({ description: 'model that writes summaries: provider:model, or a model of the request\'s provider; default TIER_SIMPLE with tier routing, else a cheaper model of the request\'s provider where one is known (Claude → Haiku 4.5, GPT → its mini, Gemini Pro → 2.5 Flash), else the request\'s model; a failed call falls back to the request\'s model' })),
     TOKEN_BUDGET_WARNING: Type.Integer({ default: 0, minimum: 0, description: 'prompt tokens above which a batch of old tool results is cleared; 0 = by provider: 7 % of the window with a prompt cache, 10 % without, half a local window' }),
     TOKEN_BUDGET_MAX: Type.Integer({ default: 0, minimum: 0, description: 'prompt tokens above which older turns are summarised; 0 = 85 % of the window' }),
     TOKEN_BUDGET_ENFORCEMENT: Type.Boolean({ default: true, description: 'false: never summarise (batched clearing still runs)' })
   }),
-  toOptions: (env): HistoryPluginOptions => ({
+  toOptions: (env, runtime): HistoryPluginOptions => ({
     keepRecentTurns: env.HISTORY_KEEP_RECENT_TURNS > 0 ? env.HISTORY_KEEP_RECENT_TURNS : undefined,
     warningTokens: env.TOKEN_BUDGET_WARNING > 0 ? env.TOKEN_BUDGET_WARNING : undefined,
     maxTokens: env.TOKEN_BUDGET_MAX > 0 ? env.TOKEN_BUDGET_MAX : undefined,
     summariseOlder: env.HISTORY_SUMMARIZE_OLDER && env.TOKEN_BUDGET_ENFORCEMENT,
-    summaryModel: env.HISTORY_SUMMARY_MODEL?.trim() === '' ? undefined : env.HISTORY_SUMMARY_MODEL?.trim()
+    summaryModel: { explicit: env.HISTORY_SUMMARY_MODEL?.trim() || undefined, simpleTier: simpleTierOf(runtime.env) }
   })
 })
 
+/** The router's TIER_SIMPLE, read from the environment (a plugin never imports another): only when all four TIER_* turn tier routing on. */
+function simpleTierOf (env: Record<string, string | undefined>): SummaryRoute | undefined {
+  if (!['TIER_SIMPLE', 'TIER_MEDIUM', 'TIER_COMPLEX', 'TIER_REASONING'].every((name) => (env[name]?.trim() ?? '') !== '')) return undefined
+  const split = splitProviderModel(env.TIER_SIMPLE!.trim())
+  return split === null ? undefined : { provider: split.provider.trim().toLowerCase(), model: split.model.trim() }
+}
+
 export { historyCompressionStep } from './history-step.ts'
+export { describeSummaryChoice, summaryRoute } from './summary-model.ts'
 export { applyCleared, batchPaysOff, chooseBatch, estimateTokens, frontierOf, markFrontier, messageTokens, recentStart, rewriteFrom } from './clear-history.ts'
 export { classify, readRoles, resultsOf } from './result-kinds.ts'
 export { pathsNamed, placeholderFor } from './stubs.ts'
