@@ -57,6 +57,11 @@ export interface StepContext {
    * plugin's own model calls (steps do not run for those).
    */
   purpose: string
+  /**
+   * The request as the client sent it, before any step changed it (undefined where a caller builds a context
+   * without one): what a step compares its own savings with, e.g. passthrough's cost of the same conversation.
+   */
+  clientRequest?: ChatRequest
 }
 
 /** StepContext.purpose when the steps run only to count what would be sent (`/v1/messages/count_tokens`). */

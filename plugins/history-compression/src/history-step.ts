@@ -6,6 +6,8 @@ import { applyCleared, batchPaysOff, chooseBatch, estimateTokens, frontierOf, ma
 import { policyFor } from './policy.ts'
 import type { HistoryPolicy, PolicyOverrides } from './policy.ts'
 import { resultsOf } from './result-kinds.ts'
+import { appendCost, book, clientCost, emptyBank, requestCost } from './bank.ts'
+import type { Bank } from './bank.ts'
 import { anchorOf, applySummary, summaryApplies, summaryBoundary, summaryRequest } from './summary.ts'
 import type { FrozenSummary } from './summary.ts'
 import { MemorySummaryStore } from './summary-store.ts'
@@ -36,6 +38,8 @@ interface ConversationHistory {
   cleared: Map<string, string>
   /** The message carrying lynkr's cache breakpoint (breakpoint providers). */
   frontier: number | undefined
+  /** What the decided turns saved against the client's own prompts: what a batch may spend (see bank.ts). */
+  bank: Bank
   summary: FrozenSummary | undefined
   /** The summary store's entry for this conversation (null: none), read once; adopted when the history matches. */
   stored: FrozenSummary | null | undefined
@@ -44,7 +48,7 @@ interface ConversationHistory {
   summaryBackoff: number
 }
 
-const fresh = (): ConversationHistory => ({ through: 0, anchor: '', cleared: new Map(), frontier: undefined, summary: undefined, stored: undefined, summarising: false, summaryBackoff: 0 })
+const fresh = (): ConversationHistory => ({ through: 0, anchor: '', cleared: new Map(), frontier: undefined, bank: emptyBank(), summary: undefined, stored: undefined, summarising: false, summaryBackoff: 0 })
 
 /** One conversation of a session on one target: sub-agents and background requests start with other first messages. */
 function conversationKey (context: StepContext, messages: ChatMessage[]): string {
@@ -57,23 +61,50 @@ function conversationKey (context: StepContext, messages: ChatMessage[]): string
  * clear a batch when it is over the trigger, enough has piled up and (with a cache) it pays for its rewrite;
  * then place the frontier. Deterministic, so replaying it gives what the live request decided.
  */
-function decideAt (request: ChatRequest, end: number, state: ConversationHistory, policy: HistoryPolicy, context: StepContext): void {
+function decideAt (request: ChatRequest, client: ChatRequest, end: number, state: ConversationHistory, policy: HistoryPolicy, context: StepContext): void {
   const messages = request.messages.slice(0, end + 1)
   const prefix = { ...request, messages }
   const calls = toolCallsOf(messages)
   const entries = resultsOf(messages, calls)
   const tokens = estimateTokens(applyCleared(prefix, state.cleared))
+  // Passthrough's prompt at this turn: the client's own messages (before earlier steps cut new tool results).
+  const clientTokens = client === request && state.cleared.size === 0 ? tokens : estimateTokens({ ...client, messages: client.messages.slice(0, end + 1) })
+  const passthrough = { tokens: clientTokens, cost: clientCost(state.bank, clientTokens, policy) }
+  let sent = { tokens, cost: appendCost(state.bank, tokens, policy) }
   const batch = chooseBatch(prefix, tokens, state.cleared, entries, calls, policy)
   if (batch !== undefined) {
     const turns = messages.filter((message) => message.role === 'assistant').length
     const after = applyCleared(prefix, new Map([...state.cleared, ...batch.stubs.map(({ id, stub }) => [id, stub] as const)]))
     const rewrite = messageTokens(after.messages, rewriteFrom(batch.firstMessage, state.frontier, policy))
-    if (batchPaysOff(batch, tokens, rewrite, turns, policy)) {
+    const afterTokens = estimateTokens(after)
+    const cost = requestCost(afterTokens - rewrite, afterTokens, policy)
+    if (batchPaysOff(batch, tokens, rewrite, turns, policy) && batchAffordable(state.bank.saved + passthrough.cost - cost, tokens, policy)) {
       for (const { id, stub } of batch.stubs) state.cleared.set(id, stub)
-      context.log.info({ session: context.session.id, cleared: batch.stubs.length, tokens: batch.tokens, promptTokens: tokens, turn: end }, 'history compression: cleared a batch of old tool results')
+      sent = { tokens: afterTokens, cost }
+      context.log.info({ session: context.session.id, cleared: batch.stubs.length, tokens: batch.tokens, promptTokens: tokens, turn: end, banked: Math.round(state.bank.saved + passthrough.cost - cost) }, 'history compression: cleared a batch of old tool results')
     }
   }
+  book(state.bank, passthrough, sent)
   if (policy.cache === 'breakpoints') state.frontier = frontierOf(messages, entries, state.cleared, calls, policy)
+}
+
+/**
+ * The request as the client sent it, when its messages line up with this one (earlier steps rewrite tool
+ * results in place): passthrough's prompts, so what they cut of new content is banked too. Else this one.
+ */
+function clientMessagesOf (request: ChatRequest, context: StepContext): ChatRequest {
+  const client = context.clientRequest
+  return client !== undefined && client.messages.length === request.messages.length ? client : request
+}
+
+/**
+ * The worst case of a batch — the session ends right after it — bounded by what is banked: `left` is the
+ * bank after paying for it (passthrough's estimated cost so far minus ours, this turn included). Without a
+ * cache every cleared token is a saving; past 90 % of the window a batch is needed to fit at all.
+ */
+function batchAffordable (left: number, promptTokens: number, policy: HistoryPolicy): boolean {
+  if (policy.readRatio === undefined || promptTokens >= policy.contextWindow * 0.9) return true
+  return left >= 0
 }
 
 /**
@@ -103,7 +134,8 @@ export function historyCompressionStep (options: HistoryOptions): PipelineStep {
       // count_tokens applies what earlier turns decided but decides nothing for the newest one.
       const decides = context.purpose !== COUNT_TOKENS_PURPOSE
       const until = decides ? messages.length : messages.length - 1
-      for (let end = state.through; end < until; end++) if (messages[end]!.role === 'user') decideAt(request, end, state, policy, context)
+      const client = clientMessagesOf(request, context)
+      for (let end = state.through; end < until; end++) if (messages[end]!.role === 'user') decideAt(request, client, end, state, policy, context)
       if (until > state.through) {
         state.through = until
         state.anchor = anchorOf(messages, until - 1)

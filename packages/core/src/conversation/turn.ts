@@ -33,6 +33,9 @@ export class Turn {
     this.purpose = input.purpose
   }
 
+  /** The request as the client sent it, before any step. */
+  get request (): ChatRequest { return this.input.request }
+
   get session (): SessionIdentity {
     this.sessionValue ??= this.sessions.of(this.input.request, this.input.headers, this.input.continues)
     return this.sessionValue
@@ -76,4 +79,5 @@ export class LazyStepContext implements StepContext {
   get session (): SessionIdentity { return this.#turn.session }
   get workspace (): WorkspaceIdentity | undefined { return this.#turn.workspace }
   get purpose (): string { return this.#turn.purpose }
+  get clientRequest (): ChatRequest { return this.#turn.request }
 }
