@@ -47,9 +47,11 @@ export function policyFor (capabilities: ModelCapabilities, overrides: PolicyOve
   const cached = capabilities.promptCache !== 'none' && !capabilities.local
   const readRatio = capabilities.promptCache === 'none' ? undefined : capabilities.cacheReadPriceRatio ?? (capabilities.local ? undefined : 0.1)
   const writeRatio = capabilities.promptCache === 'anthropic-breakpoints' || capabilities.promptCache === 'bedrock-cache-points' ? 1.25 : 1
+  const cache = capabilities.promptCache === 'none' ? 'none' : capabilities.promptCache === 'automatic-prefix' ? 'prefix' : 'breakpoints'
+  // An automatic prefix cache misses from the first changed message on (no breakpoint at a frontier): fewer, larger batches.
   const base = capabilities.local
     ? { trigger: 0.5, clear: 0.25, keep: 3 }
-    : cached ? { trigger: 0.07, clear: 0.01, keep: 2 } : { trigger: 0.1, clear: 0.05, keep: 3 }
+    : cached ? { trigger: 0.07, clear: cache === 'prefix' ? 0.03 : 0.01, keep: 2 } : { trigger: 0.1, clear: 0.05, keep: 3 }
   const triggerTokens = Math.min(overrides.warningTokens ?? Infinity, Math.floor(window * base.trigger))
   const summariseAt = Math.min(overrides.maxTokens ?? Infinity, Math.floor(window * 0.85))
   return {
@@ -60,7 +62,7 @@ export function policyFor (capabilities: ModelCapabilities, overrides: PolicyOve
     contextWindow: window,
     readRatio,
     writeRatio,
-    cache: capabilities.promptCache === 'none' ? 'none' : capabilities.promptCache === 'automatic-prefix' ? 'prefix' : 'breakpoints',
+    cache,
     keepReadTokens: Math.floor(window * 0.05),
     remainingShare: 0.25
   }
