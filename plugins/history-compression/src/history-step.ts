@@ -58,17 +58,20 @@ function conversationKey (context: StepContext, messages: ChatMessage[]): string
 
 /**
  * The decision at the turn that ends with message `end`: with the prompt as it was then (messages [0, end]),
- * clear a batch when it is over the trigger, enough has piled up and (with a cache) it pays for its rewrite;
- * then place the frontier. Deterministic, so replaying it gives what the live request decided.
+ * clear a batch when it is over the trigger, enough has piled up and (with a cache) it pays for its rewrite
+ * and the bank covers it (`client`: the request as the client sent it, for passthrough's cost); book the
+ * turn in the bank; then place the frontier. Deterministic, so replaying it gives what the live request decided.
  */
 function decideAt (request: ChatRequest, client: ChatRequest, end: number, state: ConversationHistory, policy: HistoryPolicy, context: StepContext): void {
   const messages = request.messages.slice(0, end + 1)
   const prefix = { ...request, messages }
   const calls = toolCallsOf(messages)
   const entries = resultsOf(messages, calls)
-  const tokens = estimateTokens(applyCleared(prefix, state.cleared))
-  // Passthrough's prompt at this turn: the client's own messages (before earlier steps cut new tool results).
-  const clientTokens = client === request && state.cleared.size === 0 ? tokens : estimateTokens({ ...client, messages: client.messages.slice(0, end + 1) })
+  const sentPrefix = applyCleared(prefix, state.cleared)
+  const tokens = estimateTokens(sentPrefix)
+  // Passthrough's prompt at this turn: the client's own messages (before earlier steps cut new tool results);
+  // its system prompt and tools are taken as sent (what earlier steps cut there is not banked).
+  const clientTokens = client === request && state.cleared.size === 0 ? tokens : tokens - messageTokens(sentPrefix.messages, 0) + messageTokens(client.messages.slice(0, end + 1), 0)
   const passthrough = { tokens: clientTokens, cost: clientCost(state.bank, clientTokens, policy) }
   let sent = { tokens, cost: appendCost(state.bank, tokens, policy) }
   const batch = chooseBatch(prefix, tokens, state.cleared, entries, calls, policy)
@@ -148,8 +151,9 @@ export function historyCompressionStep (options: HistoryOptions): PipelineStep {
       let current = state.summary === undefined ? request : applySummary(request, state.summary)
       const summarised = current !== request
       current = applyCleared(current, state.cleared)
-      // Until something is cleared the prompt stays the client's, byte for byte.
-      if (!summarised && policy.cache === 'breakpoints' && state.cleared.size > 0) current = markFrontier(current, state.frontier)
+      // The frontier's breakpoint from the start (a marker, not content: the client's bytes stay), so the first
+      // batch rewrites only what follows it, as its cost was estimated.
+      if (!summarised && policy.cache === 'breakpoints') current = markFrontier(current, state.frontier)
       if (decides && policy.summariseAtTokens !== undefined && estimateTokens(current) > policy.summariseAtTokens) startSummary(request, context, state, policy.keepRecentTurns, options.summarise, (summary) => { summaries.save(key, summary) })
       return current
     }
