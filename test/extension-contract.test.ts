@@ -42,10 +42,15 @@ const probeStep: PipelineStep = {
   }
 }
 
+/** What a later stage saw: the request as the earlier steps left it, and as the client sent it. */
+const later: Array<{ system: string, clientSystem: string | undefined }> = []
+const systemText = (system: Array<{ text: string }> | undefined): string => (system ?? []).map((block) => block.text).join('\n')
+
 const throwingStep: PipelineStep = {
   name: 'explosive',
   stage: 'system-prompt',
-  run: (chat) => {
+  run: (chat, context) => {
+    later.push({ system: systemText(chat.system), clientSystem: context.clientRequest === undefined ? undefined : systemText(context.clientRequest.system) })
     if (!lastUserText(chat.messages).includes('explode')) return chat
     throwingRuns++
     throw new Error('the step blew up')
@@ -133,6 +138,9 @@ describe('extension contract through both front doors', () => {
     assert.deepEqual(step.workspace, { id: '/home/dev/project', source: 'system-prompt' })
     assert.equal(step.purpose, 'client')
     assert.match(JSON.stringify(fake.requests.at(-1)!.body.messages[0]), /Recalled: the user prefers short answers/, 'the step\'s rewrite went upstream')
+    // A later step sees the rewrite, and the request as the client sent it (what a step compares its savings with).
+    assert.match(later.at(-1)!.system, /Recalled: the user prefers short answers/)
+    assert.equal(later.at(-1)!.clientSystem, 'You are Claude Code.\n<env>\nWorking directory: /home/dev/project\nPlatform: linux\n</env>')
 
     const turn = await nextTurn(before + 1)
     assert.equal(turn.stream, false)
