@@ -4,6 +4,7 @@ import type { ChatMessage, ChatRequest, ModelCapabilities, StepContext, ToolResu
 import { historyCompressionStep } from './history-step.ts'
 import type { HistoryOptions } from './history-step.ts'
 import { batchPaysOff, estimateTokens } from './clear-history.ts'
+import { requestCost } from './bank.ts'
 import { policyFor } from './policy.ts'
 
 const silent = { debug () {}, info () {}, warn () {}, error () {} }
@@ -12,8 +13,8 @@ const cached: ModelCapabilities = { promptCache: 'anthropic-breakpoints', cacheR
 const local: ModelCapabilities = { promptCache: 'automatic-prefix', contextWindow: 16_384, local: true }
 const uncached: ModelCapabilities = { promptCache: 'none', contextWindow: 40_000, local: false }
 
-function context (capabilities: ModelCapabilities = cached, purpose = 'client'): StepContext {
-  return { decision: { provider: 'p', model: 'm', reason: 'default' }, capabilities, session: { id: 's1', source: 'header' }, workspace: undefined, requestId: 'r', log: silent, signal: new AbortController().signal, purpose }
+function context (capabilities: ModelCapabilities = cached, purpose = 'client', clientRequest?: ChatRequest): StepContext {
+  return { decision: { provider: 'p', model: 'm', reason: 'default' }, capabilities, session: { id: 's1', source: 'header' }, workspace: undefined, requestId: 'r', log: silent, signal: new AbortController().signal, purpose, clientRequest }
 }
 
 const commands = ['npm test', 'grep -rn fetch src', 'git log --oneline', 'ls -R src']
@@ -144,4 +145,58 @@ test('near the window the older turns are summarised once, in the background, th
   const third = await history.run(request([...next, { role: 'assistant', content: [{ type: 'text', text: 'More.' }] }, { role: 'user', content: [{ type: 'text', text: 'go on' }] }]), context(local))
   assert.equal(JSON.stringify(third.messages.slice(0, second.messages.length)), JSON.stringify(second.messages), 'frozen: the same bytes')
   assert.equal(asked.length, 1, 'never summarised again')
+})
+
+/** Anthropic-like with a window so wide that the "past 90 % of the window" exception never applies. */
+const wide: ModelCapabilities = { ...cached, contextWindow: 200_000 }
+
+/**
+ * Replays a session request by request: `sent` is what an earlier step left of each request (what this step
+ * sees), `client` what the client sent (passthrough). Returns per turn the cost so far of ours and of
+ * passthrough, and how many results were cleared.
+ */
+async function replay (sent: ChatMessage[], client: ChatMessage[] | undefined): Promise<Array<{ ours: number, passthrough: number, cleared: number, out: ChatRequest }>> {
+  const history = historyCompressionStep({ summariseOlder: false })
+  const turns = []
+  let [ours, passthrough] = [0, 0]
+  let previous: ChatRequest | undefined
+  let previousClient: ChatRequest | undefined
+  for (let end = 1; end <= sent.length; end += 2) {
+    const original = request((client ?? sent).slice(0, end))
+    const out = await history.run(request(sent.slice(0, end)), context(wide, 'client', client === undefined ? undefined : original))
+    ours += cacheCost(previous, out)
+    passthrough += cacheCost(previousClient, original)
+    turns.push({ ours, passthrough, cleared: cleared(out).length, out })
+    previous = out
+    previousClient = original
+  }
+  return turns
+}
+
+test('with a breakpoint cache and nothing banked, no batch: a batch paid now whose savings come later would cost more than passthrough if the session ended after it', async () => {
+  // 60 turns of ~1,000-token results: the old rule (pays back within a quarter of the turns so far) cleared a
+  // batch around turn 15, which put the session above passthrough until enough turns followed.
+  const turns = await replay(session(60, 4_000), undefined)
+  for (const [i, turn] of turns.entries()) assert.ok(turn.ours <= turn.passthrough, `turn ${i}: cost so far ${Math.round(turn.ours)} > passthrough's ${Math.round(turn.passthrough)}`)
+  assert.equal(turns.at(-1)!.cleared, 0)
+})
+
+test('what an earlier step cut of new tool results is banked: batches follow, and the cost so far stays at or under passthrough on every turn', async () => {
+  // The client sent each result twice as long as what reached this step (tool-result compression halved it).
+  const turns = await replay(session(60, 4_000), session(60, 8_000))
+  const first = turns.findIndex((turn) => turn.cleared > 0)
+  assert.ok(first > 0, 'a batch was cleared once the bank covered it')
+  assert.ok(turns.at(-1)!.cleared > turns[first]!.cleared, 'and later batches too')
+  for (const [i, turn] of turns.entries()) assert.ok(turn.ours <= turn.passthrough, `turn ${i}: cost so far ${Math.round(turn.ours)} > passthrough's ${Math.round(turn.passthrough)}`)
+  // The bank is part of what a replay recomputes: a new step (a restart) sends the same bytes.
+  const messages = session(60, 4_000)
+  const restarted = await historyCompressionStep({ summariseOlder: false }).run(request(messages), context(wide, 'client', request(session(60, 8_000))))
+  assert.equal(JSON.stringify(restarted), JSON.stringify(turns.at(-1)!.out))
+})
+
+test('a request costs what it reads at the read price and the rest at the write price', () => {
+  const policy = policyFor(wide, { summariseOlder: false })
+  assert.equal(requestCost(10_000, 12_000, policy), 10_000 * 0.1 + 2_000 * 1.25)
+  const prefix = policyFor({ promptCache: 'automatic-prefix', cacheReadPriceRatio: 0.5, contextWindow: 128_000, local: false }, { summariseOlder: false })
+  assert.equal(requestCost(10_000, 12_000, prefix), 10_000 * 0.5 + 2_000, 'an automatic prefix cache has no write surcharge')
 })
