@@ -46,6 +46,11 @@ const step = (options: Partial<HistoryOptions> = {}): ReturnType<typeof historyC
 test('under the trigger nothing changes (the same request object)', async () => {
   const input = request(session(4))
   assert.equal(await step().run(input, context()), input)
+  // Not even the frontier's breakpoint beside the client's while the prompt is under the trigger: no batch can come yet.
+  const small = session(2)
+  assert.ok(estimateTokens(request(small)) < policyFor(cached, { summariseOlder: false }).triggerTokens)
+  const marked = request(small.map((message, i, all) => i === all.length - 1 ? { ...message, content: message.content.map((block) => ({ ...block, cache_control: { type: 'ephemeral' as const } })) } : message))
+  assert.equal(await step().run(marked, context()), marked)
 })
 
 test('crossing the trigger clears a batch of the oldest results, never the recent turns, with placeholders saying how to get them back', async () => {

@@ -38,6 +38,8 @@ interface ConversationHistory {
   cleared: Map<string, string>
   /** The message carrying lynkr's cache breakpoint (breakpoint providers). */
   frontier: number | undefined
+  /** The prompt has crossed the trigger: from then on requests carry the frontier's breakpoint. */
+  armed: boolean
   /** What the decided turns saved against the client's own prompts: what a batch may spend (see bank.ts). */
   bank: Bank
   summary: FrozenSummary | undefined
@@ -48,7 +50,7 @@ interface ConversationHistory {
   summaryBackoff: number
 }
 
-const fresh = (): ConversationHistory => ({ through: 0, anchor: '', cleared: new Map(), frontier: undefined, bank: emptyBank(), summary: undefined, stored: undefined, summarising: false, summaryBackoff: 0 })
+const fresh = (): ConversationHistory => ({ through: 0, anchor: '', cleared: new Map(), frontier: undefined, armed: false, bank: emptyBank(), summary: undefined, stored: undefined, summarising: false, summaryBackoff: 0 })
 
 /** One conversation of a session on one target: sub-agents and background requests start with other first messages. */
 function conversationKey (context: StepContext, messages: ChatMessage[]): string {
@@ -78,7 +80,8 @@ function decideAt (request: ChatRequest, client: ChatRequest, end: number, state
   if (batch !== undefined) {
     const turns = messages.filter((message) => message.role === 'assistant').length
     const after = applyCleared(prefix, new Map([...state.cleared, ...batch.stubs.map(({ id, stub }) => [id, stub] as const)]))
-    const rewrite = messageTokens(after.messages, rewriteFrom(batch.firstMessage, state.frontier, policy))
+    // The frontier saves rewriting what precedes it only if the earlier requests carried its breakpoint.
+    const rewrite = messageTokens(after.messages, rewriteFrom(batch.firstMessage, state.armed ? state.frontier : undefined, policy))
     const afterTokens = estimateTokens(after)
     const cost = requestCost(afterTokens - rewrite, afterTokens, policy)
     if (batchPaysOff(batch, tokens, rewrite, turns, policy) && batchAffordable(state.bank.saved + passthrough.cost - cost, tokens, policy)) {
@@ -88,6 +91,7 @@ function decideAt (request: ChatRequest, client: ChatRequest, end: number, state
     }
   }
   book(state.bank, passthrough, sent)
+  if (tokens > policy.triggerTokens) state.armed = true
   if (policy.cache === 'breakpoints') state.frontier = frontierOf(messages, entries, state.cleared, calls, policy)
 }
 
@@ -151,9 +155,9 @@ export function historyCompressionStep (options: HistoryOptions): PipelineStep {
       let current = state.summary === undefined ? request : applySummary(request, state.summary)
       const summarised = current !== request
       current = applyCleared(current, state.cleared)
-      // The frontier's breakpoint from the start (a marker, not content: the client's bytes stay), so the first
-      // batch rewrites only what follows it, as its cost was estimated.
-      if (!summarised && policy.cache === 'breakpoints') current = markFrontier(current, state.frontier)
+      // The frontier's breakpoint once batches may come (a marker, not content), so even the first batch rewrites
+      // only what follows it; under the trigger the prompt stays the client's, byte for byte.
+      if (!summarised && policy.cache === 'breakpoints' && state.armed) current = markFrontier(current, state.frontier)
       if (decides && policy.summariseAtTokens !== undefined && estimateTokens(current) > policy.summariseAtTokens) startSummary(request, context, state, policy.keepRecentTurns, options.summarise, (summary) => { summaries.save(key, summary) })
       return current
     }
