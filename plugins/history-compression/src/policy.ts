@@ -39,8 +39,8 @@ export interface PolicyOverrides {
  * under that assumption four in five run a quarter more), so the trigger and the clear-at-least amount are
  * low (7 % and 1 % of the window — 3 % with an automatic prefix cache, which misses from the first changed
  * message on: fewer, larger batches keep its hit ratio; do not bother before the prompt is a few times the
- * system prompt and tool list) and the last 2 turns are kept (and bank.ts bounds each batch's worst case) — what the model acts on next; reads of edited or requested files are
- * kept anyway, the newest first, up to 5 % of the window (a large file read whole is not kept forever). A cloud model without a cache pays for every token on every turn: trigger 10 %, batches of
+ * system prompt and tool list; bank.ts bounds each batch's worst case) and the last 2 turns are kept — what
+ * the model acts on next; reads of edited or requested files are kept anyway, the newest first, up to 5 % of the window (a large file read whole is not kept forever). A cloud model without a cache pays for every token on every turn: trigger 10 %, batches of
  * 5 %, 3 turns kept. A local model's gain is fitting its window: half of it, a quarter at once, 3 turns.
  */
 export function policyFor (capabilities: ModelCapabilities, overrides: PolicyOverrides): HistoryPolicy {
