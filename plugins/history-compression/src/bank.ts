@@ -1,3 +1,5 @@
+import type { ChatMessage } from '@lynkr/protocol'
+import { messageTokens } from './clear-history.ts'
 import type { HistoryPolicy } from './policy.ts'
 
 /**
@@ -22,9 +24,24 @@ export interface Bank {
   /** The previous turn's prompt as the client sent it, and as lynkr sent it (estimated tokens). */
   clientTokens: number
   sentTokens: number
+  /** Tokens the batches so far removed, and that earlier steps cut from the client's messages [0, through). */
+  cleared: number
+  cutBefore: number
+  through: number
 }
 
-export const emptyBank = (): Bank => ({ saved: 0, clientTokens: 0, sentTokens: 0 })
+export const emptyBank = (): Bank => ({ saved: 0, clientTokens: 0, sentTokens: 0, cleared: 0, cutBefore: 0, through: 0 })
+
+/**
+ * The client's prompt at the turn ending with message `end`, from lynkr's (`sentTokens`, after the batches):
+ * plus what the batches removed, plus what earlier steps cut — counted for the messages new since the last
+ * turn only (earlier steps decide a message once, so what they cut of older ones does not change).
+ */
+export function clientTokensAt (bank: Bank, sentTokens: number, client: ChatMessage[], seen: ChatMessage[], end: number): number {
+  if (client !== seen) bank.cutBefore += messageTokens(client.slice(0, end + 1), bank.through) - messageTokens(seen.slice(0, end + 1), bank.through)
+  bank.through = end + 1
+  return sentTokens + bank.cleared + bank.cutBefore
+}
 
 /** Passthrough's cost of this turn: the client's prompts only grow, so it reads the previous one and writes what is new. */
 export function clientCost (bank: Bank, clientTokens: number, policy: HistoryPolicy): number {

@@ -6,7 +6,7 @@ import { applyCleared, batchPaysOff, chooseBatch, estimateTokens, frontierOf, ma
 import { policyFor } from './policy.ts'
 import type { HistoryPolicy, PolicyOverrides } from './policy.ts'
 import { resultsOf } from './result-kinds.ts'
-import { appendCost, book, clientCost, emptyBank, requestCost } from './bank.ts'
+import { appendCost, book, clientCost, clientTokensAt, emptyBank, requestCost } from './bank.ts'
 import type { Bank } from './bank.ts'
 import { anchorOf, applySummary, summaryApplies, summaryBoundary, summaryRequest } from './summary.ts'
 import type { FrozenSummary } from './summary.ts'
@@ -69,11 +69,10 @@ function decideAt (request: ChatRequest, client: ChatRequest, end: number, state
   const prefix = { ...request, messages }
   const calls = toolCallsOf(messages)
   const entries = resultsOf(messages, calls)
-  const sentPrefix = applyCleared(prefix, state.cleared)
-  const tokens = estimateTokens(sentPrefix)
+  const tokens = estimateTokens(applyCleared(prefix, state.cleared))
   // Passthrough's prompt at this turn: the client's own messages (before earlier steps cut new tool results);
   // its system prompt and tools are taken as sent (what earlier steps cut there is not banked).
-  const clientTokens = client === request && state.cleared.size === 0 ? tokens : tokens - messageTokens(sentPrefix.messages, 0) + messageTokens(client.messages.slice(0, end + 1), 0)
+  const clientTokens = clientTokensAt(state.bank, tokens, client.messages, request.messages, end)
   const passthrough = { tokens: clientTokens, cost: clientCost(state.bank, clientTokens, policy) }
   let sent = { tokens, cost: appendCost(state.bank, tokens, policy) }
   const batch = chooseBatch(prefix, tokens, state.cleared, entries, calls, policy)
@@ -82,11 +81,12 @@ function decideAt (request: ChatRequest, client: ChatRequest, end: number, state
     const after = applyCleared(prefix, new Map([...state.cleared, ...batch.stubs.map(({ id, stub }) => [id, stub] as const)]))
     // The frontier saves rewriting what precedes it only if the earlier requests carried its breakpoint.
     const rewrite = messageTokens(after.messages, rewriteFrom(batch.firstMessage, state.armed ? state.frontier : undefined, policy))
-    const afterTokens = estimateTokens(after)
+    const afterTokens = tokens - batch.tokens
     const cost = requestCost(afterTokens - rewrite, afterTokens, policy)
     if (batchPaysOff(batch, tokens, rewrite, turns, policy) && batchAffordable(state.bank.saved + passthrough.cost - cost, tokens, policy)) {
       for (const { id, stub } of batch.stubs) state.cleared.set(id, stub)
       sent = { tokens: afterTokens, cost }
+      state.bank.cleared += batch.tokens
       context.log.info({ session: context.session.id, cleared: batch.stubs.length, tokens: batch.tokens, promptTokens: tokens, turn: end, banked: Math.round(state.bank.saved + passthrough.cost - cost) }, 'history compression: cleared a batch of old tool results')
     }
   }
