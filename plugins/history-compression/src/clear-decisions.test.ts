@@ -162,7 +162,7 @@ test('count_tokens after a restart applies what the earlier turns decided, never
 
 test('reads of an edited file are kept newest first up to 5 % of the window: a large file read in parts is not kept whole', async () => {
   // 40K window: 2,000 tokens of reads kept. Four parts of one file (~1,100 tokens each), then the file is edited.
-  const parts: Turn[] = [0, 1, 2, 3].map((part) => ({ name: 'Read', input: { file_path: '/repo/src/big.ts', offset: part * 50 + 1, limit: 50 }, result: numbered(50, `big${part}`) }))
+  const parts: Turn[] = [0, 1, 2, 3].map((part) => ({ name: 'Read', input: { file_path: '/repo/src/big.ts', offset: part * 50 + 1, limit: 50 }, result: numbered(50, `big${part}`).replace(/^\s*(\d+)→/gm, (_, n: string) => `${String(Number(n) + part * 50).padStart(6)}→`) }))
   const turns: Turn[] = [...parts, { name: 'Edit', input: { file_path: '/repo/src/big.ts', old_string: 'const big30', new_string: 'const big3x' }, result: 'The file /repo/src/big.ts has been updated successfully.' }, ...TURNS.slice(7)]
   const out = await replay(step(), conversation('Tidy the code base.', turns), uncached)
   const kept = [0, 1, 2, 3].filter((part) => !isCleared(out, `toolu_${String(part).padStart(3, '0')}`))

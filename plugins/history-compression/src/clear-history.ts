@@ -2,9 +2,12 @@ import type { ChatMessage, ChatRequest, ContentBlock } from '@lynkr/protocol'
 import { rewriteToolResults } from '@lynkr/protocol'
 import { breakpointAllowed, hasBreakpoint } from '@lynkr/core'
 import type { HistoryPolicy } from './policy.ts'
-import { CHARS_PER_TOKEN, contentChars, readRoles } from './result-kinds.ts'
+import { CHARS_PER_TOKEN, contentChars } from './result-kinds.ts'
 import type { ResultEntry, ToolCall } from './result-kinds.ts'
 import { placeholderFor } from './stubs.ts'
+import { editStubs, inputKey } from './edit-inputs.ts'
+import { readRoles } from './working-set.ts'
+import type { ReadRoles } from './working-set.ts'
 
 /** A result smaller than this is not worth clearing: its placeholder would be about as long. */
 const MIN_CLEAR_TOKENS = 150
@@ -45,10 +48,20 @@ export function recentStart (messages: ChatMessage[], turns: number): number {
   return 0
 }
 
-/** The request with each cleared result's content replaced by its placeholder (tool_use/tool_result pairs stay). */
+/**
+ * The request with each cleared result's content replaced by its placeholder and each shortened edit's input
+ * by its shortened form (edit-inputs.ts); tool_use/tool_result pairs and ids stay.
+ */
 export function applyCleared (request: ChatRequest, cleared: ReadonlyMap<string, string>): ChatRequest {
   if (cleared.size === 0) return request
-  return rewriteToolResults(request, (block) => cleared.get(block.tool_use_id) ?? block.content)
+  const results = rewriteToolResults(request, (block) => cleared.get(block.tool_use_id) ?? block.content)
+  let changed = false
+  const messages = results.messages.map((message) => {
+    if (message.role !== 'assistant' || !message.content.some((block) => block.type === 'tool_use' && cleared.has(inputKey(block.id)))) return message
+    changed = true
+    return { ...message, content: message.content.map((block) => block.type === 'tool_use' && cleared.has(inputKey(block.id)) ? { ...block, input: JSON.parse(cleared.get(inputKey(block.id))!) as Record<string, unknown> } : block) }
+  })
+  return changed ? { ...results, messages } : results
 }
 
 export interface Batch {
@@ -60,10 +73,9 @@ export interface Batch {
   firstMessage: number
 }
 
-type Roles = ReturnType<typeof readRoles>
 
 /** Whether a result may go in a batch at all (see chooseBatch). */
-export function clearable (entry: ResultEntry, roles: Roles): boolean {
+export function clearable (entry: ResultEntry, roles: ReadRoles): boolean {
   if (roles.superseded.has(entry.id)) return true
   if (entry.tokens < MIN_CLEAR_TOKENS) return false
   if (entry.kind === 'listing') return entry.tokens > KEEP_LISTING_TOKENS
@@ -80,7 +92,7 @@ export function clearable (entry: ResultEntry, roles: Roles): boolean {
 export function chooseBatch (request: ChatRequest, promptTokens: number, cleared: ReadonlyMap<string, string>, entries: ResultEntry[], calls: ReadonlyMap<string, ToolCall>, policy: HistoryPolicy): Batch | undefined {
   if (promptTokens <= policy.triggerTokens) return undefined
   const recent = recentStart(request.messages, policy.keepRecentTurns)
-  const roles = readRoles(request.messages, entries, calls, policy.keepReadTokens)
+  const roles = readRoles(request.messages, entries, calls, policy.keepReadTokens, policy.keepHotReadTokens)
   const stubs: Batch['stubs'] = []
   let tokens = 0
   let firstMessage = Infinity
@@ -93,7 +105,14 @@ export function chooseBatch (request: ChatRequest, promptTokens: number, cleared
     tokens += saved
     firstMessage = Math.min(firstMessage, entry.message)
   }
-  if (stubs.length === 0 || tokens < policy.clearAtLeastTokens) return undefined
+  if (stubs.length === 0) return undefined
+  // Old edits' bodies ride on the batch's rewrite: only those after the first result it clears.
+  const clearing = new Set(stubs.map(({ id }) => id))
+  for (const edit of editStubs(request.messages, firstMessage, recent, entries, (id) => cleared.has(id) || clearing.has(id))) {
+    stubs.push({ id: edit.id, stub: edit.stub })
+    tokens += edit.tokens
+  }
+  if (tokens < policy.clearAtLeastTokens) return undefined
   return { stubs, tokens, firstMessage }
 }
 
@@ -103,7 +122,7 @@ export function chooseBatch (request: ChatRequest, promptTokens: number, cleared
  * it from the cache and the next batch rewrites only what follows it.
  */
 export function frontierOf (messages: ChatMessage[], entries: ResultEntry[], cleared: ReadonlyMap<string, string>, calls: ReadonlyMap<string, ToolCall>, policy: HistoryPolicy): number | undefined {
-  const roles = readRoles(messages, entries, calls, policy.keepReadTokens)
+  const roles = readRoles(messages, entries, calls, policy.keepReadTokens, policy.keepHotReadTokens)
   const open = entries.find((entry) => !cleared.has(entry.id) && clearable(entry, roles))
   // The message before the assistant turn that called the tool (results follow their call).
   const at = (open?.message ?? messages.length) - 2

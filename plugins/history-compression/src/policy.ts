@@ -20,6 +20,8 @@ export interface HistoryPolicy {
   cache: 'breakpoints' | 'prefix' | 'none'
   /** Reads of edited or requested files kept, newest first, up to this many tokens. */
   keepReadTokens: number
+  /** Up to this many when the reads are of files the last few turns touched (what the next edit works on). */
+  keepHotReadTokens: number
   /** Later turns a batch must pay for itself within, as a share of the turns so far. */
   remainingShare: number
 }
@@ -47,6 +49,9 @@ export function policyFor (capabilities: ModelCapabilities, overrides: PolicyOve
   const window = capabilities.contextWindow ?? (capabilities.local ? 32_768 : 200_000)
   const cached = capabilities.promptCache !== 'none' && !capabilities.local
   const readRatio = capabilities.promptCache === 'none' ? undefined : capabilities.cacheReadPriceRatio ?? (capabilities.local ? undefined : 0.1)
+  // Cache reads at a sizeable share of the input price (OpenAI's 0.5): batches pay early, while the files read are
+  // still being edited, so the reads of the files the last turns touched get a larger share.
+  const dearReads = !capabilities.local && readRatio !== undefined && readRatio > 0.1
   const writeRatio = capabilities.promptCache === 'anthropic-breakpoints' || capabilities.promptCache === 'bedrock-cache-points' ? 1.25 : 1
   const cache = capabilities.promptCache === 'none' ? 'none' : capabilities.promptCache === 'automatic-prefix' ? 'prefix' : 'breakpoints'
   // An automatic prefix cache misses from the first changed message on (no breakpoint at a frontier): fewer, larger batches.
@@ -65,6 +70,7 @@ export function policyFor (capabilities: ModelCapabilities, overrides: PolicyOve
     writeRatio,
     cache,
     keepReadTokens: Math.floor(window * 0.05),
+    keepHotReadTokens: Math.floor(window * (dearReads ? 0.12 : 0.05)),
     remainingShare: 0.25
   }
 }

@@ -28,6 +28,8 @@ export interface ResultEntry {
   partial?: boolean
   /** Which part: two reads of the same part are the same content. */
   part?: string
+  /** The first and last line a numbered read shows (Claude Code's Read, `cat -n`). */
+  lines?: [number, number]
   text: string
 }
 
@@ -86,6 +88,19 @@ export function classify (call: ToolCall | undefined): Pick<ResultEntry, 'kind' 
   return { kind: 'other' }
 }
 
+/** The first and last line numbers of a `cat -n`-style read (Claude Code's Read: `   12→text`), if numbered. */
+export function numberedLines (text: string): [number, number] | undefined {
+  const first = /^\s*(\d+)(?:→|\t)/.exec(text)
+  if (first === null) return undefined
+  // The last numbered line: Claude Code may append a note (a system reminder) after the file's lines.
+  const lines = text.trimEnd().split('\n')
+  for (let i = lines.length - 1; i >= Math.max(0, lines.length - 30); i--) {
+    const last = /^\s*(\d+)(?:→|\t)/.exec(lines[i]!)
+    if (last !== null) return [Number(first[1]), Number(last[1])]
+  }
+  return undefined
+}
+
 export function isEdit (call: ToolCall): boolean {
   return EDIT_TOOLS.has(call.name)
 }
@@ -98,71 +113,12 @@ export function resultsOf (messages: ChatMessage[], calls: ReadonlyMap<string, T
     for (const block of message.content) {
       if (block.type !== 'tool_result') continue
       const call = calls.get(block.tool_use_id)
-      entries.push({ id: block.tool_use_id, message: index, tokens: Math.ceil(contentChars(block.content) / CHARS_PER_TOKEN), call, text: resultText(block.content), ...classify(call) })
+      const text = resultText(block.content)
+      const kind = classify(call)
+      const lines = kind.kind === 'read' ? numberedLines(text) : undefined
+      entries.push({ id: block.tool_use_id, message: index, tokens: Math.ceil(contentChars(block.content) / CHARS_PER_TOKEN), call, text, ...kind, ...(lines === undefined ? {} : { lines }) })
     }
   }
   return entries
 }
 
-const basename = (path: string): string => path.slice(path.lastIndexOf('/') + 1)
-
-/** Whether `text` (a user's own words) names `path`: the full path, or a path ending in it with its directory. */
-function names (text: string, path: string): boolean {
-  if (text.includes(path)) return true
-  // `test/inc.test.js` in the prompt names `/repo/test/inc.test.js`: the last two segments, or the file name when it is distinctive.
-  const segments = path.split('/').filter((segment) => segment !== '')
-  const tail = segments.slice(-2).join('/')
-  if (segments.length >= 2 && text.includes(tail)) return true
-  const name = basename(path)
-  // `coerce` in "debug coerce returning…" names `functions/coerce.js`: a module is called by its file's stem.
-  const stem = name.replace(/\.\w+$/, '')
-  if (stem.length >= 5 && /^[\w-]+$/.test(stem) && new RegExp(`(?:^|[^\\w/-])${stem}(?:$|[^\\w/-])`, 'i').test(text)) return true
-  return name.length >= 8 && /\.\w+$/.test(name) && new RegExp(`(?:^|[\\s\`'"(/])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:$|[\\s\`'",.:;)])`).test(text)
-}
-
-/**
- * Reads that keep their content when old, decided from what the conversation has shown so far (never from
- * what comes later): the reads (not superseded) of each file that was edited (Edit/Write) or that the user's own
- * messages name (its path, or its module's name: "coerce" for functions/coerce.js) — the files a session edits
- * next are those it edited or was asked about, and an edit needs the lines it replaces — the newest first, up
- * to `keepReadTokens`. A read is *superseded*
- * (and cleared first, whatever its kind) when a later read of the same file
- * shows at least as much (a whole-file read, or the same range) or a later Write put the whole new content in
- * the conversation.
- */
-export function readRoles (messages: ChatMessage[], entries: ResultEntry[], calls: ReadonlyMap<string, ToolCall>, keepReadTokens = Infinity): { superseded: Set<string>, protectedIds: Set<string> } {
-  const superseded = new Set<string>()
-  const protectedIds = new Set<string>()
-  const edited = new Set<string>()
-  const written = new Map<string, number>()
-  for (const [index, message] of messages.entries()) {
-    if (message.role !== 'assistant') continue
-    for (const block of message.content) {
-      if (block.type !== 'tool_use') continue
-      const call = calls.get(block.id)
-      const path = filePathOf(call)
-      if (call === undefined || path === undefined || !isEdit(call)) continue
-      edited.add(path)
-      if (call.name === 'Write') written.set(path, index)
-    }
-  }
-  // The user's own words: the text of user turns, without the client's injected context (CLAUDE.md, reminders).
-  const userText = messages.filter((message) => message.role === 'user').map((message) => joinTextBlocks(message.content.filter((block) => block.type === 'text'))).join('\n').replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '')
-  const reads = entries.filter((entry) => entry.kind === 'read' && entry.path !== undefined)
-  const wanted: ResultEntry[] = []
-  for (const [i, read] of reads.entries()) {
-    const later = reads.slice(i + 1).filter((next) => next.path === read.path)
-    const coveredByRead = later.some((next) => next.partial !== true || next.part === read.part)
-    const coveredByWrite = (written.get(read.path!) ?? -1) > read.message
-    if (coveredByRead || coveredByWrite) superseded.add(read.id)
-    else if (edited.has(read.path!) || names(userText, read.path!)) wanted.push(read)
-  }
-  // The freshest of them, up to a budget: a whole large file read in parts is not kept forever for one edit.
-  let kept = 0
-  for (const read of wanted.reverse()) {
-    if (kept + read.tokens > keepReadTokens) continue
-    kept += read.tokens
-    protectedIds.add(read.id)
-  }
-  return { superseded, protectedIds }
-}

@@ -1,5 +1,5 @@
 import type { ResultEntry } from './result-kinds.ts'
-import { filePathOf } from './result-kinds.ts'
+import { filePathOf, numberedLines } from './result-kinds.ts'
 
 /** A stub names at most this many files (the rest are counted), so it stays a fraction of what it replaces. */
 const MAX_NAMED_FILES = 40
@@ -27,14 +27,6 @@ function quoted (value: string, max = 120): string {
 
 const lineCount = (text: string): number => text === '' ? 0 : text.split('\n').length
 
-/** The first and last line numbers of a `cat -n`-style read (Claude Code's Read: `   12→text`), if numbered. */
-function numberedLines (text: string): [number, number] | undefined {
-  const first = /^\s*(\d+)(?:→|\t)/.exec(text)
-  const lines = text.trimEnd().split('\n')
-  const last = /^\s*(\d+)(?:→|\t)/.exec(lines.at(-1) ?? '')
-  return first === null || last === null ? undefined : [Number(first[1]), Number(last[1])]
-}
-
 function namedFiles (text: string, except: string | undefined): string {
   const paths = pathsNamed(text).filter((path) => path !== except)
   if (paths.length === 0) return ''
@@ -52,7 +44,7 @@ export function placeholderFor (entry: ResultEntry, superseded = false): string 
   const name = call?.name ?? 'a tool'
   const size = `${lineCount(entry.text).toLocaleString('en-US')} lines, ~${entry.tokens.toLocaleString('en-US')} tokens`
   if (entry.kind === 'read' && entry.path !== undefined) {
-    const lines = numberedLines(entry.text)
+    const lines = entry.lines ?? numberedLines(entry.text)
     const where = lines === undefined ? '' : ` (lines ${lines[0]}–${lines[1]})`
     if (superseded) return `[lynkr: an older ${name} of ${entry.path}${where} was cleared from the history: a later read or Write of that file below shows its content.]`
     const again = lines === undefined ? 'Read the file again' : `Read it again (offset ${lines[0]}, limit ${lines[1] - lines[0] + 1})`

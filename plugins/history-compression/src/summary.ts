@@ -26,12 +26,24 @@ export function summaryApplies (messages: ChatMessage[], summary: FrozenSummary)
   return messages.length > summary.through && anchorOf(messages, summary.through) === summary.anchor
 }
 
+/** The most a summary may be (the internal call's max_tokens). */
+const SUMMARY_MAX_TOKENS = 4_000
+
+/** Characters of messages [1, through) a summary would replace (system messages stay, so they do not count). */
+function replacedChars (messages: ChatMessage[], through: number): number {
+  return messages.slice(1, through).filter((message) => message.role !== 'system').reduce((sum, message) => sum + JSON.stringify(message.content, withoutBreakpoints).length, 0)
+}
+
 /**
  * The first assistant turn at or after `from` that can start the kept part: everything before it can go without
- * separating a tool_use from its tool_result (results follow their call in the next user message).
+ * separating a tool_use from its tool_result (results follow their call in the next user message). Undefined
+ * when what it would replace is smaller than a summary may be: in a small window whose fixed part (system
+ * prompt, tools) is most of it, the summary of two short turns, with its notice, would make the prompt larger.
  */
 export function summaryBoundary (messages: ChatMessage[], from: number): number | undefined {
-  for (let i = Math.max(2, from); i < messages.length; i++) if (messages[i]!.role === 'assistant') return i
+  for (let i = Math.max(2, from); i < messages.length; i++) {
+    if (messages[i]!.role === 'assistant') return replacedChars(messages, i) > SUMMARY_MAX_TOKENS * 4 ? i : undefined
+  }
   return undefined
 }
 
@@ -55,7 +67,7 @@ export function summaryRequest (messages: ChatMessage[], through: number, client
   const ask = 'Summarise this part of a coding session for the assistant that continues it. Keep: the user\'s requests and ' +
     'constraints, decisions made, every file path read or edited and what changed, commands run and their outcome ' +
     '(failures verbatim), and open questions or next steps. Plain text, no preamble.\n\n<transcript>\n' + transcript + '\n</transcript>'
-  return { model: '', clientModel, max_tokens: 4_000, stream: false, messages: [{ role: 'user', content: [{ type: 'text', text: ask }] }] }
+  return { model: '', clientModel, max_tokens: SUMMARY_MAX_TOKENS, stream: false, messages: [{ role: 'user', content: [{ type: 'text', text: ask }] }] }
 }
 
 /**
