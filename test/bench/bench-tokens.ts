@@ -16,7 +16,7 @@ import { corpusDir } from '../token-corpus/paths.ts'
 import { AnthropicPromptCache, AutomaticPrefixCache, anthropicBlocks, chatBlocks, hitRatio, isLong, LONG_PEAK_TOKENS, totals, type RunTotals } from './token-cost-model.ts'
 import { needlesOf, unpairedToolCalls, visible } from './token-checks.ts'
 import { PROFILES, replay, tokens, type Profile, type ReplayResult } from './token-replay.ts'
-import { addToMix, describeCost, emptyMix, whyInput, type PromptMix } from './token-why.ts'
+import { addToMix, emptyMix, whyCost, whyInput, type PromptMix } from './token-why.ts'
 import { measureOverhead, overheadRows, overheadTable, overheadVerdict } from './phase-overhead.ts'
 
 interface Phase { id: string, stage: string, variable: string, env: Record<string, string>, baseline?: Record<string, string> }
@@ -229,7 +229,7 @@ function verdicts (reports: SessionReport[]): Verdict[] {
       const saved = 1 - all.totals.input / base('anthropic').totals.input
       const cost = all.totals.cost / base('anthropic').totals.cost
       out.push({ target: `${id} (long: peak ${base('anthropic').totals.peak} tokens): ≥ 60 % fewer input tokens (all, anthropic)`, pass: saved >= 0.6, detail: pct(saved) + (saved >= 0.6 ? '' : ` — short by ${pct(0.6 - saved)}; ${whyInput(all.mix, base('anthropic').mix)}`) })
-      out.push({ target: `${id} (long): cost ≤ 0.5 of cached passthrough (all, anthropic)`, pass: cost <= 0.5, detail: ratio(cost) + (cost <= 0.5 ? '' : ` — over by ${ratio(cost - 0.5)}; cost of all: ${describeCost(all.totals, 'anthropic')}; of passthrough: ${describeCost(base('anthropic').totals, 'anthropic')} (a cached token costs 0.1 of a fresh one: cutting cached prefix saves little, cutting what is new in each request saves most)`) })
+      out.push({ target: `${id} (long): cost ≤ 0.5 of cached passthrough (all, anthropic)`, pass: cost <= 0.5, detail: ratio(cost) + (cost <= 0.5 ? '' : ` — over by ${ratio(cost - 0.5)}; ${whyCost(all.totals, base('anthropic').totals)} (a cached token costs 0.1 of a fresh one and each turn's new content is written once at 1.25×: cutting cached prefix saves little, cutting what is new in each request saves most)`) })
     }
     // The cache-hit target on both cached profiles; a miss names the breaks and the phases that caused them.
     for (const r of runs.filter((candidate) => candidate.run === 'all' && (candidate.profile === 'anthropic' || candidate.profile === 'openai'))) {

@@ -55,5 +55,27 @@ export function describeCost (run: RunTotals, profile: 'anthropic' | 'openai'): 
  */
 export function whyInput (all: PromptMix, passthrough: PromptMix): string {
   const cut = (part: PromptPart): string => passthrough[part] === 0 ? '' : `${part} −${share(passthrough[part] - all[part], passthrough[part])}`
-  return `what is still sent: ${describeMix(all)}; cut per part: ${(['tool results', 'tools', 'system', 'text', 'tool calls'] as PromptPart[]).map(cut).filter(Boolean).join(', ')} (Claude Code's tools and system prompt are kept on a cache-capable cloud upstream, where they are cache reads; file reads are not cut by default)`
+  const sum = (mix: PromptMix): number => Object.values(mix).reduce((total, value) => total + value, 0)
+  const before = sum(passthrough)
+  // What 60 % needs, against what the phases may still cut (tools and system stay on a cache-capable cloud).
+  const needed = sum(all) - before * 0.4
+  const cuttable = all['tool results'] + all['tool calls'] + all.text
+  const fixed = all.tools + all.system
+  const need = needed <= 0 ? '' : `; 60 % needs ${Math.round(needed).toLocaleString('en-US')} more tokens cut, ${share(needed, cuttable)} of the tool results, tool calls and text still sent (tools and system alone are ${share(fixed, before)} of passthrough's input)`
+  return `what is still sent: ${describeMix(all)}; cut per part: ${(['tool results', 'tools', 'system', 'text', 'tool calls'] as PromptPart[]).map(cut).filter(Boolean).join(', ')}${need} (Claude Code's tools and system prompt are kept on a cache-capable cloud upstream, where they are cache reads; file reads are not cut by default, and what the next edit needs is kept)`
+}
+
+/**
+ * Why the cost target is missed, in units of passthrough's cost: what the run pays for cache reads, cache
+ * writes and fresh input. Each turn's new content is written once (1.25× on Anthropic) whatever is cleared
+ * later, so the writes are a floor only cutting new content on arrival lowers.
+ */
+export function whyCost (run: RunTotals, passthrough: RunTotals): string {
+  const parts = (totals: RunTotals): Array<[string, number]> => {
+    const fresh = totals.input - totals.cacheRead - totals.cacheWrite
+    return [['cache reads', totals.cacheRead * ANTHROPIC_PRICING.read], ['cache writes', totals.cacheWrite * ANTHROPIC_PRICING.write], ['fresh input', fresh]]
+  }
+  const base = passthrough.cost
+  const describe = (totals: RunTotals): string => parts(totals).filter(([, value]) => value > 0).map(([name, value]) => `${name} ${(value / base).toFixed(3)}`).join(', ')
+  return `of cached passthrough's cost, this run pays ${describe(run)}; passthrough ${describe(passthrough)}`
 }

@@ -92,7 +92,7 @@ export function clearable (entry: ResultEntry, roles: ReadRoles): boolean {
 export function chooseBatch (request: ChatRequest, promptTokens: number, cleared: ReadonlyMap<string, string>, entries: ResultEntry[], calls: ReadonlyMap<string, ToolCall>, policy: HistoryPolicy): Batch | undefined {
   if (promptTokens <= policy.triggerTokens) return undefined
   const recent = recentStart(request.messages, policy.keepRecentTurns)
-  const roles = readRoles(request.messages, entries, calls, policy.keepReadTokens, policy.keepHotReadTokens)
+  const roles = readRoles(request.messages, entries, calls, policy.keepReads)
   const stubs: Batch['stubs'] = []
   let tokens = 0
   let firstMessage = Infinity
@@ -122,7 +122,7 @@ export function chooseBatch (request: ChatRequest, promptTokens: number, cleared
  * it from the cache and the next batch rewrites only what follows it.
  */
 export function frontierOf (messages: ChatMessage[], entries: ResultEntry[], cleared: ReadonlyMap<string, string>, calls: ReadonlyMap<string, ToolCall>, policy: HistoryPolicy): number | undefined {
-  const roles = readRoles(messages, entries, calls, policy.keepReadTokens, policy.keepHotReadTokens)
+  const roles = readRoles(messages, entries, calls, policy.keepReads)
   const open = entries.find((entry) => !cleared.has(entry.id) && clearable(entry, roles))
   // The message before the assistant turn that called the tool (results follow their call).
   const at = (open?.message ?? messages.length) - 2

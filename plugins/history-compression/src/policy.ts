@@ -1,4 +1,5 @@
 import type { ModelCapabilities } from '@lynkr/protocol'
+import type { ReadBudget } from './working-set.ts'
 
 /** When and how much old tool output is cleared, and when old turns are summarised, for one provider class. */
 export interface HistoryPolicy {
@@ -18,10 +19,8 @@ export interface HistoryPolicy {
   writeRatio: number
   /** How the provider finds a cached prefix: at explicit breakpoints, any shared prefix, or not at all. */
   cache: 'breakpoints' | 'prefix' | 'none'
-  /** Reads of edited or requested files kept, newest first, up to this many tokens. */
-  keepReadTokens: number
-  /** Up to this many when the reads are of files the last few turns touched (what the next edit works on). */
-  keepHotReadTokens: number
+  /** Which old reads are kept, and how many tokens of them (working-set.ts). */
+  keepReads: ReadBudget
   /** Later turns a batch must pay for itself within, as a share of the turns so far. */
   remainingShare: number
 }
@@ -42,7 +41,9 @@ export interface PolicyOverrides {
  * low (7 % and 1 % of the window — 3 % with an automatic prefix cache, which misses from the first changed
  * message on: fewer, larger batches keep its hit ratio; do not bother before the prompt is a few times the
  * system prompt and tool list; bank.ts bounds each batch's worst case) and the last 2 turns are kept — what
- * the model acts on next; reads of edited or requested files are kept anyway, the newest first, up to 5 % of the window (a large file read whole is not kept forever). A cloud model without a cache pays for every token on every turn: trigger 10 %, batches of
+ * the model acts on next; reads of edited or requested files are kept anyway, the newest first, up to 5 % of
+ * the window (a large file read whole is not kept forever); where a cache read costs more than 0.1 of input,
+ * the finer working-set choice, up to 12 % for files being worked on. A cloud model without a cache pays for every token on every turn: trigger 10 %, batches of
  * 5 %, 3 turns kept. A local model's gain is fitting its window: half of it, a quarter at once, 3 turns.
  */
 export function policyFor (capabilities: ModelCapabilities, overrides: PolicyOverrides): HistoryPolicy {
@@ -69,8 +70,7 @@ export function policyFor (capabilities: ModelCapabilities, overrides: PolicyOve
     readRatio,
     writeRatio,
     cache,
-    keepReadTokens: Math.floor(window * 0.05),
-    keepHotReadTokens: Math.floor(window * (dearReads ? 0.12 : 0.05)),
+    keepReads: { tokens: Math.floor(window * 0.05), hotTokens: Math.floor(window * (dearReads ? 0.12 : 0.05)), workingSet: dearReads },
     remainingShare: 0.25
   }
 }

@@ -88,13 +88,16 @@ export function classify (call: ToolCall | undefined): Pick<ResultEntry, 'kind' 
   return { kind: 'other' }
 }
 
-/** The first and last line numbers of a `cat -n`-style read (Claude Code's Read: `   12→text`), if numbered. */
-export function numberedLines (text: string): [number, number] | undefined {
+/**
+ * The first and last line numbers of a `cat -n`-style read (Claude Code's Read: `   12→text`), if numbered;
+ * `afterNote: false` only when the text ends with a numbered line.
+ */
+export function numberedLines (text: string, afterNote = true): [number, number] | undefined {
   const first = /^\s*(\d+)(?:→|\t)/.exec(text)
   if (first === null) return undefined
   // The last numbered line: Claude Code may append a note (a system reminder) after the file's lines.
   const lines = text.trimEnd().split('\n')
-  for (let i = lines.length - 1; i >= Math.max(0, lines.length - 30); i--) {
+  for (let i = lines.length - 1; i >= Math.max(0, lines.length - (afterNote ? 30 : 1)); i--) {
     const last = /^\s*(\d+)(?:→|\t)/.exec(lines[i]!)
     if (last !== null) return [Number(first[1]), Number(last[1])]
   }

@@ -44,7 +44,8 @@ export function placeholderFor (entry: ResultEntry, superseded = false): string 
   const name = call?.name ?? 'a tool'
   const size = `${lineCount(entry.text).toLocaleString('en-US')} lines, ~${entry.tokens.toLocaleString('en-US')} tokens`
   if (entry.kind === 'read' && entry.path !== undefined) {
-    const lines = entry.lines ?? numberedLines(entry.text)
+    // Only a read that ends with the file's lines names its range (a stub's bytes are part of batch decisions).
+    const lines = numberedLines(entry.text, false)
     const where = lines === undefined ? '' : ` (lines ${lines[0]}–${lines[1]})`
     if (superseded) return `[lynkr: an older ${name} of ${entry.path}${where} was cleared from the history: a later read or Write of that file below shows its content.]`
     const again = lines === undefined ? 'Read the file again' : `Read it again (offset ${lines[0]}, limit ${lines[1] - lines[0] + 1})`

@@ -23,7 +23,7 @@ function conversation (prompt: string, turns: Turn[]): ChatMessage[] {
 
 function roles (messages: ChatMessage[], keep: number, hot = keep): ReturnType<typeof readRoles> {
   const calls = toolCallsOf(messages)
-  return readRoles(messages, resultsOf(messages, calls), calls, keep, hot)
+  return readRoles(messages, resultsOf(messages, calls), calls, { tokens: keep, hotTokens: hot, workingSet: true })
 }
 
 const id = (turn: number): string => `toolu_${String(turn).padStart(3, '0')}`

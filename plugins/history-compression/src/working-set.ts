@@ -69,9 +69,9 @@ function pointedReads (reads: ResultEntry[], entries: ResultEntry[]): Set<string
  * Whether later reads of the same file show everything `read` showed: a whole-file read, a read of the same
  * part, or numbered reads whose line ranges together cover its lines.
  */
-function covered (read: ResultEntry, later: ResultEntry[]): boolean {
+function covered (read: ResultEntry, later: ResultEntry[], byLines: boolean): boolean {
   if (later.some((next) => next.partial !== true || next.part === read.part)) return true
-  if (read.lines === undefined) return false
+  if (read.lines === undefined || !byLines) return false
   const ranges = later.flatMap((next) => next.lines === undefined ? [] : [next.lines]).sort((a, b) => a[0] - b[0])
   let reach = read.lines[0] - 1
   for (const [from, to] of ranges) {
@@ -79,6 +79,15 @@ function covered (read: ResultEntry, later: ResultEntry[]): boolean {
     reach = Math.max(reach, to)
   }
   return reach >= read.lines[1]
+}
+
+/** How many tokens of reads are kept, and how they are chosen (see readRoles). */
+export interface ReadBudget {
+  tokens: number
+  /** Up to this many when they are reads of files the last turns touched (working-set selection only). */
+  hotTokens: number
+  /** false: the reads of edited or requested files, newest first, up to `tokens` (no pointers, no heat). */
+  workingSet: boolean
 }
 
 export interface ReadRoles {
@@ -90,16 +99,18 @@ export interface ReadRoles {
 
 /**
  * Reads that keep their content when old, decided from what the conversation has shown so far (never from
- * what comes later). The *working set* is the files the session edited (Edit/Write), that the user's own
- * words name (the path, or the module: "coerce" for functions/coerce.js), or that something after their read
- * points at again (a Grep in the file, a search or listing or command output naming it, an edit) — the files
- * a session edits next, and an edit needs the lines it replaces. Of their reads (not superseded), the newest
- * read of each file is kept first, the most recently touched file first, then the older reads of other parts,
- * newest first, up to `keepReadTokens` (a large file read whole in parts is not kept forever). A read is
- * *superseded* when later reads of the same file show at least as much (a whole-file read, the same part,
- * or line ranges covering it) or a later Write put the whole new content in the conversation.
+ * what comes later). Plain selection: the reads of files the session edited (Edit/Write) or that the user's
+ * own words name (the path, or the module: "coerce" for functions/coerce.js), newest first, up to
+ * `budget.tokens`. Working-set selection (where batches come early, see policy.ts) also counts files a later
+ * Grep hit points into, and keeps first the newest read of each file (the most recently touched file first),
+ * then reads a search hit points into, then older parts — an older, large part of a file the last
+ * ACTIVE_TURNS did not touch goes — up to `budget.tokens` for files not touched lately and `budget.hotTokens`
+ * in all. A read is *superseded* when later reads of the same file show at least as much (a whole-file read,
+ * the same part, or, in working-set selection, line ranges covering it) or a later Write put the whole new
+ * content in the conversation.
  */
-export function readRoles (messages: ChatMessage[], entries: ResultEntry[], calls: ReadonlyMap<string, ToolCall>, keepReadTokens = Infinity, hotReadTokens = keepReadTokens): ReadRoles {
+export function readRoles (messages: ChatMessage[], entries: ResultEntry[], calls: ReadonlyMap<string, ToolCall>, budget: ReadBudget = { tokens: Infinity, hotTokens: Infinity, workingSet: true }): ReadRoles {
+  const { tokens: keepReadTokens, hotTokens: hotReadTokens, workingSet } = budget
   const superseded = new Set<string>()
   const protectedIds = new Set<string>()
   const reads = entries.filter((entry) => entry.kind === 'read' && entry.path !== undefined)
@@ -128,30 +139,32 @@ export function readRoles (messages: ChatMessage[], entries: ResultEntry[], call
   }
   // The user's own words: the text of user turns, without the client's injected context (CLAUDE.md, reminders).
   const userText = messages.filter((message) => message.role === 'user').map((message) => joinTextBlocks(message.content.filter((block) => block.type === 'text'))).join('\n').replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '')
-  const hit = pointedReads(reads, entries)
+  const hit = workingSet ? pointedReads(reads, entries) : new Set<string>()
   const working = new Set(paths.filter((path) => edited.has(path) || names(userText, path) || reads.some((read) => read.path === path && hit.has(read.id))))
   const live: ResultEntry[] = []
   for (const [i, read] of reads.entries()) {
     const later = reads.slice(i + 1).filter((next) => next.path === read.path)
-    if (covered(read, later) || (written.get(read.path!) ?? -1) > read.message) superseded.add(read.id)
+    if (covered(read, later, workingSet) || (written.get(read.path!) ?? -1) > read.message) superseded.add(read.id)
     else if (working.has(read.path!)) live.push(read)
   }
   // When each file was last touched (read, edited, pointed at): the files the session works on now come first.
-  const touched = (path: string): number => Math.max(pointed.get(path) ?? -1, ...live.filter((read) => read.path === path).map((read) => read.message))
+  const lastTouch = new Map(pointed)
+  for (const read of live) lastTouch.set(read.path!, Math.max(lastTouch.get(read.path!) ?? -1, read.message))
+  const touched = (path: string): number => lastTouch.get(path) ?? -1
   // First the newest read of each file, the most recently touched file first; then older reads of other parts.
   const newest = new Map<string, ResultEntry>()
   for (const read of [...live].reverse()) if (!newest.has(read.path!)) newest.set(read.path!, read)
   const byHeat = (a: ResultEntry, b: ResultEntry): number => touched(b.path!) - touched(a.path!) || b.message - a.message
   const isNewest = (read: ResultEntry): boolean => newest.get(read.path!) === read
   const first = (read: ResultEntry): boolean => isNewest(read) || hit.has(read.id)
-  const order = [...live.filter(isNewest).sort(byHeat), ...live.filter((read) => !isNewest(read) && hit.has(read.id)).sort(byHeat), ...live.filter((read) => !first(read)).sort(byHeat)]
+  const order = !workingSet ? [...live].reverse() : [...live.filter(isNewest).sort(byHeat), ...live.filter((read) => !isNewest(read) && hit.has(read.id)).sort(byHeat), ...live.filter((read) => !first(read)).sort(byHeat)]
   // An older part of a file the last few turns did not touch is kept only when small: a large one is read again if needed.
   const activeFrom = recentFrom(messages, ACTIVE_TURNS)
   let kept = 0
   let keptCold = 0
   for (const read of order) {
-    if (!first(read) && touched(read.path!) < activeFrom && read.tokens > SMALL_READ_TOKENS) continue
-    const hot = touched(read.path!) >= activeFrom
+    if (workingSet && !first(read) && touched(read.path!) < activeFrom && read.tokens > SMALL_READ_TOKENS) continue
+    const hot = workingSet && touched(read.path!) >= activeFrom
     if (kept + read.tokens > hotReadTokens || (!hot && keptCold + read.tokens > keepReadTokens)) continue
     kept += read.tokens
     if (!hot) keptCold += read.tokens
