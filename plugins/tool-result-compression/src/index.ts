@@ -16,7 +16,7 @@ export const manifest = defineManifest({
   enabledBy: ['TOOL_RESULT_COMPRESSION_ENABLED'],
   env: Type.Object({
     TOOL_RESULT_COMPRESSION_ENABLED: Type.Boolean({ default: false, description: 'token phase 4: new tool results cleaned (ANSI, progress bars) and, when large, cut once type-aware with a notice saying how to see the rest; repeats become pointers' }),
-    TOOL_RESULT_MAX_CHARS: Type.Integer({ default: 0, minimum: 0, description: 'tool results longer than this (characters) are cut; 0 = from the provider: 6,000–16,000 for cache-capable cloud models, up to 8,000 without a cache, 6 % of a local window' }),
+    TOOL_RESULT_MAX_CHARS: Type.Integer({ default: 0, minimum: 0, description: 'tool results longer than this (characters) are cut; 0 = from the provider: 6,000–8,000 (1 % of the window) for cache-capable cloud models, up to 8,000 without a cache, 6 % of a local window' }),
     TOOL_RESULT_CUT_FILE_READS: Type.Boolean({ default: false, description: 'cut file contents (Read, cat -n) too; off: the model asked for that content' })
   }),
   toOptions: (env): CompressOptions => ({
