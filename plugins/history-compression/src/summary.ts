@@ -28,6 +28,8 @@ export function summaryApplies (messages: ChatMessage[], summary: FrozenSummary)
 
 /** The most a summary may be (the internal call's max_tokens). */
 const SUMMARY_MAX_TOKENS = 4_000
+/** Less than this to replace (about 1,000 tokens) and a summary with its notice would not make the prompt smaller. */
+const MIN_REPLACED_CHARS = 4_000
 
 /** Characters of messages [1, through) a summary would replace (system messages stay, so they do not count). */
 function replacedChars (messages: ChatMessage[], through: number): number {
@@ -37,12 +39,12 @@ function replacedChars (messages: ChatMessage[], through: number): number {
 /**
  * The first assistant turn at or after `from` that can start the kept part: everything before it can go without
  * separating a tool_use from its tool_result (results follow their call in the next user message). Undefined
- * when what it would replace is smaller than a summary may be: in a small window whose fixed part (system
- * prompt, tools) is most of it, the summary of two short turns, with its notice, would make the prompt larger.
+ * when it would replace next to nothing: in a small window whose fixed part (system prompt, tools) is most of
+ * it, the summary of two short turns, with its notice, would make the prompt larger.
  */
 export function summaryBoundary (messages: ChatMessage[], from: number): number | undefined {
   for (let i = Math.max(2, from); i < messages.length; i++) {
-    if (messages[i]!.role === 'assistant') return replacedChars(messages, i) > SUMMARY_MAX_TOKENS * 4 ? i : undefined
+    if (messages[i]!.role === 'assistant') return replacedChars(messages, i) >= MIN_REPLACED_CHARS ? i : undefined
   }
   return undefined
 }

@@ -77,7 +77,7 @@ test('a numbered read followed by a note from the client still has its line rang
   assert.equal(numberedLines('plain text'), undefined)
 })
 
-test('no summary of a part smaller than a summary may be: it would make the prompt larger', () => {
+test('no summary of next to nothing: it would make the prompt larger', () => {
   const short: ChatMessage[] = [
     { role: 'user', content: [{ type: 'text', text: 'Add a --json flag.' }] },
     { role: 'system', content: [{ type: 'text', text: 'Environment: a long block the client sends '.repeat(200) }] },
