@@ -1,3 +1,4 @@
+import { BoundedMemo } from '@lynkr/core'
 import type { FrozenSummary } from './summary.ts'
 
 /**
@@ -12,20 +13,17 @@ export interface SummaryStore {
 
 /** Summaries in memory only (no embedded store): the most recently used `max` conversations. */
 export class MemorySummaryStore implements SummaryStore {
-  private readonly entries = new Map<string, FrozenSummary>()
-  private readonly max: number
+  private readonly memo: BoundedMemo<FrozenSummary>
 
-  constructor (max: number) { this.max = max }
+  constructor (max: number) { this.memo = new BoundedMemo(max) }
 
   load (key: string): FrozenSummary | undefined {
-    const found = this.entries.get(key)
-    if (found !== undefined) { this.entries.delete(key); this.entries.set(key, found) }
+    const found = this.memo.peek(key)
+    if (found !== undefined) this.memo.set(key, found)
     return found
   }
 
   save (key: string, summary: FrozenSummary): void {
-    this.entries.delete(key)
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!)
-    this.entries.set(key, summary)
+    this.memo.set(key, summary)
   }
 }

@@ -11,15 +11,16 @@ export class BoundedMemo<T> {
   constructor (max: number) { this.max = max }
 
   get (key: string, make: () => T): T {
-    let found = this.entries.get(key)
-    if (found === undefined) {
-      found = make()
-      if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!)
-    } else {
-      this.entries.delete(key)
-    }
-    this.entries.set(key, found)
-    return found
+    const found = this.entries.get(key)
+    const value = found === undefined ? make() : found
+    this.set(key, value)
+    return value
+  }
+
+  /** Stores `value` for `key` as the most recently used entry (replacing what was there). */
+  set (key: string, value: T): void {
+    if (!this.entries.delete(key) && this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!)
+    this.entries.set(key, value)
   }
 
   /** The entry, if there is one, without making it or changing its age (a count must not decide anything). */
