@@ -2,7 +2,7 @@ import type { ChatMessage, ChatRequest, ContentBlock } from '@lynkr/protocol'
 import { rewriteToolResults } from '@lynkr/protocol'
 import { breakpointAllowed, hasBreakpoint } from '@lynkr/core'
 import type { HistoryPolicy } from './policy.ts'
-import { CHARS_PER_TOKEN, contentChars } from './result-kinds.ts'
+import { CHARS_PER_TOKEN, contentChars, recentStart } from './result-kinds.ts'
 import type { ResultEntry, ToolCall } from './result-kinds.ts'
 import { placeholderFor } from './stubs.ts'
 import { editStubs, inputKey } from './edit-inputs.ts'
@@ -29,23 +29,28 @@ function blockChars (block: ContentBlock): number {
   }
 }
 
+/**
+ * A tool list's serialised size, once per list: a request's tools pass through the step's turn decisions and
+ * its summary check as the same array, and serialising Claude Code's ~12K tokens of tools is most of an estimate.
+ */
+const toolListChars = new WeakMap<NonNullable<ChatRequest['tools']>, number>()
+function toolsChars (tools: NonNullable<ChatRequest['tools']>): number {
+  let chars = toolListChars.get(tools)
+  if (chars === undefined) {
+    chars = 0
+    for (const tool of tools) chars += JSON.stringify(tool).length
+    toolListChars.set(tools, chars)
+  }
+  return chars
+}
+
 /** The prompt's size in estimated tokens: system, tools and messages. Pure and cheap (no tokenizer). */
 export function estimateTokens (request: ChatRequest): number {
   let chars = 0
   for (const block of request.system ?? []) chars += block.text.length
-  for (const tool of request.tools ?? []) chars += JSON.stringify(tool).length
+  if (request.tools !== undefined) chars += toolsChars(request.tools)
   for (const message of request.messages) for (const block of message.content) chars += blockChars(block)
   return Math.ceil(chars / CHARS_PER_TOKEN)
-}
-
-/** The index of the first message of the last `turns` assistant turns (results from there on are recent). */
-export function recentStart (messages: ChatMessage[], turns: number): number {
-  if (turns <= 0) return messages.length
-  let seen = 0
-  for (let i = messages.length - 1; i >= 0; i--) {
-    if (messages[i]!.role === 'assistant' && ++seen === turns) return i
-  }
-  return 0
 }
 
 /**

@@ -101,8 +101,8 @@ function simpleTierOf (env: Record<string, string | undefined>): SummaryRoute | 
 
 export { historyCompressionStep } from './history-step.ts'
 export { describeSummaryChoice, summaryRoute } from './summary-model.ts'
-export { applyCleared, batchPaysOff, chooseBatch, estimateTokens, frontierOf, markFrontier, messageTokens, recentStart, rewriteFrom } from './clear-history.ts'
-export { classify, resultsOf } from './result-kinds.ts'
+export { applyCleared, batchPaysOff, chooseBatch, estimateTokens, frontierOf, markFrontier, messageTokens, rewriteFrom } from './clear-history.ts'
+export { classify, recentStart, resultsOf } from './result-kinds.ts'
 export { readRoles } from './working-set.ts'
 export { pathsNamed, placeholderFor } from './stubs.ts'
 export { isCompactionRequest } from '@lynkr/core'

@@ -125,3 +125,12 @@ export function resultsOf (messages: ChatMessage[], calls: ReadonlyMap<string, T
   return entries
 }
 
+/** The index of the first message of the last `turns` assistant turns (results from there on are recent). */
+export function recentStart (messages: ChatMessage[], turns: number): number {
+  if (turns <= 0) return messages.length
+  let seen = 0
+  for (let i = messages.length - 1; i >= 0; i--) {
+    if (messages[i]!.role === 'assistant' && ++seen === turns) return i
+  }
+  return 0
+}

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '@lynkr/protocol'
 import { joinTextBlocks } from '@lynkr/protocol'
-import { filePathOf, isEdit } from './result-kinds.ts'
+import { filePathOf, isEdit, recentStart } from './result-kinds.ts'
 import type { ResultEntry, ToolCall } from './result-kinds.ts'
 
 /** The turns in which a file counts as being worked on (read, edited or pointed at). */
@@ -22,13 +22,6 @@ function names (text: string, path: string): boolean {
   const stem = name.replace(/\.\w+$/, '')
   if (stem.length >= 5 && /^[\w-]+$/.test(stem) && new RegExp(`(?:^|[^\\w/-])${stem}(?:$|[^\\w/-])`, 'i').test(text)) return true
   return name.length >= 8 && /\.\w+$/.test(name) && new RegExp(`(?:^|[\\s\`'"(/])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:$|[\\s\`'",.:;)])`).test(text)
-}
-
-/** The first message of the last `turns` assistant turns. */
-function recentFrom (messages: ChatMessage[], turns: number): number {
-  let seen = 0
-  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === 'assistant' && ++seen === turns) return i
-  return 0
 }
 
 /** Whether `named` (a path as a tool's input or output gives it, often relative to the project) is the file `path`. */
@@ -159,7 +152,7 @@ export function readRoles (messages: ChatMessage[], entries: ResultEntry[], call
   const first = (read: ResultEntry): boolean => isNewest(read) || hit.has(read.id)
   const order = !workingSet ? [...live].reverse() : [...live.filter(isNewest).sort(byHeat), ...live.filter((read) => !isNewest(read) && hit.has(read.id)).sort(byHeat), ...live.filter((read) => !first(read)).sort(byHeat)]
   // An older part of a file the last few turns did not touch is kept only when small: a large one is read again if needed.
-  const activeFrom = recentFrom(messages, ACTIVE_TURNS)
+  const activeFrom = recentStart(messages, ACTIVE_TURNS)
   let kept = 0
   let keptCold = 0
   for (const read of order) {
